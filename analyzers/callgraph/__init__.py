@@ -1,0 +1,1 @@
+"""analyzers.callgraph package."""

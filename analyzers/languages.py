@@ -1,0 +1,170 @@
+"""Language detection and tree-sitter plumbing for the eleven supported languages.
+
+Grammars come only from the official per-language wheels. Each ``Language`` and each
+compiled ``Query`` is built once per process and reused: compiling a query costs far more
+than running it. Parsers are not thread-safe, so each thread gets its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import threading
+from dataclasses import dataclass
+from importlib import resources
+
+import tree_sitter as ts
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSpec:
+    name: str
+    module: str
+    """The grammar wheel's module."""
+    function: str = "language"
+    """The function in that module that returns the grammar pointer."""
+    extensions: tuple[str, ...] = ()
+    shebangs: tuple[str, ...] = ()
+
+
+SPECS: dict[str, LanguageSpec] = {
+    spec.name: spec
+    for spec in (
+        LanguageSpec("python", "tree_sitter_python", extensions=(".py", ".pyi", ".pyw"), shebangs=("python",)),
+        LanguageSpec(
+            "javascript",
+            "tree_sitter_javascript",
+            extensions=(".js", ".mjs", ".cjs", ".jsx"),
+            shebangs=("node", "nodejs", "deno", "bun"),
+        ),
+        LanguageSpec("typescript", "tree_sitter_typescript", "language_typescript", (".ts", ".mts", ".cts")),
+        LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx", (".tsx",)),
+        LanguageSpec("go", "tree_sitter_go", extensions=(".go",)),
+        LanguageSpec("java", "tree_sitter_java", extensions=(".java",)),
+        LanguageSpec("c", "tree_sitter_c", extensions=(".c", ".h")),
+        LanguageSpec(
+            "cpp",
+            "tree_sitter_cpp",
+            extensions=(".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".inl"),
+        ),
+        LanguageSpec("csharp", "tree_sitter_c_sharp", extensions=(".cs",)),
+        LanguageSpec(
+            "ruby",
+            "tree_sitter_ruby",
+            extensions=(".rb", ".rake", ".gemspec", ".ru"),
+            shebangs=("ruby",),
+        ),
+        LanguageSpec("php", "tree_sitter_php", "language_php", (".php", ".phtml", ".php5", ".php7", ".phps")),
+        LanguageSpec("rust", "tree_sitter_rust", extensions=(".rs",)),
+    )
+}
+
+LANGUAGES: tuple[str, ...] = tuple(SPECS)
+
+_BY_EXTENSION = {ext: spec.name for spec in SPECS.values() for ext in spec.extensions}
+_BY_FILENAME = {"Rakefile": "ruby", "Gemfile": "ruby", "Guardfile": "ruby", "Vagrantfile": "ruby"}
+_BY_INTERPRETER = {sh: spec.name for spec in SPECS.values() for sh in spec.shebangs}
+
+# Names that CodeReviewer records (and people) use for our languages.
+ALIASES = {
+    "py": "python",
+    "js": "javascript",
+    "ts": "typescript",
+    "rb": "ruby",
+    ".cs": "csharp",
+    "cs": "csharp",
+    "c#": "csharp",
+    "c++": "cpp",
+    "golang": "go",
+    "rs": "rust",
+}
+
+
+def normalize_language(name: str) -> str | None:
+    """Map ``py``, ``.cs``, ``C++`` ... to our language names; None if unknown."""
+    key = name.strip().lower()
+    key = ALIASES.get(key, key)
+    return key if key in SPECS else None
+
+
+def detect_language(path: str, text: str | None = None) -> str | None:
+    """Language of ``path`` by extension, file name, then ``#!`` line; None when unknown."""
+    base = os.path.basename(path)
+    if base in _BY_FILENAME:
+        return _BY_FILENAME[base]
+    ext = os.path.splitext(base)[1].lower()
+    if ext in _BY_EXTENSION:
+        return _BY_EXTENSION[ext]
+    if text and text.startswith("#!"):
+        return _language_from_shebang(text.split("\n", 1)[0])
+    return None
+
+
+def _language_from_shebang(line: str) -> str | None:
+    words = line[2:].strip().split()
+    if not words:
+        return None
+    program = os.path.basename(words[0])
+    if program == "env":
+        args = [w for w in words[1:] if not w.startswith("-")]
+        if not args:
+            return None
+        program = os.path.basename(args[0])
+    program = program.rstrip("0123456789.")  # python3.12 -> python
+    return _BY_INTERPRETER.get(program)
+
+
+@functools.cache
+def get_language(name: str) -> ts.Language:
+    """The tree-sitter ``Language`` for ``name`` (built once per process)."""
+    spec = SPECS[name]
+    module = importlib.import_module(spec.module)
+    return ts.Language(getattr(module, spec.function)())
+
+
+_local = threading.local()
+
+
+def get_parser(name: str) -> ts.Parser:
+    """A parser for ``name`` owned by the calling thread."""
+    parsers: dict[str, ts.Parser] | None = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    parser = parsers.get(name)
+    if parser is None:
+        parser = parsers[name] = ts.Parser(get_language(name))
+    return parser
+
+
+def parse(name: str, source: bytes | str) -> ts.Tree:
+    """Parse ``source`` as language ``name``."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    return get_parser(name).parse(data)
+
+
+@functools.cache
+def load_query(package: str, filename: str, language: str) -> ts.Query:
+    """Compile the ``.scm`` query ``filename`` from ``package`` for ``language``, once."""
+    text = resources.files(package).joinpath(filename).read_text(encoding="utf-8")
+    return ts.Query(get_language(language), text)
+
+
+def has_errors(tree: ts.Tree) -> bool:
+    return tree.root_node.has_error
+
+
+def count_error_nodes(tree: ts.Tree, limit: int = 1000) -> int:
+    """How many ERROR or MISSING nodes the tree has (stops counting at ``limit``)."""
+    if not tree.root_node.has_error:
+        return 0
+    count = 0
+    stack = [tree.root_node]
+    while stack and count < limit:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            count += 1
+            continue
+        if node.has_error:
+            stack.extend(node.children)
+    return count

@@ -1,0 +1,1 @@
+"""tactful server side: state and I/O (CLI, LSP, LLM client, caches, gate, feedback store)."""
