@@ -1,1 +1,44 @@
-"""analyzers.callgraph package."""
+"""Repository call graph: per-file tags (definitions, call sites, imports) and their resolution.
+
+``extract_tags`` reads one file; ``CallGraph.build`` joins many and answers ``callers`` and
+``callees``; ``signature_change_findings`` is the deterministic check built on it.
+"""
+
+from tactful.analyzers.callgraph.graph import (
+    CONFIDENCE_RANK,
+    EXACT,
+    IMPORTED,
+    NAME_ONLY,
+    Callee,
+    CallGraph,
+    CallSite,
+)
+from tactful.analyzers.callgraph.signature import RULE, signature_change_findings
+from tactful.analyzers.callgraph.tags import (
+    MODULE,
+    Definition,
+    FileTags,
+    Import,
+    Reference,
+    extract_tags,
+    tags_query,
+)
+
+__all__ = [
+    "CONFIDENCE_RANK",
+    "EXACT",
+    "IMPORTED",
+    "MODULE",
+    "NAME_ONLY",
+    "RULE",
+    "CallGraph",
+    "CallSite",
+    "Callee",
+    "Definition",
+    "FileTags",
+    "Import",
+    "Reference",
+    "extract_tags",
+    "signature_change_findings",
+    "tags_query",
+]

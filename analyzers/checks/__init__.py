@@ -1,1 +1,121 @@
-"""analyzers.checks package."""
+"""Deterministic review checks: rules a senior reviewer would apply to every change, with fixes.
+
+``run_checks`` parses the new file once, runs every enabled rule for its language in
+isolation (a rule that raises is reported in ``errors`` and the others go on), keeps only
+findings on lines the change added, and attaches a fix only when
+:func:`tactful.analyzers.fixes.validate_fix` accepts it. ``RULES`` describes every rule for
+documentation and the CLI's rule listing.
+
+Rule families live one per module: ``debug`` (leftover prints and breakpoints), ``errors``
+(swallowed exceptions), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
+``pitfalls`` (JS and C pitfalls), ``secrets``, and ``hygiene`` (conflict markers, TODOs,
+commented-out code). Tree-sitter patterns live in one ``<language>.scm`` file per grammar
+in this package.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from tactful.analyzers.checks import debug, errors, go, hygiene, pitfalls, python, secrets
+from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.fixes import validate_fix_with_baseline
+from tactful.analyzers.languages import SPECS, count_error_nodes, parse
+from tactful.analyzers.model import ChangeUnit, FileChange, Finding
+
+__all__ = ["ALL_RULES", "RULES", "CheckResult", "Rule", "RuleInfo", "run_checks", "run_rules"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: tuple[Finding, ...]
+    errors: tuple[str, ...]
+    """One line per rule that crashed: ``py.mutable-default crashed on x.py: KeyError: ...``."""
+
+
+ALL_RULES: tuple[Rule, ...] = (
+    *secrets.RULES,
+    *hygiene.RULES,
+    *debug.RULES,
+    *errors.RULES,
+    *go.RULES,
+    *python.RULES,
+    *pitfalls.RULES,
+)
+
+RULES: Mapping[str, RuleInfo] = MappingProxyType({rule.info.id: rule.info for rule in ALL_RULES})
+
+
+def _disabled(rule_id: str, disabled: frozenset[str]) -> bool:
+    """Exact ids, or glob patterns such as ``py.*``."""
+    return rule_id in disabled or any(fnmatch.fnmatchcase(rule_id, pattern) for pattern in disabled)
+
+
+def run_checks(
+    file: FileChange,
+    units: Sequence[ChangeUnit],
+    new_text: str,
+    language: str | None,
+    *,
+    disabled: frozenset[str] = frozenset(),
+) -> CheckResult:
+    """Findings of every enabled rule on the lines ``file`` adds to ``new_text``."""
+    return run_rules(ALL_RULES, file, units, new_text, language, disabled=disabled)
+
+
+def run_rules(
+    rules: Sequence[Rule],
+    file: FileChange,
+    units: Sequence[ChangeUnit],
+    new_text: str,
+    language: str | None,
+    *,
+    disabled: frozenset[str] = frozenset(),
+) -> CheckResult:
+    """:func:`run_checks` over an explicit rule list (for tools and tests that add rules)."""
+    added = frozenset(file.added_lines).union(*(u.changed_new_lines for u in units))
+    rules = [r for r in rules if r.applies_to(language) and not _disabled(r.info.id, disabled)]
+    if not (added or file.removed_lines) or not rules:
+        return CheckResult((), ())
+    tree = parse(language, new_text) if language in SPECS else None
+    errors_before = count_error_nodes(tree) if tree is not None else 0
+    ctx = CheckContext(file, units, new_text, language if tree is not None else None, tree, added)
+    hunk_ranges = [(h.new_start, h.new_start + max(h.new_count, 1)) for h in file.hunks]
+    findings: list[Finding] = []
+    problems: list[str] = []
+    for rule in rules:
+        try:
+            hits = [h for h in rule.find(ctx) if _on_change(h, added, hunk_ranges)]
+            findings.extend(_finding(ctx, rule.info, hit, errors_before) for hit in hits)
+        except Exception as exc:  # one broken rule must not hide the others' findings
+            problems.append(f"{rule.info.id} crashed on {file.path}: {exc.__class__.__name__}: {exc}")
+    findings.sort(key=lambda f: (f.span.start_line, f.span.start_col, f.rule))
+    return CheckResult(tuple(findings), tuple(problems))
+
+
+def _on_change(hit: Hit, added: frozenset[int], hunk_ranges: list[tuple[int, int]]) -> bool:
+    line = hit.span.start_line
+    if line in added:
+        return True
+    return hit.anchored_on_removal and any(start <= line < end for start, end in hunk_ranges)
+
+
+def _finding(ctx: CheckContext, info: RuleInfo, hit: Hit, errors_before: int) -> Finding:
+    fix = hit.fix
+    if fix is not None and validate_fix_with_baseline(ctx.text, fix, ctx.language, errors_before) is not None:
+        fix = None  # an unsafe fix is worse than none; the finding still stands
+    return Finding(
+        path=ctx.path,
+        span=hit.span,
+        severity=info.severity,
+        rule=info.id,
+        message=hit.message,
+        category=info.category,
+        source="checks",
+        unit=ctx.unit_name(hit.span.start_line),
+        code=hit.code,
+        fix=fix,
+    )

@@ -1,0 +1,392 @@
+"""Resolve call sites to definitions across a repository, and walk callers and callees.
+
+Resolution of one call site tries, in order: the receiver when its type is evident
+(``self``/``this``, a Go method's receiver variable, ``Type.method``, ``new Foo().bar``),
+a module the file imports (``mod.f()``, ``from m import f``), the same file, the same
+package directory (Go), then any definition of that name in the same language family.
+Each edge carries a confidence: ``exact`` (same file or evident receiver), ``imported``
+(through an import) or ``name-only`` (global name match, at most three candidates).
+Arity picks among overloads; a call whose arity fits no candidate still resolves (that is
+what the signature-change check looks for). Resolution is lazy and memoised, so building
+the graph is only indexing and a one-file update costs little.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from tactful.analyzers.callgraph.modules import ModuleIndex
+from tactful.analyzers.callgraph.tags import (
+    CLASS_KINDS,
+    MODULE,
+    Definition,
+    FileTags,
+    Import,
+    Reference,
+)
+from tactful.analyzers.model import Span
+
+EXACT, IMPORTED, NAME_ONLY = "exact", "imported", "name-only"
+CONFIDENCE_RANK = {EXACT: 0, IMPORTED: 1, NAME_ONLY: 2}
+MAX_NAME_ONLY = 3
+"""More global candidates than this and a call site counts as unresolved (too ambiguous)."""
+_SELF = frozenset({"self", "this", "Self", "cls", "$this", "static", "parent"})
+_FAMILY = {"typescript": "js", "tsx": "js", "javascript": "js", "c": "c", "cpp": "c"}
+# Languages where a bare call inside a class reaches the class's own methods.
+_IMPLICIT_THIS = frozenset({"java", "csharp", "cpp", "ruby", "php"})
+# Methods of built-in strings, lists, maps and promises: a call on a receiver of unknown type
+# with one of these names is far likelier to be the built-in than a same-named repo method.
+_BUILTIN_METHODS = frozenset(
+    ["get", "set", "add", "append", "extend", "insert", "pop", "push", "remove", "clear", "copy", "update", "items", "keys", "values", "join", "split", "strip", "format", "replace", "startswith", "endswith", "lower", "upper", "encode", "decode", "read", "write", "close", "open", "sort", "map", "filter", "reduce", "forEach", "then", "catch", "finally", "apply", "call", "bind", "toString", "equals", "hashCode", "length", "size", "put", "contains", "indexOf", "slice", "splice", "concat", "find", "has", "delete", "next", "iter", "len", "append_child", "unwrap", "expect", "clone", "to_string", "into"]
+)
+_NEW_RECEIVER = re.compile(r"^new\s+([A-Za-z_$][\w$]*)")
+_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+Target = tuple[Definition, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A place that calls the definition asked about (directly, or through ``depth - 1`` others)."""
+
+    path: str
+    span: Span
+    snippet: str
+    caller: str
+    """Qualified name of the calling definition (``<module>`` at top level)."""
+    callee: str
+    callee_path: str
+    confidence: str
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class Callee:
+    """A definition that the one asked about calls (directly, or at ``depth``)."""
+
+    qualified_name: str
+    path: str
+    span: Span
+    signature: str
+    kind: str
+    confidence: str
+    depth: int
+    call_path: str
+    call_span: Span
+    """The first call site, in the caller, that reaches it."""
+
+
+def family(language: str) -> str:
+    return _FAMILY.get(language, language)
+
+
+class CallGraph:
+    """Definitions and call sites of many files, resolved on demand."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, FileTags] = {}
+        self._by_name: dict[str, list[Definition]] = defaultdict(list)
+        self._by_file_qname: dict[str, dict[str, list[Definition]]] = {}
+        self._refs_by_name: dict[str, list[Reference]] = defaultdict(list)
+        self._refs_by_caller: dict[tuple[str, str], list[Reference]] = defaultdict(list)
+        self._modules = ModuleIndex()
+        self._bindings: dict[str, dict[str, list[Import]]] = {}
+        self._memo: dict[int, tuple[Target, ...]] = {}
+
+    @classmethod
+    def build(cls, tags: Iterable[FileTags]) -> CallGraph:
+        graph = cls()
+        for file_tags in tags:
+            graph.replace_file(file_tags)
+        return graph
+
+    # -- maintenance ---------------------------------------------------------------------
+
+    def replace_file(self, tags: FileTags) -> None:
+        """Add a file, or replace its earlier tags."""
+        self.remove_file(tags.path)
+        self._files[tags.path] = tags
+        by_qname: dict[str, list[Definition]] = defaultdict(list)
+        for d in tags.definitions:
+            self._by_name[d.name].append(d)
+            by_qname[d.qualified_name].append(d)
+        self._by_file_qname[tags.path] = dict(by_qname)
+        aliases = {imp.alias: imp.name for imp in tags.imports if imp.alias and imp.name not in ("", "*")}
+        for r in tags.references:
+            self._refs_by_name[r.name].append(r)
+            self._refs_by_caller[(r.path, r.caller)].append(r)
+            original = aliases.get(r.name) if not r.receiver else None
+            if original and original != r.name:  # `from m import f as g`: g() is a call site of f
+                self._refs_by_name[original].append(r)
+        self._modules.add(tags.path, tags.package)
+
+    def remove_file(self, path: str) -> None:
+        old = self._files.pop(path, None)
+        if old is None:
+            return
+        for name in {d.name for d in old.definitions}:
+            self._by_name[name] = [d for d in self._by_name[name] if d.path != path]
+        names = {r.name for r in old.references} | {imp.name for imp in old.imports}
+        for name in names & self._refs_by_name.keys():
+            self._refs_by_name[name] = [r for r in self._refs_by_name[name] if r.path != path]
+        for caller in {r.caller for r in old.references}:
+            self._refs_by_caller.pop((path, caller), None)
+        self._by_file_qname.pop(path, None)
+        self._modules.remove(path, old.package)
+        self._bindings.clear()
+        self._memo.clear()
+
+    # -- queries -----------------------------------------------------------------------
+
+    @property
+    def files(self) -> dict[str, FileTags]:
+        return self._files
+
+    def find(self, qualified_name: str, path: str) -> list[Definition]:
+        """Definitions named ``qualified_name`` in ``path`` (several for overloads)."""
+        return list(self._by_file_qname.get(path, {}).get(qualified_name, ()))
+
+    def definition_at(self, path: str, line: int) -> Definition | None:
+        """The innermost callable definition (else type) that contains ``line``."""
+        tags = self._files.get(path)
+        if tags is None:
+            return None
+        around = [d for d in tags.definitions if d.span.contains_line(line)]
+        around.sort(key=lambda d: (not d.callable, -d.span.start_line))
+        return around[0] if around else None
+
+    def references(self) -> Iterator[Reference]:
+        for tags in self._files.values():
+            yield from tags.references
+
+    def resolved_counts(self) -> dict[str, int]:
+        """Call sites by the best confidence they resolve with (``unresolved`` when none)."""
+        counts = {EXACT: 0, IMPORTED: 0, NAME_ONLY: 0, "unresolved": 0}
+        for ref in self.references():
+            targets = self.resolve(ref)
+            best = min((CONFIDENCE_RANK[c] for _, c in targets), default=None)
+            counts[("unresolved", EXACT, IMPORTED, NAME_ONLY)[0 if best is None else best + 1]] += 1
+        return counts
+
+    def callers(self, qualified_name: str, path: str, depth: int = 2, arity: int | None = None) -> list[CallSite]:
+        """Call sites of the definition, then of its callers, up to ``depth`` levels."""
+        targets = [d for d in self.find(qualified_name, path) if arity is None or d.accepts(arity)]
+        seen_defs = {id(d) for d in targets}
+        seen_refs: set[int] = set()
+        out: list[CallSite] = []
+        for level in range(1, depth + 1):
+            next_targets: list[Definition] = []
+            for target in targets:
+                for ref in self._refs_by_name.get(target.name, ()):
+                    if id(ref) in seen_refs:
+                        continue
+                    conf = next((c for d, c in self.resolve(ref) if d is target), None)
+                    if conf is None:
+                        continue
+                    seen_refs.add(id(ref))
+                    out.append(
+                        CallSite(ref.path, ref.span, ref.snippet, ref.caller, target.qualified_name,
+                                 target.path, conf, level)
+                    )
+                    for caller_def in self.find(ref.caller, ref.path):
+                        if id(caller_def) not in seen_defs:
+                            seen_defs.add(id(caller_def))
+                            next_targets.append(caller_def)
+            targets = next_targets
+        out.sort(key=lambda c: (c.depth, CONFIDENCE_RANK[c.confidence], c.path, c.span.start_line))
+        return out
+
+    def direct_calls(self, target: Definition) -> list[tuple[Reference, str]]:
+        """Call sites that resolve to ``target`` itself, with their confidence."""
+        out = []
+        for ref in self._refs_by_name.get(target.name, ()):
+            conf = next((c for d, c in self.resolve(ref) if d is target), None)
+            if conf is not None:
+                out.append((ref, conf))
+        return out
+
+    def definitions_named(self, name: str) -> list[Definition]:
+        return list(self._by_name.get(name, ()))
+
+    def callees(self, qualified_name: str, path: str, depth: int = 2) -> list[Callee]:
+        """Definitions the definition calls, then what those call, up to ``depth`` levels."""
+        sources = [(path, qualified_name)]
+        seen: set[int] = {id(d) for d in self.find(qualified_name, path)}
+        out: list[Callee] = []
+        for level in range(1, depth + 1):
+            next_sources: list[tuple[str, str]] = []
+            for source in sources:
+                for ref in self._refs_by_caller.get(source, ()):
+                    for d, conf in self.resolve(ref):
+                        if id(d) in seen:
+                            continue
+                        seen.add(id(d))
+                        out.append(Callee(d.qualified_name, d.path, d.span, d.signature, d.kind, conf, level,
+                                          ref.path, ref.span))
+                        if d.callable:
+                            next_sources.append((d.path, d.qualified_name))
+            sources = next_sources
+        out.sort(key=lambda c: (c.depth, CONFIDENCE_RANK[c.confidence], c.call_span.start_line))
+        return out
+
+    # -- resolution --------------------------------------------------------------------
+
+    def resolve(self, ref: Reference) -> tuple[Target, ...]:
+        """The definitions a call site may reach, best first; empty when unresolved."""
+        key = id(ref)
+        found = self._memo.get(key)
+        if found is None:
+            tags = self._files.get(ref.path)
+            found = self._memo[key] = self._resolve(ref, tags) if tags is not None else ()
+        return found
+
+    def _resolve(self, ref: Reference, tags: FileTags) -> tuple[Target, ...]:
+        if not self._by_name.get(ref.name) and ref.name not in self._bindings_of(tags):
+            return ()
+        fam = family(tags.language)
+        if ref.kind == "new":
+            return self._plain(ref, tags, fam, types_only=True)
+        if ref.receiver:
+            return self._with_receiver(ref, tags, fam)
+        return self._plain(ref, tags, fam, types_only=False)
+
+    def _plain(self, ref: Reference, tags: FileTags, fam: str, types_only: bool) -> tuple[Target, ...]:
+        def wanted(d: Definition) -> bool:
+            if types_only:
+                return not d.callable
+            return d.kind not in ("method", "constructor") or tags.language in _IMPLICIT_THIS
+
+        local = [d for d in self._local(ref) if wanted(d)]
+        if local:
+            scoped = [d for d in local if _encloses(d, ref.caller)] or local
+            return _with(_fit(scoped, ref.arity), EXACT)
+        imported = self._through_imports(ref.name, ref, tags, wanted)
+        if imported is not None:
+            return imported
+        if tags.language == "go":
+            same_pkg = [
+                d for p in self._modules.same_directory(ref.path) if p != ref.path
+                for d in self._by_file_qname.get(p, {}).get(ref.name, ()) if wanted(d)
+            ]
+            if same_pkg:
+                return _with(_fit(same_pkg, ref.arity), EXACT)
+        return self._global(ref, fam, wanted)
+
+    def _with_receiver(self, ref: Reference, tags: FileTags, fam: str) -> tuple[Target, ...]:
+        receiver = ref.receiver
+        owner = self._receiver_class(ref, tags) if receiver in _SELF or tags.language == "go" else None
+        if owner:
+            hits = self._members(owner, ref, fam)
+            if hits:
+                return hits
+        bindings = self._bindings_of(tags)
+        for imp in bindings.get(receiver, ()):
+            if imp.name in ("", "*"):
+                files = self._modules.files_of(tags.language, ref.path, imp.module)
+            else:  # `from pkg import module` then `module.f()`
+                sep = "/" if tags.language not in ("python", "java") else "."
+                files = self._modules.files_of(tags.language, ref.path, f"{imp.module}{sep}{imp.name}")
+            found = [d for p in files for d in self._by_file_qname.get(p, {}).get(ref.name, ())]
+            if found:
+                return _with(_fit(found, ref.arity), IMPORTED)
+        match = _NEW_RECEIVER.match(receiver)
+        type_name = match.group(1) if match else receiver.rsplit("::", 1)[-1] if _IDENT.match(receiver.rsplit("::", 1)[-1]) else ""
+        if type_name and (type_name[0].isupper() or match):
+            hits = self._members(type_name, ref, fam)
+            if hits:
+                return hits
+        if ref.name in _BUILTIN_METHODS:
+            return ()
+        methods = [d for d in self._by_name.get(ref.name, ()) if d.kind in ("method", "function") and family(d.language) == fam]
+        methods = [d for d in methods if d.kind == "method"] or methods
+        return _with(_fit(methods, ref.arity), NAME_ONLY) if len(_fit(methods, ref.arity)) <= MAX_NAME_ONLY else ()
+
+    def _members(self, owner: str, ref: Reference, fam: str) -> tuple[Target, ...]:
+        """Methods ``name`` of the type whose qualified name ends with ``owner``."""
+        suffix = f"{owner}.{ref.name}"
+        found = [
+            d for d in self._by_name.get(ref.name, ())
+            if family(d.language) == fam and (d.qualified_name == suffix or d.qualified_name.endswith("." + suffix))
+        ]
+        if not found:
+            return ()
+        same = [d for d in found if d.path == ref.path]
+        if same:
+            return _with(_fit(same, ref.arity), EXACT)
+        return _with(_fit(found, ref.arity), EXACT if len({d.qualified_name for d in found}) == 1 else NAME_ONLY)
+
+    def _receiver_class(self, ref: Reference, tags: FileTags) -> str | None:
+        """The class ``self``/``this`` (or a Go receiver variable) stands for inside the caller."""
+        if ref.caller == MODULE:
+            return None
+        file_defs = self._by_file_qname.get(ref.path, {})
+        for d in file_defs.get(ref.caller, ()):
+            if tags.language == "go":
+                return d.qualified_name.rsplit(".", 1)[0] if d.receiver and d.receiver == ref.receiver else None
+            if d.kind in ("method", "constructor") and "." in d.qualified_name:
+                return d.qualified_name.rsplit(".", 1)[0]
+        parts = ref.caller.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:cut])
+            if any(d.kind in CLASS_KINDS for d in file_defs.get(prefix, ())):
+                return prefix
+        return None
+
+    def _through_imports(self, name: str, ref: Reference, tags: FileTags, wanted: Callable[[Definition], bool]) -> tuple[Target, ...] | None:
+        """Targets through an import that binds ``name``; ``()`` when it binds an external module."""
+        bindings = self._bindings_of(tags)
+        bound = [imp for imp in bindings.get(name, ()) if imp.name not in ("", "*")]
+        for imp in bound:
+            files = self._modules.files_of(tags.language, ref.path, imp.module)
+            found = [d for p in files for d in self._by_name_in(p, imp.name) if wanted(d)]
+            if found:
+                return _with(_fit(found, ref.arity), IMPORTED)
+        if bound:
+            return ()  # imported from outside the repository
+        for imp in bindings.get("*", ()):
+            files = self._modules.files_of(tags.language, ref.path, imp.module)
+            found = [d for p in files if p != ref.path for d in self._by_name_in(p, name) if wanted(d)]
+            if found:
+                return _with(_fit(found, ref.arity), IMPORTED)
+        return None
+
+    def _global(self, ref: Reference, fam: str, wanted: Callable[[Definition], bool]) -> tuple[Target, ...]:
+        found = [d for d in self._by_name.get(ref.name, ()) if family(d.language) == fam and wanted(d)]
+        fitted = _fit(found, ref.arity)
+        return _with(fitted, NAME_ONLY) if 0 < len(fitted) <= MAX_NAME_ONLY else ()
+
+    def _local(self, ref: Reference) -> list[Definition]:
+        return [d for d in self._by_name.get(ref.name, ()) if d.path == ref.path]
+
+    def _by_name_in(self, path: str, name: str) -> list[Definition]:
+        defs = self._by_file_qname.get(path, {})
+        return [d for d in defs.get(name, ())] or [
+            d for d in self._by_name.get(name, ()) if d.path == path and d.kind not in ("method", "constructor")
+        ]
+
+    def _bindings_of(self, tags: FileTags) -> dict[str, list[Import]]:
+        found = self._bindings.get(tags.path)
+        if found is None:
+            found = defaultdict(list)
+            for imp in tags.imports:
+                found["*" if imp.name == "*" else imp.local].append(imp)
+            self._bindings[tags.path] = found = dict(found)
+        return found
+
+
+def _encloses(d: Definition, caller: str) -> bool:
+    parent = d.qualified_name.rpartition(".")[0]
+    return not parent or caller == parent or caller.startswith(parent + ".")
+
+
+def _fit(defs: list[Definition], arity: int | None) -> list[Definition]:
+    """The definitions that accept ``arity`` arguments; all of them when none does."""
+    fitting = [d for d in defs if d.accepts(arity)]
+    return fitting or defs
+
+
+def _with(defs: list[Definition], confidence: str) -> tuple[Target, ...]:
+    return tuple((d, confidence) for d in defs)

@@ -1,0 +1,72 @@
+; Tags for TypeScript (also used for TSX): definitions, calls and imports.
+(class_declaration name: (type_identifier) @name.definition.class) @definition.class
+
+(abstract_class_declaration name: (type_identifier) @name.definition.class) @definition.class
+
+(class name: (type_identifier) @name.definition.class) @definition.class
+
+(interface_declaration name: (type_identifier) @name.definition.interface) @definition.interface
+
+(function_declaration
+  name: (identifier) @name.definition.function
+  parameters: (formal_parameters) @params) @definition.function
+
+(generator_function_declaration
+  name: (identifier) @name.definition.function
+  parameters: (formal_parameters) @params) @definition.function
+
+(function_signature
+  name: (identifier) @name.definition.function
+  parameters: (formal_parameters) @params) @definition.function
+
+(method_definition
+  name: [(property_identifier) (private_property_identifier)] @name.definition.method
+  parameters: (formal_parameters) @params) @definition.method
+
+(method_signature
+  name: (property_identifier) @name.definition.method
+  parameters: (formal_parameters) @params) @definition.method
+
+(abstract_method_signature
+  name: (property_identifier) @name.definition.method
+  parameters: (formal_parameters) @params) @definition.method
+
+(variable_declarator
+  name: (identifier) @name.definition.function
+  value: [
+    (arrow_function parameters: (formal_parameters) @params)
+    (arrow_function parameter: (identifier) @params)
+    (function_expression parameters: (formal_parameters) @params)
+  ]) @definition.function
+
+(pair
+  key: (property_identifier) @name.definition.function
+  value: [
+    (arrow_function parameters: (formal_parameters) @params)
+    (arrow_function parameter: (identifier) @params)
+    (function_expression parameters: (formal_parameters) @params)
+  ]) @definition.function
+
+(call_expression function: (identifier) @name.reference.call arguments: (arguments) @args) @reference.call
+
+(call_expression
+  function: (member_expression property: [(property_identifier) (private_property_identifier)] @name.reference.call)
+  arguments: (arguments) @args) @reference.call
+
+(new_expression constructor: (identifier) @name.reference.new arguments: (arguments)? @args) @reference.new
+
+(import_statement
+  (import_clause (named_imports (import_specifier name: (identifier) @import.name alias: (identifier)? @import.alias)))
+  source: (string (string_fragment) @import.module)) @import
+
+(import_statement
+  (import_clause (identifier) @import.name)
+  source: (string (string_fragment) @import.module)) @import
+
+(import_statement
+  (import_clause (namespace_import (identifier) @import.namespace))
+  source: (string (string_fragment) @import.module)) @import
+
+(export_statement
+  (namespace_export (identifier) @import.namespace)
+  source: (string (string_fragment) @import.module)) @import

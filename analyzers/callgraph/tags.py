@@ -1,0 +1,382 @@
+"""Per-file tags: the definitions, call sites and imports of one source file.
+
+One tree-sitter query per language (``queries/<language>.scm``, compiled once per process)
+marks definitions (``@definition.<kind>`` with ``@name.definition.<kind>``), call sites
+(``@reference.call`` / ``@reference.new`` with ``@name.reference.*`` and ``@args``), scopes
+that only qualify names (``@scope``: C++ namespaces, Rust ``impl`` blocks) and imports
+(``@import`` with ``@import.module`` / ``.name`` / ``.alias`` / ``.namespace`` /
+``.wildcard``). Everything here is pure: text in, frozen records out. Trees with parse
+errors still yield every tag the query can find; the error count is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import tree_sitter as ts
+from tactful.analyzers.callgraph.params import count_arguments, parameter_info
+from tactful.analyzers.languages import count_error_nodes, load_query, parse
+from tactful.analyzers.model import Span
+
+QUERY_PACKAGE = "tactful.analyzers.callgraph.queries"
+MODULE = "<module>"
+"""Caller name of call sites at a file's top level."""
+CLASS_KINDS = frozenset({"class", "interface", "module", "impl"})
+"""Definition kinds whose members are methods."""
+_SNIPPET_CHARS = 160
+_SIGNATURE_CHARS = 240
+_TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A function, method, constructor or type defined in a file."""
+
+    path: str
+    language: str
+    kind: str
+    """``function``, ``method``, ``constructor``, ``class``, ``interface`` or ``module``."""
+    name: str
+    qualified_name: str
+    """Dotted name inside the file: ``Cache.get``, ``outer.inner``, Go ``Server.Start``."""
+    span: Span
+    signature: str
+    """The header text up to the body, whitespace collapsed."""
+    params: tuple[str, ...] = ()
+    """Parameter names, without ``self``/``this`` receivers."""
+    min_args: int = 0
+    max_args: int | None = 0
+    """None when the definition takes a variable number of arguments."""
+    receiver: str = ""
+    """Go: the receiver variable of a method (``s`` in ``func (s *Server) Start()``)."""
+
+    @property
+    def callable(self) -> bool:
+        return self.kind not in CLASS_KINDS
+
+    def accepts(self, arity: int | None) -> bool:
+        """Whether a call passing ``arity`` arguments fits (unknown arity always fits)."""
+        if arity is None or not self.callable:
+            return True
+        return self.min_args <= arity and (self.max_args is None or arity <= self.max_args)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A call site."""
+
+    path: str
+    name: str
+    """The called name (last component): ``save`` in ``obj.save()``."""
+    receiver: str
+    """Text before the name (``obj``, ``self``, ``pkg``, ``new Foo()``); empty for bare calls."""
+    span: Span
+    caller: str
+    """Qualified name of the enclosing definition, or ``<module>``."""
+    arity: int | None
+    """Arguments passed; None when unknown (splats, spreads)."""
+    keywords: tuple[str, ...] = ()
+    """Names of keyword arguments (Python, Ruby, C#, PHP)."""
+    kind: str = "call"
+    """``call`` or ``new`` (object creation)."""
+    snippet: str = ""
+    """The call site's line, stripped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One name an import brings into a file."""
+
+    module: str
+    """The module as written: ``.models``, ``./util.js``, ``fmt``, ``crate::a``, ``a.b.C``."""
+    name: str = ""
+    """The imported name; empty for a whole-module import; ``*`` for a wildcard."""
+    alias: str = ""
+    """The local name, when it differs from ``name`` (or names the module)."""
+
+    @property
+    def local(self) -> str:
+        return self.alias or self.name or self.module
+
+
+@dataclass(frozen=True, slots=True)
+class FileTags:
+    path: str
+    language: str
+    definitions: tuple[Definition, ...] = ()
+    references: tuple[Reference, ...] = ()
+    imports: tuple[Import, ...] = ()
+    package: str = ""
+    """Declared package or namespace (Go, Java, C#, PHP), when there is one."""
+    error_count: int = 0
+    """ERROR and MISSING nodes in the tree (0 for a clean parse)."""
+
+
+def tags_query(language: str) -> ts.Query:
+    return load_query(QUERY_PACKAGE, f"{language}.scm", language)
+
+
+def extract_tags(language: str, path: str, text: str) -> FileTags:
+    """The tags of one file; never raises on malformed source."""
+    data = text.encode("utf-8")
+    tree = parse(language, data)
+    matches = ts.QueryCursor(tags_query(language)).matches(tree.root_node)
+    return _Extractor(language, path, data).run(matches, count_error_nodes(tree))
+
+
+class _Extractor:
+    """Turns query matches into tags; one instance per file."""
+
+    def __init__(self, language: str, path: str, data: bytes) -> None:
+        self.language = language
+        self.path = path
+        self.data = data
+        self.ascii = data.isascii()
+        self.lines = data.split(b"\n")
+        self.containers: list[tuple[int, int, int, str, str, tuple[str, ...], ts.Node | None, ts.Node, str]] = []
+        self.calls: list[tuple[int, int, str, ts.Node, ts.Node, ts.Node | None, str]] = []
+        self.imports: list[Import] = []
+        self.package = ""
+
+    def run(self, matches: list[tuple[int, dict[str, list[ts.Node]]]], errors: int) -> FileTags:
+        seen: set[tuple[int, int, str]] = set()
+        for _pattern, caps in matches:
+            for key in caps:
+                if key.startswith("definition.") or key == "scope":
+                    self._container(key, caps, seen)
+                    break
+                if key.startswith("reference."):
+                    self._call(key, caps, seen)
+                    break
+                if key == "import":
+                    self._import(caps)
+                    break
+                if key == "package" and not self.package:
+                    self.package = self._text(caps[key][0])
+                    break
+        definitions, references = self._nest()
+        return FileTags(
+            self.path, self.language, definitions, references, tuple(self.imports), self.package, errors
+        )
+
+    # -- collecting --------------------------------------------------------------------
+
+    def _container(self, key: str, caps: dict[str, list[ts.Node]], seen: set[tuple[int, int, str]]) -> None:
+        node = caps[key][0]
+        ident = (node.start_byte, node.end_byte, key)
+        if ident in seen:
+            return
+        seen.add(ident)
+        name_node = caps["name." + key][0]
+        raw = self._text(name_node)
+        if key == "scope":
+            # Namespaces never qualify names (as in analyzers.definitions); impl and mod blocks do.
+            kind = {"impl_item": "impl", "mod_item": "mod"}.get(node.type, "namespace")
+            parts = tuple(self._type_name(p) for p in re.split(r"::|\.|\\", raw) if p)
+            if not parts:
+                return
+            prefix, name = parts[:-1], parts[-1]
+            if node.type == "namespace_declaration" and not self.package:
+                self.package = raw
+        else:
+            kind = key.split(".", 1)[1]
+            parts = tuple(p for p in re.split(r"::", raw) if p) or (raw,)
+            prefix, name = parts[:-1], parts[-1]
+        receiver_var = ""
+        receiver = caps.get("receiver")
+        if receiver:  # Go method: the receiver's type qualifies the name
+            receiver_var, type_name = _go_receiver(self._text(receiver[0]))
+            prefix = (type_name,) if type_name else prefix
+        params = caps.get("params")
+        self.containers.append(
+            (node.start_byte, -node.end_byte, len(self.containers), kind, name, prefix,
+             params[0] if params else None, node, receiver_var)
+        )
+
+    def _call(self, key: str, caps: dict[str, list[ts.Node]], seen: set[tuple[int, int, str]]) -> None:
+        node = caps[key][0]
+        ident = (node.start_byte, node.end_byte, "call")
+        if ident in seen:
+            return
+        seen.add(ident)
+        name_node = caps["name." + key][0]
+        args = caps.get("args")
+        self.calls.append(
+            (node.start_byte, -node.end_byte, key.split(".", 1)[1], node, name_node, args[0] if args else None, "")
+        )
+
+    def _import(self, caps: dict[str, list[ts.Node]]) -> None:
+        module_nodes = caps.get("import.module")
+        if not module_nodes:
+            return
+        module = self._text(module_nodes[0]).strip("\"'<>`")
+        name = self._text(caps["import.name"][0]) if "import.name" in caps else ""
+        alias = self._text(caps["import.alias"][0]) if "import.alias" in caps else ""
+        if "import.namespace" in caps:
+            alias = self._text(caps["import.namespace"][0])
+        if "import.wildcard" in caps:
+            name = "*"
+        self.imports.extend(_language_imports(self.language, module, name, alias, caps["import"][0], self))
+
+    # -- nesting and records -------------------------------------------------------------
+
+    def _nest(self) -> tuple[tuple[Definition, ...], tuple[Reference, ...]]:
+        """Qualify definitions by their enclosing ones and give each call its caller."""
+        items: list[tuple[int, int, int, int]] = [(c[0], c[1], 0, i) for i, c in enumerate(self.containers)]
+        items.extend((c[0], c[1], 1, i) for i, c in enumerate(self.calls))
+        items.sort()
+        # stack entries: (end_byte, qualified parts, kind, is_definition)
+        stack: list[tuple[int, tuple[str, ...], str, bool]] = []
+        definitions: list[Definition] = []
+        references: list[Reference] = []
+        for start, neg_end, what, index in items:
+            while stack and stack[-1][0] <= start:
+                stack.pop()
+            if what == 0:
+                _s, _e, _i, kind, name, prefix, params, node, receiver_var = self.containers[index]
+                outer = stack[-1][1] if stack else ()
+                if kind == "namespace":
+                    parts = outer
+                elif self.language == "go" and prefix:
+                    parts = (*prefix, name)
+                else:
+                    parts = (*outer, *prefix, name)
+                in_class = bool(stack) and stack[-1][2] in CLASS_KINDS
+                if kind == "function" and (in_class or (prefix and self.language in ("cpp", "go"))):
+                    kind = "method"
+                is_def = kind not in ("namespace", "impl", "mod")
+                stack.append((-neg_end, parts, kind, is_def))
+                if is_def:
+                    definitions.append(self._definition(kind, name, ".".join(parts), node, params, receiver_var))
+            else:
+                caller = next((".".join(e[1]) for e in reversed(stack) if e[3]), MODULE)
+                references.append(self._reference(self.calls[index], caller))
+        return tuple(definitions), tuple(references)
+
+    def _definition(
+        self, kind: str, name: str, qname: str, node: ts.Node, params: ts.Node | None, receiver_var: str
+    ) -> Definition:
+        names: tuple[str, ...] = ()
+        low, high = 0, 0
+        if params is not None:
+            names, low, high_or_none = parameter_info(self.language, params, kind)
+            high = high_or_none if high_or_none is not None else -1
+        return Definition(
+            self.path, self.language, kind, name, qname, self._span(node), self._signature(node),
+            names, low, None if high < 0 else high, receiver_var,
+        )
+
+    def _reference(self, call: tuple[int, int, str, ts.Node, ts.Node, ts.Node | None, str], caller: str) -> Reference:
+        _s, _e, kind, node, name_node, args, _ = call
+        receiver = ""
+        if kind == "call" and name_node.start_byte > node.start_byte:
+            receiver = self.data[node.start_byte : name_node.start_byte].decode("utf-8", "replace")
+            receiver = receiver.rstrip().rstrip(".:->?&\\").rstrip()
+            receiver = " ".join(receiver.split())[:80]
+        arity, keywords = count_arguments(self.language, args)
+        row = node.start_point[0]
+        snippet = self.lines[row].decode("utf-8", "replace").strip()[:_SNIPPET_CHARS] if row < len(self.lines) else ""
+        return Reference(
+            self.path, self._text(name_node), receiver, self._span(node), caller, arity, keywords, kind, snippet
+        )
+
+    # -- text helpers -------------------------------------------------------------------
+
+    def _text(self, node: ts.Node) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def _col(self, row: int, byte_col: int) -> int:
+        if self.ascii or row >= len(self.lines):
+            return byte_col
+        return len(self.lines[row][:byte_col].decode("utf-8", "replace"))
+
+    def _span(self, node: ts.Node) -> Span:
+        (r1, c1), (r2, c2) = node.start_point, node.end_point
+        return Span(r1 + 1, self._col(r1, c1), r2 + 1, self._col(r2, c2))
+
+    def _signature(self, node: ts.Node) -> str:
+        body = node.child_by_field_name("body")
+        end = body.start_byte if body is not None and body.start_byte > node.start_byte else node.end_byte
+        head = self.data[node.start_byte : end].decode("utf-8", "replace")
+        if body is None:
+            head = head.split("\n", 1)[0]
+        return " ".join(head.split()).rstrip("{ ").rstrip()[:_SIGNATURE_CHARS]
+
+    def _type_name(self, raw: str) -> str:
+        """``Foo`` from ``Foo<T>``, ``&mut Foo``, ``a::Foo``."""
+        raw = raw.split("<", 1)[0].split("::")[-1]
+        found = _TYPE_NAME.findall(raw)
+        return found[-1] if found else raw.strip()
+
+
+def _go_receiver(text: str) -> tuple[str, str]:
+    """(variable, type) of a Go receiver list such as ``(s *Server[T])``."""
+    words = text.strip("()").split("[", 1)[0].replace("*", " ").split()
+    if len(words) >= 2:
+        return words[0], words[-1]
+    return "", words[0] if words else ""
+
+
+def _language_imports(language: str, module: str, name: str, alias: str, node: ts.Node, ex: _Extractor) -> list[Import]:
+    """Normalise one captured import into the bindings it creates."""
+    if language == "go":
+        if alias == ".":
+            return [Import(module, "*")]
+        return [Import(module, "", alias or module.rsplit("/", 1)[-1])]
+    if language == "java":
+        if ex._text(node).rstrip(";").rstrip().endswith("*"):
+            return [Import(module, "*")]
+        head, _, last = module.rpartition(".")
+        return [Import(head, last)]
+    if language == "php":
+        head, _, last = module.replace("\\", "/").rpartition("/")
+        return [Import(head, last, alias)]
+    if language == "csharp":
+        return [Import(module, "*")]
+    if language == "rust":
+        return [Import(m, n, a) for m, n, a in _rust_use(module)]
+    if language in ("c", "cpp", "ruby"):
+        return [Import(module, "*")]
+    if language == "python" and not name and not alias:
+        return [Import(module, "", module)]
+    return [Import(module, name, alias)]
+
+
+def _rust_use(text: str) -> list[tuple[str, str, str]]:
+    """Flatten ``a::b::{c, d as e, f::g}`` into (module, name, alias) triples."""
+    text = " ".join(text.split())
+    out: list[tuple[str, str, str]] = []
+
+    def walk(prefix: str, item: str) -> None:
+        item = item.strip()
+        if not item:
+            return
+        brace = item.find("{")
+        if brace >= 0 and item.endswith("}"):
+            head = item[:brace].rstrip(":")
+            inner = item[brace + 1 : -1]
+            depth, start = 0, 0
+            for i, ch in enumerate(inner):
+                depth += ch == "{"
+                depth -= ch == "}"
+                if ch == "," and depth == 0:
+                    walk(_join(prefix, head), inner[start:i])
+                    start = i + 1
+            walk(_join(prefix, head), inner[start:])
+            return
+        alias = ""
+        if " as " in item:
+            item, alias = (s.strip() for s in item.split(" as ", 1))
+        full = _join(prefix, item)
+        module, _, name = full.rpartition("::")
+        if name == "self":
+            module, _, name = module.rpartition("::")
+        out.append((module, name, alias if alias != name else ""))
+
+    walk("", text)
+    return out
+
+
+def _join(prefix: str, tail: str) -> str:
+    return f"{prefix}::{tail}" if prefix and tail else prefix or tail

@@ -1,0 +1,223 @@
+"""What every rule shares: the per-file context, the Rule type, and helpers to build hits and fixes.
+
+A rule is data plus one function: ``RuleInfo`` says what it is (id, languages, severity,
+category, summary) and ``find(ctx)`` yields :class:`Hit` s. The framework turns hits into
+findings, keeps only those on added lines, attaches the unit name, and validates fixes.
+The new file is parsed once per :func:`~tactful.analyzers.checks.run_checks` call and the
+tree, the line table and each language's query matches are shared by all rules.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import tree_sitter as ts
+from tactful.analyzers.languages import load_query
+from tactful.analyzers.model import ChangeUnit, FileChange, Fix, Severity, Span, TextEdit
+
+QUERY_PACKAGE = "tactful.analyzers.checks"
+
+# Languages that share a query file (the TypeScript and C++ grammars extend JS and C).
+QUERY_FILES: dict[str, tuple[str, ...]] = {
+    "python": ("python.scm",),
+    "javascript": ("javascript.scm",),
+    "typescript": ("javascript.scm",),
+    "tsx": ("javascript.scm",),
+    "go": ("go.scm",),
+    "java": ("java.scm",),
+    "c": ("c.scm",),
+    "cpp": ("c.scm", "cpp.scm"),
+    "csharp": ("csharp.scm",),
+    "ruby": ("ruby.scm",),
+    "php": ("php.scm",),
+    "rust": ("rust.scm",),
+}
+
+JS_LIKE = ("javascript", "typescript", "tsx")
+
+_TEST_PATH = re.compile(r"(^|/)(tests?|spec|__tests__|testdata)/|(^|/)(test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(test|spec)\.[^/]+|conftest\.py)$")
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a rule is, for documentation and the CLI's rule listing."""
+
+    id: str
+    languages: tuple[str, ...]
+    """Languages it runs on; empty means every file, known language or not."""
+    severity: Severity
+    category: str
+    summary: str
+    fixable: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a rule fires, before the framework makes it a Finding."""
+
+    span: Span
+    message: str
+    code: str
+    fix: Fix | None = None
+    anchored_on_removal: bool = False
+    """The hit reports a deletion, so it may sit on an unchanged line inside a hunk."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: its description and the function that finds hits in a file."""
+
+    info: RuleInfo
+    find: Callable[[CheckContext], Iterable[Hit]]
+
+    def applies_to(self, language: str | None) -> bool:
+        return not self.info.languages or language in self.info.languages
+
+
+@dataclass
+class CheckContext:
+    """The new file as every rule sees it; built once per run_checks call."""
+
+    file: FileChange
+    units: Sequence[ChangeUnit]
+    text: str
+    language: str | None
+    tree: ts.Tree | None
+    added: frozenset[int]
+    lines: list[str] = field(init=False)
+    _matches: list[dict[str, list[ts.Node]]] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.lines = self.text.split("\n")
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+    @property
+    def is_test_file(self) -> bool:
+        return bool(_TEST_PATH.search(self.path.replace("\\", "/")))
+
+    @property
+    def basename(self) -> str:
+        return posixpath.basename(self.path)
+
+    def line(self, number: int) -> str:
+        """Text of 1-based line ``number`` without its newline ('' past the end)."""
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+
+    def text_of(self, span: Span) -> str:
+        """The text ``span`` covers (lines joined with newlines)."""
+        if span.start_line == span.end_line:
+            return self.line(span.start_line)[span.start_col : span.end_col]
+        parts = [self.line(span.start_line)[span.start_col :]]
+        parts += [self.line(n) for n in range(span.start_line + 1, span.end_line)]
+        parts.append(self.line(span.end_line)[: span.end_col])
+        return "\n".join(parts)
+
+    def is_added(self, line: int) -> bool:
+        return line in self.added
+
+    # --- tree-sitter helpers -------------------------------------------------------------
+    def matches(self) -> list[dict[str, list[ts.Node]]]:
+        """Captures of every match of this language's check queries (run once, shared)."""
+        if self._matches is None:
+            self._matches = []
+            if self.tree is not None and self.language in QUERY_FILES:
+                for filename in QUERY_FILES[self.language]:
+                    query = load_query(QUERY_PACKAGE, filename, self.language)
+                    cursor = ts.QueryCursor(query)
+                    self._matches.extend(c for _, c in cursor.matches(self.tree.root_node))
+        return self._matches
+
+    def all_captures(self, name: str) -> Iterator[dict[str, list[ts.Node]]]:
+        """Every match that has capture ``name``, changed or not."""
+        for captures in self.matches():
+            if name in captures:
+                yield captures
+
+    def captures(self, name: str) -> Iterator[dict[str, list[ts.Node]]]:
+        """Matches that have capture ``name`` whose node starts on an added line."""
+        for captures in self.matches():
+            nodes = captures.get(name)
+            if nodes and self.is_added(nodes[0].start_point[0] + 1):
+                yield captures
+
+    def col(self, point: tuple[int, int]) -> int:
+        """Code-point column of a tree-sitter (row, byte column) point."""
+        row, byte_col = point
+        line = self.line(row + 1)
+        if line.isascii():
+            return byte_col
+        return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+    def span(self, node: ts.Node) -> Span:
+        return Span(
+            node.start_point[0] + 1, self.col(node.start_point),
+            node.end_point[0] + 1, self.col(node.end_point),
+        )
+
+    def node_text(self, node: ts.Node) -> str:
+        return (node.text or b"").decode("utf-8", errors="replace")
+
+    def hit(self, node: ts.Node, message: str, fix: Fix | None = None) -> Hit:
+        return Hit(self.span(node), message, self.node_text(node), fix)
+
+    def unit_name(self, line: int) -> str:
+        """Qualified name of the innermost change unit holding ``line`` ('' if none)."""
+        best: ChangeUnit | None = None
+        for unit in self.units:
+            span = unit.new_span
+            if span is None or not span.contains_line(line):
+                continue
+            if best is None or best.new_span is None or _size(span) < _size(best.new_span):
+                best = unit
+        return best.name if best else ""
+
+    # --- fix helpers ---------------------------------------------------------------------
+    def whole_lines(self, node: ts.Node, comment_prefixes: tuple[str, ...] = ()) -> bool:
+        """True when ``node`` is alone on its lines (trailing ``;`` or comment allowed)."""
+        start = self.span(node)
+        before = self.line(start.start_line)[: start.start_col]
+        after = self.line(start.end_line)[start.end_col :].strip().lstrip(";").strip()
+        if before.strip():
+            return False
+        return not after or any(after.startswith(p) for p in comment_prefixes)
+
+    def removal_fix(
+        self,
+        statement: ts.Node,
+        description: str,
+        containers: frozenset[str],
+        comment_prefixes: tuple[str, ...] = ("//",),
+    ) -> Fix | None:
+        """Delete a statement that sits alone on its lines inside an ordinary block.
+
+        In Python a block cannot be empty, so its only statement becomes ``pass``.
+        """
+        parent = statement.parent
+        if parent is None or parent.type not in containers:
+            return None
+        if not self.whole_lines(statement, comment_prefixes):
+            return None
+        first, last = statement.start_point[0] + 1, statement.end_point[0] + 1
+        replacement = ""
+        if self.language == "python" and parent.type == "block":
+            siblings = [c for c in parent.named_children if c.type != "comment"]
+            if len(siblings) == 1:
+                indent = self.line(first)[: self.col(statement.start_point)]
+                replacement = f"{indent}pass\n"
+        return Fix(description, (TextEdit(Span.lines(first, last), replacement),))
+
+
+def _size(span: Span) -> int:
+    return span.end_line - span.start_line
+
+
+def replace_fix(ctx: CheckContext, node: ts.Node, new_text: str, description: str) -> Fix:
+    """A fix that replaces exactly ``node``'s text."""
+    return Fix(description, (TextEdit(ctx.span(node), new_text),))
+

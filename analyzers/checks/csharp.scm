@@ -1,0 +1,5 @@
+; Check patterns for C#.
+
+(catch_clause body: (block) @body) @catch
+
+(comment) @comment

@@ -1,0 +1,192 @@
+"""Swallowed errors: handlers that catch everything, or catch and do nothing.
+
+Only the forms that hide failures are flagged. A handler that names a specific exception,
+holds a comment explaining itself, or binds a variable named ``ignored``/``expected``/``_``
+was written on purpose and is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import tree_sitter as ts
+from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.model import Fix, Severity, Span, TextEdit
+
+BROAD_PY = frozenset({"Exception", "BaseException"})
+BROAD_RUBY = frozenset({"Exception", "StandardError"})
+INTENTIONAL_NAMES = frozenset({"ignored", "ignore", "expected", "_", "_e", "_err", "_error", "_ex"})
+
+
+def _except_header(ctx: CheckContext, clause: ts.Node) -> tuple[Span, str]:
+    """Span and text of ``except ...:`` (the clause up to its colon)."""
+    colon = next((c for c in clause.children if c.type == ":"), None)
+    end = colon if colon is not None else clause
+    span = ctx.span(clause)
+    end_span = ctx.span(end)
+    header = Span(span.start_line, span.start_col, end_span.end_line, end_span.end_col)
+    text = ctx.text_of(header)
+    return header, text
+
+
+def find_bare_except(ctx: CheckContext) -> Iterator[Hit]:
+    for captures in ctx.captures("py.except"):
+        clause = captures["py.except"][0]
+        if clause.child_by_field_name("value") is not None:
+            continue
+        keyword = clause.children[0]
+        if keyword.type != "except":
+            continue
+        header, text = _except_header(ctx, clause)
+        fix = Fix("Catch Exception instead", (TextEdit(ctx.span(keyword), "except Exception"),))
+        yield Hit(
+            header,
+            "A bare `except:` also catches KeyboardInterrupt and SystemExit; catch Exception "
+            "(or something narrower) instead.",
+            text,
+            fix,
+        )
+
+
+def _only_pass(ctx: CheckContext, block: ts.Node) -> bool:
+    statements = block.named_children
+    if not statements or any(s.type == "comment" for s in statements):
+        return False
+    for statement in statements:
+        if statement.type == "pass_statement":
+            continue
+        if statement.type == "expression_statement" and ctx.node_text(statement).strip() == "...":
+            continue
+        return False
+    return True
+
+
+def find_swallowed_exception(ctx: CheckContext) -> Iterator[Hit]:
+    for captures in ctx.captures("py.except"):
+        clause = captures["py.except"][0]
+        value = clause.child_by_field_name("value")
+        if value is None:
+            continue  # a bare except is py.bare-except's finding
+        caught = value.named_children[0] if value.type == "as_pattern" else value
+        names = {n.strip("() ") for n in ctx.node_text(caught).split(",")}
+        if not names & BROAD_PY:
+            continue
+        block = next((c for c in clause.named_children if c.type == "block"), None)
+        if block is None or not _only_pass(ctx, block):
+            continue
+        header, text = _except_header(ctx, clause)
+        if "#" in ctx.line(header.end_line)[header.end_col :]:
+            continue  # a comment on the handler explains why
+        yield Hit(
+            header,
+            "Every exception is caught and silently dropped here; log it, handle it, or catch "
+            "only the exceptions you expect.",
+            text,
+        )
+
+
+def _catch_variable(ctx: CheckContext, clause: ts.Node) -> str:
+    for field in ("parameter", "name"):
+        node = clause.child_by_field_name(field)
+        if node is not None:
+            return ctx.node_text(node).lstrip("$")
+    for child in clause.named_children:
+        if child.type in ("catch_formal_parameter", "catch_declaration"):
+            name = child.child_by_field_name("name")
+            if name is not None:
+                return ctx.node_text(name)
+    return ""
+
+
+def find_empty_catch(ctx: CheckContext) -> Iterator[Hit]:
+    for captures in ctx.captures("catch"):
+        clause = captures["catch"][0]
+        body = captures["body"][0]
+        if body.named_child_count:  # statements or an explaining comment
+            continue
+        if _catch_variable(ctx, clause) in INTENTIONAL_NAMES:
+            continue
+        yield ctx.hit(
+            clause,
+            "This empty catch block silently swallows the error; handle it, log it, or say "
+            "in a comment why it is safe to ignore.",
+        )
+
+
+def find_print_stack_trace(ctx: CheckContext) -> Iterator[Hit]:
+    for captures in ctx.all_captures("catch"):
+        body = captures["body"][0]
+        statements = body.named_children
+        if len(statements) != 1 or statements[0].type != "expression_statement":
+            continue
+        call = statements[0].named_children[0] if statements[0].named_children else None
+        if call is None or call.type != "method_invocation":
+            continue
+        name = call.child_by_field_name("name")
+        if name is None or ctx.node_text(name) != "printStackTrace":
+            continue
+        if not ctx.is_added(statements[0].start_point[0] + 1):
+            continue
+        yield ctx.hit(
+            statements[0],
+            "Catching an exception only to print its stack trace hides the failure from callers; "
+            "rethrow, handle it, or log it through the logger.",
+        )
+
+
+def find_ruby_rescue(ctx: CheckContext) -> Iterator[Hit]:
+    for captures in ctx.captures("ruby.rescue-nil"):
+        node = captures["ruby.rescue-nil"][0]
+        yield ctx.hit(node, "`rescue nil` turns every error here into nil; rescue the specific error you expect.")
+    for captures in ctx.captures("ruby.rescue"):
+        node = captures["ruby.rescue"][0]
+        if node.child_by_field_name("body") is not None:
+            continue
+        exceptions = node.child_by_field_name("exceptions")
+        if exceptions is not None:
+            names = {ctx.node_text(n) for n in exceptions.named_children}
+            if not names <= BROAD_RUBY:
+                continue
+        if any(c.type == "comment" for c in node.children):
+            continue
+        yield ctx.hit(node, "This empty rescue swallows the error; handle it, log it, or narrow what it rescues.")
+
+
+EMPTY_CATCH_LANGUAGES = {
+    "js": JS_LIKE,
+    "java": ("java",),
+    "csharp": ("csharp",),
+    "php": ("php",),
+    "cpp": ("cpp",),
+}
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        RuleInfo("py.bare-except", ("python",), Severity.WARNING, "error-handling",
+                 "bare `except:` (fix: `except Exception:`)", True),
+        find_bare_except,
+    ),
+    Rule(
+        RuleInfo("py.swallowed-exception", ("python",), Severity.WARNING, "error-handling",
+                 "`except Exception: pass` with no comment"),
+        find_swallowed_exception,
+    ),
+    *(
+        Rule(
+            RuleInfo(f"{prefix}.empty-catch", languages, Severity.WARNING, "error-handling",
+                     "empty catch block with no comment"),
+            find_empty_catch,
+        )
+        for prefix, languages in EMPTY_CATCH_LANGUAGES.items()
+    ),
+    Rule(
+        RuleInfo("java.print-stack-trace", ("java",), Severity.WARNING, "error-handling",
+                 "catch block whose only statement is e.printStackTrace()"),
+        find_print_stack_trace,
+    ),
+    Rule(
+        RuleInfo("ruby.swallowed-rescue", ("ruby",), Severity.WARNING, "error-handling",
+                 "`rescue nil` or an empty rescue of StandardError/Exception"),
+        find_ruby_rescue,
+    ),
+)

@@ -1,0 +1,14 @@
+; Check patterns for JavaScript, TypeScript and TSX (the TS grammars extend the JS one).
+
+((call_expression
+   function: (member_expression object: (identifier) @_obj property: (property_identifier) @_prop)) @js.console
+ (#eq? @_obj "console")
+ (#any-of? @_prop "log" "debug" "trace" "dir" "dirxml" "table"))
+
+(debugger_statement) @js.debugger
+
+(binary_expression left: (_) @left operator: ["==" "!="] @op right: (_) @right) @js.loose-equality
+
+(catch_clause body: (statement_block) @body) @catch
+
+(comment) @comment

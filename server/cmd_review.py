@@ -1,0 +1,55 @@
+"""``tactful review``: review the working tree, a commit range, or a patch, headless."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tactful.analyzers.model import Severity
+from tactful.server import changes, git, output
+from tactful.server.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from tactful.server.config import load_settings
+from tactful.server.pipeline import Change, review
+from tactful.server.wiring import default_stages
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("review", help="review a change and print findings with fixes")
+    p.add_argument("--repo", default=".", help="repository to review (default: the current directory)")
+    p.add_argument("--base", help="review BASE...HEAD (merge-base semantics) instead of the working tree")
+    p.add_argument("--head", help="with --base: the tip to review (default HEAD)")
+    p.add_argument("--patch", metavar="FILE", help="review a patch file ('-' for stdin) instead of git")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--fail-on", choices=[s.value for s in Severity], help="exit 1 if a finding at this severity or above exists")
+    p.add_argument("--no-llm", action="store_true", help="offline reviewers only, even if an endpoint is configured")
+    p.add_argument("--config", help="settings JSON file (default: .tactful/settings.json in the repository)")
+    p.set_defaults(func=run)
+
+
+def _change(args: argparse.Namespace) -> Change:
+    if args.head and not args.base:
+        raise UsageError("--head needs --base")
+    if args.patch:
+        text = sys.stdin.read() if args.patch == "-" else Path(args.patch).read_text("utf-8", "surrogateescape")
+        return changes.from_patch(text, "stdin" if args.patch == "-" else args.patch, git.repo_root(args.repo))
+    root = git.repo_root(args.repo)
+    if root is None:
+        raise UsageError(f"{args.repo} is not inside a git repository (use --patch to review a patch file)")
+    if args.base:
+        return changes.from_range(root, args.base, args.head or "HEAD")
+    return changes.from_worktree(root)
+
+
+def run(args: argparse.Namespace) -> int:
+    change = _change(args)
+    root = Path(change.root) if change.root else None
+    settings = load_settings(root, args.config)
+    result = review(change, settings, default_stages(settings, root, client="cli", llm=not args.no_llm))
+    render = output.render_json if args.format == "json" else output.render_text
+    sys.stdout.write(render(result, change.label))
+    if args.fail_on:
+        threshold = Severity(args.fail_on).rank
+        if any(f.severity.rank >= threshold for f in result.findings):
+            return EXIT_FINDINGS
+    return EXIT_OK

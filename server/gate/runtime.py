@@ -1,0 +1,139 @@
+"""The gate as one object, and the pipeline stage that applies it.
+
+:class:`Gate` bundles stage 1, stage 2, the developer's history and the persisted per-user
+model; it learns from every verdict event it observes (subscribe it to the feedback sink).
+:func:`gate_stage` is a review-pipeline stage that moves hidden findings to
+``result.hidden`` and logs a ``shown`` or ``hidden`` event for each finding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tactful.analyzers.model import ChangeUnit, Finding
+from tactful.server.feedback.events import FeedbackEvent
+from tactful.server.feedback.sink import FeedbackSink
+from tactful.server.feedback.store import FeedbackStore, FeedbackStoreError
+from tactful.server.gate.history import GateHistory
+from tactful.server.gate.model import load_prior
+from tactful.server.gate.stage1 import UnitGate
+from tactful.server.gate.stage2 import Decision, SuggestionGate
+from tactful.server.settings import GateSettings, Settings
+
+if TYPE_CHECKING:
+    from tactful.server.pipeline import Change, ReviewResult
+
+log = logging.getLogger(__name__)
+
+SAVE_EVERY = 20
+"""Verdicts between saves of the learned state."""
+UNIT_CACHE = 4096
+
+
+class Gate:
+    """Stage 1 and stage 2 with the developer's history and learned state."""
+
+    def __init__(
+        self, units: UnitGate, suggestions: SuggestionGate, history: GateHistory,
+        store: FeedbackStore | None = None, state_key: str = "gate",
+    ) -> None:  # fmt: skip
+        self.units = units
+        self.suggestions = suggestions
+        self.history = history
+        self.store = store
+        self.state_key = state_key
+        self._units_of: OrderedDict[str, ChangeUnit] = OrderedDict()
+        self._unsaved = 0
+
+    @classmethod
+    def open(
+        cls, settings: GateSettings, store: FeedbackStore | None = None, *, user: str = "", team: str = "",
+        seed: int | None = None,
+    ) -> Gate:  # fmt: skip
+        """A gate for one (hashed) user and team, restored from ``store`` when it has state."""
+        prior = load_prior()
+        units = UnitGate.from_prior(prior)
+        suggestions = SuggestionGate.from_prior(settings, prior, units, seed)
+        history = GateHistory(user=user, team=team)
+        gate = cls(units, suggestions, history, store, state_key=f"gate:{user}")
+        if store is not None:
+            try:
+                gate.history = GateHistory.from_store(store, user, team)
+                state = store.load_state(gate.state_key)
+            except FeedbackStoreError as exc:
+                log.error("%s; the gate starts from its prior", exc)
+                state = None
+            if state:
+                gate.load_state(state)
+        return gate
+
+    def decide(self, finding: Finding, unit: ChangeUnit | None, *, critique: float | None = None) -> Decision:
+        if unit is not None:
+            self._units_of[finding.fingerprint] = unit
+            while len(self._units_of) > UNIT_CACHE:
+                self._units_of.popitem(last=False)
+        return self.suggestions.decide(finding, unit, self.history, critique=critique)
+
+    def observe(self, event: FeedbackEvent) -> None:
+        """Learn from one event (verdicts only; shown and hidden events are ignored)."""
+        if event.label is None:
+            return
+        self.suggestions.observe(event)
+        self.history.observe(event)
+        unit = self._units_of.get(event.fingerprint)
+        if unit is not None:
+            self.units.update(unit, unit.language, event.label == 1)
+        self._unsaved += 1
+        if self._unsaved >= SAVE_EVERY:
+            self.save()
+
+    def state(self) -> dict[str, Any]:
+        return {"version": 1, "stage1": self.units.model.state(), "stage2": self.suggestions.model.state()}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        if state.get("version") != 1:
+            return
+        self.units.model.load_state(state.get("stage1", {}))
+        self.suggestions.model.load_state(state.get("stage2", {}))
+
+    def save(self) -> None:
+        """Persist the learned state beside the feedback log (never raises)."""
+        self._unsaved = 0
+        if self.store is None:
+            return
+        try:
+            self.store.save_state(self.state_key, self.state())
+        except FeedbackStoreError as exc:
+            log.error("%s; gate state not saved", exc)
+
+
+def gate_stage(gate: Gate, sink: FeedbackSink | None, client: str) -> Callable[[ReviewResult, Change, Settings], None]:
+    """A pipeline stage: decide every finding, move hidden ones to ``result.hidden``, log the decisions."""
+
+    def display_gate(result: ReviewResult, change: Change, settings: Settings) -> None:
+        gate.suggestions.settings = settings.gate
+        units = {(u.path, u.name): u for u in result.units}
+        shown: list[Finding] = []
+        counts = {"gate.shown": 0, "gate.hidden": 0, "gate.explored": 0}
+        for finding in result.findings:
+            decision = gate.decide(finding, units.get((finding.path, finding.unit)))
+            (shown if decision.show else result.hidden).append(finding)
+            counts["gate.shown" if decision.show else "gate.hidden"] += 1
+            counts["gate.explored"] += int(decision.explored)
+            if sink is not None:
+                sink.record(
+                    "shown" if decision.show else "hidden", finding, reason=decision.reason, client=client,
+                    extra={"probability": decision.probability, "propensity": decision.propensity,
+                           "explored": decision.explored},
+                )  # fmt: skip
+        result.findings = shown
+        merged = dict(result.coverage.counters)
+        for key, value in counts.items():
+            merged[key] = merged.get(key, 0) + value
+        result.coverage = dataclasses.replace(result.coverage, counters=tuple(sorted(merged.items())))
+
+    return display_gate

@@ -1,0 +1,179 @@
+"""Gate stage 2: show or hide each suggestion, by the chance that this developer acts on it.
+
+The probability comes from a logistic model over the finding (source, rule, category,
+severity, confidence, critique score, hashed words of the message and code), the diff shape
+of its unit, the stage-1 score, and the developer's and team's smoothed acceptance rates for
+the rule. A suggestion is shown when the probability reaches the target precision; a rejected
+fingerprint is never shown again; below the threshold a small exploration rate shows it
+anyway and logs the propensity, so learning never starves and off-policy evaluation works.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from tactful.analyzers.model import ChangeUnit, Finding, Severity, Span
+from tactful.server.feedback.events import FeedbackEvent
+from tactful.server.gate.features import (
+    TOKEN,
+    Vector,
+    feature_index,
+    path_flags,
+    shape_from_unit,
+    words,
+)
+from tactful.server.gate.history import NEUTRAL_RATE, GateHistory
+from tactful.server.gate.model import OnlineLogistic, load_prior, logit, weights_from_json
+from tactful.server.gate.stage1 import UnitGate
+from tactful.server.settings import GateSettings
+
+FEATURE_CACHE = 4096
+"""Decisions remembered for the online update when the verdict arrives."""
+IGNORED_WEIGHT = 0.5
+"""'Ignored' is weaker evidence than an explicit reject."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    show: bool
+    probability: float
+    """Calibrated P(the developer acts on this suggestion)."""
+    propensity: float
+    """Probability that the gate takes this decision (1.0 unless exploring)."""
+    reason: str
+    """``above-threshold``, ``below-threshold``, ``explore``, ``rejected-before`` or ``gate-disabled``."""
+    explored: bool
+
+
+def suggestion_names(
+    finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, unit_score: float | None,
+    critique: float | None,
+) -> dict[str, float]:  # fmt: skip
+    """Named features of one suggestion (before hashing)."""
+    rule, cat, src = finding.rule, finding.category, finding.source
+    named: dict[str, float] = {
+        "bias": 1.0,
+        f"src={src}": 1.0,
+        f"rule={rule}": 1.0,
+        f"cat={cat}": 1.0,
+        f"sev={finding.severity.value}": 1.0,
+        f"src={src}&cat={cat}": 1.0,
+    }
+    if src == "llm":
+        named["conf"] = finding.confidence - 0.5
+    named["critique" if critique is not None else "critique:missing"] = (critique / 10 - 0.5) if critique is not None else 1.0
+    if finding.fix is not None:
+        named["has_fix"] = 1.0
+    for flag in path_flags(finding.path):
+        named[flag] = 1.0
+        named[f"{flag}&cat={cat}"] = 1.0
+    if unit is not None:
+        shape = shape_from_unit(unit)
+        named[f"lang={shape.language}"] = 1.0
+        named["size:added"] = math.log1p(len(shape.added)) / 4
+        named[f"kind={unit.kind}"] = 1.0
+        if shape.new_file:
+            named["new_file"] = 1.0
+    if unit_score is not None:
+        named["unit_need"] = logit(unit_score) / 4
+    msg = words(finding.message)
+    for w in msg:
+        named[f"msg:{w}"] = 1.0 / math.sqrt(len(msg))
+    code = TOKEN.findall(finding.code)[:30]
+    for tok in code:
+        named[f"code:{tok}"] = 1.0 / math.sqrt(len(code))
+    if history is not None:
+        for name, (rate, seen) in (
+            ("u_rule", history.user_rule_rate(rule)),
+            ("u_cat", history.user_category_rate(cat)),
+            ("t_rule", history.team_rule_rate(rule)),
+        ):
+            named[f"{name}_rate"] = rate - NEUTRAL_RATE
+            named[f"{name}_seen"] = math.log1p(seen) / 4
+    return named
+
+
+class SuggestionGate:
+    """Decides, per finding, whether to show it."""
+
+    def __init__(
+        self, model: OnlineLogistic, settings: GateSettings, unit_gate: UnitGate | None = None, seed: int | None = None
+    ) -> None:
+        self.model = model
+        self.settings = settings
+        self.unit_gate = unit_gate
+        self._rng = random.Random(seed)
+        self._recent: OrderedDict[str, Vector] = OrderedDict()
+
+    @classmethod
+    def from_prior(
+        cls, settings: GateSettings, prior: dict[str, Any] | None = None, unit_gate: UnitGate | None = None,
+        seed: int | None = None,
+    ) -> SuggestionGate:  # fmt: skip
+        section = (prior or load_prior())["stage2"]
+        model = OnlineLogistic(
+            bits=int(section["bits"]), prior=weights_from_json(section),
+            learning_rate=float(section.get("learning_rate", 0.5)), l2=float(section.get("l2", 0.002)),
+        )  # fmt: skip
+        return cls(model, settings, unit_gate, seed)
+
+    def features(
+        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, critique: float | None = None
+    ) -> Vector:
+        unit_score = self.unit_gate.score(unit) if (self.unit_gate is not None and unit is not None) else None
+        bits = self.model.bits
+        return [(feature_index(n, bits), v) for n, v in suggestion_names(finding, unit, history, unit_score, critique).items()]
+
+    @property
+    def threshold(self) -> float:
+        return min(max(self.settings.target_precision, 0.0), 1.0)
+
+    def decide(
+        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, *, critique: float | None = None
+    ) -> Decision:
+        """Show or hide ``finding``; remembers its features for the update when feedback arrives."""
+        x = self.features(finding, unit, history, critique)
+        p = self.model.predict(x)
+        self._remember(finding.fingerprint, x)
+        if history is not None and finding.fingerprint in history.rejected:
+            return Decision(False, p, 1.0, "rejected-before", False)
+        if not self.settings.enabled:
+            return Decision(True, p, 1.0, "gate-disabled", False)
+        if p >= self.threshold:
+            return Decision(True, p, 1.0, "above-threshold", False)
+        rate = min(max(self.settings.exploration, 0.0), 1.0)
+        if rate > 0 and self._rng.random() < rate:
+            return Decision(True, p, rate, "explore", True)
+        return Decision(False, p, 1.0 - rate, "below-threshold", False)
+
+    def observe(self, event: FeedbackEvent) -> float | None:
+        """Online update from a verdict event; returns the prediction it had, None for non-verdicts."""
+        label = event.label
+        if label is None:
+            return None
+        x = self._recent.get(event.fingerprint) or self.features(_finding_of(event), None, None)
+        weight = IGNORED_WEIGHT if event.kind == "ignored" else 1.0
+        return self.model.update(x, label, weight)
+
+    def _remember(self, fingerprint: str, x: Vector) -> None:
+        self._recent[fingerprint] = x
+        self._recent.move_to_end(fingerprint)
+        while len(self._recent) > FEATURE_CACHE:
+            self._recent.popitem(last=False)
+
+
+def _finding_of(event: FeedbackEvent) -> Finding:
+    """Enough of a finding to rebuild its features from a logged event."""
+    try:
+        severity = Severity(event.severity)
+    except ValueError:
+        severity = Severity.WARNING
+    return Finding(
+        path=event.path, span=Span(1, 0, 1, 0), severity=severity, rule=event.rule, message=event.message,
+        category=event.category or "correctness", source=event.source or "checks",
+        confidence=event.confidence if event.confidence is not None else 1.0, unit=event.unit,
+    )  # fmt: skip

@@ -1,0 +1,138 @@
+"""The git CLI, and file sources that read either side of a change from a repository.
+
+Every call goes through :func:`run_git`, which turns failures into :class:`GitError` with
+one line naming the command and git's own message.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+"""git's well-known empty tree: the base of a repository with no commits."""
+
+DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--no-textconv", "-M", "--src-prefix=a/", "--dst-prefix=b/")
+
+
+class GitError(RuntimeError):
+    """A git command failed; the message is one line."""
+
+
+def run_git(root: Path | str, *args: str, check: bool = True) -> bytes:
+    """Run ``git -C root args`` and return stdout."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "-c", "core.quotepath=on", *args],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH") from exc
+    if check and proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = message[-1] if message else f"exit status {proc.returncode}"
+        raise GitError(f"git {args[0]} failed: {detail}")
+    return proc.stdout
+
+
+def repo_root(path: Path | str) -> Path | None:
+    """The top of the work tree containing ``path``, or None outside a repository."""
+    start = Path(path)
+    if start.is_file():
+        start = start.parent
+    if not start.exists():
+        return None
+    try:
+        out = run_git(start, "rev-parse", "--show-toplevel")
+    except GitError:
+        return None
+    return Path(out.decode("utf-8").strip())
+
+
+def has_head(root: Path) -> bool:
+    return run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip() != b""
+
+
+def resolve_rev(root: Path, rev: str) -> str:
+    """The commit id ``rev`` names; GitError names the revision when it does not exist."""
+    out = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip()
+    if not out:
+        raise GitError(f"unknown revision {rev!r} in {root}")
+    return out.decode("ascii")
+
+
+def merge_base(root: Path, a: str, b: str) -> str:
+    out = run_git(root, "merge-base", a, b, check=False).strip()
+    if not out:
+        raise GitError(f"no merge-base between {a!r} and {b!r}")
+    return out.decode("ascii")
+
+
+def working_tree_diff(root: Path, base: str = "HEAD") -> tuple[str, str]:
+    """Diff of staged plus unstaged changes against ``base``; returns (diff text, base commit)."""
+    base_commit = resolve_rev(root, base) if (base != "HEAD" or has_head(root)) else EMPTY_TREE
+    text = run_git(root, "diff", *DIFF_OPTIONS, base_commit, "--")
+    return text.decode("utf-8", "surrogateescape"), base_commit
+
+
+def range_diff(root: Path, base: str, head: str = "HEAD") -> tuple[str, str, str]:
+    """``git diff base...head``: the changes on ``head`` since it forked from ``base``.
+
+    Returns (diff text, merge-base commit, head commit).
+    """
+    head_commit = resolve_rev(root, head)
+    base_commit = merge_base(root, resolve_rev(root, base), head_commit)
+    text = run_git(root, "diff", *DIFF_OPTIONS, base_commit, head_commit, "--")
+    return text.decode("utf-8", "surrogateescape"), base_commit, head_commit
+
+
+def show_file(root: Path, rev: str, path: str) -> bytes | None:
+    """Content of ``path`` at ``rev``, or None when it does not exist there."""
+    if rev == EMPTY_TREE:
+        return None
+    proc = subprocess.run(
+        ["git", "-C", str(root), "cat-file", "blob", f"{rev}:{path}"],
+        capture_output=True,
+        check=False,
+    )
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def inside(root: Path, path: str) -> Path:
+    """``root / path``, refusing any path that resolves outside ``root``."""
+    target = (root / path).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise ValueError(f"path {path!r} escapes the repository {root}")
+    return target
+
+
+@dataclass
+class RevisionSource:
+    """Old side from a commit; new side from another commit, or the working tree if None."""
+
+    root: Path
+    old_rev: str
+    new_rev: str | None = None
+    _cache: dict[tuple[str, str], bytes | None] = field(default_factory=dict, repr=False)
+
+    def old(self, path: str) -> bytes | None:
+        return self._show(self.old_rev, path)
+
+    def new(self, path: str) -> bytes | None:
+        if self.new_rev is not None:
+            return self._show(self.new_rev, path)
+        target = inside(self.root, path)
+        if not target.is_file():
+            return None
+        return target.read_bytes()
+
+    def _show(self, rev: str, path: str) -> bytes | None:
+        key = (rev, path)
+        if key not in self._cache:
+            self._cache[key] = show_file(self.root, rev, path)
+        return self._cache[key]

@@ -1,0 +1,373 @@
+"""The LLM reviewer: one prompt per change unit, validated findings, counted costs.
+
+:func:`review_units_async` is the API for the LSP server (async, cancellable: cancelling
+the task, or setting ``cancel_event``, aborts the HTTP requests in flight).
+:mod:`tactful.server.llm.stage` wraps it for the CLI pipeline. Requests run at most
+``llm.max_concurrency`` at a time; each is reserved against the per-review token budget
+before it is sent, and units that do not fit are listed in the outcome's notes. Replies
+are cached by prompt hash and model, so an unchanged unit costs nothing the second time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections import Counter
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+from tactful.analyzers.model import ChangeUnit, Finding
+from tactful.server.llm import critique
+from tactful.server.llm.cache import ReplyCache
+from tactful.server.llm.client import LlmCallError, LlmClient
+from tactful.server.llm.parse import normalise_finding, parse_reply
+from tactful.server.llm.prompt import REVIEW_VERSION, Prompt, estimate_tokens, review_prompt, schema
+from tactful.server.llm.validate import duplicates, validate
+from tactful.server.settings import LlmSettings, Settings, cache_dir, resolve_llm
+
+if TYPE_CHECKING:
+    from tactful.server.pipeline import FileReview
+
+log = logging.getLogger(__name__)
+
+OFF_NOTE = "LLM reviewer off: no endpoint configured (set OPENAI_BASE_URL or llm.baseUrl)"
+DISABLED_NOTE = "LLM reviewer off: disabled in settings (llm.enabled)"
+DEFAULT_MODEL = "default"
+MAX_LISTED_UNITS = 8
+
+ContextText = Callable[[ChangeUnit], str]
+
+
+@dataclass
+class LlmOutcome:
+    """What the LLM reviewer adds to a review."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+    features: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per finding fingerprint: ``llm_confidence`` and, with the critique pass, ``critique_score``."""
+    critique_reasons: dict[str, str] = field(default_factory=dict)
+    skipped_units: list[str] = field(default_factory=list)
+    """``path:unit`` of units not reviewed because the token budget ran out."""
+
+
+def endpoint_settings(settings: Settings) -> LlmSettings:
+    """LLM settings with the environment filled in and a default model name."""
+    llm = resolve_llm(settings.llm)
+    return dataclasses.replace(llm, model=llm.model or DEFAULT_MODEL)
+
+
+def off_reason(settings: Settings) -> str:
+    """The note explaining why the LLM reviewer does not run, or ``""`` when it does."""
+    if not settings.llm.enabled:
+        return DISABLED_NOTE
+    return "" if resolve_llm(settings.llm).base_url else OFF_NOTE
+
+
+class LlmReviewer:
+    """Client and reply cache, reusable across reviews (the LSP server keeps one)."""
+
+    def __init__(self, settings: Settings, *, backoff_s: float = 0.5, cache: ReplyCache | None = None) -> None:
+        self.llm = endpoint_settings(settings)
+        self.client = LlmClient(self.llm, backoff_s=backoff_s)
+        self.cache = cache if cache is not None else ReplyCache(cache_dir(settings))
+
+    async def aclose(self) -> None:
+        await self.client.close()
+        self.cache.close()
+
+    async def review(
+        self,
+        files: Sequence[FileReview],
+        *,
+        critique_pass: bool = False,
+        context_text: ContextText | None = None,
+        instructions: str = "",
+    ) -> LlmOutcome:
+        run = _Run(self, context_text, instructions, critique_pass)
+        return await run.all(files)
+
+
+async def review_units_async(
+    files: Sequence[FileReview],
+    settings: Settings,
+    *,
+    cancel_event: asyncio.Event | None = None,
+    context_text: ContextText | None = None,
+    instructions: str | None = None,
+    root: str | Path | None = None,
+    reviewer: LlmReviewer | None = None,
+) -> LlmOutcome:
+    """Review every change unit of ``files`` with the model.
+
+    Raises :class:`asyncio.CancelledError` when the calling task is cancelled or
+    ``cancel_event`` is set; either way the HTTP requests in flight are aborted.
+    ``instructions`` defaults to ``<root>/.tactful/instructions.md``.
+    """
+    reason = off_reason(settings)
+    if reason:
+        return LlmOutcome(notes=[reason])
+    if instructions is None:
+        instructions = read_instructions(root)
+    own = reviewer is None
+    active = reviewer or LlmReviewer(settings)
+    try:
+        work = active.review(
+            files, critique_pass=settings.llm.critique, context_text=context_text, instructions=instructions
+        )
+        if cancel_event is None:
+            return await work
+        return await _unless_cancelled(work, cancel_event)
+    finally:
+        if own:
+            await asyncio.shield(active.aclose())
+
+
+def read_instructions(root: str | Path | None) -> str:
+    if root is None:
+        return ""
+    path = Path(root) / ".tactful" / "instructions.md"
+    try:
+        return path.read_text("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+async def _unless_cancelled(work: Coroutine[Any, Any, LlmOutcome], cancel_event: asyncio.Event) -> LlmOutcome:
+    task = asyncio.ensure_future(work)
+    waiter = asyncio.ensure_future(cancel_event.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    raise asyncio.CancelledError("LLM review superseded")
+
+
+@dataclass
+class _UnitWork:
+    unit: ChangeUnit
+    file: FileReview
+    prompt: Prompt
+    context: str
+
+
+class _Run:
+    """One review's state: budget, counters, errors."""
+
+    def __init__(self, reviewer: LlmReviewer, context_text: ContextText | None, instructions: str, critique_pass: bool) -> None:
+        self.reviewer = reviewer
+        self.client = reviewer.client
+        self.model = reviewer.llm.model
+        self.budget = reviewer.llm.token_budget
+        self.context_text = context_text
+        self.instructions = instructions
+        self.critique_pass = critique_pass
+        self.spent = 0
+        self.reserved = 0
+        self.counts: Counter[str] = Counter()
+        self.errors: dict[str, tuple[int, str]] = {}
+        self.parse_errors: list[str] = []
+        self.fix_problems: list[str] = []
+        self.outcome = LlmOutcome()
+        self.semaphore = asyncio.Semaphore(max(1, reviewer.llm.max_concurrency))
+        self.validator = jsonschema.Draft202012Validator(schema(REVIEW_VERSION))
+
+    async def all(self, files: Sequence[FileReview]) -> LlmOutcome:
+        before = Counter(self.client.stats.counts)
+        work = [w for f in files for w in self._prepare(f)]
+        results = await asyncio.gather(*(self._unit(w) for w in work))
+        for found in results:
+            self._add(found)
+        after = self.client.stats.counts
+        for key in after:
+            if after[key] - before[key]:
+                self.counts[key] += after[key] - before[key]
+        self._finish(len(work))
+        return self.outcome
+
+    def _prepare(self, file: FileReview) -> list[_UnitWork]:
+        if file.new_text is None:
+            return []
+        prepared = []
+        for unit in file.units:
+            if not unit.changed_new_lines:
+                self.counts["llm.units.no-added-lines"] += 1
+                continue
+            context = self._context(unit)
+            prompt = review_prompt(unit, context=context, instructions=self.instructions)
+            if prompt.redactions:
+                self.counts["llm.redactions"] += prompt.redactions
+            prepared.append(_UnitWork(unit, file, prompt, context))
+        return prepared
+
+    def _context(self, unit: ChangeUnit) -> str:
+        if self.context_text is None:
+            return ""
+        try:
+            return self.context_text(unit)
+        except Exception as exc:  # context is a bonus; the review goes on without it
+            log.exception("context for %s failed", unit.name)
+            self.counts["llm.context-failed"] += 1
+            self.errors.setdefault("context", (0, f"call-graph context failed: {exc.__class__.__name__}: {exc}"))
+            return ""
+
+    async def _unit(self, work: _UnitWork) -> list[Finding]:
+        async with self.semaphore:
+            text = await self._ask(work)
+        if text is None:
+            return []
+        parsed = parse_reply(text, "findings")
+        if parsed.error:
+            self.counts["llm.parse.failed"] += 1
+            self.parse_errors.append(f"{work.unit.path}:{work.unit.name}: {parsed.error}")
+            return []
+        if parsed.repair:
+            self.counts[f"llm.parse.repaired.{parsed.repair}"] += 1
+        elif self.validator.is_valid({"findings": parsed.items}):
+            self.counts["llm.replies.schema-valid"] += 1
+        found = self._validate(work, parsed.items)
+        if found and self.critique_pass:
+            await self._critique(work, found)
+        return found
+
+    async def _ask(self, work: _UnitWork) -> str | None:
+        """The reply text for a unit: from the cache, or from the endpoint within budget."""
+        key = work.prompt.key(self.model)
+        cached = self.reviewer.cache.get(key)
+        if cached is not None:
+            self.counts["llm.cache.hits"] += 1
+            return str(cached.get("text", ""))
+        estimate = estimate_tokens(work.prompt.chars) + self.client.max_tokens
+        if self.spent + self.reserved + estimate > self.budget:
+            self.outcome.skipped_units.append(f"{work.unit.path}:{work.unit.name}")
+            self.counts["llm.units.skipped-budget"] += 1
+            return None
+        self.reserved += estimate
+        try:
+            completion = await self.client.complete(work.prompt.messages, schema(REVIEW_VERSION), "review")
+        except LlmCallError as exc:
+            count, message = self.errors.get(exc.kind, (0, str(exc)))
+            self.errors[exc.kind] = (count + 1, message)
+            self.counts[f"llm.errors.{exc.kind}"] += 1
+            return None
+        finally:
+            self.reserved -= estimate
+        self._spend(completion.prompt_tokens, completion.completion_tokens)
+        self.counts["llm.replies"] += 1
+        if parse_reply(completion.text, "findings").error == "":
+            self.reviewer.cache.put(
+                key,
+                {"text": completion.text, "prompt_tokens": completion.prompt_tokens,
+                 "completion_tokens": completion.completion_tokens, "mode": completion.mode},
+            )
+        return completion.text
+
+    def _spend(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.spent += prompt_tokens + completion_tokens
+        self.counts["llm.tokens.prompt"] += prompt_tokens
+        self.counts["llm.tokens.completion"] += completion_tokens
+
+    def _validate(self, work: _UnitWork, items: list[object]) -> list[Finding]:
+        found: list[Finding] = []
+        assert work.file.new_text is not None
+        for item in items:
+            raw = normalise_finding(item)
+            if raw is None:
+                self.counts["llm.dropped.malformed"] += 1
+                continue
+            verdict = validate(raw, work.unit, work.file.new_text, work.file.language, context=work.context)
+            if verdict.finding is None:
+                self.counts[f"llm.dropped.{verdict.dropped}"] += 1
+                continue
+            if verdict.fix_dropped:
+                self.counts[f"llm.fix-dropped.{verdict.fix_dropped}"] += 1
+                self.fix_problems.append(verdict.fix_detail)
+            if any(f.fingerprint == verdict.finding.fingerprint or duplicates(verdict.finding, f) for f in found):
+                self.counts["llm.dropped.duplicate"] += 1
+                continue
+            found.append(verdict.finding)
+        return found
+
+    async def _critique(self, work: _UnitWork, found: list[Finding]) -> None:
+        prompt = critique.build(work.unit, found)
+        estimate = estimate_tokens(prompt.chars) + self.client.max_tokens
+        if self.spent + self.reserved + estimate > self.budget:
+            self.counts["llm.critique.skipped-budget"] += 1
+            return
+        key = prompt.key(self.model)
+        cached = self.reviewer.cache.get(key)
+        try:
+            if cached is not None:
+                self.counts["llm.cache.hits"] += 1
+                text = str(cached.get("text", ""))
+            else:
+                self.reserved += estimate
+                try:
+                    async with self.semaphore:
+                        text, prompt_tokens, completion_tokens = await critique.score(self.client, prompt)
+                finally:
+                    self.reserved -= estimate
+                self._spend(prompt_tokens, completion_tokens)
+                self.reviewer.cache.put(key, {"text": text})
+        except LlmCallError as exc:
+            self.counts["llm.critique.failed"] += 1
+            self.errors.setdefault("critique", (0, f"critique pass failed: {exc}"))
+            return
+        scores, error = critique.read_scores(text, len(found))
+        if error:
+            self.counts["llm.critique.unreadable"] += 1
+        for index, (value, reason) in scores.items():
+            fingerprint = found[index].fingerprint
+            self.outcome.features.setdefault(fingerprint, {})["critique_score"] = value
+            if reason:
+                self.outcome.critique_reasons[fingerprint] = reason
+        self.counts["llm.critique.scored"] += len(scores)
+
+    def _add(self, found: list[Finding]) -> None:
+        for finding in found:
+            if any(finding.fingerprint == f.fingerprint for f in self.outcome.findings):
+                self.counts["llm.dropped.duplicate"] += 1
+                continue
+            self.outcome.findings.append(finding)
+            self.outcome.features.setdefault(finding.fingerprint, {})["llm_confidence"] = finding.confidence
+
+    def _finish(self, units: int) -> None:
+        notes = self.outcome.notes
+        self.counts["llm.units.reviewed"] += units - self.counts["llm.units.skipped-budget"]
+        self.counts["llm.findings"] += len(self.outcome.findings)
+        for kind, (count, message) in self.errors.items():
+            if kind in ("context", "critique"):
+                notes.append(f"LLM reviewer: {message}")
+            else:
+                notes.append(f"LLM reviewer: {count} of {units} unit(s) not reviewed: {message}")
+        if self.parse_errors:
+            notes.append(
+                f"LLM reviewer: unreadable reply for {len(self.parse_errors)} unit(s): {self.parse_errors[0]}"
+            )
+        dropped = {k.removeprefix("llm.dropped."): v for k, v in self.counts.items() if k.startswith("llm.dropped.")}
+        if dropped:
+            detail = ", ".join(f"{v} {k}" for k, v in sorted(dropped.items()))
+            notes.append(f"LLM reviewer: dropped {sum(dropped.values())} finding(s) that failed validation ({detail})")
+        if self.fix_problems:
+            notes.append(
+                f"LLM reviewer: removed the suggested fix of {len(self.fix_problems)} finding(s): {self.fix_problems[0]}"
+            )
+        if self.outcome.skipped_units:
+            listed = ", ".join(self.outcome.skipped_units[:MAX_LISTED_UNITS])
+            more = len(self.outcome.skipped_units) - MAX_LISTED_UNITS
+            notes.append(
+                f"LLM reviewer: token budget {self.budget:,} reached; not reviewed: {listed}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+        if self.reviewer.cache.problem:
+            notes.append(self.reviewer.cache.problem)
+        self.outcome.counters = dict(sorted(self.counts.items()))

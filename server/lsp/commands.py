@@ -1,0 +1,238 @@
+"""``workspace/executeCommand`` handlers: feedback on suggestions, whole-branch review, hidden ones.
+
+Feedback commands take one argument, ``{"uri", "fingerprint", "suggestionId", "version"}``
+(what the code actions put there; ``tactful.reject`` also reads ``reason``). A malformed
+argument is answered with an *invalid params* error naming what is wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from lsprotocol.converters import get_converter
+from pygls.exceptions import JsonRpcInvalidParams
+from tactful.analyzers.model import ChangeSet, Finding
+from tactful.server import changes, git, output
+from tactful.server.lsp import diagnostics, feedback
+from tactful.server.lsp.convert import severity_table, suggestion_id, to_diagnostic
+from tactful.server.lsp.documents import split_lines
+from tactful.server.lsp.server import (
+    TactfulServer,  # a runtime import: pygls reads the handlers' type hints
+)
+from tactful.server.lsp.state import DocState
+from tactful.server.pipeline import Change
+
+log = logging.getLogger(__name__)
+
+REVIEW_WORKSPACE = "tactful.reviewWorkspace"
+SHOW_HIDDEN = "tactful.showHidden"
+
+REJECT_REASONS = ("Wrong", "Not important", "Style preference", "Already handled")
+
+_CONVERTER = get_converter()
+
+
+def _target(ls: TactfulServer, command: str, args: tuple[Any, ...]) -> tuple[DocState, Finding, dict[str, Any]]:
+    """The open document and finding a feedback command names."""
+    if len(args) != 1 or not isinstance(args[0], dict):
+        raise JsonRpcInvalidParams(f"{command}: expected one object argument {{uri, fingerprint}}, got {args!r:.120}")
+    arg = args[0]
+    uri, fingerprint = arg.get("uri"), arg.get("fingerprint")
+    if not isinstance(uri, str) or not isinstance(fingerprint, str):
+        raise JsonRpcInvalidParams(f"{command}: 'uri' and 'fingerprint' must be strings")
+    state = ls.docs.get(uri)
+    if state is None:
+        raise JsonRpcInvalidParams(f"{command}: {uri} is not an open document")
+    finding = state.known.get(fingerprint)
+    if finding is None:
+        raise JsonRpcInvalidParams(f"{command}: no suggestion {fingerprint} in {uri}")
+    return state, finding, arg
+
+
+def _extra(finding: Finding, arg: dict[str, Any]) -> dict[str, Any]:
+    sid = arg.get("suggestionId")
+    version = arg.get("version")
+    return {"suggestion_id": sid if isinstance(sid, str) else suggestion_id(finding, version if isinstance(version, int) else 0)}
+
+
+def applied(ls: TactfulServer, *args: Any) -> dict[str, Any]:
+    """The developer applied a suggested fix."""
+    state, finding, arg = _target(ls, "tactful.applied", args)
+    if finding.fingerprint not in state.settled:
+        state.settled.add(finding.fingerprint)
+        ls.record(feedback.ACCEPTED, finding, extra=_extra(finding, arg))
+    return {"recorded": feedback.ACCEPTED}
+
+
+def dismiss(ls: TactfulServer, *args: Any) -> dict[str, Any]:
+    """The developer dismissed a suggestion: hide it for the session and record it."""
+    state, finding, arg = _target(ls, "tactful.dismiss", args)
+    _suppress(ls, state, finding, feedback.DISMISSED, "", arg)
+    return {"recorded": feedback.DISMISSED}
+
+
+async def reject(ls: TactfulServer, *args: Any) -> dict[str, Any]:
+    """The developer found a suggestion not helpful; the reason is asked for if not given."""
+    state, finding, arg = _target(ls, "tactful.reject", args)
+    reason = arg.get("reason")
+    if not isinstance(reason, str):
+        reason = await _ask_reason(ls, finding)
+    _suppress(ls, state, finding, feedback.REJECTED, reason, arg)
+    return {"recorded": feedback.REJECTED, "reason": reason}
+
+
+async def _ask_reason(ls: TactfulServer, finding: Finding) -> str:
+    window = ls.client_capabilities.window
+    if window is None or window.show_message is None:
+        return ""
+    try:
+        choice = await asyncio.wait_for(
+            ls.window_show_message_request_async(
+                types.ShowMessageRequestParams(
+                    type=types.MessageType.Info,
+                    message=f"Why was this suggestion not helpful? ({finding.rule})",
+                    actions=[types.MessageActionItem(title=t) for t in REJECT_REASONS],
+                )
+            ),
+            timeout=300,
+        )
+    except Exception as exc:  # the client could not ask: record without a reason
+        log.info("no reason for rejection: %s", exc)
+        return ""
+    return choice.title if choice is not None else ""
+
+
+def _suppress(ls: TactfulServer, state: DocState, finding: Finding, kind: str, reason: str, arg: dict[str, Any]) -> None:
+    if finding.fingerprint not in state.suppressed:
+        state.suppressed.add(finding.fingerprint)
+        ls.record(kind, finding, reason=reason, extra=_extra(finding, arg))
+    diagnostics.republish(ls, state)
+
+
+def show_hidden(ls: TactfulServer, *args: Any) -> list[dict[str, Any]]:
+    """Suggestions the gate hid, per open document (or only ``args[0]["uri"]``), as diagnostics."""
+    wanted = args[0].get("uri") if args and isinstance(args[0], dict) else None
+    severities = severity_table(ls.settings.lsp.severity_map)
+    out = []
+    for uri, state in ls.docs.items():
+        report = state.report
+        if report is None or (wanted and uri != wanted):
+            continue
+        items = [
+            _CONVERTER.unstructure(
+                to_diagnostic(f, report.lines, ls.position_encoding, severities, report.version, lambda _p, u=uri: u, lambda _p: None)
+            )
+            for f in report.hidden
+        ]
+        out.append({"uri": uri, "version": report.version, "diagnostics": items})
+    return out
+
+
+async def review_workspace(ls: TactfulServer, *args: Any) -> dict[str, Any]:
+    """Review the whole branch (working tree against the base), file by file, with progress.
+
+    Arguments (optional): ``{"base": rev, "mergeBaseWith": branch, "workDoneToken": token}``.
+    Cancelling the progress (or the request) stops before the next file.
+    """
+    options = args[0] if args and isinstance(args[0], dict) else {}
+    roots = ls.workspace_roots()
+    root = git.repo_root(roots[0]) if roots else None
+    if root is None:
+        raise JsonRpcInvalidParams("tactful.reviewWorkspace: the workspace is not inside a git repository")
+    lsp = dataclasses.replace(
+        ls.settings.lsp,
+        base=str(options.get("base") or ls.settings.lsp.base),
+        merge_base_with=str(options.get("mergeBaseWith", ls.settings.lsp.merge_base_with) or ""),
+    )
+    settings = ls.settings
+
+    def build() -> Change:
+        return changes.from_worktree(root, ls.resolver.base_commit(root, lsp))
+
+    try:
+        change = await asyncio.to_thread(build)
+    except (git.GitError, ValueError) as exc:
+        raise JsonRpcInvalidParams(f"tactful.reviewWorkspace: {exc}") from exc
+    token = await _progress_token(ls, options.get("workDoneToken"))
+    files = change.change_set.files
+    progress = ls.work_done_progress
+    if token is not None:
+        progress.begin(token, types.WorkDoneProgressBegin(title="tactful: reviewing the branch", cancellable=True, percentage=0))
+    findings: list[Finding] = []
+    hidden = 0
+    notes: list[str] = []
+    reviewed = 0
+    cancelled = False
+    try:
+        for index, file in enumerate(files):
+            if token is not None and _cancelled(ls, token):
+                cancelled = True
+                break
+            if token is not None:
+                progress.report(token, types.WorkDoneProgressReport(message=file.path, percentage=index * 100 // max(len(files), 1)))
+            one = Change(ChangeSet((file,)), change.files, change.root, change.label)
+            result = await asyncio.to_thread(ls.service.review_offline, one, settings)
+            findings.extend(result.findings)
+            hidden += len(result.hidden)
+            notes.extend(result.coverage.notes)
+            reviewed += 1
+            texts = {f.change.path: f.new_text for f in result.files}
+            _publish_closed(ls, root, result.findings, texts)
+    except asyncio.CancelledError:
+        if token is not None:
+            progress.end(token, types.WorkDoneProgressEnd(message="cancelled"))
+        raise
+    if token is not None:
+        progress.end(token, types.WorkDoneProgressEnd(message="cancelled" if cancelled else f"{len(findings)} findings"))
+    return {
+        "label": change.label,
+        "files": len(files),
+        "reviewed": reviewed,
+        "cancelled": cancelled,
+        "findings": [output.finding_json(f) for f in findings],
+        "hidden": hidden,
+        "notes": notes,
+    }
+
+
+async def _progress_token(ls: TactfulServer, requested: Any) -> types.ProgressToken | None:
+    if isinstance(requested, (str, int)):
+        return requested
+    window = ls.client_capabilities.window
+    if window is None or not window.work_done_progress:
+        return None
+    token = f"tactful-review-{uuid.uuid4().hex[:8]}"
+    try:
+        await ls.work_done_progress.create_async(token)
+    except Exception as exc:
+        log.info("no progress reporting: %s", exc)
+        return None
+    return token
+
+
+def _cancelled(ls: TactfulServer, token: types.ProgressToken) -> bool:
+    future = ls.work_done_progress.tokens.get(token)
+    return future is not None and future.cancelled()
+
+
+def _publish_closed(ls: TactfulServer, root: Path, findings: list[Finding], texts: dict[str, str | None]) -> None:
+    """Push the findings of files that are not open (open ones have their own reviews)."""
+    if ls.pull_mode:
+        return
+    severities = severity_table(ls.settings.lsp.severity_map)
+    by_path: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_path.setdefault(f.path, []).append(f)
+    for path, found in by_path.items():
+        uri = diagnostics.workspace_uri(root, path)
+        if not uri or uri in ls.docs:
+            continue
+        lines = split_lines(texts.get(path) or "")
+        items = [to_diagnostic(f, lines, ls.position_encoding, severities, 0, lambda p: diagnostics.workspace_uri(root, p), lambda _p: None) for f in found]
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=items))

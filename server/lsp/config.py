@@ -1,0 +1,62 @@
+"""The editor's settings: the repository's file, then what the client sends.
+
+Layers, lowest first: defaults, ``.tactful/settings.json`` of the workspace (the file the
+CLI reads, so both review the same way), then ``initializationOptions`` and later
+``workspace/didChangeConfiguration`` (or ``workspace/configuration`` when the client
+sends an empty notification, as VS Code and Neovim do). The client may send the settings
+object itself or wrap it as ``{"tactful": {...}}``. Invalid values are collected into one
+message and the section they are in keeps its previous value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any
+
+from tactful.server.config import load_settings
+from tactful.server.lsp.convert import invalid_severity_map
+from tactful.server.settings import Settings, settings_from_dict
+
+log = logging.getLogger(__name__)
+
+SECTION = "tactful"
+
+
+def unwrap(data: Any) -> Any:
+    """The tactful settings object inside what a client sent."""
+    if isinstance(data, dict) and isinstance(data.get(SECTION), dict):
+        return data[SECTION]
+    return data
+
+
+def repository_settings(root: Path | None) -> tuple[Settings, list[str]]:
+    """Settings from the workspace's ``.tactful/settings.json`` (defaults when absent)."""
+    try:
+        return load_settings(root), []
+    except (OSError, ValueError) as exc:
+        return Settings(), [f"{root}/.tactful/settings.json: {exc}"]
+
+
+def client_settings(data: Any, base: Settings) -> tuple[Settings, list[str]]:
+    """``base`` overridden by the client's settings; problems as one line each."""
+    data = unwrap(data)
+    if data is None or data == {}:
+        return base, []
+    settings, errors = settings_from_dict(data, base)
+    lsp = settings.lsp
+    if lsp.debounce_ms < 0:
+        errors.append(f"invalid tactful setting 'lsp.debounceMs': {lsp.debounce_ms} is negative")
+        lsp = dataclasses.replace(lsp, debounce_ms=base.lsp.debounce_ms)
+    severity_problems = invalid_severity_map(lsp.severity_map)
+    if severity_problems:
+        errors.extend(severity_problems)
+        lsp = dataclasses.replace(lsp, severity_map=dict(base.lsp.severity_map))
+    return dataclasses.replace(settings, lsp=lsp), errors
+
+
+def summary(errors: list[str]) -> str:
+    """The one message shown for a batch of invalid settings."""
+    head = "tactful: invalid settings, defaults kept: "
+    return head + "; ".join(errors)

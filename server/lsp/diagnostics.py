@@ -1,0 +1,193 @@
+"""Findings as diagnostics: pull where the client supports it, push otherwise.
+
+*Pull* (LSP 3.17 ``textDocument/diagnostic``): the client asks; the answer waits for the
+review of the document's current version and carries the result id ``uri@version`` (with a
+``.n`` suffix when later instalments of the same version follow). A client that already has
+that result id gets an *unchanged* report. When findings change without an edit (a late
+stage, a dismissal) the server asks the client to pull again (``workspace/diagnostic/refresh``).
+
+*Push* (``textDocument/publishDiagnostics``): every delivered report is published with the
+document version it belongs to.
+
+Implicit feedback is read here too: when a complete review no longer has a finding the
+previous one had, either the developer edited the flagged code themselves
+(``resolved_by_edit``) or the finding went away while its code stayed (``ignored``); a
+finding that went away because its own fix was applied is left to the explicit
+``tactful.applied`` command.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+from tactful.analyzers.fixes import apply_edits
+from tactful.analyzers.model import Finding
+from tactful.server.lsp import feedback
+from tactful.server.lsp.convert import severity_table, suggestion_id, to_diagnostic
+from tactful.server.lsp.documents import Baseline, split_lines
+from tactful.server.lsp.review import Delivery
+from tactful.server.lsp.state import DocReport, DocState
+
+if TYPE_CHECKING:
+    from tactful.server.lsp.server import TactfulServer
+
+log = logging.getLogger(__name__)
+
+
+def file_uri(baseline: Baseline, own_uri: str, path: str) -> str:
+    """The URI of a finding's (or related location's) path."""
+    if path == baseline.path:
+        return own_uri
+    folder = baseline.root
+    if folder is None:
+        return own_uri
+    return from_fs_path(str(folder / path)) or own_uri
+
+
+def _lines_of(baseline: Baseline, report_lines: list[str], path: str) -> Sequence[str] | None:
+    if path == baseline.path:
+        return report_lines
+    if baseline.root is None:
+        return None
+    target = baseline.root / path
+    try:
+        return split_lines(target.read_text("utf-8", "surrogateescape")) if target.is_file() else None
+    except OSError:
+        return None
+
+
+def make_report(
+    ls: TactfulServer, state: DocState, version: int, text: str, baseline: Baseline, delivery: Delivery
+) -> DocReport:
+    """The diagnostics of one delivered review of one document version."""
+    result = delivery.result
+    mine = [f for f in result.findings if f.path == baseline.path and f.fingerprint not in state.suppressed]
+    hidden = [f for f in result.hidden if f.path == baseline.path]
+    lines = split_lines(text)
+    severities = severity_table(ls.settings.lsp.severity_map)
+
+    def uri_of(path: str) -> str:
+        return file_uri(baseline, state.uri, path)
+
+    def lines_of(path: str) -> Sequence[str] | None:
+        return _lines_of(baseline, lines, path)
+
+    diagnostics = [
+        to_diagnostic(f, lines, ls.position_encoding, severities, version, uri_of, lines_of) for f in mine
+    ]
+    return DocReport(
+        version=version,
+        text=text,
+        lines=lines,
+        baseline=baseline,
+        findings=mine,
+        hidden=hidden,
+        diagnostics=diagnostics,
+        result_id=state.next_result_id(version),
+        final=delivery.final,
+        notes=result.coverage.notes,
+    )
+
+
+def deliver(ls: TactfulServer, state: DocState, report: DocReport) -> None:
+    """Make ``report`` the document's current one, record what is newly shown, and tell the client."""
+    previous = state.report
+    state.report = report
+    for finding in report.findings:
+        if finding.fingerprint not in state.known:
+            ls.record(feedback.SHOWN, finding, extra={"suggestion_id": suggestion_id(finding, report.version)})
+        state.known[finding.fingerprint] = finding
+    if report.final:
+        if state.last_final is not None:
+            implicit_signals(ls, state, state.last_final, report)
+        state.last_final = report
+    for note in report.notes:
+        log.info("%s: %s", state.path.name, note)
+    if ls.pull_mode:
+        if state.needs_refresh or (previous is not None and previous.version == report.version):
+            state.needs_refresh = False
+            ls.request_refresh()
+    else:
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=state.uri, diagnostics=report.diagnostics, version=report.version)
+        )
+    state.notify_updated()
+
+
+def republish(ls: TactfulServer, state: DocState) -> None:
+    """Deliver the current report again without the findings now suppressed (a dismissal)."""
+    current = state.report
+    if current is None:
+        return
+    keep = [
+        (f, d)
+        for f, d in zip(current.findings, current.diagnostics, strict=True)
+        if f.fingerprint not in state.suppressed
+    ]
+    report = DocReport(
+        version=current.version,
+        text=current.text,
+        lines=current.lines,
+        baseline=current.baseline,
+        findings=[f for f, _ in keep],
+        hidden=current.hidden,
+        diagnostics=[d for _, d in keep],
+        result_id=state.next_result_id(current.version),
+        final=current.final,
+    )
+    state.report = report
+    if ls.pull_mode:
+        ls.request_refresh()
+    else:
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=state.uri, diagnostics=report.diagnostics, version=report.version)
+        )
+    state.notify_updated()
+
+
+def _flagged_text(report: DocReport, finding: Finding) -> str:
+    span = finding.span
+    last = span.end_line - 1 if span.end_col == 0 and span.end_line > span.start_line else span.end_line
+    return "".join(report.lines[span.start_line - 1 : max(last, span.start_line)])
+
+
+def _fix_applied(old: DocReport, new: DocReport, finding: Finding) -> bool:
+    if finding.fix is None:
+        return False
+    try:
+        return apply_edits(old.text, finding.fix.edits) == new.text
+    except ValueError:
+        return False
+
+
+def implicit_signals(ls: TactfulServer, state: DocState, old: DocReport, new: DocReport) -> None:
+    """Record what became of findings that the previous complete review had and this one lacks."""
+    present = {f.fingerprint for f in new.findings}
+    for finding in old.findings:
+        fp = finding.fingerprint
+        if fp in present or fp in state.settled or fp in state.suppressed or _fix_applied(old, new, finding):
+            continue
+        flagged = _flagged_text(old, finding)
+        kind = feedback.IGNORED if flagged.strip() and flagged in new.text else feedback.RESOLVED_BY_EDIT
+        state.settled.add(fp)
+        ls.record(kind, finding, extra={"suggestion_id": suggestion_id(finding, old.version)})
+
+
+async def pull(ls: TactfulServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    """Answer ``textDocument/diagnostic`` once the current version has been reviewed."""
+    uri = params.text_document.uri
+    report = await ls.wait_for_report(uri)
+    if report is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    if params.previous_result_id == report.result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=report.result_id)
+    return types.RelatedFullDocumentDiagnosticReport(items=report.diagnostics, result_id=report.result_id)
+
+
+def workspace_uri(root: Path, path: str) -> str:
+    return from_fs_path(str(root / path)) or ""

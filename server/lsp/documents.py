@@ -1,0 +1,192 @@
+"""An open buffer against its base revision, as a :class:`~tactful.server.pipeline.Change`.
+
+The editor reviews what the developer changed, unsaved edits included: the buffer's text is
+diffed against the file at the base revision (``git show BASE:path``; ``HEAD`` by default, or
+the merge-base of HEAD with a branch so a feature branch is reviewed as a whole).
+
+* A file that the base does not have (untracked, newly created, or added on the branch) is an
+  added file: every line is new.
+* A file outside any git repository is compared with the text it had when it was opened, so
+  the edits of this session are what gets reviewed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tactful.analyzers.diff import parse_diff
+from tactful.server import git
+from tactful.server.pipeline import Change
+from tactful.server.settings import LspSettings
+
+log = logging.getLogger(__name__)
+
+CONTEXT_LINES = 3
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Where a document's base text comes from."""
+
+    root: Path | None
+    """Repository root; None outside a repository."""
+    path: str
+    """Path relative to ``root`` (posix), or the file name outside a repository."""
+    rev: str | None
+    """Base commit (or ``git.EMPTY_TREE`` in a repository without commits); None outside one."""
+    text: str | None
+    """Base text; None when the base has no such file (so it is an added file)."""
+    label: str
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their ``\\n`` kept, split on ``\\n`` only (as git and tree-sitter count them)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _range(start: int, stop: int) -> str:
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start if length == 0 else start + 1},{length}"
+
+
+def _emit(out: list[str], prefix: str, line: str) -> None:
+    out.append(prefix + line)
+    if not line.endswith("\n"):
+        out.append("\n\\ No newline at end of file\n")
+
+
+def unified_diff(path: str, old_text: str | None, new_text: str) -> str:
+    """A git-style unified diff (3 lines of context) of one file; empty when nothing changed.
+
+    The common head and tail are trimmed before matching, so one edit in a long file costs
+    little more than the edit itself.
+    """
+    old = split_lines(old_text) if old_text is not None else []
+    new = split_lines(new_text)
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    if head == len(old) == len(new):
+        return ""
+    lo = max(head - CONTEXT_LINES, 0)
+    old_mid, new_mid = old[lo : len(old) - max(tail - CONTEXT_LINES, 0)], new[lo : len(new) - max(tail - CONTEXT_LINES, 0)]
+    matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
+    out = [f"diff --git a/{path} b/{path}\n"]
+    if old_text is None:
+        out += ["new file mode 100644\n", "--- /dev/null\n"]
+    else:
+        out.append(f"--- a/{path}\n")
+    out.append(f"+++ b/{path}\n")
+    for group in matcher.get_grouped_opcodes(CONTEXT_LINES):
+        first, last = group[0], group[-1]
+        out.append(f"@@ -{_range(lo + first[1], lo + last[2])} +{_range(lo + first[3], lo + last[4])} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                for line in old_mid[i1:i2]:
+                    _emit(out, " ", line)
+                continue
+            for line in old_mid[i1:i2]:
+                _emit(out, "-", line)
+            for line in new_mid[j1:j2]:
+                _emit(out, "+", line)
+    return "".join(out)
+
+
+@dataclass
+class BufferSource:
+    """The pipeline's view of one buffer: base text on the old side, unsaved text on the new."""
+
+    baseline: Baseline
+    text: str
+
+    def old(self, path: str) -> bytes | None:
+        if path == self.baseline.path:
+            return None if self.baseline.text is None else self.baseline.text.encode("utf-8", "surrogateescape")
+        if self.baseline.root is None or self.baseline.rev is None:
+            return None
+        return git.show_file(self.baseline.root, self.baseline.rev, path)
+
+    def new(self, path: str) -> bytes | None:
+        if path == self.baseline.path:
+            return self.text.encode("utf-8", "surrogateescape")
+        if self.baseline.root is None:
+            return None
+        try:
+            target = git.inside(self.baseline.root, path)
+        except ValueError:
+            return None
+        return target.read_bytes() if target.is_file() else None
+
+
+def buffer_change(baseline: Baseline, text: str) -> Change:
+    """The change the buffer makes to its base, ready for the pipeline."""
+    diff = unified_diff(baseline.path, baseline.text, text)
+    return Change(
+        parse_diff(diff),
+        BufferSource(baseline, text),
+        str(baseline.root) if baseline.root else None,
+        baseline.label,
+    )
+
+
+@dataclass
+class BaseResolver:
+    """Finds each file's repository, base commit and base text; caches what git said.
+
+    Call :meth:`forget_revisions` when HEAD may have moved (on save, on a settings change).
+    """
+
+    _roots: dict[Path, Path | None] = field(default_factory=dict)
+    _revs: dict[tuple[Path, str, str], str] = field(default_factory=dict)
+    _texts: dict[tuple[Path, str, str], str | None] = field(default_factory=dict)
+
+    def forget_revisions(self) -> None:
+        self._revs.clear()
+
+    def root_of(self, path: Path) -> Path | None:
+        folder = path.parent
+        while not folder.is_dir() and folder != folder.parent:
+            folder = folder.parent  # a new file in a new folder: ask the nearest existing one
+        if folder not in self._roots:
+            self._roots[folder] = git.repo_root(folder)
+        return self._roots[folder]
+
+    def base_commit(self, root: Path, settings: LspSettings) -> str:
+        """The commit the buffer is compared with; GitError names a revision that does not exist."""
+        key = (root, settings.base, settings.merge_base_with)
+        if key not in self._revs:
+            if settings.base == "HEAD" and not git.has_head(root):
+                commit = git.EMPTY_TREE
+            else:
+                commit = git.resolve_rev(root, settings.base)
+                if settings.merge_base_with:
+                    commit = git.merge_base(root, commit, git.resolve_rev(root, settings.merge_base_with))
+            self._revs[key] = commit
+        return self._revs[key]
+
+    def baseline(self, path: Path, settings: LspSettings, opened_text: str | None) -> Baseline:
+        """The base of the file at ``path``; ``opened_text`` is its text when the editor opened it."""
+        root = self.root_of(path)
+        if root is None:
+            return Baseline(None, path.name, None, opened_text, "buffer vs text at open (no repository)")
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        commit = self.base_commit(root, settings)
+        key = (root, commit, rel)
+        if key not in self._texts:
+            data = git.show_file(root, commit, rel)
+            self._texts[key] = None if data is None else data.decode("utf-8", "surrogateescape")
+        base = settings.base + (f" (merge-base with {settings.merge_base_with})" if settings.merge_base_with else "")
+        return Baseline(root, rel, commit, self._texts[key], f"buffer vs {base}")

@@ -1,0 +1,92 @@
+"""Where the editor's feedback events go: one small interface, two implementations.
+
+Events (``shown``, ``accepted``, ``dismissed``, ``rejected``, ``resolved_by_edit``,
+``ignored``) are written through :class:`FeedbackRecorder`. The real recorder is the durable
+SQLite log (:class:`tactful.server.feedback.FeedbackSink`); :class:`MemoryRecorder` keeps
+events in a list for callers that want no disk (and as the fallback when the log cannot be
+opened at all).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from tactful.analyzers.model import Finding
+from tactful.server.settings import Settings, data_dir
+
+log = logging.getLogger(__name__)
+
+SHOWN = "shown"
+ACCEPTED = "accepted"
+DISMISSED = "dismissed"
+REJECTED = "rejected"
+RESOLVED_BY_EDIT = "resolved_by_edit"
+IGNORED = "ignored"
+
+DB_FILE = "feedback.sqlite3"
+
+
+class FeedbackRecorder(Protocol):
+    """Writes one feedback event about one finding; must never raise."""
+
+    def record(
+        self,
+        kind: str,
+        finding: Finding,
+        *,
+        reason: str = "",
+        client: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    kind: str
+    fingerprint: str
+    rule: str
+    reason: str
+    client: str
+    extra: dict[str, Any]
+
+
+@dataclass
+class MemoryRecorder:
+    """Keeps events in memory, newest last."""
+
+    events: list[RecordedEvent] = field(default_factory=list)
+
+    def record(
+        self,
+        kind: str,
+        finding: Finding,
+        *,
+        reason: str = "",
+        client: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.events.append(RecordedEvent(kind, finding.fingerprint, finding.rule, reason, client, dict(extra or {})))
+
+
+def client_id(name: str | None) -> str:
+    """The feedback log's short client name for an LSP ``clientInfo.name``."""
+    lowered = (name or "").lower()
+    if "code" in lowered:
+        return "vscode"
+    if "vim" in lowered:
+        return "nvim"
+    return ""
+
+
+def open_recorder(settings: Settings, client: str) -> FeedbackRecorder:
+    """The durable feedback log of ``settings.feedback``; in memory if it cannot be set up."""
+    try:
+        from tactful.server.feedback import FeedbackSink
+    except ImportError:  # the store is optional for the editor: keep events in memory
+        log.warning("feedback store unavailable; events are kept in memory only")
+        return MemoryRecorder()
+    path = Path(settings.feedback.db_path) if settings.feedback.db_path else data_dir() / DB_FILE
+    return FeedbackSink(path, user=settings.feedback.user, team=settings.feedback.team, client=client)

@@ -1,0 +1,88 @@
+"""Thin LSP handlers: each method is wired once and hands over to its capability module."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lsprotocol import types
+from tactful.server.lsp import code_actions, commands, diagnostics, logs
+from tactful.server.lsp.feedback import client_id
+from tactful.server.lsp.server import TactfulServer
+
+log = logging.getLogger(__name__)
+
+
+def register(server: TactfulServer) -> None:
+    """Wire every capability of ``server``."""
+
+    @server.feature(types.INITIALIZE)
+    def on_initialize(ls: TactfulServer, params: types.InitializeParams) -> None:
+        info = params.client_info
+        ls.client = client_id(info.name if info else "")
+        ls.apply_settings(params.initialization_options)
+        logs.attach_client(ls)
+
+    @server.feature(types.INITIALIZED)
+    def on_initialized(ls: TactfulServer, params: types.InitializedParams) -> None:
+        log.info("tactful %s ready (client %s, %s diagnostics)", ls.version, ls.client or "?", "pull" if ls.pull_mode else "push")
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def on_open(ls: TactfulServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.open_document(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def on_change(ls: TactfulServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def on_save(ls: TactfulServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.resolver.forget_revisions()  # a save often precedes a commit: HEAD may move
+        ls.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def on_close(ls: TactfulServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.close_document(params.text_document.uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="tactful", inter_file_dependencies=False, workspace_diagnostics=False),
+    )
+    async def on_diagnostic(ls: TactfulServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        return await diagnostics.pull(ls, params)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def on_code_action(ls: TactfulServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return code_actions.code_actions(ls, params)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def on_configuration(ls: TactfulServer, params: types.DidChangeConfigurationParams) -> None:
+        data: Any = params.settings
+        if not _has_settings(data) and _can_pull_configuration(ls):
+            try:
+                pulled = await ls.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section="tactful")])
+                )
+                data = pulled[0] if pulled else None
+            except Exception as exc:
+                log.warning("could not read the client's tactful settings: %s", exc)
+        ls.apply_settings(data)
+        ls.review_all_again()
+
+    server.command(code_actions.APPLIED)(commands.applied)
+    server.command(code_actions.DISMISS)(commands.dismiss)
+    server.command(code_actions.REJECT)(commands.reject)
+    server.command(commands.REVIEW_WORKSPACE)(commands.review_workspace)
+    server.command(commands.SHOW_HIDDEN)(commands.show_hidden)
+
+
+def _has_settings(data: Any) -> bool:
+    return isinstance(data, dict) and bool(data)
+
+
+def _can_pull_configuration(ls: TactfulServer) -> bool:
+    ws = ls.client_capabilities.workspace
+    return bool(ws and ws.configuration)

@@ -1,0 +1,242 @@
+"""The tactful language server: the one object that owns the editor session's state.
+
+Handlers are thin and live beside the capability they serve (``diagnostics``,
+``code_actions``, ``commands``); :func:`create_server` wires each LSP method once. This
+class keeps the open documents, the pending review task of each document (a new edit
+cancels it: that is the debounce), the settings, and the feedback recorder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from tactful.analyzers.diff import DiffError
+from tactful.analyzers.model import Finding
+from tactful.server.git import GitError
+from tactful.server.lsp import config, diagnostics, feedback
+from tactful.server.lsp.documents import Baseline, BaseResolver, buffer_change
+from tactful.server.lsp.review import Delivery, ReviewService
+from tactful.server.lsp.state import DocReport, DocState
+from tactful.server.pipeline import Change, ReviewResult, Stage
+from tactful.server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+VERSION = "0.1.0"
+
+
+def default_stage_factory(change: Change, settings: Settings, client: str) -> list[Stage]:
+    """The same offline stages the CLI runs (call graph, gate); the LLM joins as a late stage."""
+    try:
+        from tactful.server.wiring import default_stages
+    except ImportError:
+        return []
+    root = Path(change.root) if change.root else None
+    return default_stages(settings, root, client=client, llm=False)
+
+
+class TactfulServer(LanguageServer):
+    """tactful's LSP server: reviews open buffers against their base revision."""
+
+    def __init__(self, service: ReviewService | None = None, recorder: feedback.FeedbackRecorder | None = None) -> None:
+        super().__init__("tactful", VERSION, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.settings = Settings()
+        self.repo_settings = Settings()
+        """Defaults plus the workspace's settings file: what client settings are applied over."""
+        self.client_settings: Any = None
+        self.docs: dict[str, DocState] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.resolver = BaseResolver()
+        self.service = service or ReviewService(
+            stage_factory=lambda change, settings: default_stage_factory(change, settings, self.client)
+        )
+        self._recorder = recorder
+        self.client = ""
+        """Short client name for the feedback log (``vscode``, ``nvim``)."""
+        self.workspace_runs = 0
+
+    # -- capabilities ---------------------------------------------------------------
+
+    @property
+    def pull_mode(self) -> bool:
+        """Whether the client pulls diagnostics (so they are not pushed)."""
+        td = self.client_capabilities.text_document
+        return td is not None and td.diagnostic is not None
+
+    @property
+    def position_encoding(self) -> str:
+        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+
+    @property
+    def versioned_edits(self) -> bool:
+        ws = self.client_capabilities.workspace
+        return bool(ws and ws.workspace_edit and ws.workspace_edit.document_changes)
+
+    def request_refresh(self) -> None:
+        ws = self.client_capabilities.workspace
+        if ws and ws.diagnostics and ws.diagnostics.refresh_support:
+            self.workspace_diagnostic_refresh(None)
+
+    def workspace_roots(self) -> list[Path]:
+        roots = [Path(to_fs_path(f.uri) or "") for f in self.workspace.folders.values()]
+        if not roots and self.workspace.root_path:
+            roots = [Path(self.workspace.root_path)]
+        return [r.resolve() for r in roots if str(r)]
+
+    # -- settings and feedback --------------------------------------------------------
+
+    def apply_settings(self, data: Any) -> None:
+        """Client settings over the repository's; invalid values produce one showMessage."""
+        self.client_settings = config.unwrap(data)
+        roots = self.workspace_roots()
+        base, errors = config.repository_settings(roots[0] if roots else None)
+        settings, more = config.client_settings(self.client_settings, base)
+        errors += more
+        self.repo_settings, self.settings = base, settings
+        self.resolver.forget_revisions()
+        if errors:
+            message = config.summary(errors)
+            log.warning("%s", message)
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+
+    @property
+    def recorder(self) -> feedback.FeedbackRecorder:
+        if self._recorder is None:
+            self._recorder = feedback.open_recorder(self.settings, self.client)
+        return self._recorder
+
+    def record(self, kind: str, finding: Finding, *, reason: str = "", extra: dict[str, Any] | None = None) -> None:
+        try:
+            self.recorder.record(kind, finding, reason=reason, client=self.client, extra=extra)
+        except Exception:  # the feedback log must never cost the review
+            log.exception("recording a %s event failed", kind)
+
+    # -- reviewing documents ---------------------------------------------------------------
+
+    def open_document(self, uri: str) -> None:
+        doc = self.workspace.get_text_document(uri)
+        self.docs[uri] = DocState(uri=uri, path=Path(doc.path), opened_text=doc.source)
+        self.schedule(uri, immediate=True)
+
+    def close_document(self, uri: str) -> None:
+        task = self.pending.pop(uri, None)
+        if task:
+            task.cancel()
+        state = self.docs.pop(uri, None)
+        if state is not None:
+            state.notify_updated()
+        if not self.pull_mode:
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def review_all_again(self) -> None:
+        """Review every open document afresh (settings changed): old reports no longer count."""
+        for uri, state in self.docs.items():
+            state.report = None
+            state.last_final = None  # findings that vanish with a setting say nothing about the developer
+            state.needs_refresh = True
+            self.schedule(uri, immediate=True)
+
+    def schedule(self, uri: str, *, immediate: bool = False) -> None:
+        """(Re)start the review of ``uri``: cancel the pending one, wait out the debounce, review."""
+        if uri not in self.docs:
+            return
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        version = self.workspace.get_text_document(uri).version or 0
+        delay = 0.0 if immediate else self.settings.lsp.debounce_ms / 1000
+        task = asyncio.ensure_future(self._review_document(uri, version, delay))
+        self.pending[uri] = task
+        task.add_done_callback(lambda t: self._review_done(uri, t))
+
+    def _review_done(self, uri: str, task: asyncio.Task[None]) -> None:
+        if self.pending.get(uri) is task:
+            del self.pending[uri]
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("review of %s failed: %s", uri, exc, exc_info=exc)
+
+    def current_version(self, uri: str) -> int | None:
+        if uri not in self.docs:
+            return None
+        return self.workspace.get_text_document(uri).version or 0
+
+    async def _review_document(self, uri: str, version: int, delay_s: float) -> None:
+        if delay_s > 0:
+            await asyncio.sleep(delay_s)
+        state = self.docs.get(uri)
+        if state is None or self.current_version(uri) != version:
+            return
+        text = self.workspace.get_text_document(uri).source
+        settings = self.settings
+        try:
+            baseline, change = await asyncio.to_thread(self._change_for, state, text, settings)
+        except (GitError, DiffError, OSError, ValueError) as exc:
+            self._deliver_failure(state, version, text, f"{state.path.name}: not reviewed: {exc}")
+            return
+        delivered = False
+        try:
+            async for delivery in self.service.run(change, settings):
+                if self.docs.get(uri) is not state or self.current_version(uri) != version:
+                    return  # stale: a newer edit has its own review coming
+                report = diagnostics.make_report(self, state, version, text, baseline, delivery)
+                diagnostics.deliver(self, state, report)
+                delivered = True
+        except Exception as exc:
+            log.exception("review of %s failed", uri)
+            if not delivered:
+                self._deliver_failure(state, version, text, f"{state.path.name}: review failed: {exc}")
+
+    def _change_for(self, state: DocState, text: str, settings: Settings) -> tuple[Baseline, Change]:
+        baseline = self.resolver.baseline(state.path, settings.lsp, state.opened_text)
+        return baseline, buffer_change(baseline, text)
+
+    def _deliver_failure(self, state: DocState, version: int, text: str, message: str) -> None:
+        """An empty report for this version (so pulls do not wait forever) and one log line."""
+        log.warning("%s", message)
+        if self.docs.get(state.uri) is not state or self.current_version(state.uri) != version:
+            return
+        empty = Delivery(ReviewResult(), final=True, stage="offline")
+        baseline = Baseline(None, state.path.name, None, None, "")
+        diagnostics.deliver(self, state, diagnostics.make_report(self, state, version, text, baseline, empty))
+
+    async def wait_for_report(self, uri: str) -> DocReport | None:
+        """The report of the document's current version, once there is one."""
+        while (state := self.docs.get(uri)) is not None:
+            report = state.report
+            if report is not None and report.version == self.current_version(uri):
+                return report
+            if uri not in self.pending:
+                self.schedule(uri, immediate=True)
+            await state.updated.wait()
+        return None
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run ``coro`` in the background, keeping a reference and logging its failure."""
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self.tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("background task failed: %s", t.exception(), exc_info=t.exception())
+
+        task.add_done_callback(done)
+        return task
+
+
+def create_server(
+    service: ReviewService | None = None, recorder: feedback.FeedbackRecorder | None = None
+) -> TactfulServer:
+    """A server with every capability wired."""
+    from tactful.server.lsp import handlers
+
+    server = TactfulServer(service, recorder)
+    handlers.register(server)
+    return server

@@ -1,0 +1,341 @@
+"""The deterministic checks: each rule fires on added lines only, with exact spans and fixes."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+from tactful.analyzers.checks import ALL_RULES, RULES, run_checks, run_rules
+from tactful.analyzers.checks.base import Hit, Rule, RuleInfo
+from tactful.analyzers.fixes import apply_edits
+from tactful.analyzers.languages import detect_language
+from tactful.analyzers.model import (
+    ChangeUnit,
+    FileChange,
+    FileStatus,
+    Finding,
+    Hunk,
+    Severity,
+    Span,
+)
+
+
+def change(path: str, annotated: str) -> tuple[FileChange, str]:
+    """A one-hunk change from lines prefixed ``+`` (added), ``-`` (removed) or `` `` (kept)."""
+    lines = annotated.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    new: list[str] = []
+    added: list[int] = []
+    removed: list[int] = []
+    old_count = 0
+    for raw in lines:
+        tag, text = raw[:1] or " ", raw[1:]
+        if tag != "+":
+            old_count += 1
+        if tag == "-":
+            removed.append(old_count)
+            continue
+        new.append(text)
+        if tag == "+":
+            added.append(len(new))
+    hunk = Hunk(1, old_count, 1, len(new), "", tuple(added), tuple(removed), tuple(lines))
+    return FileChange(path, path, FileStatus.MODIFIED, (hunk,)), "\n".join(new) + "\n"
+
+
+def check(path: str, annotated: str, rule: str) -> tuple[list[Finding], str]:
+    file, text = change(path, annotated)
+    result = run_checks(file, (), text, detect_language(path))
+    assert result.errors == ()
+    return [f for f in result.findings if f.rule == rule], text
+
+
+def unchanged(annotated: str) -> str:
+    return "\n".join(" " + line[1:] if line.startswith("+") else line for line in annotated.split("\n"))
+
+
+# (path, change, rule, flagged spans as (line, col, end_line, end_col), the file after the
+# first finding's fix, or None when the rule offers no fix there)
+POSITIVE = [
+    pytest.param(
+        "app/util.py", " import os\n+def f(a):\n+    print(a)\n+    return a\n", "py.debug-print",
+        [(3, 4, 3, 12)], "import os\ndef f(a):\n    return a\n", id="py.debug-print",
+    ),
+    pytest.param(
+        "app/util.py", " def f(a):\n+    print(a)\n", "py.debug-print",
+        [(2, 4, 2, 12)], "def f(a):\n    pass\n", id="py.debug-print-only-statement",
+    ),
+    pytest.param(
+        "app/util.py", " def f(a):\n+    breakpoint()\n     return a\n", "py.debugger",
+        [(2, 4, 2, 16)], "def f(a):\n    return a\n", id="py.debugger",
+    ),
+    pytest.param(
+        "app/util.py", " def f(a):\n+    import pdb; pdb.set_trace()\n     return a\n", "py.debugger",
+        [(2, 16, 2, 31)], "def f(a):\n    return a\n", id="py.debugger-pdb-one-line",
+    ),
+    pytest.param(
+        "m.py", " try:\n     go()\n+except:\n+    log()\n", "py.bare-except",
+        [(3, 0, 3, 7)], "try:\n    go()\nexcept Exception:\n    log()\n", id="py.bare-except",
+    ),
+    pytest.param(
+        "m.py", " try:\n     go()\n+except Exception as exc:\n+    pass\n", "py.swallowed-exception",
+        [(3, 0, 3, 24)], None, id="py.swallowed-exception",
+    ),
+    pytest.param(
+        "m.py", "+def f(items=[]):\n+    '''Doc.'''\n+    return items\n", "py.mutable-default",
+        [(1, 12, 1, 14)],
+        "def f(items=None):\n    '''Doc.'''\n    if items is None:\n        items = []\n    return items\n",
+        id="py.mutable-default",
+    ),
+    pytest.param(
+        "m.py", " class A:\n+\tdef f(self, d={}):\n+\t\treturn d\n", "py.mutable-default",
+        [(2, 15, 2, 17)],
+        "class A:\n\tdef f(self, d=None):\n\t\tif d is None:\n\t\t\td = {}\n\t\treturn d\n",
+        id="py.mutable-default-tabs",
+    ),
+    pytest.param(
+        "m.py", "+def f(d: dict = {}):\n+    return d\n", "py.mutable-default",
+        [(1, 16, 1, 18)], None, id="py.mutable-default-annotated-no-fix",
+    ),
+    pytest.param(
+        "m.py", " x = 1\n+ok = x != None\n", "py.none-comparison",
+        [(2, 5, 2, 14)], "x = 1\nok = x is not None\n", id="py.none-comparison",
+    ),
+    pytest.param(
+        "lib/m.py", "+def area(width):\n+    assert width > 0\n+    return width\n", "py.assert-argument",
+        [(2, 4, 2, 20)], None, id="py.assert-argument",
+    ),
+    pytest.param(
+        "web/a.js", " function f(a) {\n+  console.log(a);\n   return a;\n }\n", "js.console-log",
+        [(2, 2, 2, 16)], "function f(a) {\n  return a;\n}\n", id="js.console-log",
+    ),
+    pytest.param(
+        "web/a.ts", " const f = (a: number) =>\n+  console.debug(a);\n", "js.console-log",
+        [(2, 2, 2, 18)], None, id="js.console-log-expression-no-fix",
+    ),
+    pytest.param(
+        "web/a.tsx", " function f() {\n+  debugger;\n }\n", "js.debugger",
+        [(2, 2, 2, 11)], "function f() {\n}\n", id="js.debugger",
+    ),
+    pytest.param(
+        "web/a.js", " let a = 1;\n+if (a == '1') {}\n", "js.loose-equality",
+        [(2, 4, 2, 12)], "let a = 1;\nif (a === '1') {}\n", id="js.loose-equality",
+    ),
+    pytest.param(
+        "web/a.js", " try { go(); }\n+catch (e) {}\n", "js.empty-catch",
+        [(2, 0, 2, 12)], None, id="js.empty-catch",
+    ),
+    pytest.param(
+        "A.java", " class A { void m() {\n   try { go(); }\n+  catch (Exception e) { e.printStackTrace(); }\n } }\n",
+        "java.print-stack-trace", [(3, 24, 3, 44)], None, id="java.print-stack-trace",
+    ),
+    pytest.param(
+        "A.java", " class A { void m() {\n   try { go(); }\n+  catch (IOException e) {}\n } }\n",
+        "java.empty-catch", [(3, 2, 3, 26)], None, id="java.empty-catch",
+    ),
+    pytest.param(
+        "A.cs", " class A { void M() {\n   try { Go(); }\n+  catch (Exception) { }\n } }\n",
+        "csharp.empty-catch", [(3, 2, 3, 23)], None, id="csharp.empty-catch",
+    ),
+    pytest.param(
+        "a.cpp", " void f() {\n   try { go(); }\n+  catch (...) {}\n }\n",
+        "cpp.empty-catch", [(3, 2, 3, 16)], None, id="cpp.empty-catch",
+    ),
+    pytest.param(
+        "a.php", " <?php\n try { go(); }\n+catch (Exception $e) {}\n",
+        "php.empty-catch", [(3, 0, 3, 23)], None, id="php.empty-catch",
+    ),
+    pytest.param(
+        "a.php", " <?php\n function f($x) {\n+    var_dump($x);\n     return $x;\n }\n", "php.debug-dump",
+        [(3, 4, 3, 16)], "<?php\nfunction f($x) {\n    return $x;\n}\n", id="php.debug-dump",
+    ),
+    pytest.param(
+        "a.rb", " def f(x)\n+  binding.pry\n   x\n end\n", "ruby.debugger",
+        [(2, 2, 2, 13)], "def f(x)\n  x\nend\n", id="ruby.debugger",
+    ),
+    pytest.param(
+        "a.rb", " def f(x)\n+  byebug\n   x\n end\n", "ruby.debugger",
+        [(2, 2, 2, 8)], "def f(x)\n  x\nend\n", id="ruby.byebug",
+    ),
+    pytest.param(
+        "a.rb", " def f(x)\n+  Integer(x) rescue nil\n end\n", "ruby.swallowed-rescue",
+        [(2, 2, 2, 23)], None, id="ruby.rescue-nil",
+    ),
+    pytest.param(
+        "a.rb", " begin\n   go\n+rescue StandardError\n end\n", "ruby.swallowed-rescue",
+        [(3, 0, 3, 20)], None, id="ruby.empty-rescue",
+    ),
+    pytest.param(
+        "a.rs", " fn f(x: i32) -> i32 {\n+    dbg!(x);\n     x\n }\n", "rust.dbg-macro",
+        [(2, 4, 2, 11)], "fn f(x: i32) -> i32 {\n    x\n}\n", id="rust.dbg-remove",
+    ),
+    pytest.param(
+        "a.rs", " fn f(x: i32) -> i32 {\n+    let y = dbg!(x * 2);\n     y\n }\n", "rust.dbg-macro",
+        [(2, 12, 2, 23)], "fn f(x: i32) -> i32 {\n    let y = x * 2;\n    y\n}\n", id="rust.dbg-unwrap",
+    ),
+    pytest.param(
+        "a.go", " package p\n func f(s string) int {\n+\tv, _ := strconv.Atoi(s)\n \treturn v\n }\n",
+        "go.ignored-error", [(3, 1, 3, 24)], None, id="go.ignored-error",
+    ),
+    pytest.param(
+        "a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn\n-\t}\n \tuse(x)\n }\n",
+        "go.removed-err-check", [(3, 1, 3, 14)], None, id="go.removed-err-check",
+    ),
+    pytest.param(
+        "a.c", " #include <string.h>\n void f(const char *s) {\n   char buf[16];\n+  strcpy(buf, s);\n }\n",
+        "c.unbounded-copy", [(4, 2, 4, 16)], None, id="c.unbounded-copy",
+    ),
+    pytest.param(
+        "a.c", " void f(void) {\n   char buf[16];\n+  gets(buf);\n }\n", "c.gets",
+        [(3, 2, 3, 11)], None, id="c.gets",
+    ),
+    pytest.param(
+        "config/settings.yaml", " name: demo\n+aws_key: AKIAZ7QW3ERT5YUI8OPA\n", "generic.secret",
+        [(2, 9, 2, 29)], None, id="generic.secret-aws",
+    ),
+    pytest.param(
+        "k.pem", "+-----BEGIN RSA PRIVATE KEY-----\n+MIIEow\n", "generic.secret",
+        [(1, 0, 1, 31)], None, id="generic.secret-private-key",
+    ),
+    pytest.param(
+        "a.py", " import os\n+API_KEY = \"q8Zr2LmX0pT7vWc4Nd9s\"\n", "generic.secret",
+        [(2, 11, 2, 31)], None, id="generic.secret-assignment",
+    ),
+    pytest.param(
+        "notes.txt", " a\n+<<<<<<< HEAD\n+ours\n+=======\n+theirs\n+>>>>>>> topic\n", "generic.merge-conflict",
+        [(2, 0, 2, 12), (4, 0, 4, 7), (6, 0, 6, 13)], None, id="generic.merge-conflict",
+    ),
+    pytest.param(
+        "a.go", " package p\n+// TODO: retry on timeout\n", "generic.todo-no-reference",
+        [(2, 3, 2, 25)], None, id="generic.todo-no-reference",
+    ),
+    pytest.param(
+        "a.py", " x = 1\n+# y = compute(x)\n+# print(y)\n z = 2\n", "generic.commented-out-code",
+        [(2, 0, 3, 10)], "x = 1\nz = 2\n", id="generic.commented-out-code",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated", "rule", "spans", "fixed"), POSITIVE)
+def test_rule_flags_added_code(path: str, annotated: str, rule: str, spans: list, fixed: str | None) -> None:
+    findings, text = check(path, annotated, rule)
+    assert [(f.span.start_line, f.span.start_col, f.span.end_line, f.span.end_col) for f in findings] == spans
+    first = findings[0]
+    assert first.severity is RULES[rule].severity and first.category == RULES[rule].category
+    assert first.message.endswith(".") and "\n" not in first.message
+    if fixed is None:
+        assert first.fix is None
+    else:
+        assert first.fix is not None
+        assert apply_edits(text, first.fix.edits) == fixed
+
+
+@pytest.mark.parametrize(("path", "annotated", "rule", "spans", "fixed"), POSITIVE)
+def test_rule_ignores_the_same_code_on_unchanged_lines(
+    path: str, annotated: str, rule: str, spans: list, fixed: str | None
+) -> None:
+    if rule == "go.removed-err-check":
+        annotated = annotated.replace("-", " ")  # the check is kept: nothing was removed
+    findings, _ = check(path, unchanged(annotated) + "\n+\n", rule)
+    assert findings == []
+
+
+NEGATIVE = [
+    pytest.param("a.py", " import sys\n+def f(a):\n+    print(a, file=sys.stderr)\n", "py.debug-print", id="print-to-stderr"),
+    pytest.param("a.py", "+if __name__ == '__main__':\n+    print('hi')\n", "py.debug-print", id="print-in-main-guard"),
+    pytest.param("tool.py", " print('usage')\n+print('more output')\n", "py.debug-print", id="file-that-prints"),
+    pytest.param("scripts/run.py", "+print('x')\n", "py.debug-print", id="script"),
+    pytest.param("a.py", " try:\n     go()\n+except KeyError:\n+    pass\n", "py.swallowed-exception", id="narrow-except"),
+    pytest.param("a.py", " try:\n     go()\n+except Exception:\n+    pass  # best effort\n", "py.swallowed-exception", id="commented"),
+    pytest.param("a.py", "+def f(a=(), b=None, c=frozenset()):\n+    return a\n", "py.mutable-default", id="immutable-defaults"),
+    pytest.param("tests/test_a.py", "+def test_f(a):\n+    assert a > 0\n", "py.assert-argument", id="assert-in-test"),
+    pytest.param("a.py", "+def f(a):\n+    assert isinstance(a, int)\n", "py.assert-argument", id="isinstance-narrowing"),
+    pytest.param("a.py", "+def _f(a):\n+    assert a > 0\n", "py.assert-argument", id="private-helper"),
+    pytest.param("a.js", " let a;\n+if (a == null) {}\n+if (typeof a == 'string') {}\n", "js.loose-equality", id="null-and-typeof"),
+    pytest.param("a.js", "+console.error('failed');\n", "js.console-log", id="console-error"),
+    pytest.param("a.js", " try { go(); }\n+catch (e) { /* optional feature */ }\n", "js.empty-catch", id="commented-catch"),
+    pytest.param("A.java", " class A { void m() { try { go(); }\n+catch (Exception ignored) {}\n } }\n", "java.empty-catch", id="ignored-name"),
+    pytest.param("a.php", " <?php\n+$s = print_r($x, true);\n", "php.debug-dump", id="print_r-return"),
+    pytest.param("a.rb", " begin\n   go\n+rescue Timeout::Error\n end\n", "ruby.swallowed-rescue", id="specific-rescue"),
+    pytest.param("a.go", " package p\n func f(m map[string]int) {\n+\tv, _ := m[\"k\"]\n+\tw, _ := os.LookupEnv(\"X\")\n \t_, _ = v, w\n }\n", "go.ignored-error", id="map-and-lookup"),
+    pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n+\tif err != nil && x > 0 {\n \t\treturn\n \t}\n }\n", "go.removed-err-check", id="rewritten-check"),
+    pytest.param("a.c", " void f(const char *s) {\n   char buf[16];\n+  strcpy(buf, \"ok\");\n+  strcpy(dest, s);\n }\n", "c.unbounded-copy", id="literal-fits-and-unknown-dest"),
+    pytest.param("a.py", "+AWS = 'AKIAIOSFODNN7EXAMPLE'\n+password = 'your-password-here-please'\n", "generic.secret", id="placeholders"),
+    pytest.param("README.rst", "+Title\n+=======\n", "generic.merge-conflict", id="rst-underline"),
+    pytest.param("a.py", "+# TODO(alice): retry\n+# FIXME #123\n+# XXX see https://example.com/x\n", "generic.todo-no-reference", id="todo-with-refs"),
+    pytest.param("a.py", "+# Compute the total of the\n+# items (in cents).\n", "generic.commented-out-code", id="prose-comment"),
+    pytest.param("a.py", "+x = 1  # y = 2\n+z = 3  # w = 4\n", "generic.commented-out-code", id="trailing-comments"),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated", "rule"), NEGATIVE)
+def test_rule_stays_quiet_where_a_reviewer_would(path: str, annotated: str, rule: str) -> None:
+    assert check(path, annotated, rule)[0] == []
+
+
+def test_every_rule_has_a_positive_case_and_the_catalogue_is_wide() -> None:
+    covered = {p.values[2] for p in POSITIVE}
+    assert set(RULES) <= covered
+    assert len(RULES) >= 12
+    languages = {lang for info in RULES.values() for lang in info.languages}
+    assert len(languages) >= 6
+    for rule_id, info in RULES.items():
+        prefix = rule_id.split(".", 1)[0]
+        assert prefix in {"py", "js", "go", "java", "c", "cpp", "csharp", "ruby", "php", "rust", "generic"}
+        assert info.id == rule_id and info.summary
+
+
+def test_findings_carry_unit_code_and_fingerprint() -> None:
+    file, text = change("svc/cache.py", " class Cache:\n     def get(self, key):\n+        print(key)\n         return key\n")
+    unit = ChangeUnit(
+        "svc/cache.py", "python", "method", "Cache.get", Span.lines(2, 2), Span.lines(2, 4),
+        "", "", (3,), (), "def get(self, key):",
+    )
+    outer = ChangeUnit("svc/cache.py", "python", "class", "Cache", Span.lines(1, 2), Span.lines(1, 4), "", "", (3,), ())
+    (finding,) = run_checks(file, (outer, unit), text, "python").findings
+    assert (finding.rule, finding.unit, finding.code, finding.path) == ("py.debug-print", "Cache.get", "print(key)", "svc/cache.py")
+    assert finding.source == "checks" and len(finding.fingerprint) == 16
+
+
+def test_secret_findings_do_not_carry_the_secret() -> None:
+    findings, _ = check("a.env", "+TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789AB\n", "generic.secret")
+    assert len(findings) == 1
+    assert "ghp_" not in findings[0].code and findings[0].code.startswith("GitHub token:")
+
+
+def test_disabled_rules_and_globs_are_skipped() -> None:
+    file, text = change("a.py", "+def f(a=[]):\n+    print(a)\n")
+    rules = {f.rule for f in run_checks(file, (), text, "python").findings}
+    assert {"py.debug-print", "py.mutable-default"} <= rules
+    only = run_checks(file, (), text, "python", disabled=frozenset({"py.debug-print"})).findings
+    assert "py.debug-print" not in {f.rule for f in only}
+    assert run_checks(file, (), text, "python", disabled=frozenset({"py.*"})).findings == ()
+
+
+def test_a_crashing_rule_is_reported_and_the_others_still_run() -> None:
+    def explode(ctx: object) -> list[Hit]:
+        raise KeyError("boom")
+
+    broken = Rule(RuleInfo("py.broken", ("python",), Severity.INFO, "style", "always crashes"), explode)
+    file, text = change("x.py", "+breakpoint()\n")
+    result = run_rules((broken, *ALL_RULES), file, (), text, "python")
+    assert result.errors == ("py.broken crashed on x.py: KeyError: 'boom'",)
+    assert [f.rule for f in result.findings] == ["py.debugger"]
+
+
+def test_unknown_language_still_gets_generic_rules_only() -> None:
+    file, text = change("Makefile", "+<<<<<<< ours\n+\tprint(x)\n+>>>>>>> theirs\n")
+    result = run_checks(file, (), text, None)
+    assert {f.rule for f in result.findings} == {"generic.merge-conflict"}
+
+
+def test_parse_diff_output_feeds_run_checks() -> None:
+    # Imported here so the other tests still run while diff.py is being changed.
+    from tactful.analyzers.diff import parse_diff
+
+    old = "def f(a):\n    return a\n"
+    new = "def f(a, cache={}):\n    return a\n"
+    patch = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), "a/m.py", "b/m.py"))
+    (file,) = parse_diff(patch).files
+    (finding,) = run_checks(file, (), new, "python").findings
+    assert finding.rule == "py.mutable-default" and finding.span == Span(1, 15, 1, 17)
