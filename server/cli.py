@@ -14,15 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from tactful.analyzers.diff import DiffError
+from tactful.server.errors import UsageError
 from tactful.server.git import GitError
 
 COMMAND_MODULES = ("cmd_review", "cmd_index", "cmd_gate", "cmd_eval", "cmd_lsp")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for; printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

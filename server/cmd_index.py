@@ -12,7 +12,8 @@ from tactful.analyzers.context import build_context, render
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import ChangeUnit
 from tactful.server import git
-from tactful.server.cli import EXIT_OK, UsageError
+from tactful.server.cli import EXIT_OK
+from tactful.server.errors import UsageError
 from tactful.server.config import load_settings
 from tactful.server.index import IndexStats, RepoIndex
 

@@ -81,6 +81,8 @@ class ReviewResult:
     coverage: Coverage = field(default_factory=Coverage)
     unit_context: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     """Callers and callees per (path, unit name), JSON-ready."""
+    features: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Extra gate features per finding fingerprint (LLM confidence, critique score)."""
 
     @property
     def units(self) -> list[ChangeUnit]:

@@ -15,4 +15,8 @@ from tactful.server.settings import Settings
 def default_stages(settings: Settings, root: Path | None, *, client: str, llm: bool = True) -> list[Stage]:
     """Call-graph context, then the LLM reviewer, then the display gate."""
     stages: list[Stage] = []
+    if llm and settings.llm.enabled:
+        from tactful.server.llm import llm_stage
+
+        stages.append(llm_stage)
     return stages

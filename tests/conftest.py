@@ -2,49 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "tactful-test",
-    "GIT_AUTHOR_EMAIL": "test@tactful.invalid",
-    "GIT_COMMITTER_NAME": "tactful-test",
-    "GIT_COMMITTER_EMAIL": "test@tactful.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-@dataclass
-class GitRepo:
-    """A real repository driven with the git CLI."""
-
-    root: Path
-
-    def git(self, *args: str) -> str:
-        env = {**os.environ, **GIT_ENV, "HOME": str(self.root.parent)}
-        proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=True)
-        return proc.stdout
-
-    def write(self, path: str, content: str | bytes) -> Path:
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8", newline="")
-        return target
-
-    def commit(self, message: str = "commit") -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
-        return self.git("rev-parse", "HEAD").strip()
+from support import GitRepo, run_cli
 
 
 @pytest.fixture
@@ -56,39 +17,12 @@ def git_repo(tmp_path: Path) -> GitRepo:
     return repo
 
 
-@dataclass
-class CliResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> Any:
-        return json.loads(self.stdout)
-
-
-def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None) -> CliResult:
-    """Run the real ``tactful`` command line in a subprocess."""
-    full_env = {**os.environ, **GIT_ENV, **(env or {})}
-    full_env.pop("OPENAI_BASE_URL", None)
-    full_env.pop("OPENAI_API_KEY", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "tactful.server.cli", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=120,
-    )
-    return CliResult(proc.returncode, proc.stdout, proc.stderr)
-
-
 @pytest.fixture
 def cli(tmp_path: Path):
     """``cli(*args, cwd=...)`` runs tactful with caches and data under tmp_path."""
     isolated = {"TACTFUL_CACHE_DIR": str(tmp_path / "cache"), "TACTFUL_DATA_DIR": str(tmp_path / "data")}
 
-    def _run(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None) -> CliResult:
+    def _run(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None):
         return run_cli(*args, cwd=cwd, stdin=stdin, env={**isolated, **(env or {})})
 
     return _run

@@ -101,7 +101,7 @@ def test_fix_is_reindented_to_the_file(existing: str, improved: str, expected: s
 
 
 def test_fix_with_an_unexpected_indent_is_removed() -> None:
-    verdict = validate(RawFinding("correctness", 0.5, "m", "y = x + 1", "y = x + 2\n    if y:\n  pass"), UNIT, NEW, "python")
+    verdict = validate(RawFinding("correctness", 0.5, "m", "y = x + 1", "y = x + 2\n    extra = 1"), UNIT, NEW, "python")
     assert verdict.finding is not None and verdict.finding.fix is None and verdict.fix_dropped == "unparseable"
 
 

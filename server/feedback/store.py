@@ -243,7 +243,8 @@ class FeedbackStore:
         after_seq: int = 0,
         limit: int | None = None,
     ) -> Iterator[FeedbackEvent]:
-        where, params = ["seq > ?"], [after_seq]
+        where: list[str] = ["seq > ?"]
+        params: list[Any] = [after_seq]
         if kinds is not None:
             kind_list = list(kinds)
             where.append(f"kind IN ({', '.join('?' * len(kind_list))})")

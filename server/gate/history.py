@@ -1,4 +1,9 @@
-"""What a developer and their team did before: smoothed acceptance rates and rejected fingerprints."""
+"""What a developer and their team did before: smoothed acceptance rates and rejected fingerprints.
+
+Rates are kept per rule, per category, per severity, per category and severity, and per kind
+of path (test, generated, doc, source), so a preference such as "nothing in tests" or "only
+errors" shows up as a rate after a few verdicts.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,38 @@ from dataclasses import dataclass, field
 
 from tactful.server.feedback.events import FeedbackEvent
 from tactful.server.feedback.store import FeedbackStore
+from tactful.server.gate.features import path_flags
 
 SMOOTHING = 3.0
 """Pseudo-events at the neutral rate: three real verdicts weigh as much as the neutral guess."""
 NEUTRAL_RATE = 0.5
+VERDICT_KINDS = ("accepted", "rejected", "dismissed", "ignored", "edited_after_accept", "resolved_by_edit")
+
+
+def path_kind(path: str) -> str:
+    flags = path_flags(path)
+    return flags[0].removeprefix("path:") if flags else "source"
+
+
+def context_keys(rule: str, category: str, severity: str, path: str) -> dict[str, str]:
+    """The history tables a suggestion is counted in, by feature name."""
+    return {
+        "u_rule": f"rule:{rule}",
+        "u_cat": f"cat:{category}",
+        "u_sev": f"sev:{severity}",
+        "u_catsev": f"cat:{category}&sev:{severity}",
+        "u_path": f"path:{path_kind(path)}",
+    }
 
 
 @dataclass
 class GateHistory:
-    """Verdict counts per rule and category for one user and their team."""
+    """Verdict counts for one user (by context key) and their team (by rule)."""
 
     user: str = ""
     team: str = ""
-    user_rule: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    """rule -> [acted on, verdicts]."""
-    user_category: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    counts: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    """Context key -> [acted on, verdicts] for the user."""
     team_rule: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     rejected: set[str] = field(default_factory=set)
     """Fingerprints the developer rejected: never shown again."""
@@ -29,8 +51,7 @@ class GateHistory:
     @classmethod
     def from_store(cls, store: FeedbackStore, user: str = "", team: str = "") -> GateHistory:
         history = cls(user=user, team=team)
-        for event in store.iter_events(kinds=("accepted", "rejected", "dismissed", "ignored",
-                                              "edited_after_accept", "resolved_by_edit")):  # fmt: skip
+        for event in store.iter_events(kinds=VERDICT_KINDS):
             history.observe(event)
         return history
 
@@ -41,8 +62,8 @@ class GateHistory:
         mine = not self.user or event.user == self.user
         ours = bool(self.team) and event.team == self.team
         if mine:
-            for table, key in ((self.user_rule, event.rule), (self.user_category, event.category)):
-                counts = table[key]
+            for key in context_keys(event.rule, event.category, event.severity, event.path).values():
+                counts = self.counts[key]
                 counts[0] += label
                 counts[1] += 1
             if event.kind == "rejected":
@@ -62,11 +83,8 @@ class GateHistory:
         acted, seen = counts
         return (acted + SMOOTHING * NEUTRAL_RATE) / (seen + SMOOTHING), seen
 
-    def user_rule_rate(self, rule: str) -> tuple[float, int]:
-        return self.rate(self.user_rule.get(rule))
-
-    def user_category_rate(self, category: str) -> tuple[float, int]:
-        return self.rate(self.user_category.get(category))
+    def user_rate(self, key: str) -> tuple[float, int]:
+        return self.rate(self.counts.get(key))
 
     def team_rule_rate(self, rule: str) -> tuple[float, int]:
         return self.rate(self.team_rule.get(rule))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Scores:
 HEADER = ["n", "y=1", "Acc", "P", "R", "F1", "AUC", "ECE"]
 
 
-def roc_auc(labels: Sequence[int], probs: Sequence[float]) -> float:
+def roc_auc(labels: ArrayLike, probs: ArrayLike) -> float:
     """Area under the ROC curve (the Mann-Whitney statistic); NaN with only one class."""
     y = np.asarray(labels)
     p = np.asarray(probs, dtype=float)
@@ -42,7 +42,7 @@ def roc_auc(labels: Sequence[int], probs: Sequence[float]) -> float:
     return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
 
 
-def expected_calibration_error(labels: Sequence[int], probs: Sequence[float], bins: int = 10) -> float:
+def expected_calibration_error(labels: ArrayLike, probs: ArrayLike, bins: int = 10) -> float:
     y = np.asarray(labels, dtype=float)
     p = np.asarray(probs, dtype=float)
     if len(y) == 0:
@@ -56,7 +56,7 @@ def expected_calibration_error(labels: Sequence[int], probs: Sequence[float], bi
     return float(total / len(y))
 
 
-def scores(labels: Sequence[int], probs: Sequence[float], threshold: float = 0.5) -> Scores:
+def scores(labels: ArrayLike, probs: ArrayLike, threshold: float = 0.5) -> Scores:
     y = np.asarray(labels, dtype=int)
     pred = (np.asarray(probs, dtype=float) >= threshold).astype(int)
     tp = int(((pred == 1) & (y == 1)).sum())
@@ -70,7 +70,7 @@ def scores(labels: Sequence[int], probs: Sequence[float], threshold: float = 0.5
                   expected_calibration_error(y, probs))  # fmt: skip
 
 
-def reliability_diagram(labels: Sequence[int], probs: Sequence[float], out: Path, title: str, bins: int = 10) -> Path:
+def reliability_diagram(labels: ArrayLike, probs: ArrayLike, out: Path, title: str, bins: int = 10) -> Path:
     """Save a reliability diagram (predicted vs observed rate per bin) as PNG."""
     import matplotlib
 

@@ -84,7 +84,7 @@ class OnlineLogistic:
 def load_prior() -> dict[str, Any]:
     """The shipped prior (package data ``tactful.server.data/gate_prior.json``)."""
     text = resources.files("tactful.server.data").joinpath(PRIOR_RESOURCE).read_text("utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    return json.loads(text)
 
 
 def weights_from_json(section: dict[str, Any]) -> dict[int, float]:

@@ -20,21 +20,29 @@ from tactful.analyzers.model import ChangeUnit, Finding, Severity, Span
 from tactful.server.feedback.events import FeedbackEvent
 from tactful.server.gate.features import (
     TOKEN,
+    DiffShape,
     Vector,
     feature_index,
     path_flags,
     shape_from_unit,
     words,
 )
-from tactful.server.gate.history import NEUTRAL_RATE, GateHistory
+from tactful.server.gate.history import NEUTRAL_RATE, GateHistory, context_keys
 from tactful.server.gate.model import OnlineLogistic, load_prior, logit, weights_from_json
 from tactful.server.gate.stage1 import UnitGate
 from tactful.server.settings import GateSettings
 
+UNIT_CACHE = 256
+"""Change units whose shape and stage-1 score are kept (a review has a few dozen)."""
 FEATURE_CACHE = 4096
 """Decisions remembered for the online update when the verdict arrives."""
 IGNORED_WEIGHT = 0.5
 """'Ignored' is weaker evidence than an explicit reject."""
+MAX_EXPLORATION_WEIGHT = 4.0
+"""Cap on the inverse-propensity weight of a verdict on an explored suggestion."""
+WARMUP_VERDICTS = 60
+"""Until this many verdicts, explore more (decaying to the configured rate) so a new user's model learns."""
+WARMUP_EXPLORATION = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +58,17 @@ class Decision:
 
 
 def suggestion_names(
-    finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, unit_score: float | None,
-    critique: float | None,
+    finding: Finding, shape: DiffShape | None, unit_kind: str, history: GateHistory | None,
+    unit_score: float | None, critique: float | None,
 ) -> dict[str, float]:  # fmt: skip
     """Named features of one suggestion (before hashing)."""
-    rule, cat, src = finding.rule, finding.category, finding.source
+    rule, cat, src, sev = finding.rule, finding.category, finding.source, finding.severity.value
     named: dict[str, float] = {
         "bias": 1.0,
         f"src={src}": 1.0,
         f"rule={rule}": 1.0,
         f"cat={cat}": 1.0,
-        f"sev={finding.severity.value}": 1.0,
+        f"sev={sev}": 1.0,
         f"src={src}&cat={cat}": 1.0,
     }
     if src == "llm":
@@ -71,11 +79,10 @@ def suggestion_names(
     for flag in path_flags(finding.path):
         named[flag] = 1.0
         named[f"{flag}&cat={cat}"] = 1.0
-    if unit is not None:
-        shape = shape_from_unit(unit)
+    if shape is not None:
         named[f"lang={shape.language}"] = 1.0
         named["size:added"] = math.log1p(len(shape.added)) / 4
-        named[f"kind={unit.kind}"] = 1.0
+        named[f"kind={unit_kind}"] = 1.0
         if shape.new_file:
             named["new_file"] = 1.0
     if unit_score is not None:
@@ -84,14 +91,14 @@ def suggestion_names(
     for w in msg:
         named[f"msg:{w}"] = 1.0 / math.sqrt(len(msg))
     code = TOKEN.findall(finding.code)[:30]
-    for tok in code:
-        named[f"code:{tok}"] = 1.0 / math.sqrt(len(code))
+    for tok in code:  # weaker than the message: the flagged code varies far more than the finding kind
+        named[f"code:{tok}"] = 0.3 / math.sqrt(len(code))
+    named[f"rule={rule}&sev={sev}"] = 1.0
+    named[f"cat={cat}&sev={sev}"] = 1.0
     if history is not None:
-        for name, (rate, seen) in (
-            ("u_rule", history.user_rule_rate(rule)),
-            ("u_cat", history.user_category_rate(cat)),
-            ("t_rule", history.team_rule_rate(rule)),
-        ):
+        rates = {name: history.user_rate(key) for name, key in context_keys(rule, cat, sev, finding.path).items()}
+        rates["t_rule"] = history.team_rule_rate(rule)
+        for name, (rate, seen) in rates.items():
             named[f"{name}_rate"] = rate - NEUTRAL_RATE
             named[f"{name}_seen"] = math.log1p(seen) / 4
     return named
@@ -107,7 +114,10 @@ class SuggestionGate:
         self.settings = settings
         self.unit_gate = unit_gate
         self._rng = random.Random(seed)
-        self._recent: OrderedDict[str, Vector] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[Vector, float]] = OrderedDict()
+        self._units: OrderedDict[ChangeUnit, tuple[DiffShape, float | None, int]] = OrderedDict()
+        self.verdicts = 0
+        """Verdicts learned from (drives the warm-up exploration schedule)."""
 
     @classmethod
     def from_prior(
@@ -124,9 +134,25 @@ class SuggestionGate:
     def features(
         self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, critique: float | None = None
     ) -> Vector:
-        unit_score = self.unit_gate.score(unit) if (self.unit_gate is not None and unit is not None) else None
+        shape, unit_score = self._unit_view(unit) if unit is not None else (None, None)
+        named = suggestion_names(finding, shape, unit.kind if unit else "", history, unit_score, critique)
         bits = self.model.bits
-        return [(feature_index(n, bits), v) for n, v in suggestion_names(finding, unit, history, unit_score, critique).items()]
+        return [(feature_index(n, bits), v) for n, v in named.items()]
+
+    def _unit_view(self, unit: ChangeUnit) -> tuple[DiffShape, float | None]:
+        """Shape and stage-1 score of a unit, computed once for all its findings."""
+        cached = self._units.get(unit)
+        if cached is None or cached[2] != self._stage1_version():
+            shape = shape_from_unit(unit)
+            score = self.unit_gate.score(shape) if self.unit_gate is not None else None
+            cached = (shape, score, self._stage1_version())
+            self._units[unit] = cached
+            while len(self._units) > UNIT_CACHE:
+                self._units.popitem(last=False)
+        return cached[0], cached[1]
+
+    def _stage1_version(self) -> int:
+        return self.unit_gate.model.updates if self.unit_gate is not None else 0
 
     @property
     def threshold(self) -> float:
@@ -138,29 +164,47 @@ class SuggestionGate:
         """Show or hide ``finding``; remembers its features for the update when feedback arrives."""
         x = self.features(finding, unit, history, critique)
         p = self.model.predict(x)
-        self._remember(finding.fingerprint, x)
+        self._remember(finding.fingerprint, x, 1.0)
         if history is not None and finding.fingerprint in history.rejected:
             return Decision(False, p, 1.0, "rejected-before", False)
         if not self.settings.enabled:
             return Decision(True, p, 1.0, "gate-disabled", False)
         if p >= self.threshold:
             return Decision(True, p, 1.0, "above-threshold", False)
-        rate = min(max(self.settings.exploration, 0.0), 1.0)
+        rate = self.exploration_rate
         if rate > 0 and self._rng.random() < rate:
+            self._remember(finding.fingerprint, x, rate)
             return Decision(True, p, rate, "explore", True)
         return Decision(False, p, 1.0 - rate, "below-threshold", False)
 
+    @property
+    def exploration_rate(self) -> float:
+        """The configured rate, raised for a new user and decaying to it over the warm-up."""
+        rate = min(max(self.settings.exploration, 0.0), 1.0)
+        if rate <= 0:
+            return 0.0
+        warmup = WARMUP_EXPLORATION * max(0.0, 1.0 - self.verdicts / WARMUP_VERDICTS)
+        return max(rate, warmup)
+
     def observe(self, event: FeedbackEvent) -> float | None:
-        """Online update from a verdict event; returns the prediction it had, None for non-verdicts."""
+        """Online update from a verdict event; returns the prediction it had, None for non-verdicts.
+
+        A verdict on an explored suggestion weighs by its inverse propensity (capped), so
+        what the gate usually hides is learned as fast as what it shows.
+        """
         label = event.label
         if label is None:
             return None
-        x = self._recent.get(event.fingerprint) or self.features(_finding_of(event), None, None)
-        weight = IGNORED_WEIGHT if event.kind == "ignored" else 1.0
+        remembered = self._recent.get(event.fingerprint)
+        x, propensity = remembered or (self.features(_finding_of(event), None, None), 1.0)
+        weight = min(1.0 / max(propensity, 1e-3), MAX_EXPLORATION_WEIGHT)
+        if event.kind == "ignored":
+            weight *= IGNORED_WEIGHT
+        self.verdicts += 1
         return self.model.update(x, label, weight)
 
-    def _remember(self, fingerprint: str, x: Vector) -> None:
-        self._recent[fingerprint] = x
+    def _remember(self, fingerprint: str, x: Vector, propensity: float) -> None:
+        self._recent[fingerprint] = (x, propensity)
         self._recent.move_to_end(fingerprint)
         while len(self._recent) > FEATURE_CACHE:
             self._recent.popitem(last=False)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from tactful.server.gate.features import DiffShape, feature_index, shape_from_patch, unit_features
 from tactful.server.gate.stage1 import STAGE1_BITS
 
@@ -31,7 +30,8 @@ STAGE2_PRIOR: dict[str, float] = {
     "cat=debug": 0.3, "cat=testing": 0.0, "cat=maintainability": -0.2, "cat=style": -0.8,
     "path:generated": -2.0, "path:test": -0.3, "path:doc": -0.3,
     "has_fix": 0.3, "conf": 2.0, "critique": 2.5, "unit_need": 0.5,
-    "u_rule_rate": 4.0, "u_cat_rate": 2.0, "t_rule_rate": 2.0,
+    "u_rule_rate": 3.0, "u_cat_rate": 1.5, "u_sev_rate": 1.0, "u_catsev_rate": 1.5, "u_path_rate": 2.0,
+    "t_rule_rate": 1.5,
 }  # fmt: skip
 """Stage-2 expert prior (logit weights); the online model learns a per-user delta on top."""
 
@@ -132,7 +132,7 @@ def stage2_prior() -> dict[str, Any]:
     for name, w in STAGE2_PRIOR.items():
         key = str(feature_index(name, STAGE2_BITS))
         weights[key] = weights.get(key, 0.0) + w
-    return {"bits": STAGE2_BITS, "learning_rate": 0.5, "l2": 0.002, "weights": weights}
+    return {"bits": STAGE2_BITS, "learning_rate": 0.2, "l2": 0.002, "weights": weights}
 
 
 def build_prior(records: Sequence[Record]) -> dict[str, Any]:
