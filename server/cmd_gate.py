@@ -45,11 +45,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _console() -> Console:
-    return Console(file=sys.stdout, highlight=False)
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
 
 
 def _error(message: str) -> int:
-    Console(file=sys.stderr, highlight=False).print(f"tactful: error: {message}", markup=False)
+    sys.stderr.write(f"tactful: error: {message}\n")
     return EXIT_ERROR
 
 
@@ -133,7 +133,7 @@ def run_export(args: argparse.Namespace) -> int:
     except (FeedbackStoreError, OSError) as exc:
         return _error(str(exc))
     what = "preference pairs" if args.format == "dpo" else "events"
-    Console(file=sys.stderr, highlight=False).print(f"exported {count} {what}", markup=False)
+    sys.stderr.write(f"exported {count} {what}\n")
     return EXIT_OK
 
 

@@ -256,7 +256,8 @@ def _read(reader: Callable[[str], bytes | None], path: str, settings: Settings) 
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, ("non-utf8", f"byte {exc.start}: not valid UTF-8")
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, ("non-utf8", f"line {line}, byte offset {exc.start}: not valid UTF-8")
     lines = text.count("\n") + 1
     if lines > settings.review.max_file_lines:
         return None, ("too-large", f"{lines:,} lines > review.maxFileLines {settings.review.max_file_lines:,}")

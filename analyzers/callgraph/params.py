@@ -95,7 +95,7 @@ def parameter_info(language: str, params: ts.Node, kind: str) -> tuple[tuple[str
 
 def count_arguments(language: str, args: ts.Node | None) -> tuple[int | None, tuple[str, ...]]:
     """(arity or None when unknown, keyword names) of an argument list node."""
-    if args is None:
+    if args is None or args.named_child_count == 0:
         return 0, ()
     if args.type == "generator_expression":
         return 1, ()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import tree_sitter as ts
 from tactful.analyzers.callgraph.params import count_arguments, parameter_info
@@ -29,9 +30,13 @@ _SIGNATURE_CHARS = 240
 _TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]*")
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """A function, method, constructor or type defined in a file."""
+class Definition(NamedTuple):
+    """A function, method, constructor or type defined in a file.
+
+    A named tuple with its span stored flat: indexes hold hundreds of thousands of these,
+    and tuples of plain values are several times cheaper to build, pickle and unpickle
+    than frozen dataclasses.
+    """
 
     path: str
     language: str
@@ -40,7 +45,10 @@ class Definition:
     name: str
     qualified_name: str
     """Dotted name inside the file: ``Cache.get``, ``outer.inner``, Go ``Server.Start``."""
-    span: Span
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
     signature: str
     """The header text up to the body, whitespace collapsed."""
     params: tuple[str, ...] = ()
@@ -52,26 +60,32 @@ class Definition:
     """Go: the receiver variable of a method (``s`` in ``func (s *Server) Start()``)."""
 
     @property
+    def span(self) -> Span:
+        return Span(self.start_line, self.start_col, self.end_line, self.end_col)
+
+    @property
     def callable(self) -> bool:
         return self.kind not in CLASS_KINDS
 
     def accepts(self, arity: int | None) -> bool:
         """Whether a call passing ``arity`` arguments fits (unknown arity always fits)."""
-        if arity is None or not self.callable:
+        if arity is None or self.kind in CLASS_KINDS:
             return True
         return self.min_args <= arity and (self.max_args is None or arity <= self.max_args)
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A call site."""
+class Reference(NamedTuple):
+    """A call site (a named tuple, like :class:`Definition`)."""
 
     path: str
     name: str
     """The called name (last component): ``save`` in ``obj.save()``."""
     receiver: str
     """Text before the name (``obj``, ``self``, ``pkg``, ``new Foo()``); empty for bare calls."""
-    span: Span
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
     caller: str
     """Qualified name of the enclosing definition, or ``<module>``."""
     arity: int | None
@@ -83,9 +97,12 @@ class Reference:
     snippet: str = ""
     """The call site's line, stripped."""
 
+    @property
+    def span(self) -> Span:
+        return Span(self.start_line, self.start_col, self.end_line, self.end_col)
 
-@dataclass(frozen=True, slots=True)
-class Import:
+
+class Import(NamedTuple):
     """One name an import brings into a file."""
 
     module: str
@@ -111,6 +128,25 @@ class FileTags:
     """Declared package or namespace (Go, Java, C#, PHP), when there is one."""
     error_count: int = 0
     """ERROR and MISSING nodes in the tree (0 for a clean parse)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Plain tuples pickle in C; the records are rebuilt in one pass on load.
+        return (
+            _rebuild_tags,
+            (self.path, self.language, [tuple(d) for d in self.definitions], [tuple(r) for r in self.references],
+             [tuple(i) for i in self.imports], self.package, self.error_count),
+        )
+
+
+def _rebuild_tags(
+    path: str, language: str, defs: list[tuple[Any, ...]], refs: list[tuple[Any, ...]],
+    imports: list[tuple[Any, ...]], package: str, errors: int,
+) -> FileTags:
+    make_def, make_ref = Definition._make, Reference._make
+    return FileTags(
+        path, language, tuple(map(make_def, defs)), tuple(map(make_ref, refs)),
+        tuple(Import(*i) for i in imports), package, errors,
+    )
 
 
 def tags_query(language: str) -> ts.Query:
@@ -226,8 +262,8 @@ class _Extractor:
         items: list[tuple[int, int, int, int]] = [(c[0], c[1], 0, i) for i, c in enumerate(self.containers)]
         items.extend((c[0], c[1], 1, i) for i, c in enumerate(self.calls))
         items.sort()
-        # stack entries: (end_byte, qualified parts, kind, is_definition)
-        stack: list[tuple[int, tuple[str, ...], str, bool]] = []
+        # stack entries: (end_byte, qualified parts, kind, qualified name of the innermost definition)
+        stack: list[tuple[int, tuple[str, ...], str, str]] = []
         definitions: list[Definition] = []
         references: list[Reference] = []
         for start, neg_end, what, index in items:
@@ -245,13 +281,14 @@ class _Extractor:
                 in_class = bool(stack) and stack[-1][2] in CLASS_KINDS
                 if kind == "function" and (in_class or (prefix and self.language in ("cpp", "go"))):
                     kind = "method"
-                is_def = kind not in ("namespace", "impl", "mod")
-                stack.append((-neg_end, parts, kind, is_def))
-                if is_def:
-                    definitions.append(self._definition(kind, name, ".".join(parts), node, params, receiver_var))
+                if kind in ("namespace", "impl", "mod"):
+                    stack.append((-neg_end, parts, kind, stack[-1][3] if stack else MODULE))
+                else:
+                    qname = ".".join(parts)
+                    stack.append((-neg_end, parts, kind, qname))
+                    definitions.append(self._definition(kind, name, qname, node, params, receiver_var))
             else:
-                caller = next((".".join(e[1]) for e in reversed(stack) if e[3]), MODULE)
-                references.append(self._reference(self.calls[index], caller))
+                references.append(self._reference(self.calls[index], stack[-1][3] if stack else MODULE))
         return tuple(definitions), tuple(references)
 
     def _definition(
@@ -263,7 +300,7 @@ class _Extractor:
             names, low, high_or_none = parameter_info(self.language, params, kind)
             high = high_or_none if high_or_none is not None else -1
         return Definition(
-            self.path, self.language, kind, name, qname, self._span(node), self._signature(node),
+            self.path, self.language, kind, name, qname, *self._points(node), self._signature(node),
             names, low, None if high < 0 else high, receiver_var,
         )
 
@@ -278,7 +315,7 @@ class _Extractor:
         row = node.start_point[0]
         snippet = self.lines[row].decode("utf-8", "replace").strip()[:_SNIPPET_CHARS] if row < len(self.lines) else ""
         return Reference(
-            self.path, self._text(name_node), receiver, self._span(node), caller, arity, keywords, kind, snippet
+            self.path, self._text(name_node), receiver, *self._points(node), caller, arity, keywords, kind, snippet
         )
 
     # -- text helpers -------------------------------------------------------------------
@@ -291,9 +328,12 @@ class _Extractor:
             return byte_col
         return len(self.lines[row][:byte_col].decode("utf-8", "replace"))
 
-    def _span(self, node: ts.Node) -> Span:
+    def _points(self, node: ts.Node) -> tuple[int, int, int, int]:
+        """1-based lines and code-point columns of a node's start and end."""
         (r1, c1), (r2, c2) = node.start_point, node.end_point
-        return Span(r1 + 1, self._col(r1, c1), r2 + 1, self._col(r2, c2))
+        if self.ascii:
+            return r1 + 1, c1, r2 + 1, c2
+        return r1 + 1, self._col(r1, c1), r2 + 1, self._col(r2, c2)
 
     def _signature(self, node: ts.Node) -> str:
         body = node.child_by_field_name("body")

@@ -57,6 +57,8 @@ def load_records(path: Path) -> list[Record]:
                 continue
             try:
                 row = json.loads(line)
+                if not isinstance(row, dict) or not isinstance(row.get("patch"), str):
+                    raise ValueError("'patch' must be a string")
                 records.append(Record(shape_from_patch(row["patch"], row.get("lang")), int(row["y"]),
                                       str(row.get("lang", "")), str(row.get("proj", ""))))  # fmt: skip
             except (ValueError, KeyError, TypeError) as exc:
