@@ -45,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _console() -> Console:
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    # Piped output gets a wide fixed width so rule names are not truncated.
+    width = None if sys.stdout.isatty() else 160
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True, width=width)
 
 
 def _error(message: str) -> int:

@@ -13,9 +13,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from tactful.analyzers.model import Finding, Fix, Severity, Span, TextEdit
-from tactful.server.feedback import FeedbackEvent, FeedbackSink, FeedbackStore, FeedbackStoreError, hash_id
+from tactful.server.feedback import (
+    FeedbackEvent,
+    FeedbackSink,
+    FeedbackStore,
+    FeedbackStoreError,
+    hash_id,
+)
 from tactful.server.feedback.store import MIGRATIONS, SCHEMA_VERSION
 
 

@@ -359,7 +359,7 @@ async def test_untracked_new_and_outside_files(client: LanguageClient, repo: Pat
     assert await diagnostics_at(client, out_uri, 1) == []
     replace_all(client, out_uri, 2, start + "\n\ndef h(y):\n    return y == None\n")
     (diag,) = await diagnostics_at(client, out_uri, 2)
-    assert diag.range.start.line == 4
+    assert diag.range.start.line == 5
 
 
 async def test_show_hidden_and_log_messages(client: LanguageClient, repo: Path):

@@ -1,8 +1,7 @@
-"""Parameter lists and argument lists: names and arities, per language.
+"""Parameter lists: names and arities, per language (argument lists are counted by the query).
 
 Arity is what lets the call graph tell overloads apart (``add(a, b)`` vs ``add(a, b, c)``)
-and what the signature-change check compares. Counting is syntactic: a splat or spread
-argument makes a call's arity unknown, a default or optional parameter lowers the minimum,
+and what the signature-change check compares. Counting is syntactic: a default or optional parameter lowers the minimum,
 a variadic parameter removes the maximum.
 """
 
@@ -34,9 +33,6 @@ _VARIADIC = frozenset(
     }
 )
 _NOT_COUNTED = frozenset({"self_parameter", "block_parameter", "receiver_parameter", "this"})
-_SPLAT_ARGS = frozenset(
-    {"list_splat", "dictionary_splat", "spread_element", "splat_argument", "hash_splat_argument", "variadic_argument"}
-)
 _NAME_FIELDS = ("name", "pattern", "declarator")
 
 
@@ -91,42 +87,6 @@ def parameter_info(language: str, params: ts.Node, kind: str) -> tuple[tuple[str
         names.append(rest_name)
         high = None
     return tuple(names), low, high
-
-
-def count_arguments(language: str, args: ts.Node | None) -> tuple[int | None, tuple[str, ...]]:
-    """(arity or None when unknown, keyword names) of an argument list node."""
-    if args is None or args.named_child_count == 0:
-        return 0, ()
-    if args.type == "generator_expression":
-        return 1, ()
-    count = 0
-    keywords: list[str] = []
-    unknown = False
-    for child in args.named_children:
-        ctype = child.type
-        if ctype in _SKIP:
-            continue
-        if ctype in _SPLAT_ARGS:
-            unknown = True
-            continue
-        if ctype == "block_argument":
-            continue
-        count += 1
-        if ctype == "keyword_argument":
-            key = child.child_by_field_name("name")
-            if key is not None and key.text:
-                keywords.append(key.text.decode("utf-8", "replace"))
-        elif ctype == "pair" and language == "ruby":
-            key = child.child_by_field_name("key")
-            if key is not None and key.type == "hash_key_symbol" and key.text:
-                keywords.append(key.text.decode("utf-8", "replace"))
-        elif ctype == "argument" and language in ("csharp", "php"):
-            key = child.child_by_field_name("name")
-            if key is not None and key.text:
-                keywords.append(key.text.decode("utf-8", "replace").lstrip("$"))
-    if language == "go" and any(c.type == "..." for c in args.children):
-        unknown = True
-    return (None if unknown else count), tuple(keywords)
 
 
 def _param_name(node: ts.Node) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import tree_sitter as ts
-from tactful.analyzers.callgraph.params import count_arguments, parameter_info
+from tactful.analyzers.callgraph.params import parameter_info
 from tactful.analyzers.languages import count_error_nodes, load_query, parse
 from tactful.analyzers.model import Span
 
@@ -174,6 +174,11 @@ class _Extractor:
         self.calls: list[tuple[int, int, str, ts.Node, ts.Node, ts.Node | None, str]] = []
         self.imports: list[Import] = []
         self.package = ""
+        # Argument-list facts found by the query, keyed by the list's start byte.
+        self.splats: set[int] = set()
+        self.skips: dict[int, int] = {}
+        self.keywords: dict[int, list[str]] = {}
+        self.snippets: dict[int, str] = {}
 
     def run(self, matches: list[tuple[int, dict[str, list[ts.Node]]]], errors: int) -> FileTags:
         seen: set[tuple[int, int, str]] = set()
@@ -184,6 +189,9 @@ class _Extractor:
                     break
                 if key.startswith("reference."):
                     self._call(key, caps, seen)
+                    break
+                if key.startswith("arg."):
+                    self._argument(key, caps[key][0])
                     break
                 if key == "import":
                     self._import(caps)
@@ -241,6 +249,20 @@ class _Extractor:
         self.calls.append(
             (node.start_byte, -node.end_byte, key.split(".", 1)[1], node, name_node, args[0] if args else None, "")
         )
+
+    def _argument(self, key: str, node: ts.Node) -> None:
+        holder = node.parent
+        if key == "arg.keyword":
+            holder = holder.parent if holder is not None else None
+            if holder is not None:
+                self.keywords.setdefault(holder.start_byte, []).append(self._text(node).lstrip("$"))
+            return
+        if holder is None:
+            return
+        if key == "arg.splat":
+            self.splats.add(holder.start_byte)
+        else:
+            self.skips[holder.start_byte] = self.skips.get(holder.start_byte, 0) + 1
 
     def _import(self, caps: dict[str, list[ts.Node]]) -> None:
         module_nodes = caps.get("import.module")
@@ -311,11 +333,26 @@ class _Extractor:
             receiver = self.data[node.start_byte : name_node.start_byte].decode("utf-8", "replace")
             receiver = receiver.rstrip().rstrip(".:->?&\\").rstrip()
             receiver = " ".join(receiver.split())[:80]
-        arity, keywords = count_arguments(self.language, args)
-        row = node.start_point[0]
-        snippet = self.lines[row].decode("utf-8", "replace").strip()[:_SNIPPET_CHARS] if row < len(self.lines) else ""
+        arity: int | None = 0
+        keywords: tuple[str, ...] = ()
+        if args is not None:
+            at = args.start_byte
+            if at in self.splats:
+                arity = None
+            elif self.language == "python" and args.type == "generator_expression":
+                arity = 1
+            else:
+                arity = args.named_child_count - self.skips.get(at, 0)
+            if at in self.keywords:
+                keywords = tuple(self.keywords[at])
+        points = self._points(node)
+        row = points[0] - 1
+        snippet = self.snippets.get(row)
+        if snippet is None:
+            line = self.lines[row] if row < len(self.lines) else b""
+            snippet = self.snippets[row] = line.decode("utf-8", "replace").strip()[:_SNIPPET_CHARS]
         return Reference(
-            self.path, self._text(name_node), receiver, *self._points(node), caller, arity, keywords, kind, snippet
+            self.path, self._text(name_node), receiver, *points, caller, arity, keywords, kind, snippet
         )
 
     # -- text helpers -------------------------------------------------------------------

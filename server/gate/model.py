@@ -9,12 +9,17 @@ a dot product over a few dozen hashed features: microseconds, no numpy call in t
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from tactful.server.gate.features import Vector
+from tactful.server.settings import data_dir
+
+log = logging.getLogger(__name__)
 
 PRIOR_RESOURCE = "gate_prior.json"
 
@@ -81,8 +86,20 @@ class OnlineLogistic:
         self.updates = int(state.get("updates", 0))
 
 
-def load_prior() -> dict[str, Any]:
-    """The shipped prior (package data ``tactful.server.data/gate_prior.json``)."""
+def load_prior(path: Path | None = None) -> dict[str, Any]:
+    """The prior: ``path``, else one ``tactful gate train`` wrote to the data dir, else the shipped one.
+
+    An unreadable or malformed prior file is logged (one line) and the shipped prior used.
+    """
+    candidate = path or data_dir() / PRIOR_RESOURCE
+    if candidate.is_file():
+        try:
+            prior = json.loads(candidate.read_text("utf-8"))
+            if isinstance(prior, dict) and {"stage1", "stage2"} <= prior.keys():
+                return prior
+            log.error("gate prior %s: missing stage1/stage2; using the shipped prior", candidate)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            log.error("gate prior %s: %s; using the shipped prior", candidate, exc)
     text = resources.files("tactful.server.data").joinpath(PRIOR_RESOURCE).read_text("utf-8")
     return json.loads(text)
 

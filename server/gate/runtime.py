@@ -52,10 +52,10 @@ class Gate:
     @classmethod
     def open(
         cls, settings: GateSettings, store: FeedbackStore | None = None, *, user: str = "", team: str = "",
-        seed: int | None = None,
+        seed: int | None = None, prior: dict[str, Any] | None = None,
     ) -> Gate:  # fmt: skip
         """A gate for one (hashed) user and team, restored from ``store`` when it has state."""
-        prior = load_prior()
+        prior = prior or load_prior()
         units = UnitGate.from_prior(prior)
         suggestions = SuggestionGate.from_prior(settings, prior, units, seed)
         history = GateHistory(user=user, team=team)

@@ -26,3 +26,6 @@
   arguments: (argument_list) @args) @reference.call
 
 (preproc_include path: (_) @import.module) @import
+
+; Argument details, joined to their call by the argument list's position.
+(argument_list (comment) @arg.skip)

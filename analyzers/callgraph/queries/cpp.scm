@@ -35,3 +35,6 @@
 (new_expression type: (type_identifier) @name.reference.new arguments: (argument_list)? @args) @reference.new
 
 (preproc_include path: (_) @import.module) @import
+
+; Argument details, joined to their call by the argument list's position.
+(argument_list (comment) @arg.skip)

@@ -37,3 +37,7 @@
   arguments: (argument_list)? @args) @reference.new
 
 (using_directive [(qualified_name) (identifier)] @import.module) @import
+
+; Argument details, joined to their call by the argument list's position.
+(argument_list (argument name: (identifier) @arg.keyword))
+(argument_list (comment) @arg.skip)

@@ -23,3 +23,7 @@
 (import_spec !name path: (_) @import.module) @import
 
 (package_clause (package_identifier) @package)
+
+; Argument details, joined to their call by the argument list's position.
+(argument_list (variadic_argument) @arg.splat)
+(argument_list (comment) @arg.skip)

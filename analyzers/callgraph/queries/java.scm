@@ -24,3 +24,6 @@
 (import_declaration [(scoped_identifier) (identifier)] @import.module) @import
 
 (package_declaration [(scoped_identifier) (identifier)] @package)
+
+; Argument details, joined to their call by the argument list's position.
+(argument_list [(line_comment) (block_comment)] @arg.skip)

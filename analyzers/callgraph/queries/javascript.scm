@@ -57,3 +57,7 @@
     function: (identifier) @_require
     arguments: (arguments . (string (string_fragment) @import.module)))
   (#eq? @_require "require")) @import
+
+; Argument details, joined to their call by the argument list's position.
+(arguments (spread_element) @arg.splat)
+(arguments (comment) @arg.skip)

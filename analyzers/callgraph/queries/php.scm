@@ -28,3 +28,8 @@
 (object_creation_expression [(name) @name.reference.new (qualified_name (name) @name.reference.new .)] (arguments)? @args) @reference.new
 
 (namespace_use_clause [(qualified_name) (name)] @import.module) @import
+
+; Argument details, joined to their call by the argument list's position.
+(arguments (argument (variadic_unpacking)) @arg.splat)
+(arguments (argument name: (name) @arg.keyword))
+(arguments (comment) @arg.skip)

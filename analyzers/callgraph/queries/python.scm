@@ -23,3 +23,8 @@
   name: (aliased_import name: (dotted_name) @import.name alias: (identifier) @import.alias)) @import
 
 (import_from_statement module_name: (_) @import.module (wildcard_import) @import.wildcard) @import
+
+; Argument details, joined to their call by the argument list's position.
+(argument_list [(list_splat) (dictionary_splat)] @arg.splat)
+(argument_list (keyword_argument name: (identifier) @arg.keyword))
+(argument_list (comment) @arg.skip)

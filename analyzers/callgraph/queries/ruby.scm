@@ -13,3 +13,8 @@
   method: (identifier) @_require
   arguments: (argument_list . (string (string_content) @import.module))
   (#match? @_require "^require(_relative)?$")) @import
+
+; Argument details, joined to their call by the argument list's position.
+(argument_list [(splat_argument) (hash_splat_argument)] @arg.splat)
+(argument_list (pair key: (hash_key_symbol) @arg.keyword))
+(argument_list [(block_argument) (comment)] @arg.skip)

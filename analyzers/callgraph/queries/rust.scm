@@ -31,3 +31,6 @@
   arguments: (arguments) @args) @reference.call
 
 (use_declaration argument: (_) @import.module) @import
+
+; Argument details, joined to their call by the argument list's position.
+(arguments [(line_comment) (block_comment)] @arg.skip)

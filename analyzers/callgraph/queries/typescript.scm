@@ -70,3 +70,7 @@
 (export_statement
   (namespace_export (identifier) @import.namespace)
   source: (string (string_fragment) @import.module)) @import
+
+; Argument details, joined to their call by the argument list's position.
+(arguments (spread_element) @arg.splat)
+(arguments (comment) @arg.skip)
