@@ -216,8 +216,9 @@ class RepoIndex:
         if self.workers <= 1 or len(jobs) < POOL_MIN_FILES:
             yield from map(_run_job, jobs)
             return
-        # forkserver: safe in a process with threads (the LSP server), unlike a bare fork.
-        context = multiprocessing.get_context("forkserver")
+        # spawn: safe in a process with threads (the LSP server), unlike a bare fork; workers
+        # are direct children, so their CPU time shows in RUSAGE_CHILDREN.
+        context = multiprocessing.get_context("spawn")
         chunk = max(4, min(64, len(jobs) // (self.workers * 8) or 1))
         try:
             with concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=context) as pool:

@@ -69,6 +69,8 @@ class FileReview:
     units: tuple[ChangeUnit, ...]
     syntax: bool
     """False when units are hunk-level (unknown language or unparsable)."""
+    new_tree: Any = field(default=None, repr=False, compare=False)
+    """The tree-sitter tree of ``new_text`` when it was parsed (shared by later stages)."""
 
 
 @dataclass
@@ -114,7 +116,12 @@ def review(change: Change, settings: Settings, stages: Sequence[Stage] = ()) -> 
             continue
         try:
             outcome = checks.run_checks(
-                file, screened.units, screened.new_text, screened.language, disabled=disabled
+                file,
+                screened.units,
+                screened.new_text,
+                screened.language,
+                disabled=disabled,
+                tree=screened.new_tree,
             )
         except Exception as exc:  # a broken analyzer must not take the review down
             log.exception("checks failed on %s", file.path)
@@ -239,7 +246,7 @@ def _screen(file: FileChange, change: Change, settings: Settings, cov: _Coverage
         mapping = syntax.change_units(file, old_text, new_text, None)
     if not mapping.syntax and language is not None:
         cov.notes.append(f"{path}: {mapping.reason}, reviewed at hunk level")
-    return FileReview(file, language, old_text, new_text, mapping.units, mapping.syntax)
+    return FileReview(file, language, old_text, new_text, mapping.units, mapping.syntax, mapping.new_tree)
 
 
 def _read(reader: Callable[[str], bytes | None], path: str, settings: Settings) -> tuple[str | None, tuple[str, str] | None]:

@@ -140,7 +140,7 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest_lsp.fixture(
     params=list(CLIENTS),
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "tactful.server.cli", "lsp"], client_factory=make_client, server_env=SERVER_ENV),
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "tactful.server.lsp"], client_factory=make_client, server_env=SERVER_ENV),
 )
 async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, repo: Path, tmp_path: Path):
     options = {"lsp": {"debounceMs": 0}, "feedback": {"dbPath": str(tmp_path / "feedback.sqlite3")}}

@@ -283,7 +283,8 @@ class CallGraph:
             if hits:
                 return hits
         bindings = self._bindings_of(tags)
-        for imp in bindings.get(receiver, ()):
+        bound = bindings.get(receiver, ())
+        for imp in bound:
             if imp.name in ("", "*"):
                 files = self._modules.files_of(tags.language, ref.path, imp.module)
             else:  # `from pkg import module` then `module.f()`
@@ -292,6 +293,8 @@ class CallGraph:
             found = [d for p in files for d in self._by_file_qname.get(p, {}).get(ref.name, ())]
             if found:
                 return _with(_fit(found, ref.arity), IMPORTED)
+            if files or imp.name in ("", "*"):
+                return ()  # a module (ours or external) that does not define it as a function
         match = _NEW_RECEIVER.match(receiver)
         type_name = match.group(1) if match else receiver.rsplit("::", 1)[-1] if _IDENT.match(receiver.rsplit("::", 1)[-1]) else ""
         if type_name and (type_name[0].isupper() or match):
@@ -300,9 +303,11 @@ class CallGraph:
                 return hits
         if ref.name in _BUILTIN_METHODS:
             return ()
-        methods = [d for d in self._by_name.get(ref.name, ()) if d.kind in ("method", "function") and family(d.language) == fam]
-        methods = [d for d in methods if d.kind == "method"] or methods
-        return _with(_fit(methods, ref.arity), NAME_ONLY) if len(_fit(methods, ref.arity)) <= MAX_NAME_ONLY else ()
+        # Unknown receiver type: only methods can be reached through `x.name(...)`.
+        methods = _fit([d for d in self._by_name.get(ref.name, ()) if d.kind == "method" and family(d.language) == fam], ref.arity)
+        if not methods or len(methods) > MAX_NAME_ONLY:
+            return ()
+        return _with(_nearest_first(methods, ref.path), NAME_ONLY)
 
     def _members(self, owner: str, ref: Reference, fam: str) -> tuple[Target, ...]:
         """Methods ``name`` of the type whose qualified name ends with ``owner``."""
@@ -356,7 +361,7 @@ class CallGraph:
     def _global(self, ref: Reference, fam: str, wanted: Callable[[Definition], bool]) -> tuple[Target, ...]:
         found = [d for d in self._by_name.get(ref.name, ()) if family(d.language) == fam and wanted(d)]
         fitted = _fit(found, ref.arity)
-        return _with(fitted, NAME_ONLY) if 0 < len(fitted) <= MAX_NAME_ONLY else ()
+        return _with(_nearest_first(fitted, ref.path), NAME_ONLY) if 0 < len(fitted) <= MAX_NAME_ONLY else ()
 
     def _local(self, ref: Reference) -> list[Definition]:
         return [d for d in self._by_name.get(ref.name, ()) if d.path == ref.path]
@@ -380,6 +385,20 @@ class CallGraph:
 def _encloses(d: Definition, caller: str) -> bool:
     parent = d.qualified_name.rpartition(".")[0]
     return not parent or caller == parent or caller.startswith(parent + ".")
+
+
+def _nearest_first(defs: list[Definition], path: str) -> list[Definition]:
+    """Candidates sorted by how much of ``path``'s folder they share (closest first)."""
+    here = path.split("/")[:-1]
+
+    def shared(d: Definition) -> int:
+        there = d.path.split("/")[:-1]
+        n = 0
+        while n < len(here) and n < len(there) and here[n] == there[n]:
+            n += 1
+        return n
+
+    return sorted(defs, key=lambda d: -shared(d))
 
 
 def _fit(defs: list[Definition], arity: int | None) -> list[Definition]:

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import tree_sitter as ts
 from tactful.analyzers.checks import debug, errors, go, hygiene, pitfalls, python, secrets
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.fixes import FixValidator
@@ -66,9 +67,13 @@ def run_checks(
     language: str | None,
     *,
     disabled: frozenset[str] = frozenset(),
+    tree: ts.Tree | None = None,
 ) -> CheckResult:
-    """Findings of every enabled rule on the lines ``file`` adds to ``new_text``."""
-    return run_rules(ALL_RULES, file, units, new_text, language, disabled=disabled)
+    """Findings of every enabled rule on the lines ``file`` adds to ``new_text``.
+
+    ``tree``, if given, must be ``new_text`` already parsed as ``language`` (saves a parse).
+    """
+    return run_rules(ALL_RULES, file, units, new_text, language, disabled=disabled, tree=tree)
 
 
 def run_rules(
@@ -79,15 +84,19 @@ def run_rules(
     language: str | None,
     *,
     disabled: frozenset[str] = frozenset(),
+    tree: ts.Tree | None = None,
 ) -> CheckResult:
     """:func:`run_checks` over an explicit rule list (for tools and tests that add rules)."""
     added = frozenset(file.added_lines).union(*(u.changed_new_lines for u in units))
     rules = [r for r in rules if r.applies_to(language) and not _disabled(r.info.id, disabled)]
     if not (added or file.removed_lines) or not rules:
         return CheckResult((), ())
-    tree = parse(language, new_text) if language in SPECS else None
+    if language not in SPECS:
+        tree = None
+    elif tree is None:
+        tree = parse(language, new_text)
     ctx = CheckContext(file, units, new_text, language if tree is not None else None, tree, added)
-    validator = _BudgetedValidator(FixValidator(new_text, ctx.language, tree), MAX_FIXES_PER_FILE)
+    validator = _BudgetedValidator(new_text, ctx.language, tree, MAX_FIXES_PER_FILE)
     hunk_ranges = [(h.new_start, h.new_start + max(h.new_count, 1)) for h in file.hunks]
     findings: list[Finding] = []
     problems: list[str] = []
@@ -110,14 +119,21 @@ def _on_change(hit: Hit, added: frozenset[int], hunk_ranges: list[tuple[int, int
 
 @dataclass
 class _BudgetedValidator:
-    validator: FixValidator
+    """Validates at most ``remaining`` fixes; builds its FixValidator only when a fix shows up."""
+
+    text: str
+    language: str | None
+    tree: ts.Tree | None
     remaining: int
+    _validator: FixValidator | None = None
 
     def accepts(self, fix: Fix) -> bool:
         if self.remaining <= 0:
             return False
         self.remaining -= 1
-        return self.validator.check(fix) is None
+        if self._validator is None:
+            self._validator = FixValidator(self.text, self.language, self.tree)
+        return self._validator.check(fix) is None
 
 
 def _finding(ctx: CheckContext, info: RuleInfo, hit: Hit, validator: _BudgetedValidator) -> Finding:

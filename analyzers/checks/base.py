@@ -89,6 +89,7 @@ class CheckContext:
     added: frozenset[int]
     lines: list[str] = field(init=False)
     _matches: list[dict[str, list[ts.Node]]] | None = field(init=False, default=None)
+    _changed_matches: list[dict[str, list[ts.Node]]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.lines = self.text.split("\n")
@@ -122,16 +123,35 @@ class CheckContext:
         return line in self.added
 
     # --- tree-sitter helpers -------------------------------------------------------------
+    def _run_queries(self, rows: tuple[int, int] | None) -> list[dict[str, list[ts.Node]]]:
+        found: list[dict[str, list[ts.Node]]] = []
+        if self.tree is None or self.language not in QUERY_FILES:
+            return found
+        for filename in QUERY_FILES[self.language]:
+            cursor = ts.QueryCursor(load_query(QUERY_PACKAGE, filename, self.language))
+            if rows is not None:
+                cursor.set_point_range((rows[0], 0), (rows[1] + 1, 0))
+            found.extend(c for _, c in cursor.matches(self.tree.root_node))
+        return found
+
     def matches(self) -> list[dict[str, list[ts.Node]]]:
         """Captures of every match of this language's check queries (run once, shared)."""
         if self._matches is None:
-            self._matches = []
-            if self.tree is not None and self.language in QUERY_FILES:
-                for filename in QUERY_FILES[self.language]:
-                    query = load_query(QUERY_PACKAGE, filename, self.language)
-                    cursor = ts.QueryCursor(query)
-                    self._matches.extend(c for _, c in cursor.matches(self.tree.root_node))
+            self._matches = self._run_queries(None)
         return self._matches
+
+    def changed_matches(self) -> list[dict[str, list[ts.Node]]]:
+        """Matches that touch the added lines' row range: all a changed-line rule needs.
+
+        Editors review after every keystroke, usually with a few added lines in a large
+        file; querying only that range keeps the cost proportional to the edit.
+        """
+        if self._matches is not None:
+            return self._matches
+        if self._changed_matches is None:
+            rows = (min(self.added) - 1, max(self.added) - 1) if self.added else (0, 0)
+            self._changed_matches = self._run_queries(rows) if self.added else []
+        return self._changed_matches
 
     def all_captures(self, name: str) -> Iterator[dict[str, list[ts.Node]]]:
         """Every match that has capture ``name``, changed or not."""
@@ -139,9 +159,15 @@ class CheckContext:
             if name in captures:
                 yield captures
 
+    def touching(self, name: str) -> Iterator[dict[str, list[ts.Node]]]:
+        """Matches with capture ``name`` that may touch an added line (a superset; callers check lines)."""
+        for captures in self.changed_matches():
+            if name in captures:
+                yield captures
+
     def captures(self, name: str) -> Iterator[dict[str, list[ts.Node]]]:
         """Matches that have capture ``name`` whose node starts on an added line."""
-        for captures in self.matches():
+        for captures in self.changed_matches():
             nodes = captures.get(name)
             if nodes and self.is_added(nodes[0].start_point[0] + 1):
                 yield captures

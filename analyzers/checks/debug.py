@@ -51,6 +51,8 @@ def _in_main_guard(ctx: CheckContext, node: ts.Node) -> bool:
 def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
     if _SCRIPT_PATH.search(ctx.path):
         return
+    if not any(True for _ in ctx.captures("py.print")):
+        return  # nothing added prints: skip the whole-file query
     statements = list(ctx.all_captures("py.print"))
     # A file that already prints on unchanged lines is a script whose output is its job.
     if any(not ctx.is_added(c["py.print"][0].start_point[0] + 1) for c in statements):

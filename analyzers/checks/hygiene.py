@@ -39,7 +39,7 @@ REFERENCE = re.compile(
 
 
 def find_todo(ctx: CheckContext) -> Iterator[Hit]:
-    for captures in ctx.all_captures("comment"):
+    for captures in ctx.touching("comment"):
         comment = captures["comment"][0]
         span = ctx.span(comment)
         for number in range(span.start_line, span.end_line + 1):
@@ -94,7 +94,7 @@ PROSE_START = re.compile(r"^[A-Za-z]+,? [a-z]+,? [a-z]+ [a-z]+\b")
 def _comment_lines(ctx: CheckContext, marker: str) -> dict[int, str]:
     """Added lines that hold nothing but one line comment: number -> comment body."""
     bodies: dict[int, str] = {}
-    for captures in ctx.all_captures("comment"):
+    for captures in ctx.touching("comment"):
         comment = captures["comment"][0]
         number = comment.start_point[0] + 1
         if comment.end_point[0] != comment.start_point[0] or not ctx.is_added(number):

@@ -7,7 +7,9 @@ the first failure of each outage is logged as one line and kept in :attr:`last_e
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
 import threading
 import time
 import uuid
@@ -80,8 +82,12 @@ class FeedbackSink:
         self, kind: str, finding: Finding, *, reason: str = "", client: str = "", extra: dict[str, Any] | None = None
     ) -> None:
         """Log ``kind`` for ``finding``. Never raises; a bad event is logged and dropped."""
-        fields = dict(extra or {})
+        # Round-trip through JSON so a value the log cannot store fails here, not at flush.
+        fields = json.loads(json.dumps(dict(extra or {}), default=str))
         mapped = {k: fields.pop(k) for k in _FIELD_KEYS if k in fields}
+        for key in ("probability", "propensity"):
+            if key in mapped:
+                mapped[key] = _number(mapped[key])
         try:
             event = FeedbackEvent.from_finding(
                 kind,
@@ -161,7 +167,10 @@ class FeedbackSink:
                 self._store.snapshot(prompt, code)
                 del self._snapshots[sid]
             if self._queue:
-                self._store.record_many(list(self._queue))
+                try:
+                    self._store.record_many(list(self._queue))
+                except (TypeError, ValueError, sqlite3.InterfaceError):
+                    self._record_one_by_one()
                 self._queue.clear()
             if self._dropped:
                 log.warning("feedback queue was full: %d events were dropped", self._dropped)
@@ -172,10 +181,26 @@ class FeedbackSink:
             self._last_attempt = time.monotonic()
             self._fail(str(exc))
 
+    def _record_one_by_one(self) -> None:
+        """Store what can be stored; drop (and log) events the log cannot hold."""
+        assert self._store is not None
+        for event in list(self._queue):
+            try:
+                self._store.record(event)
+            except (TypeError, ValueError, sqlite3.InterfaceError) as exc:
+                log.error("feedback event dropped (%s %s): %s", event.kind, event.fingerprint, exc)
+
     def _fail(self, message: str) -> None:
         if message != self.last_error:
             log.error("%s; review continues, events are kept in memory", message)
         self.last_error = message
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def feedback_path(settings: Settings) -> Path:

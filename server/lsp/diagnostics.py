@@ -18,6 +18,7 @@ finding that went away because its own fix was applied is left to the explicit
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -117,6 +118,18 @@ def deliver(ls: TactfulServer, state: DocState, report: DocReport) -> None:
             types.PublishDiagnosticsParams(uri=state.uri, diagnostics=report.diagnostics, version=report.version)
         )
     state.notify_updated()
+
+
+def finalize(ls: TactfulServer, state: DocState) -> None:
+    """The last stages added nothing: the current report is the complete one."""
+    report = state.report
+    if report is None or report.final:
+        return
+    report = dataclasses.replace(report, final=True)
+    state.report = report
+    if state.last_final is not None:
+        implicit_signals(ls, state, state.last_final, report)
+    state.last_final = report
 
 
 def republish(ls: TactfulServer, state: DocState) -> None:

@@ -35,6 +35,8 @@ class Delivery:
     final: bool
     stage: str
     """``offline`` for the first instalment, else the late stage's name."""
+    changed: bool = True
+    """False when a late stage added nothing: the findings already delivered are final."""
 
 
 @dataclass
@@ -67,5 +69,9 @@ class ReviewService:
                 log.exception("late review stage %s failed", name)
                 add_note(result, f"stage {name} failed: {exc.__class__.__name__}: {exc}")
                 found = ()
+            before = len(result.findings) + len(result.hidden)
             merge_findings(result, found)
-            yield Delivery(result, final=index == len(late) - 1, stage=name)
+            changed = bool(found) or len(result.findings) + len(result.hidden) != before
+            final = index == len(late) - 1
+            if changed or final:
+                yield Delivery(result, final=final, stage=name, changed=changed)

@@ -19,7 +19,7 @@ from pygls.uris import to_fs_path
 from tactful.analyzers.diff import DiffError
 from tactful.analyzers.model import Finding
 from tactful.server.git import GitError
-from tactful.server.lsp import config, diagnostics, feedback
+from tactful.server.lsp import config, diagnostics, feedback, late_stages
 from tactful.server.lsp.documents import Baseline, BaseResolver, buffer_change
 from tactful.server.lsp.review import Delivery, ReviewService
 from tactful.server.lsp.state import DocReport, DocState
@@ -55,7 +55,8 @@ class TactfulServer(LanguageServer):
         self.tasks: set[asyncio.Task[Any]] = set()
         self.resolver = BaseResolver()
         self.service = service or ReviewService(
-            stage_factory=lambda change, settings: default_stage_factory(change, settings, self.client)
+            stage_factory=lambda change, settings: default_stage_factory(change, settings, self.client),
+            late_stages=[late_stages.llm_stage],
         )
         self._recorder = recorder
         self.client = ""
@@ -185,6 +186,9 @@ class TactfulServer(LanguageServer):
             async for delivery in self.service.run(change, settings):
                 if self.docs.get(uri) is not state or self.current_version(uri) != version:
                     return  # stale: a newer edit has its own review coming
+                if not delivery.changed:
+                    diagnostics.finalize(self, state)
+                    continue
                 report = diagnostics.make_report(self, state, version, text, baseline, delivery)
                 diagnostics.deliver(self, state, report)
                 delivered = True
