@@ -145,9 +145,21 @@ def parse(name: str, source: bytes | str) -> ts.Tree:
 
 @functools.cache
 def load_query(package: str, filename: str, language: str) -> ts.Query:
-    """Compile the ``.scm`` query ``filename`` from ``package`` for ``language``, once."""
+    """Compile the ``.scm`` query ``filename`` from ``package`` for ``language``, once.
+
+    A first line ``; inherits: a, b`` prepends ``a.scm`` and ``b.scm`` from the same package
+    (as nvim-treesitter does), so TSX can reuse the TypeScript query instead of a copy.
+    """
+    return ts.Query(get_language(language), _query_text(package, filename))
+
+
+def _query_text(package: str, filename: str) -> str:
     text = resources.files(package).joinpath(filename).read_text(encoding="utf-8")
-    return ts.Query(get_language(language), text)
+    first = text.split("\n", 1)[0]
+    if not first.startswith("; inherits:"):
+        return text
+    parents = [name.strip() for name in first.removeprefix("; inherits:").split(",") if name.strip()]
+    return "\n".join([*(_query_text(package, f"{name}.scm") for name in parents), text])
 
 
 def has_errors(tree: ts.Tree) -> bool:

@@ -58,23 +58,21 @@ def sparse_new_text(change: FileChange) -> str:
     Keeping line numbers exact lets findings on added lines point at the right place even
     when the rest of the file is unknown.
     """
-    lines: list[str] = []
-    for hunk in change.hunks:
-        position = hunk.new_start - 1
-        if len(lines) < position:
-            lines.extend([""] * (position - len(lines)))
-        del lines[position:]
-        lines.extend(text for prefix, text in _body(hunk) if prefix in (" ", "+"))
-    return "\n".join(lines) + ("\n" if lines else "")
+    return _sparse(change, new=True)
 
 
 def sparse_old_text(change: FileChange) -> str:
     """The old file as far as the patch shows it (see :func:`sparse_new_text`)."""
+    return _sparse(change, new=False)
+
+
+def _sparse(change: FileChange, *, new: bool) -> str:
+    kept = (" ", "+") if new else (" ", "-")
     lines: list[str] = []
     for hunk in change.hunks:
-        position = hunk.old_start - 1
+        position = (hunk.new_start if new else hunk.old_start) - 1
         if len(lines) < position:
             lines.extend([""] * (position - len(lines)))
         del lines[position:]
-        lines.extend(text for prefix, text in _body(hunk) if prefix in (" ", "-"))
+        lines.extend(text for prefix, text in _body(hunk) if prefix in kept)
     return "\n".join(lines) + ("\n" if lines else "")

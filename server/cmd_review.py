@@ -12,7 +12,7 @@ from tactful.server.cli import EXIT_FINDINGS, EXIT_OK
 from tactful.server.errors import UsageError
 from tactful.server.config import load_settings
 from tactful.server.pipeline import Change, review
-from tactful.server.wiring import default_stages
+from tactful.server.wiring import ReviewServices
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--fail-on", choices=[s.value for s in Severity], help="exit 1 if a finding at this severity or above exists")
     p.add_argument("--no-llm", action="store_true", help="offline reviewers only, even if an endpoint is configured")
+    p.add_argument("--all", action="store_true", help="show every finding: no display gate, nothing logged")
     p.add_argument("--config", help="settings JSON file (default: .tactful/settings.json in the repository)")
     p.set_defaults(func=run)
 
@@ -46,7 +47,11 @@ def run(args: argparse.Namespace) -> int:
     change = _change(args)
     root = Path(change.root) if change.root else None
     settings = load_settings(root, args.config)
-    result = review(change, settings, default_stages(settings, root, client="cli", llm=not args.no_llm))
+    services = ReviewServices.open(settings, root, client="cli", gate=not args.all)
+    try:
+        result = review(change, settings, services.stages(llm=not args.no_llm))
+    finally:
+        services.close()
     render = output.render_json if args.format == "json" else output.render_text
     sys.stdout.write(render(result, change.label))
     if args.fail_on:

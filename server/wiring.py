@@ -1,22 +1,75 @@
-"""Which review stages run after the offline checks, for a given client.
+"""Which review stages run after the offline checks, and the long-lived parts they use.
 
-The CLI and the LSP server both build their stage list here, so a headless review and an
-editor review of the same change run the same reviewers in the same order.
+The CLI and the LSP server both build their stages here, so a headless review and an
+editor review of the same change run the same reviewers in the same order: call-graph
+context, then the LLM reviewer, then the display gate (which must see every finding).
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from tactful.server import git
+from tactful.server.feedback import FeedbackSink, open_sink
+from tactful.server.gate import Gate, gate_stage
 from tactful.server.pipeline import Stage
 from tactful.server.settings import Settings
 
+log = logging.getLogger(__name__)
+
+
+def git_user(root: Path | None) -> str:
+    """The repository's ``user.email`` (hashed before it is stored), or '' when unset."""
+    if root is None:
+        return ""
+    try:
+        return git.run_git(root, "config", "user.email").decode("utf-8", "replace").strip()
+    except git.GitError:
+        return ""
+
+
+@dataclass
+class ReviewServices:
+    """The feedback sink, the gate and the repository index for one client session."""
+
+    settings: Settings
+    root: Path | None
+    client: str
+    sink: FeedbackSink | None = None
+    gate: Gate | None = None
+    extra: list[Stage] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, settings: Settings, root: Path | None, *, client: str, gate: bool = True) -> ReviewServices:
+        services = cls(settings, root, client)
+        services.sink = open_sink(settings, client=client, repository=str(root or ""), user=git_user(root))
+        if gate and settings.gate.enabled:
+            services.gate = Gate.open(
+                settings.gate, services.sink.store, user=services.sink.user, team=services.sink.team
+            )
+            services.sink.subscribe(services.gate.observe)
+        return services
+
+    def stages(self, *, llm: bool = True) -> list[Stage]:
+        """Call-graph context, the LLM reviewer, then the display gate."""
+        stages: list[Stage] = list(self.extra)
+        if llm and self.settings.llm.enabled:
+            from tactful.server.llm import llm_stage
+
+            stages.append(llm_stage)
+        if self.gate is not None:
+            stages.append(gate_stage(self.gate, self.sink, self.client))
+        return stages
+
+    def close(self) -> None:
+        if self.gate is not None:
+            self.gate.save()
+        if self.sink is not None:
+            self.sink.close()
+
 
 def default_stages(settings: Settings, root: Path | None, *, client: str, llm: bool = True) -> list[Stage]:
-    """Call-graph context, then the LLM reviewer, then the display gate."""
-    stages: list[Stage] = []
-    if llm and settings.llm.enabled:
-        from tactful.server.llm import llm_stage
-
-        stages.append(llm_stage)
-    return stages
+    """Stages without a gate or feedback log (for callers that manage neither)."""
+    return ReviewServices(settings, root, client).stages(llm=llm)

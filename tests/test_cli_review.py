@@ -125,7 +125,7 @@ def test_review_working_tree_exact_findings(cli, git_repo: GitRepo, path, old, n
     git_repo.write(path, old)
     git_repo.commit("base")
     git_repo.write(path, new)
-    data = review_json(cli, git_repo)
+    data = review_json(cli, git_repo, "--all")
     got = sorted((f["rule"], f["line"], f["column"], f["unit"]) for f in data["findings"])
     assert got == sorted((rule, line, col, unit) for rule, line, col, unit, _ in expected)
     for rule, _, _, _, fixed in expected:
@@ -167,7 +167,7 @@ def test_text_output_is_compiler_style(cli, git_repo: GitRepo) -> None:
     git_repo.write("a.py", "def f(x):\n    return x\n")
     git_repo.commit("base")
     git_repo.write("a.py", "def f(x):\n    if x == None:\n        return 0\n    return x\n")
-    result = cli("review", cwd=git_repo.root)
+    result = cli("review", "--all", cwd=git_repo.root)
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "a.py:2:8: info [py.none-comparison] " + lines[0].split("] ", 1)[1]
@@ -179,8 +179,8 @@ def test_fail_on_sets_exit_status(cli, git_repo: GitRepo) -> None:
     git_repo.write("a.py", "x = 1\n")
     git_repo.commit("base")
     git_repo.write("a.py", "x = 1\nif x == None:\n    pass\n")
-    assert cli("review", "--fail-on", "warning", cwd=git_repo.root).returncode == 0
-    assert cli("review", "--fail-on", "info", cwd=git_repo.root).returncode == 1
+    assert cli("review", "--all", "--fail-on", "warning", cwd=git_repo.root).returncode == 0
+    assert cli("review", "--all", "--fail-on", "info", cwd=git_repo.root).returncode == 1
 
 
 @pytest.mark.parametrize(
@@ -206,3 +206,20 @@ def test_outside_a_repository(cli, tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "tactful: error: . is not inside a git repository (use --patch to review a patch file)"
     ]
+
+
+def test_gate_hides_what_a_new_user_would_not_act_on_and_logs_it(cli, git_repo: GitRepo, tmp_path: Path) -> None:
+    git_repo.write("a.py", "def f(x, seen=None):\n    return x\n")
+    git_repo.commit("base")
+    git_repo.write("a.py", "def f(x, seen=None):\n    breakpoint()\n    if x == None:\n        return 0\n    return x\n")
+    data = review_json(cli, git_repo)
+    shown = {f["rule"] for f in data["findings"]}
+    hidden = {f["rule"] for f in data["hidden"]}
+    assert shown | hidden == {"py.debugger", "py.none-comparison"}
+    assert "py.debugger" in shown
+    counters = data["coverage"]["counters"]
+    assert counters["gate.shown"] + counters["gate.hidden"] == 2
+    assert (tmp_path / "data" / "feedback.sqlite3").is_file()
+    export = cli("feedback", "export", "--format", "jsonl", "--db", str(tmp_path / "data" / "feedback.sqlite3"))
+    kinds = sorted(json.loads(line)["kind"] for line in export.stdout.splitlines())
+    assert kinds == sorted(["shown"] * len(shown) + ["hidden"] * len(hidden))

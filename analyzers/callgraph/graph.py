@@ -240,7 +240,10 @@ class CallGraph:
         found = self._memo.get(key)
         if found is None:
             tags = self._files.get(ref.path)
-            found = self._memo[key] = self._resolve(ref, tags) if tags is not None else ()
+            found = self._resolve(ref, tags) if tags is not None else ()
+            if ref.kind == "call" and len(found) > 1:  # TypeScript: `interface X` beside `function X`
+                found = tuple(sorted(found, key=lambda t: not t[0].callable))
+            self._memo[key] = found
         return found
 
     def _resolve(self, ref: Reference, tags: FileTags) -> tuple[Target, ...]:
@@ -255,14 +258,15 @@ class CallGraph:
 
     def _plain(self, ref: Reference, tags: FileTags, fam: str, types_only: bool) -> tuple[Target, ...]:
         def wanted(d: Definition) -> bool:
-            if types_only:
-                return not d.callable
+            if types_only:  # `new X()`: a class, never an interface
+                return not d.callable and d.kind != "interface"
             return d.kind not in ("method", "constructor") or tags.language in _IMPLICIT_THIS
 
         local = [d for d in self._local(ref) if wanted(d)]
+        # Only definitions visible from the call: top level, or nested in what encloses it.
+        local = [d for d in local if _encloses(d, ref.caller)]
         if local:
-            scoped = [d for d in local if _encloses(d, ref.caller)] or local
-            return _with(_fit(scoped, ref.arity), EXACT)
+            return _with(_fit(local, ref.arity), EXACT)
         imported = self._through_imports(ref.name, ref, tags, wanted)
         if imported is not None:
             return imported
@@ -359,7 +363,11 @@ class CallGraph:
         return None
 
     def _global(self, ref: Reference, fam: str, wanted: Callable[[Definition], bool]) -> tuple[Target, ...]:
-        found = [d for d in self._by_name.get(ref.name, ()) if family(d.language) == fam and wanted(d)]
+        # A function nested in another function is invisible outside it.
+        found = [
+            d for d in self._by_name.get(ref.name, ())
+            if family(d.language) == fam and wanted(d) and not (d.kind == "function" and "." in d.qualified_name and d.language != "rust")
+        ]
         fitted = _fit(found, ref.arity)
         return _with(_nearest_first(fitted, ref.path), NAME_ONLY) if 0 < len(fitted) <= MAX_NAME_ONLY else ()
 

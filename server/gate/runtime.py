@@ -48,6 +48,9 @@ class Gate:
         self.state_key = state_key
         self._units_of: OrderedDict[str, ChangeUnit] = OrderedDict()
         self._unsaved = 0
+        self.logged: set[str] = set()
+        """Fingerprints whose shown/hidden decision is already in the log (an editor re-reviews
+        on every edit; the log keeps one decision per suggestion and session)."""
 
     @classmethod
     def open(
@@ -124,7 +127,8 @@ def gate_stage(gate: Gate, sink: FeedbackSink | None, client: str) -> Callable[[
             (shown if decision.show else result.hidden).append(finding)
             counts["gate.shown" if decision.show else "gate.hidden"] += 1
             counts["gate.explored"] += int(decision.explored)
-            if sink is not None:
+            if sink is not None and finding.fingerprint not in gate.logged:
+                gate.logged.add(finding.fingerprint)
                 sink.record(
                     "shown" if decision.show else "hidden", finding, reason=decision.reason, client=client,
                     extra={"probability": decision.probability, "propensity": decision.propensity,

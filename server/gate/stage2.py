@@ -11,6 +11,7 @@ anyway and logs the propensity, so learning never starves and off-policy evaluat
 from __future__ import annotations
 
 import math
+import hashlib
 import random
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -113,7 +114,10 @@ class SuggestionGate:
         self.model = model
         self.settings = settings
         self.unit_gate = unit_gate
-        self._rng = random.Random(seed)
+        # Seeded runs (simulations) draw from an RNG; otherwise the draw is a hash of the
+        # fingerprint, so the CLI and the editor explore the same findings and a suggestion
+        # does not flicker between reviews of the same buffer.
+        self._rng = random.Random(seed) if seed is not None else None
         self._recent: OrderedDict[str, tuple[Vector, float]] = OrderedDict()
         self._units: OrderedDict[ChangeUnit, tuple[DiffShape, float | None, int]] = OrderedDict()
         self.verdicts = 0
@@ -172,10 +176,16 @@ class SuggestionGate:
         if p >= self.threshold:
             return Decision(True, p, 1.0, "above-threshold", False)
         rate = self.exploration_rate
-        if rate > 0 and self._rng.random() < rate:
+        if rate > 0 and self._draw(finding.fingerprint) < rate:
             self._remember(finding.fingerprint, x, rate)
             return Decision(True, p, rate, "explore", True)
         return Decision(False, p, 1.0 - rate, "below-threshold", False)
+
+    def _draw(self, fingerprint: str) -> float:
+        if self._rng is not None:
+            return self._rng.random()
+        digest = hashlib.sha256(f"explore:{fingerprint}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
 
     @property
     def exploration_rate(self) -> float:

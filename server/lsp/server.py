@@ -46,6 +46,8 @@ class TactfulServer(LanguageServer):
 
     def __init__(self, service: ReviewService | None = None, recorder: feedback.FeedbackRecorder | None = None) -> None:
         super().__init__("tactful", VERSION, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.client = ""
+        """Short client name for the feedback log (``vscode``, ``nvim``)."""
         self.settings = Settings()
         self.repo_settings = Settings()
         """Defaults plus the workspace's settings file: what client settings are applied over."""
@@ -59,8 +61,6 @@ class TactfulServer(LanguageServer):
             late_stages=[late_stages.llm_stage],
         )
         self._recorder = recorder
-        self.client = ""
-        """Short client name for the feedback log (``vscode``, ``nvim``)."""
         self.workspace_runs = 0
 
     # -- capabilities ---------------------------------------------------------------
@@ -184,7 +184,7 @@ class TactfulServer(LanguageServer):
         delivered = False
         try:
             async for delivery in self.service.run(change, settings):
-                if self.docs.get(uri) is not state or self.current_version(uri) != version:
+                if not self._is_current(state, version):
                     return  # stale: a newer edit has its own review coming
                 if not delivery.changed:
                     diagnostics.finalize(self, state)
@@ -197,18 +197,23 @@ class TactfulServer(LanguageServer):
             if not delivered:
                 self._deliver_failure(state, version, text, f"{state.path.name}: review failed: {exc}")
 
+    def _is_current(self, state: DocState, version: int) -> bool:
+        """Whether ``state`` is still open at ``version`` (results for anything else are stale)."""
+        uri = state.uri
+        return self.docs.get(uri) is state and self.current_version(uri) == version
+
     def _change_for(self, state: DocState, text: str, settings: Settings) -> tuple[Baseline, Change]:
         baseline = self.resolver.baseline(state.path, settings.lsp, state.opened_text)
         return baseline, buffer_change(baseline, text)
 
-    def _deliver_failure(self, state: DocState, version: int, text: str, message: str) -> None:
+    def _deliver_failure(self, doc_state: DocState, version: int, text: str, message: str) -> None:
         """An empty report for this version (so pulls do not wait forever) and one log line."""
         log.warning("%s", message)
-        if self.docs.get(state.uri) is not state or self.current_version(state.uri) != version:
+        if not self._is_current(doc_state, version):
             return
         empty = Delivery(ReviewResult(), final=True, stage="offline")
-        baseline = Baseline(None, state.path.name, None, None, "")
-        diagnostics.deliver(self, state, diagnostics.make_report(self, state, version, text, baseline, empty))
+        baseline = Baseline(None, doc_state.path.name, None, None, "")
+        diagnostics.deliver(self, doc_state, diagnostics.make_report(self, doc_state, version, text, baseline, empty))
 
     async def wait_for_report(self, uri: str) -> DocReport | None:
         """The report of the document's current version, once there is one."""

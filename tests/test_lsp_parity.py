@@ -1,0 +1,125 @@
+"""The editor and the command line give the same answers for the same change.
+
+The working tree of a real repository is reviewed twice: by ``tactful review --format json``
+(a subprocess) and by ``tactful lsp`` with every changed file open in a pytest-lsp client.
+Findings must agree on path, range (after converting LSP positions back), rule, and
+fingerprint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.uris import from_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from tactful.server.lsp.convert import from_range
+from tactful.server.lsp.documents import split_lines
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@tactful.invalid",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@tactful.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+ENV = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")} | GIT_ENV
+
+FILES_BEFORE = {
+    "app/core.py": "def check(value):\n    return value is None\n\n\ndef load(path):\n    return open(path).read()\n",
+    "web/main.js": "function same(a, b) {\n  return a === b;\n}\n",
+}
+FILES_AFTER = {
+    "app/core.py": (
+        'LABEL = "café ☕"\n\n\ndef check(value):\n    if value == None:  # é😋\n        return True\n    return False\n\n\n'
+        'def load(path):\n    try:\n        return open(path).read()\n    except:\n        breakpoint()\n        return ""\n'
+    ),
+    "web/main.js": "function same(a, b) {\n  console.log('é😋', a);\n  return a == b;\n}\n",
+    "app/new_module.py": "def fresh(items=[]):\n    print(items)\n    return items\n",
+}
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, env=ENV, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    for path, text in FILES_BEFORE.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, "utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    for path, text in FILES_AFTER.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, "utf-8")
+    git(root, "add", "-N", "app/new_module.py")  # intent-to-add: git diff shows the new file
+    return root
+
+
+@pytest_lsp.fixture(
+    params=["visual_studio_code", "neovim"],
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "tactful.server.cli", "lsp"], server_env=ENV),
+)
+async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, repo: Path, tmp_path: Path):
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            root_uri=from_fs_path(str(repo)),
+            initialization_options={"lsp": {"debounceMs": 0}, "feedback": {"dbPath": str(tmp_path / "fb.sqlite3")}},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    td = client.capabilities.text_document if client.capabilities else None
+    if td is not None and td.diagnostic is not None:
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        return list(report.items)
+    while uri not in client.diagnostics:
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return list(client.diagnostics[uri])
+
+
+async def test_editor_and_cli_report_the_same_findings(client: LanguageClient, repo: Path, tmp_path: Path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "tactful.server.cli", "review", "--format", "json", "--no-llm"],
+        cwd=repo,
+        env={**ENV, "TACTFUL_DATA_DIR": str(tmp_path / "data"), "TACTFUL_CACHE_DIR": str(tmp_path / "cache")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    cli = {
+        (f["path"], f["line"], f["column"] - 1, f["endLine"], f["endColumn"] - 1, f["rule"], f["fingerprint"])
+        for f in json.loads(proc.stdout)["findings"]
+    }
+    assert {rule for *_, rule, _ in cli} >= {"py.none-comparison", "py.bare-except", "py.debugger", "py.mutable-default"}
+
+    encoding = "utf-8" if client.capabilities and client.capabilities.general and client.capabilities.general.position_encodings else "utf-16"
+    editor = set()
+    for path, text in FILES_AFTER.items():
+        uri = from_fs_path(str(repo / path)) or ""
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="", version=1, text=text))
+        )
+        found = await asyncio.wait_for(diagnostics(client, uri), 60)
+        lines = split_lines(text)
+        for d in found:
+            span = from_range(lines, d.range, encoding)
+            editor.add((path, span.start_line, span.start_col, span.end_line, span.end_col, d.code, d.data["fingerprint"]))
+    assert editor == cli
