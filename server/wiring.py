@@ -56,9 +56,11 @@ class ReviewServices:
         """Call-graph context, the LLM reviewer, then the display gate."""
         stages: list[Stage] = list(self.extra)
         if llm and self.settings.llm.enabled:
-            from tactful.server.llm import llm_stage
+            from tactful.server.llm import make_llm_stage
 
-            stages.append(llm_stage)
+            gate = self.gate
+            needs_review = (lambda unit: gate.units.needs_review(unit, unit.language)) if gate else None
+            stages.append(make_llm_stage(unit_filter=needs_review))
         if self.gate is not None:
             stages.append(gate_stage(self.gate, self.sink, self.client))
         return stages

@@ -40,8 +40,12 @@ _IMPLICIT_THIS = frozenset({"java", "csharp", "cpp", "ruby", "php"})
 # Methods of built-in strings, lists, maps and promises: a call on a receiver of unknown type
 # with one of these names is far likelier to be the built-in than a same-named repo method.
 _BUILTIN_METHODS = frozenset(
-    ["get", "set", "add", "append", "extend", "insert", "pop", "push", "remove", "clear", "copy", "update", "items", "keys", "values", "join", "split", "strip", "format", "replace", "startswith", "endswith", "lower", "upper", "encode", "decode", "read", "write", "close", "open", "sort", "map", "filter", "reduce", "forEach", "then", "catch", "finally", "apply", "call", "bind", "toString", "equals", "hashCode", "length", "size", "put", "contains", "indexOf", "slice", "splice", "concat", "find", "has", "delete", "next", "iter", "len", "append_child", "unwrap", "expect", "clone", "to_string", "into"]
+    ["get", "set", "add", "append", "extend", "insert", "pop", "push", "remove", "clear", "copy", "update", "items", "keys", "values", "join", "split", "strip", "format", "replace", "startswith", "endswith", "lower", "upper", "encode", "decode", "read", "write", "close", "open", "sort", "map", "filter", "reduce", "forEach", "then", "catch", "finally", "apply", "call", "bind", "toString", "equals", "hashCode", "length", "size", "put", "contains", "indexOf", "slice", "splice", "concat", "find", "has", "delete", "next", "iter", "len", "append_child", "unwrap", "expect", "clone", "to_string", "into",
+     "match", "test", "exec", "search", "resolve", "reject", "some", "every", "includes", "trim"]
 )
+# Languages where a bare name can only be defined in the file or imported into it (JavaScript
+# and TypeScript too, when the file is a module: it has an import).
+_MODULE_SCOPED = frozenset({"python", "go", "rust"})
 _NEW_RECEIVER = re.compile(r"^new\s+([A-Za-z_$][\w$]*)")
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 
@@ -260,6 +264,8 @@ class CallGraph:
         def wanted(d: Definition) -> bool:
             if types_only:  # `new X()`: a class, never an interface
                 return not d.callable and d.kind != "interface"
+            if d.kind == "interface":  # an interface is never called
+                return False
             return d.kind not in ("method", "constructor") or tags.language in _IMPLICIT_THIS
 
         local = [d for d in self._local(ref) if wanted(d)]
@@ -277,6 +283,8 @@ class CallGraph:
             ]
             if same_pkg:
                 return _with(_fit(same_pkg, ref.arity), EXACT)
+        if tags.language in _MODULE_SCOPED or (fam == "js" and tags.imports):
+            return ()  # a bare name there is local, imported or a builtin: never another file's
         return self._global(ref, fam, wanted)
 
     def _with_receiver(self, ref: Reference, tags: FileTags, fam: str) -> tuple[Target, ...]:

@@ -102,8 +102,12 @@ async def review_units_async(
     instructions: str | None = None,
     root: str | Path | None = None,
     reviewer: LlmReviewer | None = None,
+    unit_filter: Callable[[ChangeUnit], bool] | None = None,
 ) -> LlmOutcome:
     """Review every change unit of ``files`` with the model.
+
+    ``unit_filter`` (the display gate's stage 1) drops units not worth a model call; they
+    are counted as ``llm.units.skipped-gate``.
 
     Raises :class:`asyncio.CancelledError` when the calling task is cancelled or
     ``cancel_event`` is set; either way the HTTP requests in flight are aborted.
@@ -114,15 +118,24 @@ async def review_units_async(
         return LlmOutcome(notes=[reason])
     if instructions is None:
         instructions = read_instructions(root)
+    skipped_by_gate = 0
+    if unit_filter is not None:
+        kept_files = []
+        for file in files:
+            kept = tuple(u for u in file.units if unit_filter(u))
+            skipped_by_gate += len(file.units) - len(kept)
+            kept_files.append(dataclasses.replace(file, units=kept))
+        files = kept_files
     own = reviewer is None
     active = reviewer or LlmReviewer(settings)
     try:
         work = active.review(
             files, critique_pass=settings.llm.critique, context_text=context_text, instructions=instructions
         )
-        if cancel_event is None:
-            return await work
-        return await _unless_cancelled(work, cancel_event)
+        outcome = await (work if cancel_event is None else _unless_cancelled(work, cancel_event))
+        if skipped_by_gate:
+            outcome.counters["llm.units.skipped-gate"] = skipped_by_gate
+        return outcome
     finally:
         if own:
             await asyncio.shield(active.aclose())

@@ -69,12 +69,20 @@ def unit_context_text(result: pipeline.ReviewResult) -> ContextText:
     return render
 
 
-def make_llm_stage(context_text: Callable[[pipeline.ReviewResult], ContextText] | None = None) -> pipeline.Stage:
-    """A stage; ``context_text(result)`` supplies each unit's context (default: the pipeline's)."""
+def make_llm_stage(
+    context_text: Callable[[pipeline.ReviewResult], ContextText] | None = None,
+    unit_filter: Callable[[ChangeUnit], bool] | None = None,
+) -> pipeline.Stage:
+    """A stage; ``context_text(result)`` supplies each unit's context (default: the pipeline's),
+    ``unit_filter`` decides which units are worth a model call (default: all)."""
 
     def llm_stage(result: pipeline.ReviewResult, change: pipeline.Change, settings: Settings) -> None:
         contexts = (context_text or unit_context_text)(result)
-        outcome = run_sync(review_units_async(result.files, settings, context_text=contexts, root=change.root))
+        outcome = run_sync(
+            review_units_async(
+                result.files, settings, context_text=contexts, root=change.root, unit_filter=unit_filter
+            )
+        )
         apply_outcome(result, outcome)
 
     return llm_stage
