@@ -15,12 +15,13 @@ import dataclasses
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from tactful.server.cmd_eval import evaluate, render_text
 from tactful.server.llm.local_server import LlamaServer, find_llama
 from tactful.server.settings import LlmSettings, Settings
 
-DATA = "/work/shared/data/codereviewer/msg-test-100.jsonl"
+DATA = str(Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl")
 
 
 def main() -> int:

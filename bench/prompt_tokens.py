@@ -15,6 +15,7 @@ import dataclasses
 import os
 import statistics
 import string
+from pathlib import Path
 
 from tactful.server.llm.client import LlmCallError, LlmClient
 from tactful.server.llm.prompt import (
@@ -31,7 +32,7 @@ from tactful.server.llm.stage import unit_context_text
 from tactful.server.pipeline import review
 from tactful.server.settings import LlmSettings, Settings
 
-DATA = "/work/shared/data/codereviewer/msg-test-100.jsonl"
+DATA = str(Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl")
 
 
 def whole_file_prompt(record: Record) -> Prompt:

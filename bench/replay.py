@@ -34,7 +34,7 @@ from tactful.server.gate import Gate
 from tactful.server.gate.metrics import expected_calibration_error
 from tactful.server.settings import GateSettings
 
-DATA = Path("/work/shared/data/codereviewer")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer"
 EXT = {"go": "go", "java": "java", "py": "py", "cpp": "cpp", "js": "js", "rb": "rb", "c": "c", "php": "php", ".cs": "cs"}
 LANG = {"go": "go", "java": "java", "py": "python", "cpp": "cpp", "js": "javascript", "rb": "ruby", "c": "c",
         "php": "php", ".cs": "c_sharp"}  # fmt: skip

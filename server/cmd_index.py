@@ -13,14 +13,9 @@ from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import ChangeUnit
 from tactful.server import git
 from tactful.server.cli import EXIT_OK
-from tactful.server.errors import UsageError
 from tactful.server.config import load_settings
+from tactful.server.errors import UsageError
 from tactful.server.index import IndexStats, RepoIndex
-
-
-class IndexUsageError(UsageError, ValueError):
-    """A bad argument; also a ValueError so the CLI prints one line even when run as ``-m``
-    (there ``UsageError`` of ``__main__`` and of ``tactful.server.cli`` are two classes)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,7 +59,7 @@ def run_context(args: argparse.Namespace) -> int:
 def _root(repo: str) -> Path:
     root = git.repo_root(repo)
     if root is None:
-        raise IndexUsageError(f"{repo} is not inside a git repository")
+        raise UsageError(f"{repo} is not inside a git repository")
     return root
 
 
@@ -72,14 +67,14 @@ def _location(text: str, root: Path) -> tuple[str, int]:
     """``PATH:LINE`` as a repository-relative path and a 1-based line."""
     path, sep, line = text.rpartition(":")
     if not sep or not line.isdigit() or int(line) < 1:
-        raise IndexUsageError(f"expected PATH:LINE, got {text!r}")
+        raise UsageError(f"expected PATH:LINE, got {text!r}")
     absolute = (Path.cwd() / path).resolve()
     try:
         relative = absolute.relative_to(root).as_posix()
     except ValueError:
-        raise IndexUsageError(f"{path} is outside the repository {root}") from None
+        raise UsageError(f"{path} is outside the repository {root}") from None
     if not absolute.is_file():
-        raise IndexUsageError(f"{path}: no such file")
+        raise UsageError(f"{path}: no such file")
     return relative, int(line)
 
 
@@ -88,10 +83,10 @@ def _unit_at(root: Path, path: str, line: int) -> ChangeUnit:
     text = (root / path).read_text("utf-8", "replace")
     language = detect_language(path, text)
     if language is None:
-        raise IndexUsageError(f"{path}: unknown language")
+        raise UsageError(f"{path}: unknown language")
     found = defs.enclosing_definition(defs.definitions(language, text), line)
     if found is None:
-        raise IndexUsageError(f"{path}:{line} is not inside a function, method or class")
+        raise UsageError(f"{path}:{line} is not inside a function, method or class")
     new_source = _lines(text, found)
     old_source = ""
     old = git.show_file(root, "HEAD", path) if git.has_head(root) else None

@@ -30,7 +30,7 @@ from tactful.server.settings import Settings, cache_dir
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 """Bump when tags change shape or meaning: old cache entries are then ignored."""
 VENDORED_PARTS = ("vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/")
 GENERATED_SUFFIXES = (".min.js", ".min.css", "_pb2.py", ".pb.go", ".g.cs", ".designer.cs", ".d.ts")

@@ -14,6 +14,7 @@ from pathlib import Path
 from tactful.server import git
 from tactful.server.feedback import FeedbackSink, open_sink
 from tactful.server.gate import Gate, gate_stage
+from tactful.server.index import RepoIndex, callgraph_stage
 from tactful.server.pipeline import Stage
 from tactful.server.settings import Settings
 
@@ -34,12 +35,16 @@ def git_user(root: Path | None) -> str:
 class ReviewServices:
     """The feedback sink, the gate and the repository index for one client session."""
 
+    # The index is built lazily: a review of a patch outside a repository never needs it.
+
     settings: Settings
     root: Path | None
     client: str
     sink: FeedbackSink | None = None
     gate: Gate | None = None
+    index: RepoIndex | None = None
     extra: list[Stage] = field(default_factory=list)
+    _index_built: bool = False
 
     @classmethod
     def open(cls, settings: Settings, root: Path | None, *, client: str, gate: bool = True) -> ReviewServices:
@@ -52,9 +57,20 @@ class ReviewServices:
             services.sink.subscribe(services.gate.observe)
         return services
 
+    def built_index(self, change: object = None, settings: object = None) -> RepoIndex | None:
+        """The repository index, built on first use (incremental through its disk cache)."""
+        if self.root is None or not self.settings.review.call_graph:
+            return None
+        if self.index is None:
+            self.index = RepoIndex(self.root, self.settings)
+        if not self._index_built:
+            self.index.build()
+            self._index_built = True
+        return self.index
+
     def stages(self, *, llm: bool = True) -> list[Stage]:
         """Call-graph context, the LLM reviewer, then the display gate."""
-        stages: list[Stage] = list(self.extra)
+        stages: list[Stage] = [callgraph_stage(self.built_index), *self.extra]
         if llm and self.settings.llm.enabled:
             from tactful.server.llm import make_llm_stage
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tactful.analyzers.callgraph import CallGraph, extract_tags, signature_change_findings
 from tactful.analyzers.languages import LANGUAGES, detect_language
 from tactful.analyzers.model import ChangeUnit, Severity, Span

@@ -223,3 +223,17 @@ def test_gate_hides_what_a_new_user_would_not_act_on_and_logs_it(cli, git_repo: 
     export = cli("feedback", "export", "--format", "jsonl", "--db", str(tmp_path / "data" / "feedback.sqlite3"))
     kinds = sorted(json.loads(line)["kind"] for line in export.stdout.splitlines())
     assert kinds == sorted(["shown"] * len(shown) + ["hidden"] * len(hidden))
+
+
+def test_json_units_carry_callers_callees_and_signature_changes(cli, git_repo: GitRepo) -> None:
+    git_repo.write("lib.py", "def area(w, h):\n    return mul(w, h)\n\n\ndef mul(a, b):\n    return a * b\n")
+    git_repo.write("app.py", "from lib import area\n\n\ndef main():\n    return area(2, 3)\n")
+    git_repo.commit("base")
+    git_repo.write("lib.py", "def area(w, h, d):\n    return mul(w, h) * d\n\n\ndef mul(a, b):\n    return a * b\n")
+    data = review_json(cli, git_repo, "--all")
+    (unit,) = data["units"]
+    assert unit["name"] == "area"
+    assert [(c["path"], c["line"]) for c in unit["callers"]] == [("app.py", 5)]
+    assert [c["name"] for c in unit["callees"]] == ["mul"]
+    (finding,) = [f for f in data["findings"] if f["rule"] == "callgraph.signature-change"]
+    assert [(r["path"], r["line"]) for r in finding["related"]] == [("app.py", 5)]

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakeopenai import FakeOpenAI, Recorded, Reply  # noqa: E402
 from tactful.server.llm.bleu import sentence_bleu  # noqa: E402
 
-DATA = Path("/work/shared/data/codereviewer/msg-test-100.jsonl")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl"
 ROOT = Path(__file__).resolve().parent.parent
 ADDED = re.compile(r"^\+ +\d+ \| (.*\S.*)$", re.MULTILINE)
 

@@ -13,7 +13,7 @@ from tactful.server.cmd_eval import evaluate
 from tactful.server.llm.local_server import LlamaServer, find_llama
 from tactful.server.settings import LlmSettings, Settings
 
-DATA = Path("/work/shared/data/codereviewer/msg-test-100.jsonl")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl"
 
 pytestmark = [
     pytest.mark.realmodel,

@@ -11,6 +11,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -33,7 +34,9 @@ GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
 }
 FAULTY_RULE = "test.always-crashes"
-SERVER_ENV = {**os.environ, **GIT_ENV, "TACTFUL_LSP_FAULTY_RULE": FAULTY_RULE}
+# Data and caches never land in the real user directories, whatever a test forgets to set.
+SAFE_DIRS = {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data"), "TACTFUL_CACHE_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-cache")}
+SERVER_ENV = {**os.environ, **GIT_ENV, **SAFE_DIRS, "TACTFUL_LSP_FAULTY_RULE": FAULTY_RULE}
 SERVER_ENV.pop("OPENAI_BASE_URL", None)
 SERVER_ENV.pop("OPENAI_API_KEY", None)
 
@@ -143,7 +146,8 @@ def repo(tmp_path: Path) -> Path:
     config=ClientServerConfig(server_command=[sys.executable, "-m", "tactful.server.lsp"], client_factory=make_client, server_env=SERVER_ENV),
 )
 async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, repo: Path, tmp_path: Path):
-    options = {"lsp": {"debounceMs": 0}, "feedback": {"dbPath": str(tmp_path / "feedback.sqlite3")}}
+    # The display gate is off here (these tests are about the editor plumbing; see test_gate_in_the_editor).
+    options = {"lsp": {"debounceMs": 0}, "gate": {"enabled": False}, "feedback": {"dbPath": str(tmp_path / "feedback.sqlite3")}}
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
@@ -369,3 +373,15 @@ async def test_show_hidden_and_log_messages(client: LanguageClient, repo: Path):
     assert hidden == [{"uri": uri, "version": 1, "diagnostics": []}]
     ready = await wait_inbox(client, lambda m, p: m == types.WINDOW_LOG_MESSAGE and "ready" in p.message)
     assert "tactful" in ready.message
+
+
+async def test_gate_in_the_editor(client: LanguageClient, repo: Path, tmp_path: Path):
+    """With the gate on, every finding is either shown or retrievable as hidden, and the gate logs it."""
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"tactful": {"gate": {"enabled": True}}}))
+    uri = open_doc(client, repo / "app.py", EDITED)
+    shown = {str(d.code) for d in await diagnostics_at(client, uri, 1)}
+    (hidden,) = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="tactful.showHidden", arguments=[{"uri": uri}]))
+    hidden_rules = {d["code"] for d in hidden["diagnostics"]}
+    assert shown | hidden_rules == {"py.none-comparison", "py.bare-except"} and not shown & hidden_rules
+    logged = {(e.kind, e.rule) for e in events(tmp_path)}
+    assert logged == {("shown", r) for r in shown} | {("hidden", r) for r in hidden_rules}

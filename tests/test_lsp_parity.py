@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from tactful.server.lsp.convert import from_range
@@ -30,6 +31,7 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "t@tactful.invalid",
     "GIT_CONFIG_NOSYSTEM": "1",
 }
+CONVERTER = get_converter()
 ENV = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")} | GIT_ENV
 
 FILES_BEFORE = {
@@ -104,22 +106,28 @@ async def test_editor_and_cli_report_the_same_findings(client: LanguageClient, r
         timeout=120,
         check=True,
     )
-    cli = {
-        (f["path"], f["line"], f["column"] - 1, f["endLine"], f["endColumn"] - 1, f["rule"], f["fingerprint"])
-        for f in json.loads(proc.stdout)["findings"]
-    }
-    assert {rule for *_, rule, _ in cli} >= {"py.none-comparison", "py.bare-except", "py.debugger", "py.mutable-default"}
+    review = json.loads(proc.stdout)
+
+    def keyed(findings: list[dict]) -> set[tuple]:
+        return {(f["path"], f["line"], f["column"] - 1, f["endLine"], f["endColumn"] - 1, f["rule"], f["fingerprint"]) for f in findings}
+
+    cli, cli_hidden = keyed(review["findings"]), keyed(review["hidden"])
+    assert {rule for *_, rule, _ in cli | cli_hidden} >= {"py.none-comparison", "py.bare-except", "py.debugger", "py.mutable-default"}
 
     encoding = "utf-8" if client.capabilities and client.capabilities.general and client.capabilities.general.position_encodings else "utf-16"
-    editor = set()
+    editor: set[tuple] = set()
+    editor_hidden: set[tuple] = set()
     for path, text in FILES_AFTER.items():
         uri = from_fs_path(str(repo / path)) or ""
         client.text_document_did_open(
             types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="", version=1, text=text))
         )
         found = await asyncio.wait_for(diagnostics(client, uri), 60)
+        (hidden,) = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="tactful.showHidden", arguments=[{"uri": uri}]))
         lines = split_lines(text)
-        for d in found:
-            span = from_range(lines, d.range, encoding)
-            editor.add((path, span.start_line, span.start_col, span.end_line, span.end_col, d.code, d.data["fingerprint"]))
+        for target, items in ((editor, found), (editor_hidden, [CONVERTER.structure(d, types.Diagnostic) for d in hidden["diagnostics"]])):
+            for d in items:
+                span = from_range(lines, d.range, encoding)
+                target.add((path, span.start_line, span.start_col, span.end_line, span.end_col, d.code, d.data["fingerprint"]))
     assert editor == cli
+    assert editor_hidden == cli_hidden  # the display gate decided the same way

@@ -12,6 +12,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "t@tactful.invalid",
     "GIT_CONFIG_NOSYSTEM": "1",
 }
-ENV = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")} | GIT_ENV
+ENV = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")} | GIT_ENV | {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data")}
 OLD = "def add(a, b):\n    return a + b\n"
 NEW = "def add(a, b):\n    print(a)\n    total = a + b\n    return total\n"
 LLM_REPLY = {"findings": [{"category": "correctness", "confidence": 0.8, "message": "Check the type.", "existing_code": "return total", "improved_code": "return int(total)"}]}
@@ -56,6 +57,7 @@ def repo(tmp_path: Path) -> Path:
 async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: FakeOpenAI):
     options = {
         "lsp": {"debounceMs": 0},
+        "gate": {"enabled": False},
         "llm": {"baseUrl": llm.base_url, "apiKey": "test-key", "model": "fake", "maxRetries": 0},
         "feedback": {"dbPath": str(tmp_path / "fb.sqlite3")},
         "cacheDir": str(tmp_path / "cache"),

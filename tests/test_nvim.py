@@ -50,7 +50,7 @@ vim.opt.swapfile = false
 vim.opt.shadafile = "NONE"
 dofile({snippet}).setup({{
   cmd = {cmd},
-  settings = {{ lsp = {{ debounceMs = 0 }}, feedback = {{ dbPath = {db} }} }},
+  settings = {{ lsp = {{ debounceMs = 0 }}, gate = {{ enabled = false }}, feedback = {{ dbPath = {db} }} }},
 }})
 """
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tactful.server.settings import Settings, json_schema, resolve_llm, settings_from_dict
 
 

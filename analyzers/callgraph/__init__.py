@@ -9,16 +9,15 @@ from tactful.analyzers.callgraph.graph import (
     EXACT,
     IMPORTED,
     NAME_ONLY,
-    Callee,
     CallGraph,
-    CallSite,
 )
+from tactful.analyzers.callgraph.imports import Import
+from tactful.analyzers.callgraph.records import Callee, CallSite
 from tactful.analyzers.callgraph.signature import RULE, signature_change_findings
 from tactful.analyzers.callgraph.tags import (
     MODULE,
     Definition,
     FileTags,
-    Import,
     Reference,
     extract_tags,
     tags_query,

@@ -2,13 +2,18 @@
 
 Resolution of one call site tries, in order: the receiver when its type is evident
 (``self``/``this``, a Go method's receiver variable, ``Type.method``, ``new Foo().bar``),
-a module the file imports (``mod.f()``, ``from m import f``), the same file, the same
-package directory (Go), then any definition of that name in the same language family.
-Each edge carries a confidence: ``exact`` (same file or evident receiver), ``imported``
-(through an import) or ``name-only`` (global name match, at most three candidates).
-Arity picks among overloads; a call whose arity fits no candidate still resolves (that is
-what the signature-change check looks for). Resolution is lazy and memoised, so building
-the graph is only indexing and a one-file update costs little.
+a module the file imports (``mod.f()``, ``from m import f``), the same file (definitions
+visible from the call), the same package directory (Go), then any definition of that name in
+the same language family. Each edge carries a confidence: ``exact`` (same file or evident
+receiver), ``imported`` (through an import) or ``name-only`` (global name match, at most
+three candidates, nearest folder first). Guards against the usual false edges: a call through
+an external module resolves to nothing; a bare name in Python, Go, Rust or an ES module never
+reaches another file without an import; a method call on an unknown receiver reaches only
+methods, and not at all for names of built-in string/list/map methods; interfaces and
+nested functions are never global targets. Arity picks among overloads; a call whose arity
+fits no candidate still resolves (the signature-change check looks for exactly those).
+Resolution is lazy and memoised, so building the graph is only indexing, and a one-file
+update costs little.
 """
 
 from __future__ import annotations
@@ -16,18 +21,17 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
+from tactful.analyzers.callgraph.imports import Import
 from tactful.analyzers.callgraph.modules import ModuleIndex
+from tactful.analyzers.callgraph.records import Callee, CallSite
 from tactful.analyzers.callgraph.tags import (
     CLASS_KINDS,
     MODULE,
     Definition,
     FileTags,
-    Import,
     Reference,
 )
-from tactful.analyzers.model import Span
 
 EXACT, IMPORTED, NAME_ONLY = "exact", "imported", "name-only"
 CONFIDENCE_RANK = {EXACT: 0, IMPORTED: 1, NAME_ONLY: 2}
@@ -50,37 +54,6 @@ _NEW_RECEIVER = re.compile(r"^new\s+([A-Za-z_$][\w$]*)")
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 Target = tuple[Definition, str]
-
-
-@dataclass(frozen=True, slots=True)
-class CallSite:
-    """A place that calls the definition asked about (directly, or through ``depth - 1`` others)."""
-
-    path: str
-    span: Span
-    snippet: str
-    caller: str
-    """Qualified name of the calling definition (``<module>`` at top level)."""
-    callee: str
-    callee_path: str
-    confidence: str
-    depth: int
-
-
-@dataclass(frozen=True, slots=True)
-class Callee:
-    """A definition that the one asked about calls (directly, or at ``depth``)."""
-
-    qualified_name: str
-    path: str
-    span: Span
-    signature: str
-    kind: str
-    confidence: str
-    depth: int
-    call_path: str
-    call_span: Span
-    """The first call site, in the caller, that reaches it."""
 
 
 def family(language: str) -> str:
@@ -302,7 +275,9 @@ class CallGraph:
             else:  # `from pkg import module` then `module.f()`
                 sep = "/" if tags.language not in ("python", "java") else "."
                 files = self._modules.files_of(tags.language, ref.path, f"{imp.module}{sep}{imp.name}")
-            found = [d for p in files for d in self._by_file_qname.get(p, {}).get(ref.name, ())]
+            found = [
+                d for p in files for d in self._by_file_qname.get(p, {}).get(ref.name, ()) if d.kind != "interface"
+            ]
             if found:
                 return _with(_fit(found, ref.arity), IMPORTED)
             if files or imp.name in ("", "*"):

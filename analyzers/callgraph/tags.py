@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import tree_sitter as ts
+from tactful.analyzers.callgraph.imports import Import, language_imports
 from tactful.analyzers.callgraph.params import parameter_info
 from tactful.analyzers.languages import count_error_nodes, load_query, parse
 from tactful.analyzers.model import Span
@@ -100,21 +101,6 @@ class Reference(NamedTuple):
     @property
     def span(self) -> Span:
         return Span(self.start_line, self.start_col, self.end_line, self.end_col)
-
-
-class Import(NamedTuple):
-    """One name an import brings into a file."""
-
-    module: str
-    """The module as written: ``.models``, ``./util.js``, ``fmt``, ``crate::a``, ``a.b.C``."""
-    name: str = ""
-    """The imported name; empty for a whole-module import; ``*`` for a wildcard."""
-    alias: str = ""
-    """The local name, when it differs from ``name`` (or names the module)."""
-
-    @property
-    def local(self) -> str:
-        return self.alias or self.name or self.module
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +261,8 @@ class _Extractor:
             alias = self._text(caps["import.namespace"][0])
         if "import.wildcard" in caps:
             name = "*"
-        self.imports.extend(_language_imports(self.language, module, name, alias, caps["import"][0], self))
+        statement = caps["import"][0]
+        self.imports.extend(language_imports(self.language, module, name, alias, self._text(statement)))
 
     # -- nesting and records -------------------------------------------------------------
 
@@ -393,67 +380,3 @@ def _go_receiver(text: str) -> tuple[str, str]:
     if len(words) >= 2:
         return words[0], words[-1]
     return "", words[0] if words else ""
-
-
-def _language_imports(language: str, module: str, name: str, alias: str, node: ts.Node, ex: _Extractor) -> list[Import]:
-    """Normalise one captured import into the bindings it creates."""
-    if language == "go":
-        if alias == ".":
-            return [Import(module, "*")]
-        return [Import(module, "", alias or module.rsplit("/", 1)[-1])]
-    if language == "java":
-        if ex._text(node).rstrip(";").rstrip().endswith("*"):
-            return [Import(module, "*")]
-        head, _, last = module.rpartition(".")
-        return [Import(head, last)]
-    if language == "php":
-        head, _, last = module.replace("\\", "/").rpartition("/")
-        return [Import(head, last, alias)]
-    if language == "csharp":
-        return [Import(module, "*")]
-    if language == "rust":
-        return [Import(m, n, a) for m, n, a in _rust_use(module)]
-    if language in ("c", "cpp", "ruby"):
-        return [Import(module, "*")]
-    if language == "python" and not name and not alias:
-        return [Import(module, "", module)]
-    return [Import(module, name, alias)]
-
-
-def _rust_use(text: str) -> list[tuple[str, str, str]]:
-    """Flatten ``a::b::{c, d as e, f::g}`` into (module, name, alias) triples."""
-    text = " ".join(text.split())
-    out: list[tuple[str, str, str]] = []
-
-    def walk(prefix: str, item: str) -> None:
-        item = item.strip()
-        if not item:
-            return
-        brace = item.find("{")
-        if brace >= 0 and item.endswith("}"):
-            head = item[:brace].rstrip(":")
-            inner = item[brace + 1 : -1]
-            depth, start = 0, 0
-            for i, ch in enumerate(inner):
-                depth += ch == "{"
-                depth -= ch == "}"
-                if ch == "," and depth == 0:
-                    walk(_join(prefix, head), inner[start:i])
-                    start = i + 1
-            walk(_join(prefix, head), inner[start:])
-            return
-        alias = ""
-        if " as " in item:
-            item, alias = (s.strip() for s in item.split(" as ", 1))
-        full = _join(prefix, item)
-        module, _, name = full.rpartition("::")
-        if name == "self":
-            module, _, name = module.rpartition("::")
-        out.append((module, name, alias if alias != name else ""))
-
-    walk("", text)
-    return out
-
-
-def _join(prefix: str, tail: str) -> str:
-    return f"{prefix}::{tail}" if prefix and tail else prefix or tail

@@ -10,10 +10,10 @@ stage, a dismissal) the server asks the client to pull again (``workspace/diagno
 document version it belongs to.
 
 Implicit feedback is read here too: when a complete review no longer has a finding the
-previous one had, either the developer edited the flagged code themselves
-(``resolved_by_edit``) or the finding went away while its code stayed (``ignored``); a
-finding that went away because its own fix was applied is left to the explicit
-``tactful.applied`` command.
+previous one had, either its own fix was applied (``accepted``, once, whether or not the
+client also ran ``tactful.applied``), the developer edited the flagged code themselves
+(``resolved_by_edit``), or the finding went away while its code stayed (``ignored``, e.g.
+the change was committed as it was).
 """
 
 from __future__ import annotations
@@ -99,8 +99,9 @@ def deliver(ls: TactfulServer, state: DocState, report: DocReport) -> None:
     """Make ``report`` the document's current one, record what is newly shown, and tell the client."""
     previous = state.report
     state.report = report
+    log_shown = not ls.gate_active()  # the gate logs its own shown/hidden decisions
     for finding in report.findings:
-        if finding.fingerprint not in state.known:
+        if finding.fingerprint not in state.known and log_shown:
             ls.record(feedback.SHOWN, finding, extra={"suggestion_id": suggestion_id(finding, report.version)})
         state.known[finding.fingerprint] = finding
     if report.final:
@@ -183,10 +184,13 @@ def implicit_signals(ls: TactfulServer, state: DocState, old: DocReport, new: Do
     present = {f.fingerprint for f in new.findings}
     for finding in old.findings:
         fp = finding.fingerprint
-        if fp in present or fp in state.settled or fp in state.suppressed or _fix_applied(old, new, finding):
+        if fp in present or fp in state.settled or fp in state.suppressed:
             continue
-        flagged = _flagged_text(old, finding)
-        kind = feedback.IGNORED if flagged.strip() and flagged in new.text else feedback.RESOLVED_BY_EDIT
+        if _fix_applied(old, new, finding):
+            kind = feedback.ACCEPTED  # the client applied the fix without (yet) running tactful.applied
+        else:
+            flagged = _flagged_text(old, finding)
+            kind = feedback.IGNORED if flagged.strip() and flagged in new.text else feedback.RESOLVED_BY_EDIT
         state.settled.add(fp)
         ls.record(kind, finding, extra={"suggestion_id": suggestion_id(finding, old.version)})
 

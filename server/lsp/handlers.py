@@ -20,12 +20,16 @@ def register(server: TactfulServer) -> None:
     def on_initialize(ls: TactfulServer, params: types.InitializeParams) -> None:
         info = params.client_info
         ls.client = client_id(info.name if info else "")
-        ls.apply_settings(params.initialization_options)
+        ls.apply_settings(params.initialization_options, initial=True)
         logs.attach_client(ls)
 
     @server.feature(types.INITIALIZED)
     def on_initialized(ls: TactfulServer, params: types.InitializedParams) -> None:
         log.info("tactful %s ready (client %s, %s diagnostics)", ls.version, ls.client or "?", "pull" if ls.pull_mode else "push")
+
+    @server.feature(types.SHUTDOWN)
+    def on_shutdown(ls: TactfulServer, params: None) -> None:
+        ls.services.close()  # saves the gate's state and flushes the feedback log
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def on_open(ls: TactfulServer, params: types.DidOpenTextDocumentParams) -> None:

@@ -19,26 +19,17 @@ from pygls.uris import to_fs_path
 from tactful.analyzers.diff import DiffError
 from tactful.analyzers.model import Finding
 from tactful.server.git import GitError
-from tactful.server.lsp import config, diagnostics, feedback, late_stages
+from tactful.server.lsp import config, diagnostics, feedback
 from tactful.server.lsp.documents import Baseline, BaseResolver, buffer_change
 from tactful.server.lsp.review import Delivery, ReviewService
+from tactful.server.lsp.services import SessionServices
 from tactful.server.lsp.state import DocReport, DocState
-from tactful.server.pipeline import Change, ReviewResult, Stage
+from tactful.server.pipeline import Change, ReviewResult
 from tactful.server.settings import Settings
 
 log = logging.getLogger(__name__)
 
 VERSION = "0.1.0"
-
-
-def default_stage_factory(change: Change, settings: Settings, client: str) -> list[Stage]:
-    """The same offline stages the CLI runs (call graph, gate); the LLM joins as a late stage."""
-    try:
-        from tactful.server.wiring import default_stages
-    except ImportError:
-        return []
-    root = Path(change.root) if change.root else None
-    return default_stages(settings, root, client=client, llm=False)
 
 
 class TactfulServer(LanguageServer):
@@ -51,16 +42,19 @@ class TactfulServer(LanguageServer):
         self.settings = Settings()
         self.repo_settings = Settings()
         """Defaults plus the workspace's settings file: what client settings are applied over."""
+        self.init_options: Any = None
         self.client_settings: Any = None
         self.docs: dict[str, DocState] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.tasks: set[asyncio.Task[Any]] = set()
         self.resolver = BaseResolver()
+        self.services = SessionServices()
+        """Feedback sink and display gate per repository, shared with the CLI's wiring."""
         self.service = service or ReviewService(
-            stage_factory=lambda change, settings: default_stage_factory(change, settings, self.client),
-            late_stages=[late_stages.llm_stage],
+            stage_factory=self.services.offline_stages, late_stages=[self.services.llm_then_gate]
         )
         self._recorder = recorder
+        """A recorder given by the embedder; otherwise events go to the repository's sink."""
         self.workspace_runs = 0
 
     # -- capabilities ---------------------------------------------------------------
@@ -93,29 +87,54 @@ class TactfulServer(LanguageServer):
 
     # -- settings and feedback --------------------------------------------------------
 
-    def apply_settings(self, data: Any) -> None:
-        """Client settings over the repository's; invalid values produce one showMessage."""
-        self.client_settings = config.unwrap(data)
+    def apply_settings(self, data: Any, *, initial: bool = False) -> None:
+        """Layers: repository file, initializationOptions, then the latest configuration change.
+
+        Invalid values produce one showMessage; their section keeps the layer below.
+        """
+        if initial:
+            self.init_options = config.unwrap(data)
+        else:
+            self.client_settings = config.unwrap(data)
         roots = self.workspace_roots()
         base, errors = config.repository_settings(roots[0] if roots else None)
-        settings, more = config.client_settings(self.client_settings, base)
+        settings, more = config.client_settings(self.init_options, base)
+        errors += more if initial else []
+        settings, more = config.client_settings(self.client_settings, settings)
         errors += more
         self.repo_settings, self.settings = base, settings
         self.resolver.forget_revisions()
+        self.services.close()  # reopened with the new settings on first use
+        self.services.client = self.client
         if errors:
             message = config.summary(errors)
             log.warning("%s", message)
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
 
-    @property
+    def root(self) -> Path | None:
+        """The repository of the workspace (the one whose feedback sink and gate are used)."""
+        roots = self.workspace_roots()
+        return self.resolver.root_of(roots[0] / "_") if roots else None
+
+    def gate_active(self) -> bool:
+        """Whether the display gate logs shown/hidden itself (so the server must not)."""
+        try:
+            return self.services.gate_active(self.settings, self.root())
+        except Exception:
+            return False
+
     def recorder(self) -> feedback.FeedbackRecorder:
-        if self._recorder is None:
-            self._recorder = feedback.open_recorder(self.settings, self.client)
-        return self._recorder
+        if self._recorder is not None:
+            return self._recorder
+        sink = self.services.get(self.settings, self.root()).sink
+        if sink is None:
+            self._recorder = feedback.MemoryRecorder()
+            return self._recorder
+        return sink
 
     def record(self, kind: str, finding: Finding, *, reason: str = "", extra: dict[str, Any] | None = None) -> None:
         try:
-            self.recorder.record(kind, finding, reason=reason, client=self.client, extra=extra)
+            self.recorder().record(kind, finding, reason=reason, client=self.client, extra=extra)
         except Exception:  # the feedback log must never cost the review
             log.exception("recording a %s event failed", kind)
 
