@@ -9,7 +9,7 @@ put it back, so the buffer stays one line away from its base, as during typing.
 Prints didChange -> publishDiagnostics latency (p50/p95/max) over the first ``--edits``
 edits, and the server's RSS after edit 100 and after edit ``--rss-edits``.
 
-    python bench/lsp_latency.py [--edits 200] [--rss-edits 1000] [--file PATH]
+    python bench/lsp_latency.py [--edits 200] [--rss-edits 1000] [--file PATH] [--no-call-graph]
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def run(source: Path, edits: int, rss_edits: int) -> None:
+async def run(source: Path, edits: int, rss_edits: int, call_graph: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="tactful-bench-"))
     try:
         repo = work / "repo"
@@ -138,8 +138,8 @@ async def run(source: Path, edits: int, rss_edits: int) -> None:
             "processId": os.getpid(),
             "rootUri": repo.as_uri(),
             "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
-            "initializationOptions": {"lsp": {"debounceMs": 0}, "llm": {"enabled": False},
-                                      "feedback": {"dbPath": str(work / "feedback.sqlite3")}},
+            "initializationOptions": {"lsp": {"debounceMs": 0}, "llm": {"enabled": False}, "review": {"callGraph": call_graph},
+                                      "feedback": {"dbPath": str(work / "feedback.sqlite3")}, "cacheDir": str(work / "cache")},
         })
         client.notify("initialized", {})
         opened = client.expect(1)
@@ -179,7 +179,8 @@ async def run(source: Path, edits: int, rss_edits: int) -> None:
 
     first = [x * 1000 for x in latencies[:edits]]
     every = [x * 1000 for x in latencies]
-    print(f"file: {source} ({len(lines):,} lines), {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    print(f"file: {source} ({len(lines):,} lines), call graph {'on' if call_graph else 'off'}, "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     print(f"didChange -> diagnostics over {len(first)} edits: p50 {statistics.median(first):.1f} ms, "
           f"p95 {percentile(first, 0.95):.1f} ms, max {max(first):.1f} ms (target p95 <= 50 ms)")
     print(f"over all {len(every)} edits: p50 {statistics.median(every):.1f} ms, p95 {percentile(every, 0.95):.1f} ms, max {max(every):.1f} ms")
@@ -194,8 +195,9 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--rss-edits", type=int, default=1000)
     parser.add_argument("--file", type=Path, help="module to edit (default: a ~5,000-line stdlib module)")
+    parser.add_argument("--no-call-graph", action="store_true", help="review.callGraph off (checks and gate only)")
     args = parser.parse_args()
-    asyncio.run(run(args.file or pick_module(), args.edits, args.rss_edits))
+    asyncio.run(run(args.file or pick_module(), args.edits, args.rss_edits, not args.no_call_graph))
 
 
 if __name__ == "__main__":

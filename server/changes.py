@@ -11,7 +11,12 @@ from pathlib import Path
 
 from tactful.analyzers.diff import parse_diff
 from tactful.analyzers.model import ChangeSet, FileChange
-from tactful.analyzers.patch import PatchMismatch, apply_file_change, sparse_new_text, sparse_old_text
+from tactful.analyzers.patch import (
+    PatchMismatch,
+    apply_file_change,
+    sparse_new_text,
+    sparse_old_text,
+)
 from tactful.server import git
 from tactful.server.pipeline import Change
 

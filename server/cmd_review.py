@@ -9,8 +9,8 @@ from pathlib import Path
 from tactful.analyzers.model import Severity
 from tactful.server import changes, git, output
 from tactful.server.cli import EXIT_FINDINGS, EXIT_OK
-from tactful.server.errors import UsageError
 from tactful.server.config import load_settings
+from tactful.server.errors import UsageError
 from tactful.server.pipeline import Change, review
 from tactful.server.wiring import ReviewServices
 

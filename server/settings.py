@@ -105,7 +105,7 @@ def _camel(name: str) -> str:
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True)
     for cls in (ReviewSettings, LlmSettings, GateSettings, FeedbackSettings, LspSettings, Settings):
-        overrides = {f.name: override(rename=_camel(f.name)) for f in dataclasses.fields(cls)}
+        overrides: dict[str, Any] = {f.name: override(rename=_camel(f.name)) for f in dataclasses.fields(cls)}
         converter.register_structure_hook(
             cls, make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)
         )

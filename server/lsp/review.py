@@ -57,7 +57,9 @@ class ReviewService:
     async def run(self, change: Change, settings: Settings) -> AsyncIterator[Delivery]:
         """Yield the offline result, then the result again after each late stage."""
         result = await asyncio.to_thread(self.review_offline, change, settings)
-        late = list(self.late_stages)
+        # A stage may say up front that it has nothing to do (``is_active(settings)``, e.g. no
+        # LLM endpoint): then the offline instalment is already the complete one.
+        late = [s for s in self.late_stages if getattr(s, "is_active", lambda _settings: True)(settings)]
         yield Delivery(result, final=not late, stage="offline")
         for index, stage in enumerate(late):
             name = getattr(stage, "__name__", type(stage).__name__)

@@ -51,7 +51,7 @@ class TactfulServer(LanguageServer):
         self.services = SessionServices()
         """Feedback sink and display gate per repository, shared with the CLI's wiring."""
         self.service = service or ReviewService(
-            stage_factory=self.services.offline_stages, late_stages=[self.services.llm_then_gate]
+            stage_factory=self.services.offline_stages, late_stages=self.services.late_stages()
         )
         self._recorder = recorder
         """A recorder given by the embedder; otherwise events go to the repository's sink."""

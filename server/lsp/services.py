@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tactful.analyzers.model import Finding
 from tactful.server.lsp import late_stages
+from tactful.server.lsp.review import LateStage
 from tactful.server.pipeline import Change, ReviewResult, Stage
 from tactful.server.settings import Settings
 from tactful.server.wiring import ReviewServices
@@ -50,6 +51,9 @@ class SessionServices:
             await asyncio.to_thread(gate, result, change, settings)
         return added
 
+    def late_stages(self) -> list[LateStage]:
+        return [LlmThenGate(self)]
+
     def gate_active(self, settings: Settings, root: Path | None) -> bool:
         return self.get(settings, root).gate is not None
 
@@ -64,3 +68,16 @@ class SessionServices:
 
 def _root(change: Change) -> Path | None:
     return Path(change.root) if change.root else None
+
+
+@dataclass
+class LlmThenGate:
+    """The late stage of an editor session: the LLM reviewer, then the gate over its findings."""
+
+    services: SessionServices
+
+    def is_active(self, settings: Settings) -> bool:
+        return late_stages.llm_active(settings)
+
+    async def __call__(self, result: ReviewResult, change: Change, settings: Settings) -> Sequence[Finding]:
+        return await self.services.llm_then_gate(result, change, settings)
