@@ -13,6 +13,15 @@ class PatchMismatch(ValueError):
     """A hunk's context or removed lines do not match the text it is applied to."""
 
 
+def _split_keepends(text: str) -> list[str]:
+    """Lines with their endings, split on "\n" only (git's notion of a line, unlike splitlines)."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
 def _body(hunk: Hunk) -> list[tuple[str, str]]:
     return [(line[:1], line[1:]) for line in hunk.lines if line[:1] in (" ", "+", "-")]
 
@@ -23,7 +32,7 @@ def apply_file_change(old_text: str, change: FileChange, *, strict: bool = True)
     With ``strict``, a context or removed line that differs from ``old_text`` raises
     :class:`PatchMismatch` naming the line; otherwise the hunk's version wins.
     """
-    old_lines = old_text.splitlines(keepends=True)
+    old_lines = _split_keepends(old_text)
     eol = "\r\n" if old_lines and old_lines[0].endswith("\r\n") else "\n"
     out: list[str] = []
     cursor = 0  # 0-based index into old_lines of the next line not yet copied
@@ -42,7 +51,8 @@ def apply_file_change(old_text: str, change: FileChange, *, strict: bool = True)
                     out.append(old_lines[cursor] if cursor < len(old_lines) else text + eol)
                 cursor += 1
             else:
-                out.append(text + eol)
+                # A CRLF file's diff lines keep their "\r": only the "\n" is missing.
+                out.append(text + "\n" if text.endswith("\r") else text + eol)
     out.extend(old_lines[cursor:])
     new_text = "".join(out)
     if change.new_missing_newline and new_text.endswith(eol):

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tactful.server.cmd_eval import evaluate, render_text
+from tactful.server.llm.evaluation import evaluate, render_text
 from tactful.server.llm.local_server import LlamaServer, find_llama
 from tactful.server.settings import LlmSettings, Settings
 

@@ -172,6 +172,20 @@ def resolve_llm(settings: LlmSettings) -> LlmSettings:
     )
 
 
+LLM_OFF_NOTE = "LLM reviewer off: no endpoint configured (set OPENAI_BASE_URL or llm.baseUrl)"
+LLM_DISABLED_NOTE = "LLM reviewer off: disabled in settings (llm.enabled)"
+
+
+def llm_off_reason(settings: Settings) -> str:
+    """The note explaining why the LLM reviewer does not run, or ``""`` when it does.
+
+    Lives here, not in ``server/llm``, so deciding costs no import of the openai SDK.
+    """
+    if not settings.llm.enabled:
+        return LLM_DISABLED_NOTE
+    return "" if resolve_llm(settings.llm).base_url else LLM_OFF_NOTE
+
+
 def cache_dir(settings: Settings) -> Path:
     """The cache root: the setting, ``TACTFUL_CACHE_DIR``, or the user cache directory."""
     if settings.cache_dir:

@@ -15,8 +15,8 @@ from tactful.server import git
 from tactful.server.feedback import FeedbackSink, open_sink
 from tactful.server.gate import Gate, gate_stage
 from tactful.server.index import RepoIndex, callgraph_stage
-from tactful.server.pipeline import Stage
-from tactful.server.settings import Settings
+from tactful.server.pipeline import Change, ReviewResult, Stage, add_note
+from tactful.server.settings import Settings, llm_off_reason
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,10 @@ class ReviewServices:
     def stages(self, *, llm: bool = True) -> list[Stage]:
         """Call-graph context, the LLM reviewer, then the display gate."""
         stages: list[Stage] = [callgraph_stage(self.built_index), *self.extra]
-        if llm and self.settings.llm.enabled:
+        off = llm_off_reason(self.settings)
+        if llm and off:
+            stages.append(_note_stage(off))
+        elif llm:
             from tactful.server.llm import make_llm_stage
 
             gate = self.gate
@@ -86,6 +89,15 @@ class ReviewServices:
             self.gate.save()
         if self.sink is not None:
             self.sink.close()
+
+
+def _note_stage(note: str) -> Stage:
+    """A stage that only says, once, why a reviewer did not run."""
+
+    def reviewer_off(result: ReviewResult, change: Change, settings: Settings) -> None:
+        add_note(result, note)
+
+    return reviewer_off
 
 
 def default_stages(settings: Settings, root: Path | None, *, client: str, llm: bool = True) -> list[Stage]:

@@ -9,7 +9,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from tactful.server.cmd_eval import evaluate
+from tactful.server.llm.evaluation import evaluate
 from tactful.server.llm.local_server import LlamaServer, find_llama
 from tactful.server.settings import LlmSettings, Settings
 

@@ -139,10 +139,14 @@ def tags_query(language: str) -> ts.Query:
     return load_query(QUERY_PACKAGE, f"{language}.scm", language)
 
 
-def extract_tags(language: str, path: str, text: str) -> FileTags:
-    """The tags of one file; never raises on malformed source."""
+def extract_tags(language: str, path: str, text: str, tree: ts.Tree | None = None) -> FileTags:
+    """The tags of one file; never raises on malformed source.
+
+    ``tree``, if given, must be ``text`` already parsed as ``language`` (saves a parse).
+    """
     data = text.encode("utf-8")
-    tree = parse(language, data)
+    if tree is None:
+        tree = parse(language, data)
     matches = ts.QueryCursor(tags_query(language)).matches(tree.root_node)
     return _Extractor(language, path, data).run(matches, count_error_nodes(tree))
 

@@ -27,15 +27,23 @@ from tactful.server.llm.client import LlmCallError, LlmClient
 from tactful.server.llm.parse import normalise_finding, parse_reply
 from tactful.server.llm.prompt import REVIEW_VERSION, Prompt, estimate_tokens, review_prompt, schema
 from tactful.server.llm.validate import duplicates, validate
-from tactful.server.settings import LlmSettings, Settings, cache_dir, resolve_llm
+from tactful.server.settings import (
+    LLM_DISABLED_NOTE,
+    LLM_OFF_NOTE,
+    LlmSettings,
+    Settings,
+    cache_dir,
+    llm_off_reason,
+    resolve_llm,
+)
 
 if TYPE_CHECKING:
     from tactful.server.pipeline import FileReview
 
 log = logging.getLogger(__name__)
 
-OFF_NOTE = "LLM reviewer off: no endpoint configured (set OPENAI_BASE_URL or llm.baseUrl)"
-DISABLED_NOTE = "LLM reviewer off: disabled in settings (llm.enabled)"
+OFF_NOTE = LLM_OFF_NOTE
+DISABLED_NOTE = LLM_DISABLED_NOTE
 DEFAULT_MODEL = "default"
 MAX_LISTED_UNITS = 8
 
@@ -62,11 +70,7 @@ def endpoint_settings(settings: Settings) -> LlmSettings:
     return dataclasses.replace(llm, model=llm.model or DEFAULT_MODEL)
 
 
-def off_reason(settings: Settings) -> str:
-    """The note explaining why the LLM reviewer does not run, or ``""`` when it does."""
-    if not settings.llm.enabled:
-        return DISABLED_NOTE
-    return "" if resolve_llm(settings.llm).base_url else OFF_NOTE
+off_reason = llm_off_reason
 
 
 class LlmReviewer:
