@@ -193,9 +193,14 @@ class CheckContext:
         return Hit(self.span(node), message, self.node_text(node), fix)
 
     def unit_name(self, line: int) -> str:
-        """Qualified name of the innermost change unit holding ``line`` ('' if none)."""
+        """Qualified name of the change unit holding ``line`` ('' if none).
+
+        The unit that owns ``line`` as a changed line wins: a ``<module>`` unit's span can
+        stretch over whole definitions, and the name feeds the finding's fingerprint.
+        """
+        owners = [u for u in self.units if line in u.changed_new_lines]
         best: ChangeUnit | None = None
-        for unit in self.units:
+        for unit in owners or self.units:
             span = unit.new_span
             if span is None or not span.contains_line(line):
                 continue
