@@ -24,15 +24,9 @@ from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 from pytest_lsp.protocol import LanguageClientProtocol
+from support import GIT_ENV
 from tactful.server.feedback import FeedbackStore
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@tactful.invalid",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@tactful.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 FAULTY_RULE = "test.always-crashes"
 # Data and caches never land in the real user directories, whatever a test forgets to set.
 SAFE_DIRS = {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data"), "TACTFUL_CACHE_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-cache")}

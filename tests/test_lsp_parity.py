@@ -21,16 +21,10 @@ from lsprotocol import types
 from lsprotocol.converters import get_converter
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from support import GIT_ENV
 from tactful.server.lsp.convert import from_range
 from tactful.server.lsp.documents import split_lines
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@tactful.invalid",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@tactful.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 CONVERTER = get_converter()
 ENV = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")} | GIT_ENV
 

@@ -23,14 +23,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fakeopenai import FakeOpenAI, Reply  # noqa: E402
+from support import GIT_ENV
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@tactful.invalid",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@tactful.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 ENV = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")} | GIT_ENV | {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data")}
 OLD = "def add(a, b):\n    return a + b\n"
 NEW = "def add(a, b):\n    print(a)\n    total = a + b\n    return total\n"

@@ -17,19 +17,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import GIT_ENV
 from tactful.server.feedback import FeedbackStore
 
 pytestmark = pytest.mark.nvim
 
 REPO = Path(__file__).resolve().parents[1]
 SNIPPET = REPO / "editors" / "nvim" / "tactful.lua"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@tactful.invalid",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@tactful.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
 def find_nvim() -> str | None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
 from tactful.analyzers.diff import parse_diff
-from tactful.analyzers.patch import PatchMismatch, apply_file_change, sparse_new_text, sparse_old_text
+from tactful.analyzers.patch import (
+    PatchMismatch,
+    apply_file_change,
+    sparse_new_text,
+    sparse_old_text,
+)
 
 
 def _apply(old: str, diff: str) -> str:
