@@ -143,6 +143,59 @@ def parse(name: str, source: bytes | str) -> ts.Tree:
     return get_parser(name).parse(data)
 
 
+@functools.lru_cache(maxsize=16)
+def _parse_once(name: str, data: bytes) -> ts.Tree:
+    return get_parser(name).parse(data)
+
+
+def parse_cached(name: str, data: bytes) -> ts.Tree:
+    """Parse ``data``, reusing the tree of an identical recent text.
+
+    An editor reviews the same base revision after every keystroke; its tree is parsed
+    once. Each caller gets its own shallow copy, since a tree is not shared across threads.
+    """
+    return _parse_once(name, data).copy()
+
+
+def parse_edited(name: str, old_tree: ts.Tree, old_data: bytes, new_data: bytes) -> ts.Tree:
+    """Parse ``new_data`` incrementally from ``old_tree`` (the tree of ``old_data``).
+
+    The edit is the span between the texts' common prefix and common suffix, so a review of
+    a one-line change reparses about one line instead of the whole file.
+    """
+    start = _common_prefix(old_data, new_data)
+    limit = min(len(old_data), len(new_data)) - start
+    suffix = _common_prefix(old_data[::-1], new_data[::-1], limit)
+    old_end, new_end = len(old_data) - suffix, len(new_data) - suffix
+    edited = old_tree.copy()
+    edited.edit(
+        start_byte=start,
+        old_end_byte=old_end,
+        new_end_byte=new_end,
+        start_point=_point(old_data, start),
+        old_end_point=_point(old_data, old_end),
+        new_end_point=_point(new_data, new_end),
+    )
+    return get_parser(name).parse(new_data, edited)
+
+
+def _common_prefix(a: bytes, b: bytes, limit: int | None = None) -> int:
+    """Length of the longest common prefix (binary search over slice comparisons, in C)."""
+    lo, hi = 0, min(len(a), len(b)) if limit is None else limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _point(data: bytes, offset: int) -> tuple[int, int]:
+    row = data.count(b"\n", 0, offset)
+    return row, offset - (data.rfind(b"\n", 0, offset) + 1)
+
+
 @functools.cache
 def load_query(package: str, filename: str, language: str) -> ts.Query:
     """Compile the ``.scm`` query ``filename`` from ``package`` for ``language``, once.

@@ -30,7 +30,7 @@ from tactful.analyzers.definitions import (
     enclosing_definition,
     innermost_index,
 )
-from tactful.analyzers.languages import SPECS, parse
+from tactful.analyzers.languages import SPECS, parse_cached, parse_edited
 from tactful.analyzers.linemap import LineMap, line_maps
 from tactful.analyzers.model import ChangeUnit, FileChange, Span
 from tactful.analyzers.text import line_offsets, line_range_text
@@ -79,9 +79,11 @@ class _Version:
     starts: list[int] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, language: str, text: str) -> _Version:
+    def parse(cls, language: str, text: str, base: _Version | None = None) -> _Version:
+        """Parse ``text``; incrementally from ``base`` (the other version) when given."""
         data = text.encode("utf-8")
-        return cls(language, text, data, parse(language, data))
+        tree = parse_cached(language, data) if base is None else parse_edited(language, base.tree, base.data, data)
+        return cls(language, text, data, tree)
 
     def load(self, lines: Iterable[int]) -> bool:
         """Find the definitions overlapping ``lines`` as well; False when nothing changes.
@@ -129,8 +131,10 @@ def change_units(
         return UnitMapping(hunk_units(file, old_text, new_text, language), False, "unknown language")
     if new_text is None and old_text is None:
         return UnitMapping(hunk_units(file, None, None, language), False, "no text for either version")
-    new = _Version.parse(language, new_text) if new_text is not None else None
+    # The old version is usually a revision reviewed again and again (cached); the new one
+    # differs from it by the change alone, so it is parsed incrementally from the old tree.
     old = _Version.parse(language, old_text) if old_text is not None else None
+    new = _Version.parse(language, new_text, old) if new_text is not None else None
     added = sorted(set(file.added_lines)) if new is not None else []
     removed = sorted(set(file.removed_lines)) if old is not None else []
     to_new, to_old = line_maps(file.hunks)
