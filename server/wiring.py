@@ -8,6 +8,7 @@ context, then the LLM reviewer, then the display gate (which must see every find
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,9 @@ class ReviewServices:
     index: RepoIndex | None = None
     extra: list[Stage] = field(default_factory=list)
     _index_built: bool = False
+    _index_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    """Serialises index builds and buffer updates (an editor reviews documents in threads)."""
+    _index_thread: threading.Thread | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, root: Path | None, *, client: str, gate: bool = True) -> ReviewServices:
@@ -61,16 +65,43 @@ class ReviewServices:
         """The repository index, built on first use (incremental through its disk cache)."""
         if self.root is None or not self.settings.review.call_graph:
             return None
-        if self.index is None:
-            self.index = RepoIndex(self.root, self.settings)
-        if not self._index_built:
-            self.index.build()
-            self._index_built = True
-        return self.index
+        with self._index_lock:
+            if self.index is None:
+                self.index = RepoIndex(self.root, self.settings)
+            if not self._index_built:
+                self.index.build()
+                self._index_built = True
+            return self.index
+
+    def start_index_build(self) -> None:
+        """Build the index in a background thread (an editor must not wait for it)."""
+        if self.root is None or not self.settings.review.call_graph or self._index_thread is not None:
+            return
+
+        def build() -> None:
+            try:
+                self.built_index()
+            except Exception:  # the call graph is context, never a reason to fail a review
+                log.exception("building the repository index of %s failed", self.root)
+
+        self._index_thread = threading.Thread(target=build, name="tactful-index", daemon=True)
+        self._index_thread.start()
+
+    def _callgraph_stage(self) -> Stage:
+        inner = callgraph_stage(self.built_index)
+
+        def callgraph(result: ReviewResult, change: Change, settings: Settings) -> None:
+            if self._index_thread is not None and self._index_thread.is_alive():
+                add_note(result, "call graph: the repository index is still being built")
+                return
+            with self._index_lock:
+                inner(result, change, settings)
+
+        return callgraph
 
     def stages(self, *, llm: bool = True) -> list[Stage]:
         """Call-graph context, the LLM reviewer, then the display gate."""
-        stages: list[Stage] = [callgraph_stage(self.built_index), *self.extra]
+        stages: list[Stage] = [self._callgraph_stage(), *self.extra]
         off = llm_off_reason(self.settings)
         if llm and off:
             stages.append(_note_stage(off))

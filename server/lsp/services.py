@@ -36,6 +36,7 @@ class SessionServices:
         services = self.by_root.get(root)
         if services is None:
             services = self.by_root[root] = ReviewServices.open(settings, root, client=self.client)
+            services.start_index_build()
         return services
 
     def offline_stages(self, change: Change, settings: Settings) -> list[Stage]:
