@@ -12,6 +12,7 @@ from tactful.server.cli import EXIT_FINDINGS, EXIT_OK
 from tactful.server.config import load_settings
 from tactful.server.errors import UsageError
 from tactful.server.pipeline import Change, review
+from tactful.server.progress import terminal_progress
 from tactful.server.wiring import ReviewServices
 
 
@@ -49,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(root, args.config)
     services = ReviewServices.open(settings, root, client="cli", gate=not args.all)
     try:
-        result = review(change, settings, services.stages(llm=not args.no_llm))
+        with terminal_progress("indexing the repository") as progress:
+            services.index_progress = progress
+            result = review(change, settings, services.stages(llm=not args.no_llm))
     finally:
         services.close()
     render = output.render_json if args.format == "json" else output.render_text

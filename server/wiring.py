@@ -17,6 +17,7 @@ from tactful.server.feedback import FeedbackSink, open_sink
 from tactful.server.gate import Gate, gate_stage
 from tactful.server.index import RepoIndex, callgraph_stage
 from tactful.server.pipeline import Change, ReviewResult, Stage, add_note
+from tactful.server.progress import Progress
 from tactful.server.settings import Settings, llm_off_reason
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class ReviewServices:
     _index_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     """Serialises index builds and buffer updates (an editor reviews documents in threads)."""
     _index_thread: threading.Thread | None = field(default=None, repr=False)
+    index_progress: Progress | None = field(default=None, repr=False)
+    """Called with (files done, files total) while the index is built."""
 
     @classmethod
     def open(cls, settings: Settings, root: Path | None, *, client: str, gate: bool = True) -> ReviewServices:
@@ -69,7 +72,7 @@ class ReviewServices:
             if self.index is None:
                 self.index = RepoIndex(self.root, self.settings)
             if not self._index_built:
-                self.index.build()
+                self.index.build(self.index_progress)
                 self._index_built = True
             return self.index
 
