@@ -171,8 +171,9 @@ def _balanced_candidates(text: str, limit: int = 20) -> list[str]:
     return found
 
 
-def _matching_close(text: str, start: int) -> int:
-    stack: list[str] = []
+def _brackets(text: str, start: int = 0) -> tuple[list[tuple[int, str]], bool]:
+    """Brackets outside string literals as (index, char), and whether the text ends inside a string."""
+    found: list[tuple[int, str]] = []
     in_string = False
     escaped = False
     for index in range(start, len(text)):
@@ -184,16 +185,22 @@ def _matching_close(text: str, start: int) -> int:
                 escaped = True
             elif char == '"':
                 in_string = False
-            continue
-        if char == '"':
+        elif char == '"':
             in_string = True
-        elif char in "{[":
+        elif char in "{[]}":
+            found.append((index, char))
+    return found, in_string
+
+
+def _matching_close(text: str, start: int) -> int:
+    stack: list[str] = []
+    for index, char in _brackets(text, start)[0]:
+        if char in "{[":
             stack.append("}" if char == "{" else "]")
-        elif char in "}]":
-            if not stack or stack.pop() != char:
-                return -1
-            if not stack:
-                return index
+        elif not stack or stack.pop() != char:
+            return -1
+        elif not stack:
+            return index
     return -1
 
 
@@ -217,22 +224,11 @@ def _repair(text: str, *, close: bool = False) -> Any:
 def _close_truncated(text: str) -> str:
     """Close an unterminated string and every open bracket, dropping a dangling key or comma."""
     stack: list[str] = []
-    in_string = False
-    escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char in "{[":
+    brackets, in_string = _brackets(text)
+    for _, char in brackets:
+        if char in "{[":
             stack.append("}" if char == "{" else "]")
-        elif char in "}]" and stack:
+        elif stack:
             stack.pop()
     if in_string:
         text += '"'
