@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tactful.analyzers import languages as L
 from tactful.analyzers.diff import parse_hunk
 from tactful.analyzers.patch import apply_file_change
