@@ -163,10 +163,12 @@ def parse_edited(name: str, old_tree: ts.Tree, old_data: bytes, new_data: bytes)
     The edit is the span between the texts' common prefix and common suffix, so a review of
     a one-line change reparses about one line instead of the whole file.
     """
-    start = _common_prefix(old_data, new_data)
-    limit = min(len(old_data), len(new_data)) - start
-    suffix = _common_prefix(old_data[::-1], new_data[::-1], limit)
-    old_end, new_end = len(old_data) - suffix, len(new_data) - suffix
+    return get_parser(name).parse(new_data, edited_tree(old_tree, old_data, new_data))
+
+
+def edited_tree(old_tree: ts.Tree, old_data: bytes, new_data: bytes) -> ts.Tree:
+    """A copy of ``old_tree`` told of the edit from ``old_data`` to ``new_data`` (reparse base)."""
+    start, old_end, new_end = edited_bytes(old_data, new_data)
     edited = old_tree.copy()
     edited.edit(
         start_byte=start,
@@ -176,7 +178,15 @@ def parse_edited(name: str, old_tree: ts.Tree, old_data: bytes, new_data: bytes)
         old_end_point=_point(old_data, old_end),
         new_end_point=_point(new_data, new_end),
     )
-    return get_parser(name).parse(new_data, edited)
+    return edited
+
+
+def edited_bytes(old_data: bytes, new_data: bytes) -> tuple[int, int, int]:
+    """(start, old end, new end) of the one region where two texts differ (common prefix/suffix)."""
+    start = _common_prefix(old_data, new_data)
+    limit = min(len(old_data), len(new_data)) - start
+    suffix = _common_prefix(old_data[::-1], new_data[::-1], limit)
+    return start, len(old_data) - suffix, len(new_data) - suffix
 
 
 def _common_prefix(a: bytes, b: bytes, limit: int | None = None) -> int:

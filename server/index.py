@@ -3,15 +3,18 @@
 ``RepoIndex.build`` lists files with ``git ls-files -s`` (so ``.gitignore`` is respected
 and each unchanged file's blob id comes for free), skips vendored, generated, huge, binary
 and non-UTF-8 files with a reason, and extracts tags for the rest: from memory when the
-content is unchanged since the last build, else from a ``diskcache`` keyed by path, content
-hash and ``CACHE_VERSION``, else by parsing (a process pool over files for a cold build).
-A cache that cannot be opened or read degrades to memory with one warning.
+content is unchanged since the last build, else from the repository's snapshot (a new
+index: every file of the last build in one read, see ``index_cache``), else from a
+``diskcache`` entry keyed by path, content hash and ``CACHE_VERSION``, else by parsing (a
+process pool over files for a cold build). A cache that cannot be opened or read degrades
+to memory with one warning.
 ``update_file`` replaces one file's tags in memory (the LSP server's didChange).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -24,16 +27,28 @@ from pathlib import Path
 from typing import Any
 
 from tactful.analyzers.callgraph import CallGraph, Definition, FileTags, extract_tags
+from tactful.analyzers.callgraph.splice import splice_tags
 from tactful.analyzers.filekinds import has_generated_marker, has_generated_name, is_vendored
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import ChangeUnit, SkippedFile
 from tactful.server.git import GitError, run_git
+from tactful.server.index_cache import (
+    Skip,
+    Snapshot,
+    TagStore,
+    decode_snapshot,
+    encode_snapshot,
+    gc_paused,
+    snapshot_key,
+)
 from tactful.server.settings import Settings, cache_dir
 
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 2
 """Bump when tags change shape or meaning: old cache entries are then ignored."""
+SNAPSHOT_SLACK = 32
+"""Files a stored snapshot may be out of date by before a build rewrites it (or 2%)."""
 POOL_MIN_FILES = 64
 TEXT_TAGS_CACHE = 16
 """Old-side texts whose tags are kept (an editor reviews the same base on every edit)."""
@@ -105,6 +120,10 @@ class RepoIndex:
         self._entries: dict[str, _Entry] = {}
         self._text_tags: OrderedDict[tuple[str, str], FileTags] = OrderedDict()
         self._graph = CallGraph()
+        self._skips: dict[str, Skip] = {}
+        """path -> (key, reason, detail) of files skipped by the last build (unreadable ones aside)."""
+        self._snapshot_keys: dict[str, str] | None = None
+        """path -> key of what the repository's stored snapshot holds, when known."""
         self.parse_count = 0
         """Files parsed by this index over its lifetime (cache misses plus updates)."""
 
@@ -115,48 +134,46 @@ class RepoIndex:
     def build(self, progress: Progress | None = None) -> IndexStats:
         """Bring the index up to date with the working tree."""
         started = time.perf_counter()
-        listing = self._list()
+        listing, snapshot = self._list(self._load_snapshot if not self._entries else None)
         wanted = dict(listing.files)
         for path in [p for p in self._entries if p not in wanted]:
             del self._entries[path]
             self._graph.remove_file(path)
-        todo: list[_Job] = []
-        from_cache = 0
-        for path, key in listing.files:
-            entry = self._entries.get(path)
-            if entry is not None and entry.key == key:
-                continue
-            cached = self._store.get(key)
-            if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], FileTags):
-                self._install(path, _Entry(key, cached[0], cached[1]))
-                from_cache += 1
-            elif isinstance(cached, tuple) and len(cached) == 3 and cached[0] == "skip":
-                listing.skipped.append(SkippedFile(path, cached[1], cached[2]))
-                self._drop(path)
-            else:
-                todo.append(self._job(path, key))
+        with gc_paused():  # one collector pass over the new records afterwards, not dozens during
+            todo, from_cache, skips = self._reuse(listing, snapshot)
+            del snapshot  # its rows are garbage once the records are built
         skipped = list(listing.skipped)
         fresh: list[tuple[str, object]] = []
-        for done, outcome in enumerate(self._extract(todo), 1):
-            if outcome.tags is None:
-                reason, detail = outcome.skip or ("unreadable", "")
-                skipped.append(SkippedFile(outcome.path, reason, detail))
-                self._drop(outcome.path)
-                if reason != "unreadable":
-                    fresh.append((outcome.key, ("skip", reason, detail)))
-            else:
-                self._install(outcome.path, _Entry(outcome.key, outcome.tags, outcome.lines))
-                fresh.append((outcome.key, (outcome.tags, outcome.lines)))
-            if progress is not None:
-                progress(done, len(todo))
-        self._store.set_many(fresh)
+        # Records from worker processes form no cycles either; parsing many files here might.
+        parsing_here = self.workers <= 1 and len(todo) >= POOL_MIN_FILES
+        with contextlib.nullcontext() if parsing_here else gc_paused():
+            for done, outcome in enumerate(self._extract(todo), 1):
+                if outcome.tags is None:
+                    reason, detail = outcome.skip or ("unreadable", "")
+                    skipped.append(SkippedFile(outcome.path, reason, detail))
+                    self._drop(outcome.path)
+                    if reason != "unreadable":
+                        fresh.append((outcome.key, ("skip", reason, detail)))
+                        skips[outcome.path] = (outcome.key, reason, detail)
+                else:
+                    self._install(outcome.path, _Entry(outcome.key, outcome.tags, outcome.lines))
+                    fresh.append((outcome.key, (outcome.tags, outcome.lines)))
+                if progress is not None:
+                    progress(done, len(todo))
+            self._skips = skips
+            self._store.set_many(fresh)
+            self._save_snapshot()
         self.parse_count += len(todo)
         return self._stats(len(todo), from_cache, skipped, listing.unknown, time.perf_counter() - started)
 
-    def update_file(self, path: str, text: str | None, tree: Any = None) -> FileTags | None:
+    def update_file(
+        self, path: str, text: str | None, tree: Any = None, *, old_text: str | None = None
+    ) -> FileTags | None:
         """Replace one file's tags from an editor buffer (None removes the file); memory only.
 
-        ``tree`` may carry ``text`` already parsed; an unchanged buffer costs nothing.
+        ``tree`` may carry ``text`` already parsed; an unchanged buffer costs nothing. With
+        ``tree`` and ``old_text`` (an earlier version, e.g. the change's old side), the tags
+        are spliced from that version's when the edit lies inside one function body.
         """
         language = detect_language(path, text)
         if text is None or language is None:
@@ -166,7 +183,13 @@ class RepoIndex:
         current = self._entries.get(path)
         if current is not None and current.key == key:
             return current.tags
-        tags = extract_tags(language, path, text, tree)
+        tags = None
+        if tree is not None and old_text is not None:
+            old_tags = self.tags_of_text(language, path, old_text)
+            if old_tags.language == language:
+                tags = splice_tags(old_tags, old_text, text, tree)
+        if tags is None:
+            tags = extract_tags(language, path, text, tree)
         self.parse_count += 1
         self._install(path, _Entry(key, tags, text.count("\n") + 1))
         return tags
@@ -221,6 +244,61 @@ class RepoIndex:
 
     # -- internals ---------------------------------------------------------------------
 
+    def _reuse(self, listing: _Listing, snapshot: Snapshot | None) -> tuple[list[_Job], int, dict[str, Skip]]:
+        """Install what memory, the snapshot or the per-file cache hold; the rest is to parse."""
+        todo: list[_Job] = []
+        from_cache = 0
+        skips: dict[str, Skip] = {}
+        for path, key in listing.files:
+            entry = self._entries.get(path)
+            if entry is not None and entry.key == key:
+                continue
+            skip = self._skips.get(path)
+            if (skip is None or skip[0] != key) and snapshot is not None:
+                hit = snapshot.tags(path, key)
+                if hit is not None:
+                    self._install(path, _Entry(key, hit[0], hit[1]))
+                    from_cache += 1
+                    continue
+                skip = snapshot.skip(path, key)
+            if skip is None or skip[0] != key:
+                cached = self._store.get(key)
+                if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], FileTags):
+                    self._install(path, _Entry(key, cached[0], cached[1]))
+                    from_cache += 1
+                    continue
+                if not (isinstance(cached, tuple) and len(cached) == 3 and cached[0] == "skip"):
+                    todo.append(self._job(path, key))
+                    continue
+                skip = (key, cached[1], cached[2])
+            listing.skipped.append(SkippedFile(path, skip[1], skip[2]))
+            skips[path] = skip
+            self._drop(path)
+        return todo, from_cache, skips
+
+    def _load_snapshot(self) -> Snapshot | None:
+        if self._store.kind != "disk":
+            return None
+        snapshot = decode_snapshot(self._store.get(snapshot_key(self.root, CACHE_VERSION)))
+        if snapshot is not None:
+            self._snapshot_keys = snapshot.keys()
+        return snapshot
+
+    def _save_snapshot(self) -> None:
+        """Store this build as the repository's snapshot, unless the stored one is close enough."""
+        if self._store.kind != "disk":
+            return
+        entries = [(path, e) for path, e in self._entries.items() if not e.key.startswith("buffer:")]
+        current = {path: e.key for path, e in entries}
+        current.update((path, skip[0]) for path, skip in self._skips.items())
+        known = self._snapshot_keys
+        # A few stale files cost a few per-file cache reads; rewriting the blob costs far more.
+        if known is not None and len(current.items() ^ known.items()) <= max(SNAPSHOT_SLACK, len(current) // 50):
+            return
+        blob = encode_snapshot(((path, e.key, e.lines, e.tags) for path, e in entries), self._skips)
+        self._store.set_many([(snapshot_key(self.root, CACHE_VERSION), blob)])
+        self._snapshot_keys = current
+
     def _install(self, path: str, entry: _Entry) -> None:
         self._entries[path] = entry
         self._graph.replace_file(entry.tags)
@@ -249,12 +327,18 @@ class RepoIndex:
             log.warning("index: process pool unavailable (%s); parsing in this process", exc)
             yield from map(_run_job, jobs)
 
-    def _list(self) -> _Listing:
+    def _list(self, meanwhile: Callable[[], Snapshot | None] | None = None) -> tuple[_Listing, Snapshot | None]:
+        """The files to index; ``meanwhile`` (reading the snapshot) runs while git lists them."""
         listing = _Listing()
+        queries = (("-s", "-z"), ("-m", "-z"), ("-o", "--exclude-standard", "-z"))
+        # Three read-only git processes at once: each mostly waits on the file system.
+        with concurrent.futures.ThreadPoolExecutor(len(queries)) as pool:
+            running = [pool.submit(run_git, self.root, "ls-files", *query) for query in queries]
+            snapshot = meanwhile() if meanwhile is not None else None
         try:
-            staged = run_git(self.root, "ls-files", "-s", "-z")
-            modified = set(run_git(self.root, "ls-files", "-m", "-z").decode("utf-8", "replace").split("\0"))
-            others = run_git(self.root, "ls-files", "-o", "--exclude-standard", "-z").decode("utf-8", "replace")
+            staged, modified_out, others_out = (job.result() for job in running)
+            modified = set(modified_out.decode("utf-8", "replace").split("\0"))
+            others = others_out.decode("utf-8", "replace")
         except GitError as exc:
             raise GitError(f"cannot index {self.root}: {exc}") from exc
         entries: list[tuple[str, str]] = []
@@ -285,7 +369,7 @@ class RepoIndex:
                 except OSError:
                     continue  # deleted in the working tree
                 listing.files.append((path, f"v{CACHE_VERSION}:{path}:{_content_key(path, data)}"))
-        return listing
+        return listing, snapshot
 
     def _stats(self, parsed: int, from_cache: int, skipped: list[SkippedFile], unknown: int, seconds: float) -> IndexStats:
         entries = self._entries.values()
@@ -302,59 +386,6 @@ class RepoIndex:
             unknown_language=unknown,
             cache=self._store.kind,
         )
-
-
-class TagStore:
-    """diskcache with a memory fallback: the first failure logs one warning and switches over."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.kind = "disk"
-        self._memory: dict[str, object] = {}
-        self._disk: Any = None
-        try:
-            import diskcache
-
-            directory.mkdir(parents=True, exist_ok=True)
-            # Least-recently-stored eviction: reads never write (LRU would update each hit).
-            self._disk = diskcache.Cache(
-                str(directory), size_limit=2**30, eviction_policy="least-recently-stored"
-            )
-        except Exception as exc:  # corrupt database, unwritable folder, full disk ...
-            self._degrade(exc)
-
-    def get(self, key: str) -> object:
-        if self._disk is not None:
-            try:
-                return self._disk.get(key)
-            except Exception as exc:
-                self._degrade(exc)
-        return self._memory.get(key)
-
-    def set_many(self, items: list[tuple[str, object]]) -> None:
-        if self._disk is not None and items:
-            try:
-                with self._disk.transact():  # one transaction, not one commit per file
-                    for key, value in items:
-                        self._disk.set(key, value)
-                return
-            except Exception as exc:
-                self._degrade(exc)
-        self._memory.update(items)
-
-    def _degrade(self, exc: Exception) -> None:
-        if self.kind == "disk":
-            log.warning(
-                "index cache at %s is unusable (%s: %s); keeping the index in memory only",
-                self.directory, exc.__class__.__name__, exc,
-            )
-        self.kind = "memory"
-        disk, self._disk = self._disk, None
-        if disk is not None:
-            try:
-                disk.close()
-            except Exception:
-                log.debug("closing the broken index cache failed", exc_info=True)
 
 
 def _screen_path(path: str) -> str:
@@ -422,7 +453,7 @@ def callgraph_stage(index_provider: Callable[[Any, Settings], RepoIndex | None])
                 continue
             path = file.change.path
             if file.new_text is not None:
-                new_tags = index.update_file(path, file.new_text, file.new_tree)
+                new_tags = index.update_file(path, file.new_text, file.new_tree, old_text=file.old_text)
                 new_defs.extend(new_tags.definitions if new_tags else ())
             if file.old_text is not None:
                 old_defs.extend(index.tags_of_text(file.language, path, file.old_text).definitions)

@@ -68,7 +68,8 @@ class CallGraph:
         self._by_name: dict[str, list[Definition]] = defaultdict(list)
         self._by_file_qname: dict[str, dict[str, list[Definition]]] = {}
         self._refs_by_name: dict[str, list[Reference]] = defaultdict(list)
-        self._refs_by_caller: dict[tuple[str, str], list[Reference]] = defaultdict(list)
+        self._refs_by_caller: dict[str, dict[str, list[Reference]]] = {}
+        """path -> caller -> call sites; filled per file on first use (most files never are)."""
         self._modules = ModuleIndex()
         self._bindings: dict[str, dict[str, list[Import]]] = {}
         self._memo: dict[int, tuple[Target, ...]] = {}
@@ -86,18 +87,28 @@ class CallGraph:
         """Add a file, or replace its earlier tags."""
         self.remove_file(tags.path)
         self._files[tags.path] = tags
-        by_qname: dict[str, list[Definition]] = defaultdict(list)
+        # Local names and plain-dict lookups: a fresh index installs a few hundred thousand records.
+        by_name = self._by_name
+        by_qname: dict[str, list[Definition]] = {}
         for d in tags.definitions:
-            self._by_name[d.name].append(d)
-            by_qname[d.qualified_name].append(d)
-        self._by_file_qname[tags.path] = dict(by_qname)
+            by_name[d.name].append(d)
+            same = by_qname.get(d.qualified_name)
+            if same is None:
+                by_qname[d.qualified_name] = [d]
+            else:
+                same.append(d)
+        self._by_file_qname[tags.path] = by_qname
+        refs_by_name = self._refs_by_name
         aliases = {imp.alias: imp.name for imp in tags.imports if imp.alias and imp.name not in ("", "*")}
-        for r in tags.references:
-            self._refs_by_name[r.name].append(r)
-            self._refs_by_caller[(r.path, r.caller)].append(r)
-            original = aliases.get(r.name) if not r.receiver else None
-            if original and original != r.name:  # `from m import f as g`: g() is a call site of f
-                self._refs_by_name[original].append(r)
+        if aliases:
+            for r in tags.references:
+                refs_by_name[r.name].append(r)
+                original = aliases.get(r.name) if not r.receiver else None
+                if original and original != r.name:  # `from m import f as g`: g() is a call site of f
+                    refs_by_name[original].append(r)
+        else:
+            for r in tags.references:
+                refs_by_name[r.name].append(r)
         self._modules.add(tags.path, tags.package)
 
     def remove_file(self, path: str) -> None:
@@ -109,8 +120,7 @@ class CallGraph:
         names = {r.name for r in old.references} | {imp.name for imp in old.imports}
         for name in names & self._refs_by_name.keys():
             self._refs_by_name[name] = [r for r in self._refs_by_name[name] if r.path != path]
-        for caller in {r.caller for r in old.references}:
-            self._refs_by_caller.pop((path, caller), None)
+        self._refs_by_caller.pop(path, None)
         self._by_file_qname.pop(path, None)
         self._modules.remove(path, old.package)
         self._bindings.clear()
@@ -196,7 +206,7 @@ class CallGraph:
         for level in range(1, depth + 1):
             next_sources: list[tuple[str, str]] = []
             for source in sources:
-                for ref in self._refs_by_caller.get(source, ()):
+                for ref in self._calls_from(*source):
                     for d, conf in self.resolve(ref):
                         if id(d) in seen:
                             continue
@@ -208,6 +218,19 @@ class CallGraph:
             sources = next_sources
         out.sort(key=lambda c: (c.depth, CONFIDENCE_RANK[c.confidence], c.call_span.start_line))
         return out
+
+    def _calls_from(self, path: str, caller: str) -> list[Reference]:
+        """Call sites in ``path`` whose enclosing definition is ``caller``, in file order."""
+        by_caller = self._refs_by_caller.get(path)
+        if by_caller is None:
+            tags = self._files.get(path)
+            if tags is None:
+                return []
+            grouped: dict[str, list[Reference]] = defaultdict(list)
+            for r in tags.references:
+                grouped[r.caller].append(r)
+            by_caller = self._refs_by_caller[path] = dict(grouped)
+        return by_caller.get(caller, [])
 
     # -- resolution --------------------------------------------------------------------
 

@@ -151,6 +151,19 @@ def extract_tags(language: str, path: str, text: str, tree: ts.Tree | None = Non
     return _Extractor(language, path, data).run(matches, count_error_nodes(tree))
 
 
+def extract_tags_in_rows(
+    language: str, path: str, data: bytes, tree: ts.Tree, first_row: int, last_row: int, errors: int = 0
+) -> FileTags:
+    """Tags from the query matches that intersect rows ``first_row..last_row`` (0-based) only.
+
+    Enclosing definitions intersect the rows too, so nesting and qualified names come out
+    as in a full extraction; call sites reaching outside the rows may miss argument facts.
+    """
+    cursor = ts.QueryCursor(tags_query(language))
+    cursor.set_point_range((first_row, 0), (last_row + 1, 0))
+    return _Extractor(language, path, data).run(cursor.matches(tree.root_node), errors)
+
+
 class _Extractor:
     """Turns query matches into tags; one instance per file."""
 
