@@ -16,7 +16,7 @@ from typing import NamedTuple, TypeVar
 
 import tree_sitter as ts
 from tactful.analyzers.callgraph.tags import Definition, FileTags, Reference, extract_tags_in_rows
-from tactful.analyzers.languages import count_error_nodes, edited_bytes, edited_tree, get_parser
+from tactful.analyzers.languages import count_error_nodes, edited_bytes, edited_tree, parse_cached
 
 _Record = TypeVar("_Record", Definition, Reference)
 
@@ -81,15 +81,30 @@ def splice_tags(old: FileTags, old_text: str, new_text: str, new_tree: ts.Tree) 
 def _reparse_old(language: str, old_data: bytes, new_data: bytes, new_tree: ts.Tree) -> tuple[ts.Tree, tuple[int, int]]:
     """The old text's tree, and the old lines (1-based) whose syntax differs in the new one.
 
-    An edit can change the parse of text beyond it (an opened comment or string): reparse
-    the old text incrementally from the new tree and ask tree-sitter what changed.
+    An edit can change the parse of text beyond it (an opened comment or string). The new
+    tree was parsed incrementally from the old one (cached by content, so getting it again
+    is free); tree-sitter compares the two and reports the rows that changed, in new-text
+    coordinates, which are mapped back onto the old text.
     """
-    reverse = edited_tree(new_tree, new_data, old_data)
-    old_tree = get_parser(language).parse(old_data, reverse)
-    ranges = reverse.changed_ranges(old_tree)
+    old_tree = parse_cached(language, old_data)
+    ranges = edited_tree(old_tree, old_data, new_data).changed_ranges(new_tree)
     if not ranges:
         return old_tree, (0, 0)
-    return old_tree, (min(r.start_point.row for r in ranges) + 1, max(r.end_point.row for r in ranges) + 1)
+    start, old_end, new_end = edited_bytes(old_data, new_data)
+    first = old_data.count(b"\n", 0, start) + 1
+    last_old = first + old_data.count(b"\n", start, old_end)
+    last_new = first + new_data.count(b"\n", start, new_end)
+
+    def to_old(line: int) -> int:
+        if line < first:
+            return line
+        if line > last_new:
+            return line - (last_new - last_old)
+        return min(line, last_old)
+
+    top = min(to_old(r.start_point.row + 1) for r in ranges)
+    bottom = max(to_old(r.end_point.row + 1) for r in ranges)
+    return old_tree, (top, bottom)
 
 
 def _window(old: FileTags, first: int, last_old: int, changed: tuple[int, int]) -> tuple[int, int]:
