@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -26,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--fail-on", choices=[s.value for s in Severity], help="exit 1 if a finding at this severity or above exists")
     p.add_argument("--no-llm", action="store_true", help="offline reviewers only, even if an endpoint is configured")
     p.add_argument("--all", action="store_true", help="show every finding: no display gate, nothing logged")
+    p.add_argument("--no-call-graph", action="store_true", help="skip the repository index (no callers/callees)")
     p.add_argument("--config", help="settings JSON file (default: .tactful/settings.json in the repository)")
     p.set_defaults(func=run)
 
@@ -48,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     change = _change(args)
     root = Path(change.root) if change.root else None
     settings = load_settings(root, args.config)
+    if args.no_call_graph:
+        settings = dataclasses.replace(settings, review=dataclasses.replace(settings.review, call_graph=False))
     services = ReviewServices.open(settings, root, client="cli", gate=not args.all)
     try:
         with terminal_progress("indexing the repository") as progress:

@@ -237,3 +237,13 @@ def test_json_units_carry_callers_callees_and_signature_changes(cli, git_repo: G
     assert [c["name"] for c in unit["callees"]] == ["mul"]
     (finding,) = [f for f in data["findings"] if f["rule"] == "callgraph.signature-change"]
     assert [(r["path"], r["line"]) for r in finding["related"]] == [("app.py", 5)]
+
+
+def test_no_call_graph_skips_the_index(cli, git_repo: GitRepo) -> None:
+    git_repo.write("lib.py", "def area(w, h):\n    return w * h\n")
+    git_repo.write("app.py", "from lib import area\n\n\ndef main():\n    return area(2, 3)\n")
+    git_repo.commit("base")
+    git_repo.write("lib.py", "def area(w, h, d):\n    return w * h * d\n")
+    data = review_json(cli, git_repo, "--all", "--no-call-graph")
+    assert data["units"][0]["callers"] == []
+    assert not [f for f in data["findings"] if f["rule"] == "callgraph.signature-change"]
