@@ -428,38 +428,3 @@ def _run_job(job: _Job) -> _Outcome:
         return _Outcome(job.path, job.key, skip=("unparsable", f"{exc.__class__.__name__}: {exc}"))
     return _Outcome(job.path, job.key, tags, lines)
 
-
-def callgraph_stage(index_provider: Callable[[Any, Settings], RepoIndex | None]) -> Callable[..., None]:
-    """A pipeline stage: callers/callees per change unit, plus signature-change findings.
-
-    ``index_provider(change, settings)`` returns a built index of the change's repository
-    (or None when there is none). The changed files' new text is loaded into it first, so
-    the graph describes the change's new side even when it is not the working tree.
-    """
-    from tactful.analyzers.callgraph import signature_change_findings
-    from tactful.server import pipeline
-
-    def callgraph(result: Any, change: Any, settings: Settings) -> None:
-        if not settings.review.call_graph:
-            return
-        index = index_provider(change, settings)
-        if index is None:
-            pipeline.add_note(result, "call graph: no repository index (not a git repository?)")
-            return
-        old_defs: list[Definition] = []
-        new_defs: list[Definition] = []
-        for file in result.files:
-            if file.language is None:
-                continue
-            path = file.change.path
-            if file.new_text is not None:
-                new_tags = index.update_file(path, file.new_text, file.new_tree, old_text=file.old_text)
-                new_defs.extend(new_tags.definitions if new_tags else ())
-            if file.old_text is not None:
-                old_defs.extend(index.tags_of_text(file.language, path, file.old_text).definitions)
-        for unit in result.units:
-            result.unit_context[(unit.path, unit.name)] = index.unit_context(unit)
-        added = pipeline.merge_findings(result, signature_change_findings(result.units, old_defs, new_defs, index.graph))
-        pipeline.add_counters(result, {"callgraph.units": len(result.units), "callgraph.findings": len(added)})
-
-    return callgraph

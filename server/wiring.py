@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tactful.server import git
+from tactful.server.callgraph_stage import callgraph_stage
 from tactful.server.feedback import FeedbackSink, open_sink
 from tactful.server.gate import Gate, gate_stage
-from tactful.server.index import RepoIndex, callgraph_stage
+from tactful.server.index import RepoIndex
 from tactful.server.pipeline import Change, ReviewResult, Stage, add_note
 from tactful.server.progress import Progress
 from tactful.server.settings import Settings, llm_off_reason

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from tactful.analyzers.model import ChangeUnit, Span
 from tactful.server import changes, pipeline
-from tactful.server.index import POOL_MIN_FILES, RepoIndex, callgraph_stage
+from tactful.server.callgraph_stage import callgraph_stage
+from tactful.server.index import POOL_MIN_FILES, RepoIndex
 from tactful.server.settings import ReviewSettings, Settings
 
 LIB = "def area(w, h):\n    return w * h\n"

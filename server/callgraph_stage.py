@@ -1,0 +1,48 @@
+"""The call-graph stage of a review: callers and callees per change unit, signature changes.
+
+Runs after the offline checks. The changed files' new text is loaded into the repository
+index first (spliced, not re-extracted, for an edited buffer), so the graph describes the
+change's new side even when it is not the working tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tactful.analyzers.callgraph import signature_change_findings
+from tactful.analyzers.callgraph.tags import Definition
+from tactful.server import pipeline
+from tactful.server.index import RepoIndex
+from tactful.server.settings import Settings
+
+IndexProvider = Callable[[pipeline.Change, Settings], RepoIndex | None]
+
+
+def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
+    """A stage; ``index_provider(change, settings)`` returns the built index of the change's
+    repository, or None when there is none."""
+
+    def callgraph(result: pipeline.ReviewResult, change: pipeline.Change, settings: Settings) -> None:
+        if not settings.review.call_graph:
+            return
+        index = index_provider(change, settings)
+        if index is None:
+            pipeline.add_note(result, "call graph: no repository index (not a git repository?)")
+            return
+        old_defs: list[Definition] = []
+        new_defs: list[Definition] = []
+        for file in result.files:
+            if file.language is None:
+                continue
+            path = file.change.path
+            if file.new_text is not None:
+                new_tags = index.update_file(path, file.new_text, file.new_tree, old_text=file.old_text)
+                new_defs.extend(new_tags.definitions if new_tags else ())
+            if file.old_text is not None:
+                old_defs.extend(index.tags_of_text(file.language, path, file.old_text).definitions)
+        for unit in result.units:
+            result.unit_context[(unit.path, unit.name)] = index.unit_context(unit)
+        added = pipeline.merge_findings(result, signature_change_findings(result.units, old_defs, new_defs, index.graph))
+        pipeline.add_counters(result, {"callgraph.units": len(result.units), "callgraph.findings": len(added)})
+
+    return callgraph
