@@ -144,7 +144,7 @@ def coverage_summary(result: ReviewResult, label: str = "") -> str:
     lines = [
         f"tactful: {label + ': ' if label else ''}{len(result.findings)} finding(s) ({counts}); "
         f"{len(cov.reviewed)} file(s) reviewed, {cov.units} change unit(s)"
-        + (f", {len(result.hidden)} hidden by the gate" if result.hidden else "")
+        + (f", {len(result.hidden)} hidden by the gate (--all shows them)" if result.hidden else "")
     ]
     if cov.skipped:
         lines.append("  skipped: " + ", ".join(f"{s.path} ({s.reason}{': ' + s.detail if s.detail else ''})" for s in cov.skipped))
