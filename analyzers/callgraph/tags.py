@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, NamedTuple
 
 import tree_sitter as ts
@@ -29,6 +30,7 @@ CLASS_KINDS = frozenset({"class", "interface", "module", "impl"})
 _SNIPPET_CHARS = 160
 _SIGNATURE_CHARS = 240
 _TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+_new_tuple = tuple.__new__
 
 
 class Definition(NamedTuple):
@@ -139,6 +141,24 @@ def tags_query(language: str) -> ts.Query:
     return load_query(QUERY_PACKAGE, f"{language}.scm", language)
 
 
+# Capture categories: which handler a match goes to, by the first capture naming one.
+_CONTAINER, _CALL, _ARGUMENT, _IMPORT, _PACKAGE = range(5)
+_CATEGORY_PREFIXES = (("definition.", _CONTAINER), ("reference.", _CALL), ("arg.", _ARGUMENT))
+_CATEGORY_NAMES = {"scope": _CONTAINER, "import": _IMPORT, "package": _PACKAGE}
+
+
+@cache
+def _capture_categories(language: str) -> dict[str, int]:
+    """Category of each capture name of the language's query (names with none left out)."""
+    query = tags_query(language)
+    categories: dict[str, int] = {}
+    for key in map(query.capture_name, range(query.capture_count)):
+        category = _CATEGORY_NAMES.get(key, next((c for p, c in _CATEGORY_PREFIXES if key.startswith(p)), None))
+        if category is not None:
+            categories[key] = category
+    return categories
+
+
 def extract_tags(language: str, path: str, text: str, tree: ts.Tree | None = None) -> FileTags:
     """The tags of one file; never raises on malformed source.
 
@@ -185,21 +205,25 @@ class _Extractor:
 
     def run(self, matches: list[tuple[int, dict[str, list[ts.Node]]]], errors: int) -> FileTags:
         seen: set[tuple[int, int, str]] = set()
+        categories = _capture_categories(self.language)
         for _pattern, caps in matches:
             for key in caps:
-                if key.startswith("definition.") or key == "scope":
-                    self._container(key, caps, seen)
-                    break
-                if key.startswith("reference."):
+                category = categories.get(key)
+                if category is None:
+                    continue
+                if category == _CALL:
                     self._call(key, caps, seen)
                     break
-                if key.startswith("arg."):
+                if category == _ARGUMENT:
                     self._argument(key, caps[key][0])
                     break
-                if key == "import":
+                if category == _CONTAINER:
+                    self._container(key, caps, seen)
+                    break
+                if category == _IMPORT:
                     self._import(caps)
                     break
-                if key == "package" and not self.package:
+                if not self.package:  # _PACKAGE: the first one wins
                     self.package = self._text(caps[key][0])
                     break
         definitions, references = self._nest()
@@ -227,8 +251,8 @@ class _Extractor:
             if node.type == "namespace_declaration" and not self.package:
                 self.package = raw
         else:
-            kind = key.split(".", 1)[1]
-            parts = tuple(p for p in re.split(r"::", raw) if p) or (raw,)
+            kind = key[len("definition.") :]
+            parts = (tuple(p for p in raw.split("::") if p) or (raw,)) if "::" in raw else (raw,)
             prefix, name = parts[:-1], parts[-1]
         receiver_var = ""
         receiver = caps.get("receiver")
@@ -243,14 +267,14 @@ class _Extractor:
 
     def _call(self, key: str, caps: dict[str, list[ts.Node]], seen: set[tuple[int, int, str]]) -> None:
         node = caps[key][0]
-        ident = (node.start_byte, node.end_byte, "call")
+        start, end = node.byte_range
+        ident = (start, end, "call")
         if ident in seen:
             return
         seen.add(ident)
-        name_node = caps["name." + key][0]
         args = caps.get("args")
         self.calls.append(
-            (node.start_byte, -node.end_byte, key.split(".", 1)[1], node, name_node, args[0] if args else None, "")
+            (start, -end, key[len("reference.") :], node, caps["name." + key][0], args[0] if args else None, "")
         )
 
     def _argument(self, key: str, node: ts.Node) -> None:
@@ -331,12 +355,19 @@ class _Extractor:
         )
 
     def _reference(self, call: tuple[int, int, str, ts.Node, ts.Node, ts.Node | None, str], caller: str) -> Reference:
-        _s, _e, kind, node, name_node, args, _ = call
+        start, _e, kind, node, name_node, args, _ = call
+        data = self.data
+        name_start, name_end = name_node.byte_range
         receiver = ""
-        if kind == "call" and name_node.start_byte > node.start_byte:
-            receiver = self.data[node.start_byte : name_node.start_byte].decode("utf-8", "replace")
-            receiver = receiver.rstrip().rstrip(".:->?&\\").rstrip()
-            receiver = " ".join(receiver.split())[:80]
+        if kind == "call" and name_start > start:
+            receiver = data[start:name_start].decode("utf-8", "replace")
+            head = receiver[:-1]
+            if receiver[-1] == "." and head[-1:] not in (".", "") and head.replace(".", "_").isidentifier():
+                # `a.b.name`: nothing to strip or collapse (the general path gives the same)
+                receiver = head[:80]
+            else:
+                receiver = receiver.rstrip().rstrip(".:->?&\\").rstrip()
+                receiver = " ".join(receiver.split())[:80]
         arity: int | None = 0
         keywords: tuple[str, ...] = ()
         if args is not None:
@@ -349,15 +380,18 @@ class _Extractor:
                 arity = args.named_child_count - self.skips.get(at, 0)
             if at in self.keywords:
                 keywords = tuple(self.keywords[at])
-        points = self._points(node)
-        row = points[0] - 1
+        (row, c1), (r2, c2) = node.start_point, node.end_point
+        if not self.ascii:
+            c1, c2 = self._col(row, c1), self._col(r2, c2)
         snippet = self.snippets.get(row)
         if snippet is None:
             line = self.lines[row] if row < len(self.lines) else b""
             snippet = self.snippets[row] = line.decode("utf-8", "replace").strip()[:_SNIPPET_CHARS]
-        return Reference(
-            self.path, self._text(name_node), receiver, *points, caller, arity, keywords, kind, snippet
-        )
+        # tuple.__new__ skips the named tuple's Python-level __new__ (every field is given).
+        return _new_tuple(Reference, (
+            self.path, data[name_start:name_end].decode("utf-8", "replace"), receiver,
+            row + 1, c1, r2 + 1, c2, caller, arity, keywords, kind, snippet,
+        ))
 
     # -- text helpers -------------------------------------------------------------------
 

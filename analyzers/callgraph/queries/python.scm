@@ -25,7 +25,6 @@
 (import_from_statement module_name: (_) @import.module (wildcard_import) @import.wildcard) @import
 
 ; Argument details, joined to their call by the argument list's position.
-; @holder names the argument list itself, which saves walking up from the argument.
-(argument_list [(list_splat) (dictionary_splat)] @arg.splat) @holder
-(argument_list (keyword_argument name: (identifier) @arg.keyword)) @holder
-(argument_list (comment) @arg.skip) @holder
+(argument_list [(list_splat) (dictionary_splat)] @arg.splat)
+(argument_list (keyword_argument name: (identifier) @arg.keyword))
+(argument_list (comment) @arg.skip)
