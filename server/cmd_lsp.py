@@ -21,12 +21,11 @@ def _address(value: str) -> tuple[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tactful.server.lsp import faults, logs
+    from tactful.server.lsp import logs
     from tactful.server.lsp.server import create_server
 
     address = _address(args.tcp) if args.tcp else None
     logs.configure(args.log_file, args.lsp_verbose + getattr(args, "verbose", 0))
-    faults.install_from_environment()
     server = create_server()
     if address:
         server.start_tcp(*address)

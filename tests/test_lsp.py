@@ -28,9 +28,10 @@ from support import GIT_ENV
 from tactful.server.feedback import FeedbackStore
 
 FAULTY_RULE = "test.always-crashes"
+FAULTY_SERVER = Path(__file__).with_name("faulty_lsp.py")
 # Data and caches never land in the real user directories, whatever a test forgets to set.
 SAFE_DIRS = {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data"), "TACTFUL_CACHE_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-cache")}
-SERVER_ENV = {**os.environ, **GIT_ENV, **SAFE_DIRS, "TACTFUL_LSP_FAULTY_RULE": FAULTY_RULE}
+SERVER_ENV = {**os.environ, **GIT_ENV, **SAFE_DIRS, "TACTFUL_TEST_FAULTY_RULE": FAULTY_RULE}
 SERVER_ENV.pop("OPENAI_BASE_URL", None)
 SERVER_ENV.pop("OPENAI_API_KEY", None)
 
@@ -137,7 +138,7 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest_lsp.fixture(
     params=list(CLIENTS),
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "tactful.server.lsp"], client_factory=make_client, server_env=SERVER_ENV),
+    config=ClientServerConfig(server_command=[sys.executable, str(FAULTY_SERVER)], client_factory=make_client, server_env=SERVER_ENV),
 )
 async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, repo: Path, tmp_path: Path):
     # The display gate is off here (these tests are about the editor plumbing; see test_gate_in_the_editor).
@@ -338,7 +339,7 @@ async def test_malformed_requests_get_clear_errors(client: LanguageClient, repo:
 
 
 async def test_crashing_analyzer_does_not_silence_the_others(client: LanguageClient, repo: Path):
-    """The server runs with a test-only rule that raises (TACTFUL_LSP_FAULTY_RULE, see server/lsp/faults.py)."""
+    """The server runs with a test-only rule that raises (tests/faulty_lsp.py)."""
     uri = open_doc(client, repo / "app.py", EDITED)
     assert set(by_rule(await diagnostics_at(client, uri, 1))) == {"py.none-comparison", "py.bare-except"}
     log = await wait_inbox(client, lambda m, p: m == types.WINDOW_LOG_MESSAGE and FAULTY_RULE in p.message)
