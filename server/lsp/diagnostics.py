@@ -110,14 +110,20 @@ def deliver(ls: TactfulServer, state: DocState, report: DocReport) -> None:
         state.last_final = report
     for note in report.notes:
         log.info("%s: %s", state.path.name, note)
-    if ls.pull_mode:
-        if state.needs_refresh or (previous is not None and previous.version == report.version):
-            state.needs_refresh = False
-            ls.request_refresh()
-    else:
+    refresh = state.needs_refresh or (previous is not None and previous.version == report.version)
+    if refresh:
+        state.needs_refresh = False
+    _tell_client(ls, state, report, refresh=refresh)
+
+
+def _tell_client(ls: TactfulServer, state: DocState, report: DocReport, *, refresh: bool) -> None:
+    """Push the report, or (pull clients) ask for a new pull when ``refresh`` says it changed."""
+    if not ls.pull_mode:
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=state.uri, diagnostics=report.diagnostics, version=report.version)
         )
+    elif refresh:
+        ls.request_refresh()
     state.notify_updated()
 
 
@@ -143,25 +149,15 @@ def republish(ls: TactfulServer, state: DocState) -> None:
         for f, d in zip(current.findings, current.diagnostics, strict=True)
         if f.fingerprint not in state.suppressed
     ]
-    report = DocReport(
-        version=current.version,
-        text=current.text,
-        lines=current.lines,
-        baseline=current.baseline,
+    report = dataclasses.replace(
+        current,
         findings=[f for f, _ in keep],
-        hidden=current.hidden,
         diagnostics=[d for _, d in keep],
         result_id=state.next_result_id(current.version),
-        final=current.final,
+        notes=(),
     )
     state.report = report
-    if ls.pull_mode:
-        ls.request_refresh()
-    else:
-        ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=state.uri, diagnostics=report.diagnostics, version=report.version)
-        )
-    state.notify_updated()
+    _tell_client(ls, state, report, refresh=True)
 
 
 def _flagged_text(report: DocReport, finding: Finding) -> str:
