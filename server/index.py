@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -28,7 +27,6 @@ from typing import Any
 
 from tactful.analyzers.callgraph import CallGraph, Definition, FileTags, extract_tags
 from tactful.analyzers.callgraph.splice import splice_tags
-from tactful.analyzers.filekinds import has_generated_marker, has_generated_name, is_vendored
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import ChangeUnit, SkippedFile
 from tactful.server.git import GitError, run_git
@@ -41,6 +39,7 @@ from tactful.server.index_cache import (
     gc_paused,
     snapshot_key,
 )
+from tactful.server.index_jobs import Job, Outcome, content_key, run_job, screen_path
 from tactful.server.settings import Settings, cache_dir
 
 log = logging.getLogger(__name__)
@@ -50,9 +49,9 @@ CACHE_VERSION = 2
 SNAPSHOT_SLACK = 32
 """Files a stored snapshot may be out of date by before a build rewrites it (or 2%)."""
 POOL_MIN_FILES = 64
+"""Below this many files to parse, a process pool costs more than it saves."""
 TEXT_TAGS_CACHE = 16
 """Old-side texts whose tags are kept (an editor reviews the same base on every edit)."""
-"""Below this many files to parse, a process pool costs more than it saves."""
 
 Progress = Callable[[int, int], None]
 
@@ -80,25 +79,6 @@ class _Entry:
     key: str
     tags: FileTags
     lines: int
-
-
-@dataclass
-class _Job:
-    path: str
-    language: str
-    key: str
-    abs_path: str
-    max_bytes: int
-    max_lines: int
-
-
-@dataclass
-class _Outcome:
-    path: str
-    key: str
-    tags: FileTags | None = None
-    lines: int = 0
-    skip: tuple[str, str] | None = None
 
 
 @dataclass
@@ -179,7 +159,7 @@ class RepoIndex:
         if text is None or language is None:
             self._drop(path)
             return None
-        key = "buffer:" + _content_key(path, text.encode("utf-8"))
+        key = "buffer:" + content_key(path, text.encode("utf-8"))
         current = self._entries.get(path)
         if current is not None and current.key == key:
             return current.tags
@@ -196,7 +176,7 @@ class RepoIndex:
 
     def tags_of_text(self, language: str, path: str, text: str) -> FileTags:
         """Tags of a text that is not installed (the old side of a change), cached by content."""
-        key = (path, _content_key(path, text.encode("utf-8")))
+        key = (path, content_key(path, text.encode("utf-8")))
         tags = self._text_tags.get(key)
         if tags is None:
             tags = extract_tags(language, path, text)
@@ -244,9 +224,9 @@ class RepoIndex:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _reuse(self, listing: _Listing, snapshot: Snapshot | None) -> tuple[list[_Job], int, dict[str, Skip]]:
+    def _reuse(self, listing: _Listing, snapshot: Snapshot | None) -> tuple[list[Job], int, dict[str, Skip]]:
         """Install what memory, the snapshot or the per-file cache hold; the rest is to parse."""
-        todo: list[_Job] = []
+        todo: list[Job] = []
         from_cache = 0
         skips: dict[str, Skip] = {}
         for path, key in listing.files:
@@ -307,14 +287,14 @@ class RepoIndex:
         self._entries.pop(path, None)
         self._graph.remove_file(path)
 
-    def _job(self, path: str, key: str) -> _Job:
+    def _job(self, path: str, key: str) -> Job:
         review = self.settings.review
         language = detect_language(path) or ""
-        return _Job(path, language, key, str(self.root / path), review.max_file_bytes, review.max_file_lines)
+        return Job(path, language, key, str(self.root / path), review.max_file_bytes, review.max_file_lines)
 
-    def _extract(self, jobs: list[_Job]) -> Iterable[_Outcome]:
+    def _extract(self, jobs: list[Job]) -> Iterable[Outcome]:
         if self.workers <= 1 or len(jobs) < POOL_MIN_FILES:
-            yield from map(_run_job, jobs)
+            yield from map(run_job, jobs)
             return
         # spawn: safe in a process with threads (the LSP server), unlike a bare fork; workers
         # are direct children, so their CPU time shows in RUSAGE_CHILDREN.
@@ -322,10 +302,10 @@ class RepoIndex:
         chunk = max(4, min(64, len(jobs) // (self.workers * 8) or 1))
         try:
             with concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-                yield from pool.map(_run_job, jobs, chunksize=chunk)
+                yield from pool.map(run_job, jobs, chunksize=chunk)
         except (OSError, concurrent.futures.process.BrokenProcessPool) as exc:
             log.warning("index: process pool unavailable (%s); parsing in this process", exc)
-            yield from map(_run_job, jobs)
+            yield from map(run_job, jobs)
 
     def _list(self, meanwhile: Callable[[], Snapshot | None] | None = None) -> tuple[_Listing, Snapshot | None]:
         """The files to index; ``meanwhile`` (reading the snapshot) runs while git lists them."""
@@ -356,7 +336,7 @@ class RepoIndex:
             if path in seen:
                 continue
             seen.add(path)
-            reason = _screen_path(path)
+            reason = screen_path(path)
             if reason == "unknown-language":
                 listing.unknown += 1
             elif reason:
@@ -368,7 +348,7 @@ class RepoIndex:
                     data = (self.root / path).read_bytes()
                 except OSError:
                     continue  # deleted in the working tree
-                listing.files.append((path, f"v{CACHE_VERSION}:{path}:{_content_key(path, data)}"))
+                listing.files.append((path, f"v{CACHE_VERSION}:{path}:{content_key(path, data)}"))
         return listing, snapshot
 
     def _stats(self, parsed: int, from_cache: int, skipped: list[SkippedFile], unknown: int, seconds: float) -> IndexStats:
@@ -386,45 +366,4 @@ class RepoIndex:
             unknown_language=unknown,
             cache=self._store.kind,
         )
-
-
-def _screen_path(path: str) -> str:
-    if is_vendored(path):
-        return "vendored"
-    if has_generated_name(path):
-        return "generated"
-    if detect_language(path) is None:
-        return "unknown-language"
-    return ""
-
-
-def _content_key(path: str, data: bytes) -> str:
-    """git's blob id of ``data``: the same key a committed copy of the file would get."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
-def _run_job(job: _Job) -> _Outcome:
-    """Read, screen and tag one file (runs in a worker process for cold builds)."""
-    try:
-        data = Path(job.abs_path).read_bytes()
-    except OSError as exc:
-        return _Outcome(job.path, job.key, skip=("unreadable", exc.strerror or str(exc)))
-    if len(data) > job.max_bytes:
-        return _Outcome(job.path, job.key, skip=("too-large", f"{len(data):,} bytes"))
-    if b"\0" in data[:8192]:
-        return _Outcome(job.path, job.key, skip=("binary", "NUL byte in content"))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return _Outcome(job.path, job.key, skip=("non-utf8", f"byte {exc.start}: not valid UTF-8"))
-    lines = text.count("\n") + 1
-    if lines > job.max_lines:
-        return _Outcome(job.path, job.key, skip=("too-large", f"{lines:,} lines"))
-    if has_generated_marker(text):
-        return _Outcome(job.path, job.key, skip=("generated", "generated-file marker in the first lines"))
-    try:
-        tags = extract_tags(job.language, job.path, text)
-    except Exception as exc:  # a grammar crash on one file must not stop the index
-        return _Outcome(job.path, job.key, skip=("unparsable", f"{exc.__class__.__name__}: {exc}"))
-    return _Outcome(job.path, job.key, tags, lines)
 
