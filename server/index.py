@@ -44,7 +44,7 @@ from tactful.server.settings import Settings, cache_dir
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 """Bump when tags change shape or meaning: old cache entries are then ignored."""
 SNAPSHOT_SLACK = 32
 """Files a stored snapshot may be out of date by before a build rewrites it (or 2%)."""
