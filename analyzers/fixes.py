@@ -192,7 +192,7 @@ def _indentation_problem(lines: list[str], edit: TextEdit, *, python: bool) -> s
 
 def _reference_indent(lines: list[str], span: Span) -> str | None:
     """Indentation of the first non-blank line the span replaces, else the nearest one above/below."""
-    last = span.end_line - 1 if span.end_col == 0 and span.end_line > span.start_line else span.end_line
+    last = span.last_line
     candidates = list(range(span.start_line, min(last, len(lines)) + 1))
     candidates += list(range(span.start_line - 1, 0, -1)) + list(range(last + 1, len(lines) + 1))
     for number in candidates:

@@ -53,9 +53,13 @@ class Span:
         """The whole of lines ``first``..``last`` (inclusive), ending at the start of the next."""
         return cls(first, 0, last + 1, 0)
 
+    @property
+    def last_line(self) -> int:
+        """The last line the span touches: a span ending at column 0 stops on the line before."""
+        return self.end_line - 1 if self.end_col == 0 and self.end_line > self.start_line else self.end_line
+
     def contains_line(self, line: int) -> bool:
-        last = self.end_line - 1 if self.end_col == 0 and self.end_line > self.start_line else self.end_line
-        return self.start_line <= line <= last
+        return self.start_line <= line <= self.last_line
 
 
 @dataclass(frozen=True, slots=True)

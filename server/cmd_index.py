@@ -102,7 +102,7 @@ def _lines(text: str, definition: defs.Definition) -> str:
     """The whole lines a definition spans (its first line keeps its indentation)."""
     lines = text.splitlines(keepends=True)
     span = definition.span
-    last = span.end_line - 1 if span.end_col == 0 and span.end_line > span.start_line else span.end_line
+    last = span.last_line
     return "".join(lines[span.start_line - 1 : last])
 
 

@@ -73,8 +73,8 @@ def result_json(result: ReviewResult, label: str = "") -> dict[str, Any]:
                     "kind": unit.kind,
                     "name": unit.name,
                     "signature": unit.signature,
-                    "newRange": [unit.new_span.start_line, _last_line(unit.new_span)] if unit.new_span else None,
-                    "oldRange": [unit.old_span.start_line, _last_line(unit.old_span)] if unit.old_span else None,
+                    "newRange": [unit.new_span.start_line, unit.new_span.last_line] if unit.new_span else None,
+                    "oldRange": [unit.old_span.start_line, unit.old_span.last_line] if unit.old_span else None,
                     "addedLines": list(unit.changed_new_lines),
                     "removedLines": list(unit.changed_old_lines),
                     "callers": context.get("callers", []),
@@ -102,9 +102,6 @@ def result_json(result: ReviewResult, label: str = "") -> dict[str, Any]:
 def render_json(result: ReviewResult, label: str = "") -> str:
     return json.dumps(result_json(result, label), indent=2, ensure_ascii=False) + "\n"
 
-
-def _last_line(span: Span) -> int:
-    return span.end_line - 1 if span.end_col == 0 and span.end_line > span.start_line else span.end_line
 
 
 def fix_diff(fix: Fix, new_text: str | None, indent: str = "    ") -> str:

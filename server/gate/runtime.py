@@ -8,7 +8,6 @@ model; it learns from every verdict event it observes (subscribe it to the feedb
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from tactful.server.gate.history import GateHistory
 from tactful.server.gate.model import load_prior
 from tactful.server.gate.stage1 import UnitGate
 from tactful.server.gate.stage2 import Decision, SuggestionGate
+from tactful.server.pipeline import add_counters
 from tactful.server.settings import GateSettings, Settings
 
 if TYPE_CHECKING:
@@ -135,9 +135,6 @@ def gate_stage(gate: Gate, sink: FeedbackSink | None, client: str) -> Callable[[
                            "explored": decision.explored},
                 )  # fmt: skip
         result.findings = shown
-        merged = dict(result.coverage.counters)
-        for key, value in counts.items():
-            merged[key] = merged.get(key, 0) + value
-        result.coverage = dataclasses.replace(result.coverage, counters=tuple(sorted(merged.items())))
+        add_counters(result, counts)
 
     return display_gate

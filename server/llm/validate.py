@@ -62,7 +62,7 @@ def validate(
     anchors = _find(existing, lines, 1, len(lines))
     if not anchors:
         return Verdict(None, "not-in-file")
-    in_unit = [a for a in anchors if first <= a.span.start_line and _last_line(a.span) <= last]
+    in_unit = [a for a in anchors if first <= a.span.start_line and a.span.last_line <= last]
     if not in_unit:
         return Verdict(None, "outside-unit")
     on_changed = [a for a in in_unit if _on_changed_lines(a.span, lines, changed)]
@@ -103,7 +103,7 @@ def duplicates(llm: Finding, other: Finding) -> bool:
     """Same file, overlapping lines, and an overlapping topic (category or wording)."""
     if llm.path != other.path:
         return False
-    if _last_line(llm.span) < other.span.start_line or _last_line(other.span) < llm.span.start_line:
+    if llm.span.last_line < other.span.start_line or other.span.last_line < llm.span.start_line:
         return False
     if llm.category == other.category:
         return True
@@ -129,11 +129,8 @@ def _clean_quote(text: str) -> str:
 def _unit_lines(unit: ChangeUnit, total: int) -> tuple[int, int]:
     if unit.new_span is None:
         return 1, total
-    return unit.new_span.start_line, _last_line(unit.new_span)
+    return unit.new_span.start_line, unit.new_span.last_line
 
-
-def _last_line(span: Span) -> int:
-    return span.end_line - 1 if span.end_col == 0 and span.end_line > span.start_line else span.end_line
 
 
 def _find(existing: str, lines: list[str], first: int, last: int) -> list[_Anchor]:
@@ -194,7 +191,7 @@ def _line_span(lines: list[str], first: int, last: int) -> Span:
 
 def _on_changed_lines(span: Span, lines: list[str], changed: set[int]) -> bool:
     """At least half of the non-blank lines the span covers were changed (and at least one)."""
-    covered = [n for n in range(span.start_line, _last_line(span) + 1) if lines[n - 1].strip()]
+    covered = [n for n in range(span.start_line, span.last_line + 1) if lines[n - 1].strip()]
     hits = sum(1 for n in covered if n in changed)
     return hits > 0 and hits * 2 >= len(covered)
 
@@ -258,7 +255,7 @@ def _invented_missing_symbol(message: str, new_text: str, span: Span, lines: lis
     names = {m.split(".")[-1] for m in _QUOTED_NAME.findall(message)}
     if not names:
         return False
-    outside = "\n".join(lines[: span.start_line - 1] + lines[_last_line(span) :]) + "\n" + context
+    outside = "\n".join(lines[: span.start_line - 1] + lines[span.last_line :]) + "\n" + context
     return any(re.search(rf"\b{re.escape(name)}\b", outside) for name in names)
 
 

@@ -162,7 +162,7 @@ def republish(ls: TactfulServer, state: DocState) -> None:
 
 def _flagged_text(report: DocReport, finding: Finding) -> str:
     span = finding.span
-    last = span.end_line - 1 if span.end_col == 0 and span.end_line > span.start_line else span.end_line
+    last = span.last_line
     return "".join(report.lines[span.start_line - 1 : max(last, span.start_line)])
 
 
