@@ -229,17 +229,21 @@ def has_errors(tree: ts.Tree) -> bool:
     return tree.root_node.has_error
 
 
-def count_error_nodes(tree: ts.Tree, limit: int = 1000) -> int:
-    """How many ERROR or MISSING nodes the tree has (stops counting at ``limit``)."""
+def error_nodes(tree: ts.Tree, limit: int = 1000) -> list[ts.Node]:
+    """The ERROR and MISSING nodes of the tree (at most ``limit``); only subtrees holding one are visited."""
+    found: list[ts.Node] = []
     if not tree.root_node.has_error:
-        return 0
-    count = 0
+        return found
     stack = [tree.root_node]
-    while stack and count < limit:
+    while stack and len(found) < limit:
         node = stack.pop()
         if node.is_error or node.is_missing:
-            count += 1
-            continue
-        if node.has_error:
+            found.append(node)
+        elif node.has_error:
             stack.extend(node.children)
-    return count
+    return found
+
+
+def count_error_nodes(tree: ts.Tree, limit: int = 1000) -> int:
+    """How many ERROR or MISSING nodes the tree has (stops counting at ``limit``)."""
+    return len(error_nodes(tree, limit))

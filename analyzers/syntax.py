@@ -30,7 +30,7 @@ from tactful.analyzers.definitions import (
     enclosing_definition,
     innermost_index,
 )
-from tactful.analyzers.languages import SPECS, parse_cached, parse_edited
+from tactful.analyzers.languages import SPECS, error_nodes, parse_cached, parse_edited
 from tactful.analyzers.linemap import LineMap, line_maps
 from tactful.analyzers.model import ChangeUnit, FileChange, Span
 from tactful.analyzers.text import line_offsets, line_range_text
@@ -369,7 +369,10 @@ def _parse_problem(version: _Version, lines: list[int], side: str) -> str:
     root = version.tree.root_node
     if not root.has_error or not lines:
         return ""
-    errors = _error_nodes(root)
+    errors = [
+        (node.start_byte, node.end_byte, node.start_point.row + 1, node.end_point.row + 1)
+        for node in error_nodes(version.tree)
+    ]
     broken = 0
     for line in lines:
         around = [(start, end) for start, end, first, last in errors if first <= line <= last]
@@ -391,18 +394,3 @@ def _parse_problem(version: _Version, lines: list[int], side: str) -> str:
         )
     return ""
 
-
-def _error_nodes(root: ts.Node, limit: int = 1000) -> list[tuple[int, int, int, int]]:
-    """Byte range and first and last line (1-based) of each ERROR or MISSING node.
-
-    Only subtrees that hold an error are visited.
-    """
-    rows: list[tuple[int, int, int, int]] = []
-    stack = [root]
-    while stack and len(rows) < limit:
-        node = stack.pop()
-        if node.is_error or node.is_missing:
-            rows.append((node.start_byte, node.end_byte, node.start_point.row + 1, node.end_point.row + 1))
-        elif node.has_error:
-            stack.extend(node.children)
-    return rows
