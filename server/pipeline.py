@@ -120,6 +120,7 @@ def review(change: Change, settings: Settings, stages: Sequence[Stage] = ()) -> 
                 screened.language,
                 disabled=disabled,
                 tree=screened.new_tree,
+                old_text=screened.old_text,
             )
         except Exception as exc:  # a broken analyzer must not take the review down
             log.exception("checks failed on %s", file.path)

@@ -68,12 +68,17 @@ def run_checks(
     *,
     disabled: frozenset[str] = frozenset(),
     tree: ts.Tree | None = None,
+    old_text: str | None = None,
 ) -> CheckResult:
     """Findings of every enabled rule on the lines ``file`` adds to ``new_text``.
 
     ``tree``, if given, must be ``new_text`` already parsed as ``language`` (saves a parse).
+    ``old_text`` is the file before the change (None for an added file): rules that compare
+    the two sides (a deleted guard, a dropped release) read it through the context.
     """
-    return run_rules(ALL_RULES, file, units, new_text, language, disabled=disabled, tree=tree)
+    return run_rules(
+        ALL_RULES, file, units, new_text, language, disabled=disabled, tree=tree, old_text=old_text
+    )
 
 
 def run_rules(
@@ -85,6 +90,7 @@ def run_rules(
     *,
     disabled: frozenset[str] = frozenset(),
     tree: ts.Tree | None = None,
+    old_text: str | None = None,
 ) -> CheckResult:
     """:func:`run_checks` over an explicit rule list (for tools and tests that add rules)."""
     added = frozenset(file.added_lines).union(*(u.changed_new_lines for u in units))
@@ -95,7 +101,9 @@ def run_rules(
         tree = None
     elif tree is None:
         tree = parse(language, new_text)
-    ctx = CheckContext(file, units, new_text, language if tree is not None else None, tree, added)
+    ctx = CheckContext(
+        file, units, new_text, language if tree is not None else None, tree, added, old_text=old_text
+    )
     validator = _BudgetedValidator(new_text, ctx.language, tree, MAX_FIXES_PER_FILE)
     hunk_ranges = [(h.new_start, h.new_start + max(h.new_count, 1)) for h in file.hunks]
     findings: list[Finding] = []

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
-from tactful.analyzers.languages import load_query
+from tactful.analyzers.languages import load_query, parse_cached
 from tactful.analyzers.model import ChangeUnit, FileChange, Fix, Severity, Span, TextEdit
 
 QUERY_PACKAGE = "tactful.analyzers.checks"
@@ -87,7 +87,11 @@ class CheckContext:
     language: str | None
     tree: ts.Tree | None
     added: frozenset[int]
+    old_text: str | None = None
+    """The file before the change; None for an added file or an unreadable old side."""
     lines: list[str] = field(init=False)
+    _old_lines: list[str] | None = field(init=False, default=None)
+    _old_tree: ts.Tree | None = field(init=False, default=None)
     _matches: list[dict[str, list[ts.Node]]] | None = field(init=False, default=None)
     _changed_matches: list[dict[str, list[ts.Node]]] | None = field(init=False, default=None)
 
@@ -121,6 +125,27 @@ class CheckContext:
 
     def is_added(self, line: int) -> bool:
         return line in self.added
+
+    # --- the old side ---------------------------------------------------------------------
+    @property
+    def removed(self) -> frozenset[int]:
+        """Old-file line numbers the change removed."""
+        return frozenset(self.file.removed_lines).union(*(u.changed_old_lines for u in self.units))
+
+    def old_line(self, number: int) -> str:
+        """Text of 1-based line ``number`` of the old file ('' past the end or without one)."""
+        if self.old_text is None:
+            return ""
+        if self._old_lines is None:
+            self._old_lines = self.old_text.split("\n")
+        return self._old_lines[number - 1] if 0 < number <= len(self._old_lines) else ""
+
+    @property
+    def old_tree(self) -> ts.Tree | None:
+        """The old file parsed as this file's language (parsed on first use, base trees cached)."""
+        if self._old_tree is None and self.old_text is not None and self.tree is not None and self.language:
+            self._old_tree = parse_cached(self.language, self.old_text.encode("utf-8"))
+        return self._old_tree
 
     # --- tree-sitter helpers -------------------------------------------------------------
     def _run_queries(self, rows: tuple[int, int] | None) -> list[dict[str, list[ts.Node]]]:
