@@ -159,4 +159,6 @@ def _finding(ctx: CheckContext, info: RuleInfo, hit: Hit, validator: _BudgetedVa
         unit=ctx.unit_name(hit.span.start_line),
         code=hit.code,
         fix=fix,
+        related=hit.related,
+        confidence=info.confidence if hit.confidence is None else hit.confidence,
     )

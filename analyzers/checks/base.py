@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter as ts
 from tactful.analyzers.languages import load_query, parse_cached
-from tactful.analyzers.model import ChangeUnit, FileChange, Fix, Severity, Span, TextEdit
+from tactful.analyzers.model import ChangeUnit, FileChange, Fix, Location, Severity, Span, TextEdit
 
 QUERY_PACKAGE = "tactful.analyzers.checks"
 
@@ -52,6 +52,9 @@ class RuleInfo:
     category: str
     summary: str
     fixable: bool = False
+    confidence: float = 1.0
+    """Default confidence of its findings: high for precise rules, low for rules that are noisy
+    on real code, so the display gate can learn whether this user wants them."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ class Hit:
     fix: Fix | None = None
     anchored_on_removal: bool = False
     """The hit reports a deletion, so it may sit on an unchanged line inside a hunk."""
+    confidence: float | None = None
+    """Overrides the rule's default confidence for this hit."""
+    related: tuple[Location, ...] = ()
+    """Other places the finding points at (the old guard, a stale call site)."""
 
 
 @dataclass(frozen=True)
