@@ -12,7 +12,7 @@ definition that changed) ``splice_tags`` returns None and the caller extracts th
 
 from __future__ import annotations
 
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import tree_sitter as ts
 from tactful.analyzers.callgraph.tags import Definition, FileTags, Reference, extract_tags_in_rows
@@ -125,10 +125,11 @@ def _window(old: FileTags, first: int, last_old: int, changed: tuple[int, int]) 
         )
 
     top, bottom = min(first, changed[0] or first), max(last_old, changed[1])
+    records: tuple[Definition | Reference, ...] = (*old.definitions, *old.references)
     grown = True
     while grown:
         grown = False
-        for r in (*old.definitions, *old.references):
+        for r in records:
             if r.end_line >= top and r.start_line <= bottom and (r.start_line < top or r.end_line > bottom) \
                     and not around(r):
                 top, bottom, grown = min(top, r.start_line), max(bottom, r.end_line), True
@@ -163,10 +164,10 @@ def _splice_references(
 def _shift(record: _Record, delta: int) -> _Record:
     # Thousands per edit: build the tuple directly (``_replace`` is several times slower).
     at = 5 if isinstance(record, Definition) else 3  # start_line; end_line is two further
-    values = list(record)
+    values: list[Any] = list(record)
     values[at] += delta
     values[at + 2] += delta
-    return record._make(values)
+    return type(record)._make(values)
 
 
 def _shift_end(record: Definition, delta: int) -> Definition:

@@ -293,7 +293,7 @@ class _Run:
         self.counts["llm.tokens.prompt"] += prompt_tokens
         self.counts["llm.tokens.completion"] += completion_tokens
 
-    def _validate(self, work: _UnitWork, items: list[object]) -> list[Finding]:
+    def _validate(self, work: _UnitWork, items: Sequence[object]) -> list[Finding]:
         found: list[Finding] = []
         assert work.file.new_text is not None
         for item in items:

@@ -124,9 +124,15 @@ def show_hidden(ls: TactfulServer, *args: Any) -> list[dict[str, Any]]:
         report = state.report
         if report is None or (wanted and uri != wanted):
             continue
+        def same_uri(_path: str, uri: str = uri) -> str:
+            return uri
+
+        def no_lines(_path: str) -> None:
+            return None
+
         items = [
             _CONVERTER.unstructure(
-                to_diagnostic(f, report.lines, ls.position_encoding, severities, report.version, lambda _p, u=uri: u, lambda _p: None)
+                to_diagnostic(f, report.lines, ls.position_encoding, severities, report.version, same_uri, no_lines)
             )
             for f in report.hidden
         ]
