@@ -3,7 +3,10 @@
 ``build_context`` orders the material by relevance (the unit's new code, its old code,
 direct callers, direct callees, then the second ring) and drops the least relevant pieces
 first until the estimate fits the token budget; what was dropped is reported so a prompt can
-say so. ``render`` turns the result into the text a prompt or a terminal shows.
+say so. ``render`` turns the result into the text a terminal shows (``tactful context``);
+``render_for_prompt`` leaves out the unit's new code, which the review prompt already shows
+with line numbers. :class:`UnitCalls` is the typed record of a unit's callers and callees
+that the review pipeline attaches to each change unit.
 
 Token counts are estimated, not computed with a tokenizer (tiktoken downloads its vocabulary
 at run time, and no offline BPE ships in our dependencies): ``CHARS_PER_TOKEN`` = 3.5 is the
@@ -22,6 +25,14 @@ from tactful.analyzers.model import ChangeUnit
 
 CHARS_PER_TOKEN = 3.5
 _MIN_CODE_TOKENS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCalls:
+    """The callers and callees of one change unit, as the repository index found them."""
+
+    callers: tuple[CallSite, ...] = ()
+    callees: tuple[Callee, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +113,25 @@ def render(context: ReviewContext) -> str:
     if context.dropped:
         out.append(f"(left out to fit {context.budget} tokens: " + "; ".join(context.dropped) + ")")
     return "\n".join(out) + "\n"
+
+
+def render_for_prompt(context: ReviewContext) -> str:
+    """The context for a review prompt: old code, callers, callees, and what was left out.
+
+    The unit's new code is counted in the budget but not repeated: the prompt shows it.
+    """
+    fence = context.language or ""
+    out: list[str] = []
+    for item in context.of_kind("old-code"):
+        out += ["Old code of the unit:", f"```{fence}", item.text.rstrip("\n"), "```"]
+    for kind, title in (("caller", "Callers (who calls this):"), ("callee", "Callees (what this calls):")):
+        items = context.of_kind(kind)
+        if items:
+            out.append(title)
+            out.extend(item.text for item in items)
+    if context.dropped:
+        out.append(f"(left out to fit {context.budget} tokens: " + "; ".join(context.dropped) + ")")
+    return "\n".join(out)
 
 
 def _item(kind: str, text: str, relevance: float) -> ContextItem:

@@ -28,7 +28,7 @@ from tactful.server.llm.prompt import (
 )
 from tactful.server.llm.records import Record, read_records
 from tactful.server.llm.redact import redact
-from tactful.server.llm.stage import unit_context_text
+from tactful.server.llm.stage import prompt_context
 from tactful.server.pipeline import review
 from tactful.server.settings import LlmSettings, Settings
 
@@ -50,7 +50,7 @@ def whole_file_prompt(record: Record) -> Prompt:
 
 def unit_prompts(record: Record, settings: Settings) -> list[Prompt]:
     result = review(record.change, settings)
-    context = unit_context_text(result)
+    context = prompt_context(result, settings.llm.context_tokens)
     return [review_prompt(u, context=context(u)) for u in result.units if u.changed_new_lines]
 
 

@@ -22,7 +22,7 @@ def _address(value: str) -> tuple[str, int]:
 
 def run(args: argparse.Namespace) -> int:
     from tactful.server.lsp import logs
-    from tactful.server.lsp.server import create_server
+    from tactful.server.lsp.handlers import create_server
 
     address = _address(args.tcp) if args.tcp else None
     logs.configure(args.log_file, args.lsp_verbose + getattr(args, "verbose", 0))

@@ -12,9 +12,9 @@ from tactful.server import changes, git, output
 from tactful.server.cli import EXIT_FINDINGS, EXIT_OK
 from tactful.server.config import load_settings
 from tactful.server.errors import UsageError
-from tactful.server.pipeline import Change, review
+from tactful.server.pipeline import Change
 from tactful.server.progress import terminal_progress
-from tactful.server.wiring import ReviewServices
+from tactful.server.session import ReviewSession, review_once
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,13 +52,14 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(root, args.config)
     if args.no_call_graph:
         settings = dataclasses.replace(settings, review=dataclasses.replace(settings.review, call_graph=False))
-    services = ReviewServices.open(settings, root, client="cli", gate=not args.all)
+    session = ReviewSession.open(settings, root, client="cli", gate=not args.all)
     try:
         with terminal_progress("indexing the repository") as progress:
-            services.index_progress = progress
-            result = review(change, settings, services.stages(llm=not args.no_llm))
+            session.index_progress = progress
+            # The editor's progressive review, to its final delivery.
+            result = review_once(change, settings, session=session, llm=not args.no_llm)
     finally:
-        services.close()
+        session.close()
     render = output.render_json if args.format == "json" else output.render_text
     sys.stdout.write(render(result, change.label))
     if args.fail_on:

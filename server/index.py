@@ -27,6 +27,7 @@ from typing import Any
 
 from tactful.analyzers.callgraph import CallGraph, Definition, FileTags, extract_tags
 from tactful.analyzers.callgraph.splice import splice_tags
+from tactful.analyzers.context import UnitCalls
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import ChangeUnit, SkippedFile
 from tactful.server.git import GitError, run_git
@@ -187,25 +188,15 @@ class RepoIndex:
             self._text_tags.move_to_end(key)
         return tags
 
-    def unit_context(self, unit: ChangeUnit, depth: int = 2) -> dict[str, Any]:
-        """Callers and callees of a change unit, JSON-ready (empty lists when unknown)."""
+    def unit_context(self, unit: ChangeUnit, depth: int = 2) -> UnitCalls:
+        """Callers and callees of a change unit (empty when the index does not know it)."""
         target = self.definition_for(unit)
         if target is None:
-            return {"callers": [], "callees": []}
-        callers = self._graph.callers(target.qualified_name, target.path, depth)
-        callees = self._graph.callees(target.qualified_name, target.path, depth)
-        return {
-            "callers": [
-                {"path": c.path, "line": c.span.start_line, "column": c.span.start_col + 1, "caller": c.caller,
-                 "snippet": c.snippet, "confidence": c.confidence, "depth": c.depth}
-                for c in callers
-            ],
-            "callees": [
-                {"name": c.qualified_name, "path": c.path, "line": c.span.start_line, "kind": c.kind,
-                 "signature": c.signature, "confidence": c.confidence, "depth": c.depth}
-                for c in callees
-            ],
-        }
+            return UnitCalls()
+        return UnitCalls(
+            tuple(self._graph.callers(target.qualified_name, target.path, depth)),
+            tuple(self._graph.callees(target.qualified_name, target.path, depth)),
+        )
 
     def definition_for(self, unit: ChangeUnit) -> Definition | None:
         """The index's definition of a change unit: by qualified name, else by position."""

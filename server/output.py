@@ -11,6 +11,8 @@ import json
 from collections import Counter
 from typing import Any
 
+from tactful.analyzers.callgraph.records import Callee, CallSite
+from tactful.analyzers.context import UnitCalls
 from tactful.analyzers.fixes import apply_edits
 from tactful.analyzers.model import Finding, Fix, Location, Span
 from tactful.server.pipeline import ReviewResult
@@ -56,6 +58,17 @@ def finding_json(finding: Finding, new_text: str | None = None) -> dict[str, Any
     }
 
 
+def caller_json(site: CallSite) -> dict[str, Any]:
+    return {"path": site.path, "line": site.span.start_line, "column": site.span.start_col + 1,
+            "caller": site.caller, "snippet": site.snippet, "confidence": site.confidence, "depth": site.depth}  # fmt: skip
+
+
+def callee_json(callee: Callee) -> dict[str, Any]:
+    return {"name": callee.qualified_name, "path": callee.path, "line": callee.span.start_line,
+            "kind": callee.kind, "signature": callee.signature, "confidence": callee.confidence,
+            "depth": callee.depth}  # fmt: skip
+
+
 def _new_texts(result: ReviewResult) -> dict[str, str | None]:
     return {f.change.path: f.new_text for f in result.files}
 
@@ -65,7 +78,7 @@ def result_json(result: ReviewResult, label: str = "") -> dict[str, Any]:
     units = []
     for file in result.files:
         for unit in file.units:
-            context = result.unit_context.get((unit.path, unit.name), {})
+            calls = result.unit_context.get((unit.path, unit.name), UnitCalls())
             units.append(
                 {
                     "path": unit.path,
@@ -77,8 +90,8 @@ def result_json(result: ReviewResult, label: str = "") -> dict[str, Any]:
                     "oldRange": [unit.old_span.start_line, unit.old_span.last_line] if unit.old_span else None,
                     "addedLines": list(unit.changed_new_lines),
                     "removedLines": list(unit.changed_old_lines),
-                    "callers": context.get("callers", []),
-                    "callees": context.get("callees", []),
+                    "callers": [caller_json(c) for c in calls.callers],
+                    "callees": [callee_json(c) for c in calls.callees],
                 }
             )
     cov = result.coverage

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tactful.analyzers import checks, syntax
+from tactful.analyzers.context import UnitCalls
 from tactful.analyzers.filekinds import has_generated_marker, has_generated_name, is_vendored
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import (
@@ -82,8 +83,8 @@ class ReviewResult:
     """Findings the gate hid; still retrievable on request."""
     files: list[FileReview] = field(default_factory=list)
     coverage: Coverage = field(default_factory=Coverage)
-    unit_context: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    """Callers and callees per (path, unit name), JSON-ready."""
+    unit_context: dict[tuple[str, str], UnitCalls] = field(default_factory=dict)
+    """Callers and callees per (path, unit name), from the call-graph stage."""
     features: dict[str, dict[str, float]] = field(default_factory=dict)
     """Extra gate features per finding fingerprint (LLM confidence, critique score)."""
 

@@ -7,8 +7,9 @@ import json
 import logging
 from pathlib import Path
 
+from tactful.analyzers.context import UnitCalls
 from tactful.analyzers.model import ChangeUnit, Span
-from tactful.server import changes, pipeline
+from tactful.server import changes, output, pipeline
 from tactful.server.callgraph_stage import callgraph_stage
 from tactful.server.index import POOL_MIN_FILES, RepoIndex
 from tactful.server.settings import ReviewSettings, Settings
@@ -108,13 +109,13 @@ def test_update_file_and_unit_context(git_repo, tmp_path: Path) -> None:
     assert index.parse_count == before + 1
     unit = ChangeUnit("lib.py", "python", "function", "area", None, Span.lines(1, 2), "", LIB, (2,), ())
     context = index.unit_context(unit)
-    json.dumps(context)
-    assert [(c["path"], c["line"], c["caller"], c["confidence"]) for c in context["callers"]] == [
+    json.dumps([output.caller_json(c) for c in context.callers])
+    assert [(c.path, c.span.start_line, c.caller, c.confidence) for c in context.callers] == [
         ("use.py", 5, "one", "imported"),
         ("use.py", 5, "one", "imported"),
     ]
     index.update_file("use.py", None)
-    assert index.unit_context(unit) == {"callers": [], "callees": []}
+    assert index.unit_context(unit) == UnitCalls()
 
 
 def test_pipeline_stage_adds_context_and_signature_findings(git_repo, tmp_path: Path) -> None:
@@ -126,7 +127,7 @@ def test_pipeline_stage_adds_context_and_signature_findings(git_repo, tmp_path: 
     change = changes.from_worktree(git_repo.root)
     result = pipeline.review(change, settings, [callgraph_stage(lambda _change, _settings: index)])
     context = result.unit_context[("lib.py", "area")]
-    assert [c["caller"] for c in context["callers"]] == ["one"]
+    assert [c.caller for c in context.callers] == ["one"]
     stale = [f for f in result.findings if f.rule == "callgraph.signature-change"]
     assert len(stale) == 1 and [loc.path for loc in stale[0].related] == ["use.py"]
     off = dataclasses.replace(settings, review=ReviewSettings(call_graph=False))

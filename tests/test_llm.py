@@ -13,8 +13,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from fakeopenai import FakeOpenAI, Reply  # noqa: E402
 from tactful.analyzers.diff import parse_diff  # noqa: E402
-from tactful.server.llm import OFF_NOTE, LlmReviewer, llm_stage, review_units_async  # noqa: E402
+from tactful.server.llm import OFF_NOTE, LlmReviewer, review_units_async  # noqa: E402
 from tactful.server.pipeline import Change, ReviewResult, review  # noqa: E402
+from tactful.server.session import review_once  # noqa: E402
 from tactful.server.settings import LlmSettings, Settings  # noqa: E402
 
 OLD = "def add(a, b):\n    return a + b\n\n\ndef other():\n    return 1\n"
@@ -53,7 +54,7 @@ def finding(existing: str, improved: str = "", category: str = "correctness", me
 
 
 def run(server: FakeOpenAI | None, tmp_path: Path, change: Change | None = None, **llm: object) -> ReviewResult:
-    return review(change or make_change(), make_settings(server, tmp_path, **llm), [llm_stage])
+    return review_once(change or make_change(), make_settings(server, tmp_path, **llm))
 
 
 def llm_notes(result: ReviewResult) -> list[str]:
@@ -235,7 +236,7 @@ def test_no_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     settings = make_settings(None, tmp_path)
     offline = review(make_change(), settings)
-    result = review(make_change(), settings, [llm_stage])
+    result = review_once(make_change(), settings)
     assert result.findings == offline.findings
     assert result.coverage.notes.count(OFF_NOTE) == 1
 

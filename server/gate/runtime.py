@@ -2,15 +2,18 @@
 
 :class:`Gate` bundles stage 1, stage 2, the developer's history and the persisted per-user
 model; it learns from every verdict event it observes (subscribe it to the feedback sink).
-:func:`gate_stage` is a review-pipeline stage that moves hidden findings to
-``result.hidden`` and logs a ``shown`` or ``hidden`` event for each finding.
+:class:`DisplayGate` applies stage 2 to a review: the offline findings as a pipeline stage,
+and each late stage's findings as they arrive. It moves hidden findings to
+``result.hidden`` and logs a ``shown`` or ``hidden`` event for each finding, with the
+decision's inputs from the LLM (critique score, the model's confidence).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tactful.analyzers.model import ChangeUnit, Finding
@@ -74,12 +77,17 @@ class Gate:
                 gate.load_state(state)
         return gate
 
-    def decide(self, finding: Finding, unit: ChangeUnit | None, *, critique: float | None = None) -> Decision:
+    def decide(
+        self, finding: Finding, unit: ChangeUnit | None, *, critique: float | None = None,
+        llm_confidence: float | None = None,
+    ) -> Decision:  # fmt: skip
         if unit is not None:
             self._units_of[finding.fingerprint] = unit
             while len(self._units_of) > UNIT_CACHE:
                 self._units_of.popitem(last=False)
-        return self.suggestions.decide(finding, unit, self.history, critique=critique)
+        return self.suggestions.decide(
+            finding, unit, self.history, critique=critique, llm_confidence=llm_confidence
+        )
 
     def observe(self, event: FeedbackEvent) -> None:
         """Learn from one event (verdicts only; shown and hidden events are ignored)."""
@@ -114,27 +122,59 @@ class Gate:
             log.error("%s; gate state not saved", exc)
 
 
-def gate_stage(gate: Gate, sink: FeedbackSink | None, client: str) -> Callable[[ReviewResult, Change, Settings], None]:
-    """A pipeline stage: decide every finding, move hidden ones to ``result.hidden``, log the decisions."""
+class DisplayGate:
+    """Gate stage 2 over a review's findings, logging each decision once per session.
 
-    def display_gate(result: ReviewResult, change: Change, settings: Settings) -> None:
-        gate.suggestions.settings = settings.gate
+    As a pipeline stage it decides every offline finding; a late stage calls :meth:`apply`
+    with the findings it added. The gate's settings are the ones it was opened with: a
+    change of settings opens a new session (and gate), nothing here is mutated.
+    """
+
+    def __init__(self, gate: Gate, sink: FeedbackSink | None, client: str, lock: threading.Lock | None = None) -> None:
+        self.gate = gate
+        self.sink = sink
+        self.client = client
+        self.lock = lock or threading.Lock()
+        """The editor decides in worker threads (offline) and on the event loop (late)."""
+
+    def __call__(self, result: ReviewResult, change: Change, settings: Settings) -> None:
+        self.apply(result, list(result.findings))
+
+    __name__ = "display_gate"
+
+    def apply(self, result: ReviewResult, findings: Sequence[Finding]) -> None:
+        """Decide ``findings`` (already in ``result.findings``); move the hidden ones to ``result.hidden``."""
         units = {(u.path, u.name): u for u in result.units}
-        shown: list[Finding] = []
+        hidden: set[str] = set()
         counts = {"gate.shown": 0, "gate.hidden": 0, "gate.explored": 0}
-        for finding in result.findings:
-            decision = gate.decide(finding, units.get((finding.path, finding.unit)))
-            (shown if decision.show else result.hidden).append(finding)
-            counts["gate.shown" if decision.show else "gate.hidden"] += 1
-            counts["gate.explored"] += int(decision.explored)
-            if sink is not None and finding.fingerprint not in gate.logged:
-                gate.logged.add(finding.fingerprint)
-                sink.record(
-                    "shown" if decision.show else "hidden", finding, reason=decision.reason, client=client,
-                    extra={"probability": decision.probability, "propensity": decision.propensity,
-                           "explored": decision.explored},
-                )  # fmt: skip
-        result.findings = shown
+        with self.lock:
+            for finding in findings:
+                inputs = decision_inputs(result.features.get(finding.fingerprint, {}))
+                decision = self.gate.decide(finding, units.get((finding.path, finding.unit)), **inputs)
+                if not decision.show:
+                    hidden.add(finding.fingerprint)
+                    result.hidden.append(finding)
+                counts["gate.shown" if decision.show else "gate.hidden"] += 1
+                counts["gate.explored"] += int(decision.explored)
+                log.debug("gate %s %s: %s p=%.3f %s", "shows" if decision.show else "hides", finding.rule,
+                          decision.reason, decision.probability, inputs)  # fmt: skip
+                if self.sink is not None and finding.fingerprint not in self.gate.logged:
+                    self.gate.logged.add(finding.fingerprint)
+                    extra: dict[str, Any] = {"probability": decision.probability, "propensity": decision.propensity,
+                                             "explored": decision.explored}  # fmt: skip
+                    extra.update({key: value for key, value in inputs.items() if value is not None})
+                    self.sink.record("shown" if decision.show else "hidden", finding, reason=decision.reason,
+                                     client=self.client, extra=extra)  # fmt: skip
+        if hidden:
+            result.findings = [f for f in result.findings if f.fingerprint not in hidden]
         add_counters(result, counts)
 
-    return display_gate
+
+def decision_inputs(features: Mapping[str, float]) -> dict[str, float | None]:
+    """The gate inputs a reviewer attached to a finding (``ReviewResult.features``)."""
+    return {"critique": features.get("critique_score"), "llm_confidence": features.get("llm_confidence")}
+
+
+def gate_stage(gate: Gate, sink: FeedbackSink | None, client: str) -> DisplayGate:
+    """The display gate as a pipeline stage."""
+    return DisplayGate(gate, sink, client)

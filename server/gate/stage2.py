@@ -60,7 +60,7 @@ class Decision:
 
 def suggestion_names(
     finding: Finding, shape: DiffShape | None, unit_kind: str, history: GateHistory | None,
-    unit_score: float | None, critique: float | None,
+    unit_score: float | None, critique: float | None, llm_confidence: float | None = None,
 ) -> dict[str, float]:  # fmt: skip
     """Named features of one suggestion (before hashing)."""
     rule, cat, src, sev = finding.rule, finding.category, finding.source, finding.severity.value
@@ -73,7 +73,7 @@ def suggestion_names(
         f"src={src}&cat={cat}": 1.0,
     }
     if src == "llm":
-        named["conf"] = finding.confidence - 0.5
+        named["conf"] = (llm_confidence if llm_confidence is not None else finding.confidence) - 0.5
     named["critique" if critique is not None else "critique:missing"] = (critique / 10 - 0.5) if critique is not None else 1.0
     if finding.fix is not None:
         named["has_fix"] = 1.0
@@ -136,10 +136,11 @@ class SuggestionGate:
         return cls(model, settings, unit_gate, seed)
 
     def features(
-        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, critique: float | None = None
+        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, critique: float | None = None,
+        llm_confidence: float | None = None,
     ) -> Vector:
         shape, unit_score = self._unit_view(unit) if unit is not None else (None, None)
-        named = suggestion_names(finding, shape, unit.kind if unit else "", history, unit_score, critique)
+        named = suggestion_names(finding, shape, unit.kind if unit else "", history, unit_score, critique, llm_confidence)
         bits = self.model.bits
         return [(feature_index(n, bits), v) for n, v in named.items()]
 
@@ -163,10 +164,11 @@ class SuggestionGate:
         return min(max(self.settings.target_precision, 0.0), 1.0)
 
     def decide(
-        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, *, critique: float | None = None
+        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, *, critique: float | None = None,
+        llm_confidence: float | None = None,
     ) -> Decision:
         """Show or hide ``finding``; remembers its features for the update when feedback arrives."""
-        x = self.features(finding, unit, history, critique)
+        x = self.features(finding, unit, history, critique, llm_confidence)
         p = self.model.predict(x)
         self._remember(finding.fingerprint, x, 1.0)
         if history is not None and finding.fingerprint in history.rejected:

@@ -1,7 +1,7 @@
 """The LLM reviewer: any OpenAI-compatible endpoint, with anchored and validated findings.
 
-Entry points: :func:`review_units_async` (async, cancellable; the LSP server),
-:data:`llm_stage` / :func:`make_llm_stage` (a pipeline stage; the CLI) and
+Entry points: :class:`LlmStage` (the late stage a review session hands out, for the editor
+and the CLI alike), :func:`review_units_async` (async, cancellable) and
 :func:`apply_outcome` (merge an :class:`LlmOutcome` into a review result).
 """
 
@@ -12,16 +12,15 @@ from tactful.server.llm.review import (
     off_reason,
     review_units_async,
 )
-from tactful.server.llm.stage import apply_outcome, llm_stage, make_llm_stage, run_sync
+from tactful.server.llm.stage import LlmStage, apply_outcome, prompt_context
 
 __all__ = [
     "OFF_NOTE",
     "LlmOutcome",
     "LlmReviewer",
+    "LlmStage",
     "apply_outcome",
-    "llm_stage",
-    "make_llm_stage",
     "off_reason",
+    "prompt_context",
     "review_units_async",
-    "run_sync",
 ]

@@ -13,10 +13,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tactful.server.llm import LlmReviewer, apply_outcome, off_reason, review_units_async
+from tactful.server.llm import LlmReviewer, LlmStage, off_reason
 from tactful.server.llm.bleu import sentence_bleu
 from tactful.server.llm.records import Record, read_records
-from tactful.server.llm.stage import unit_context_text
 from tactful.server.pipeline import review
 from tactful.server.settings import Settings
 
@@ -47,10 +46,8 @@ async def _one(record: Record, settings: Settings, reviewer: LlmReviewer | None)
     start = time.perf_counter()
     result = review(record.change, settings)
     if reviewer is not None:
-        outcome = await review_units_async(
-            result.files, settings, reviewer=reviewer, context_text=unit_context_text(result), instructions=""
-        )
-        apply_outcome(result, outcome)
+        # A record has no repository: no instructions file, no gate, the same LLM stage as a review.
+        await LlmStage(lambda: reviewer)(result, record.change, settings)
     latency = time.perf_counter() - start
     counters = dict(result.coverage.counters)
     llm = [f for f in result.findings if f.source == "llm"]

@@ -27,6 +27,7 @@ from tactful.server.lsp.server import (
 )
 from tactful.server.lsp.state import DocState
 from tactful.server.pipeline import Change
+from tactful.server.session import final_result
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ async def review_workspace(ls: TactfulServer, *args: Any) -> dict[str, Any]:
         base=str(options.get("base") or ls.settings.lsp.base),
         merge_base_with=str(options.get("mergeBaseWith", ls.settings.lsp.merge_base_with) or ""),
     )
-    settings = ls.settings
+    session = ls.sessions.get(ls.settings, root)
 
     def build() -> Change:
         return changes.from_worktree(root, ls.resolver.base_commit(root, lsp))
@@ -183,7 +184,8 @@ async def review_workspace(ls: TactfulServer, *args: Any) -> dict[str, Any]:
             if token is not None:
                 progress.report(token, types.WorkDoneProgressReport(message=file.path, percentage=index * 100 // max(len(files), 1)))
             one = Change(ChangeSet((file,)), change.files, change.root, change.label)
-            result = await asyncio.to_thread(ls.service.review_offline, one, settings)
+            # The same session and stages as an open document's review, to the final delivery.
+            result = await final_result(session, one)
             findings.extend(result.findings)
             hidden += len(result.hidden)
             notes.extend(result.coverage.notes)

@@ -31,8 +31,8 @@ from tactful.analyzers.model import Finding
 from tactful.server.lsp import feedback
 from tactful.server.lsp.convert import severity_table, suggestion_id, to_diagnostic
 from tactful.server.lsp.documents import Baseline, split_lines
-from tactful.server.lsp.review import Delivery
 from tactful.server.lsp.state import DocReport, DocState
+from tactful.server.session import Delivery
 
 if TYPE_CHECKING:
     from tactful.server.lsp.server import TactfulServer

@@ -7,10 +7,17 @@ from typing import Any
 
 from lsprotocol import types
 from tactful.server.lsp import code_actions, commands, diagnostics, logs
-from tactful.server.lsp.feedback import client_id
+from tactful.server.lsp.feedback import FeedbackRecorder, client_id
 from tactful.server.lsp.server import TactfulServer
 
 log = logging.getLogger(__name__)
+
+
+def create_server(recorder: FeedbackRecorder | None = None) -> TactfulServer:
+    """A server with every capability wired."""
+    server = TactfulServer(recorder)
+    register(server)
+    return server
 
 
 def register(server: TactfulServer) -> None:
@@ -28,8 +35,8 @@ def register(server: TactfulServer) -> None:
         log.info("tactful %s ready (client %s, %s diagnostics)", ls.version, ls.client or "?", "pull" if ls.pull_mode else "push")
 
     @server.feature(types.SHUTDOWN)
-    def on_shutdown(ls: TactfulServer, params: None) -> None:
-        ls.services.close()  # saves the gate's state and flushes the feedback log
+    async def on_shutdown(ls: TactfulServer, params: None) -> None:
+        await ls.sessions.aclose()  # saves the gate, flushes the feedback log, closes the LLM client
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def on_open(ls: TactfulServer, params: types.DidOpenTextDocumentParams) -> None:

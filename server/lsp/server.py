@@ -21,10 +21,9 @@ from tactful.analyzers.model import Finding
 from tactful.server.git import GitError
 from tactful.server.lsp import config, diagnostics, feedback
 from tactful.server.lsp.documents import Baseline, BaseResolver, buffer_change
-from tactful.server.lsp.review import Delivery, ReviewService
-from tactful.server.lsp.services import SessionServices
 from tactful.server.lsp.state import DocReport, DocState
 from tactful.server.pipeline import Change, ReviewResult
+from tactful.server.session import Delivery, ReviewSession, SessionPool
 from tactful.server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ VERSION = "0.1.0"
 class TactfulServer(LanguageServer):
     """tactful's LSP server: reviews open buffers against their base revision."""
 
-    def __init__(self, service: ReviewService | None = None, recorder: feedback.FeedbackRecorder | None = None) -> None:
+    def __init__(self, recorder: feedback.FeedbackRecorder | None = None) -> None:
         super().__init__("tactful", VERSION, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.client = ""
         """Short client name for the feedback log (``vscode``, ``nvim``)."""
@@ -46,16 +45,11 @@ class TactfulServer(LanguageServer):
         self.client_settings: Any = None
         self.docs: dict[str, DocState] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
-        self.tasks: set[asyncio.Task[Any]] = set()
         self.resolver = BaseResolver()
-        self.services = SessionServices()
-        """Feedback sink and display gate per repository, shared with the CLI's wiring."""
-        self.service = service or ReviewService(
-            stage_factory=self.services.offline_stages, late_stages=self.services.late_stages()
-        )
+        self.sessions = SessionPool()
+        """One review session per repository (sink, gate, index, LLM reviewer), as the CLI's."""
         self._recorder = recorder
         """A recorder given by the embedder; otherwise events go to the repository's sink."""
-        self.workspace_runs = 0
 
     # -- capabilities ---------------------------------------------------------------
 
@@ -104,8 +98,8 @@ class TactfulServer(LanguageServer):
         errors += more
         self.repo_settings, self.settings = base, settings
         self.resolver.forget_revisions()
-        self.services.close()  # reopened with the new settings on first use
-        self.services.client = self.client
+        self.sessions.close()  # reopened with the new settings on first use
+        self.sessions.client = self.client
         if errors:
             message = config.summary(errors)
             log.warning("%s", message)
@@ -116,17 +110,21 @@ class TactfulServer(LanguageServer):
         roots = self.workspace_roots()
         return self.resolver.root_of(roots[0] / "_") if roots else None
 
+    def session(self) -> ReviewSession:
+        """The review session of the workspace's repository."""
+        return self.sessions.get(self.settings, self.root())
+
     def gate_active(self) -> bool:
         """Whether the display gate logs shown/hidden itself (so the server must not)."""
         try:
-            return self.services.gate_active(self.settings, self.root())
+            return self.session().gate is not None
         except Exception:
             return False
 
     def recorder(self) -> feedback.FeedbackRecorder:
         if self._recorder is not None:
             return self._recorder
-        sink = self.services.get(self.settings, self.root()).sink
+        sink = self.session().sink
         if sink is None:
             self._recorder = feedback.MemoryRecorder()
             return self._recorder
@@ -202,7 +200,8 @@ class TactfulServer(LanguageServer):
             return
         delivered = False
         try:
-            async for delivery in self.service.run(change, settings):
+            session = self.sessions.get(settings, Path(change.root) if change.root else None)
+            async for delivery in session.review(change):
                 if not self._is_current(state, version):
                     return  # stale: a newer edit has its own review coming
                 if not delivery.changed:
@@ -244,27 +243,3 @@ class TactfulServer(LanguageServer):
                 self.schedule(uri, immediate=True)
             await state.updated.wait()
         return None
-
-    def spawn(self, coro: Any) -> asyncio.Task[Any]:
-        """Run ``coro`` in the background, keeping a reference and logging its failure."""
-        task = asyncio.ensure_future(coro)
-        self.tasks.add(task)
-
-        def done(t: asyncio.Task[Any]) -> None:
-            self.tasks.discard(t)
-            if not t.cancelled() and t.exception() is not None:
-                log.error("background task failed: %s", t.exception(), exc_info=t.exception())
-
-        task.add_done_callback(done)
-        return task
-
-
-def create_server(
-    service: ReviewService | None = None, recorder: feedback.FeedbackRecorder | None = None
-) -> TactfulServer:
-    """A server with every capability wired."""
-    from tactful.server.lsp import handlers
-
-    server = TactfulServer(service, recorder)
-    handlers.register(server)
-    return server
