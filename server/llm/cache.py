@@ -30,6 +30,7 @@ class ReplyCache:
             import diskcache
 
             self._disk = diskcache.Cache(str(directory / "llm"), size_limit=256 * 2**20)
+            log.info("LLM reply cache opened at %s", directory / "llm")
         except Exception as exc:  # any failure to open degrades to memory
             self.problem = f"LLM reply cache at {directory / 'llm'} unusable ({exc.__class__.__name__}: {exc}); using memory"
             log.warning("%s", self.problem)

@@ -66,6 +66,7 @@ class LlmClient:
             timeout=settings.timeout_s,
             max_retries=0,
         )
+        log.info("LLM client created for %s", settings.base_url)
 
     @property
     def endpoint(self) -> str:

@@ -116,9 +116,16 @@ def _suppress(ls: TactfulServer, state: DocState, finding: Finding, kind: str, r
     diagnostics.republish(ls, state)
 
 
-def show_hidden(ls: TactfulServer, *args: Any) -> list[dict[str, Any]]:
-    """Suggestions the gate hid, per open document (or only ``args[0]["uri"]``), as diagnostics."""
-    wanted = args[0].get("uri") if args and isinstance(args[0], dict) else None
+async def show_hidden(ls: TactfulServer, *args: Any) -> list[dict[str, Any]]:
+    """Suggestions the gate hid, per open document (or only ``args[0]["uri"]``), as diagnostics.
+
+    With ``args[0]["final"]`` true, waits until the review of the named document has every
+    stage's findings (the LLM's too) before answering.
+    """
+    option = args[0] if args and isinstance(args[0], dict) else {}
+    wanted = option.get("uri")
+    if wanted and option.get("final"):
+        await ls.wait_for_report(wanted, final=True)
     severities = severity_table(ls.settings.lsp.severity_map)
     out = []
     for uri, state in ls.docs.items():
@@ -137,7 +144,8 @@ def show_hidden(ls: TactfulServer, *args: Any) -> list[dict[str, Any]]:
             )
             for f in report.hidden
         ]
-        out.append({"uri": uri, "version": report.version, "diagnostics": items})
+        out.append({"uri": uri, "version": report.version, "final": report.final, "diagnostics": items,
+                    "shown": [f.fingerprint for f in report.findings]})  # fmt: skip
     return out
 
 

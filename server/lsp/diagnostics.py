@@ -137,6 +137,7 @@ def finalize(ls: TactfulServer, state: DocState) -> None:
     if state.last_final is not None:
         implicit_signals(ls, state, state.last_final, report)
     state.last_final = report
+    state.notify_updated()
 
 
 def republish(ls: TactfulServer, state: DocState) -> None:

@@ -233,11 +233,11 @@ class TactfulServer(LanguageServer):
         baseline = Baseline(None, doc_state.path.name, None, None, "")
         diagnostics.deliver(self, doc_state, diagnostics.make_report(self, doc_state, version, text, baseline, empty))
 
-    async def wait_for_report(self, uri: str) -> DocReport | None:
-        """The report of the document's current version, once there is one."""
+    async def wait_for_report(self, uri: str, *, final: bool = False) -> DocReport | None:
+        """The report of the document's current version, once there is one (``final``: a complete one)."""
         while (state := self.docs.get(uri)) is not None:
             report = state.report
-            if report is not None and report.version == self.current_version(uri):
+            if report is not None and report.version == self.current_version(uri) and (report.final or not final):
                 return report
             if uri not in self.pending:
                 self.schedule(uri, immediate=True)
