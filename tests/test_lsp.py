@@ -365,7 +365,7 @@ async def test_show_hidden_and_log_messages(client: LanguageClient, repo: Path):
     uri = open_doc(client, repo / "app.py", EDITED)
     await diagnostics_at(client, uri, 1)
     hidden = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="tactful.showHidden", arguments=[{"uri": uri}]))
-    assert hidden == [{"uri": uri, "version": 1, "diagnostics": []}]
+    assert [(h["uri"], h["version"], h["final"], h["diagnostics"]) for h in hidden] == [(uri, 1, True, [])]
     ready = await wait_inbox(client, lambda m, p: m == types.WINDOW_LOG_MESSAGE and "ready" in p.message)
     assert "tactful" in ready.message
 

@@ -25,7 +25,7 @@ from tactful.server.lsp.diagnostics import file_uri
 from tactful.server.lsp.state import DocReport, DocState
 
 if TYPE_CHECKING:
-    from tactful.server.lsp.server import TactfulServer
+    from tactful.server.lsp.host import Host
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def command_arguments(state: DocState, finding: Finding, version: int) -> dict[s
     }
 
 
-def _inside_workspace(ls: TactfulServer, report: DocReport, state: DocState, finding: Finding) -> bool:
+def _inside_workspace(ls: Host, report: DocReport, state: DocState, finding: Finding) -> bool:
     root = report.baseline.root
     target = (root / finding.path) if root is not None else state.path
     target = target.resolve()
@@ -52,7 +52,7 @@ def _inside_workspace(ls: TactfulServer, report: DocReport, state: DocState, fin
     return any(target == r or target.is_relative_to(r) for r in allowed)
 
 
-def fix_action(ls: TactfulServer, state: DocState, report: DocReport, finding: Finding, diagnostic: types.Diagnostic) -> types.CodeAction | None:
+def fix_action(ls: Host, state: DocState, report: DocReport, finding: Finding, diagnostic: types.Diagnostic) -> types.CodeAction | None:
     """The "Apply fix" action, or None when it cannot be offered safely."""
     fix = finding.fix
     if fix is None or not fix.edits:
@@ -107,7 +107,7 @@ def feedback_actions(state: DocState, finding: Finding, version: int, diagnostic
     ]
 
 
-def code_actions(ls: TactfulServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def code_actions(ls: Host, params: types.CodeActionParams) -> list[types.CodeAction]:
     """The actions for the tactful diagnostics in the request's context."""
     state = ls.docs.get(params.text_document.uri)
     report = state.report if state else None
@@ -129,3 +129,32 @@ def code_actions(ls: TactfulServer, params: types.CodeActionParams) -> list[type
         actions.extend(feedback_actions(state, finding, report.version, diagnostic))
     return actions
 
+
+class CodeActions:
+    """``textDocument/codeAction``: the quick fix and the feedback actions of each suggestion."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+
+    def actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        """The actions for the tactful diagnostics in the request's context."""
+        ls = self.host
+        state = ls.docs.get(params.text_document.uri)
+        report = state.report if state else None
+        if state is None or report is None:
+            return []
+        actions: list[types.CodeAction] = []
+        for diagnostic in params.context.diagnostics:
+            if diagnostic.source != SOURCE:
+                continue
+            fingerprint = diagnostic_data(diagnostic).get("fingerprint")
+            finding = state.known.get(fingerprint) if isinstance(fingerprint, str) else None
+            if finding is None or finding.fingerprint in state.suppressed:
+                continue
+            current = next((f for f in report.findings if f.fingerprint == finding.fingerprint), None)
+            if current is not None:
+                action = fix_action(ls, state, report, current, diagnostic)
+                if action is not None:
+                    actions.append(action)
+            actions.extend(feedback_actions(state, finding, report.version, diagnostic))
+        return actions

@@ -35,7 +35,7 @@ from tactful.server.lsp.state import DocReport, DocState
 from tactful.server.session import Delivery
 
 if TYPE_CHECKING:
-    from tactful.server.lsp.server import TactfulServer
+    from tactful.server.lsp.host import Host
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def _lines_of(baseline: Baseline, report_lines: list[str], path: str) -> Sequenc
 
 
 def make_report(
-    ls: TactfulServer, state: DocState, version: int, text: str, baseline: Baseline, delivery: Delivery
+    ls: Host, state: DocState, version: int, text: str, baseline: Baseline, delivery: Delivery
 ) -> DocReport:
     """The diagnostics of one delivered review of one document version."""
     result = delivery.result
@@ -95,7 +95,7 @@ def make_report(
     )
 
 
-def deliver(ls: TactfulServer, state: DocState, report: DocReport) -> None:
+def deliver(ls: Host, state: DocState, report: DocReport) -> None:
     """Make ``report`` the document's current one, record what is newly shown, and tell the client."""
     previous = state.report
     state.report = report
@@ -116,7 +116,7 @@ def deliver(ls: TactfulServer, state: DocState, report: DocReport) -> None:
     _tell_client(ls, state, report, refresh=refresh)
 
 
-def _tell_client(ls: TactfulServer, state: DocState, report: DocReport, *, refresh: bool) -> None:
+def _tell_client(ls: Host, state: DocState, report: DocReport, *, refresh: bool) -> None:
     """Push the report, or (pull clients) ask for a new pull when ``refresh`` says it changed."""
     if not ls.pull_mode:
         ls.text_document_publish_diagnostics(
@@ -127,7 +127,7 @@ def _tell_client(ls: TactfulServer, state: DocState, report: DocReport, *, refre
     state.notify_updated()
 
 
-def finalize(ls: TactfulServer, state: DocState) -> None:
+def finalize(ls: Host, state: DocState) -> None:
     """The last stages added nothing: the current report is the complete one."""
     report = state.report
     if report is None or report.final:
@@ -140,7 +140,7 @@ def finalize(ls: TactfulServer, state: DocState) -> None:
     state.notify_updated()
 
 
-def republish(ls: TactfulServer, state: DocState) -> None:
+def republish(ls: Host, state: DocState) -> None:
     """Deliver the current report again without the findings now suppressed (a dismissal)."""
     current = state.report
     if current is None:
@@ -176,7 +176,7 @@ def _fix_applied(old: DocReport, new: DocReport, finding: Finding) -> bool:
         return False
 
 
-def implicit_signals(ls: TactfulServer, state: DocState, old: DocReport, new: DocReport) -> None:
+def implicit_signals(ls: Host, state: DocState, old: DocReport, new: DocReport) -> None:
     """Record what became of findings that the previous complete review had and this one lacks."""
     present = {f.fingerprint for f in new.findings}
     for finding in old.findings:
@@ -192,16 +192,23 @@ def implicit_signals(ls: TactfulServer, state: DocState, old: DocReport, new: Do
         ls.record(kind, finding, extra={"suggestion_id": suggestion_id(finding, old.version)})
 
 
-async def pull(ls: TactfulServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
-    """Answer ``textDocument/diagnostic`` once the current version has been reviewed."""
-    uri = params.text_document.uri
-    report = await ls.wait_for_report(uri)
-    if report is None:
-        return types.RelatedFullDocumentDiagnosticReport(items=[])
-    if params.previous_result_id == report.result_id:
-        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=report.result_id)
-    return types.RelatedFullDocumentDiagnosticReport(items=report.diagnostics, result_id=report.result_id)
-
-
 def workspace_uri(root: Path, path: str) -> str:
     return from_fs_path(str(root / path)) or ""
+
+
+class Diagnostics:
+    """``textDocument/diagnostic``: pulled reports (pushing ones are sent by :func:`deliver`)."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+
+    async def pull(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        """Answer ``textDocument/diagnostic`` once the current version has been reviewed."""
+        ls = self.host
+        uri = params.text_document.uri
+        report = await ls.wait_for_report(uri)
+        if report is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        if params.previous_result_id == report.result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=report.result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=report.diagnostics, result_id=report.result_id)

@@ -1,4 +1,8 @@
-"""Thin LSP handlers: each method is wired once and hands over to its capability module."""
+"""Thin LSP handlers: each method is wired once and hands over to its capability's feature object.
+
+This module (and ``create_server``) is the only one that knows both the server class and the
+capabilities; the capabilities see the server through :class:`tactful.server.lsp.host.Host`.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,10 @@ def create_server(recorder: FeedbackRecorder | None = None) -> TactfulServer:
 
 
 def register(server: TactfulServer) -> None:
-    """Wire every capability of ``server``."""
+    """Wire every capability of ``server``: each LSP method once, to its feature object."""
+    pulled = diagnostics.Diagnostics(server)
+    actions = code_actions.CodeActions(server)
+    executed = commands.Commands(server)
 
     @server.feature(types.INITIALIZE)
     def on_initialize(ls: TactfulServer, params: types.InitializeParams) -> None:
@@ -60,14 +67,14 @@ def register(server: TactfulServer) -> None:
         types.DiagnosticOptions(identifier="tactful", inter_file_dependencies=False, workspace_diagnostics=False),
     )
     async def on_diagnostic(ls: TactfulServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
-        return await diagnostics.pull(ls, params)
+        return await pulled.pull(params)
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )
     def on_code_action(ls: TactfulServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        return code_actions.code_actions(ls, params)
+        return actions.actions(params)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_configuration(ls: TactfulServer, params: types.DidChangeConfigurationParams) -> None:
@@ -83,11 +90,26 @@ def register(server: TactfulServer) -> None:
         ls.apply_settings(data)
         ls.review_all_again()
 
-    server.command(code_actions.APPLIED)(commands.applied)
-    server.command(code_actions.DISMISS)(commands.dismiss)
-    server.command(code_actions.REJECT)(commands.reject)
-    server.command(commands.REVIEW_WORKSPACE)(commands.review_workspace)
-    server.command(commands.SHOW_HIDDEN)(commands.show_hidden)
+    # pygls marks the handler functions it registers, which a bound method cannot carry.
+    @server.command(code_actions.APPLIED)
+    def on_applied(*args: Any) -> dict[str, Any]:
+        return executed.applied(*args)
+
+    @server.command(code_actions.DISMISS)
+    def on_dismiss(*args: Any) -> dict[str, Any]:
+        return executed.dismiss(*args)
+
+    @server.command(code_actions.REJECT)
+    async def on_reject(*args: Any) -> dict[str, Any]:
+        return await executed.reject(*args)
+
+    @server.command(commands.REVIEW_WORKSPACE)
+    async def on_review_workspace(*args: Any) -> dict[str, Any]:
+        return await executed.review_workspace(*args)
+
+    @server.command(commands.SHOW_HIDDEN)
+    async def on_show_hidden(*args: Any) -> list[dict[str, Any]]:
+        return await executed.show_hidden(*args)
 
 
 def _has_settings(data: Any) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 if TYPE_CHECKING:
-    from tactful.server.lsp.server import TactfulServer
+    from tactful.server.lsp.host import Host
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -30,7 +30,7 @@ _LEVELS = {
 class ClientLogHandler(logging.Handler):
     """Sends log records to the client as ``window/logMessage``."""
 
-    def __init__(self, server: TactfulServer, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, server: Host, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(logging.INFO)
         self.server = server
         self.loop = loop
@@ -80,7 +80,7 @@ def add_file(log_file: str) -> None:
     root.addHandler(handler)
 
 
-def attach_client(server: TactfulServer) -> None:
+def attach_client(server: Host) -> None:
     """Forward ``tactful`` log records to the client (once), and honour ``lsp.logFile``."""
     logger = logging.getLogger("tactful")
     if not any(isinstance(h, ClientLogHandler) for h in logger.handlers):

@@ -1,7 +1,7 @@
 """The tactful language server: the one object that owns the editor session's state.
 
-Handlers are thin and live beside the capability they serve (``diagnostics``,
-``code_actions``, ``commands``); :func:`create_server` wires each LSP method once. This
+Handlers are thin and hand over to one feature object per capability (``diagnostics``,
+``code_actions``, ``commands``); ``handlers.create_server`` wires each LSP method once. This
 class keeps the open documents, the pending review task of each document (a new edit
 cancels it: that is the debounce), the settings, and the feedback recorder.
 """
