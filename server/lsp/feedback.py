@@ -3,7 +3,7 @@
 Events (``shown``, ``accepted``, ``dismissed``, ``rejected``, ``resolved_by_edit``,
 ``ignored``) are written through :class:`FeedbackRecorder`. The real recorder is the durable
 SQLite log (:class:`tactful.server.feedback.FeedbackSink`, opened per repository through
-:mod:`tactful.server.wiring`); :class:`MemoryRecorder` keeps events in a list for embedders
+:mod:`tactful.server.session`); :class:`MemoryRecorder` keeps events in a list for embedders
 that want no disk (and as the fallback when no sink could be opened).
 """
 
