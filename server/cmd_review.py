@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
 from tactful.analyzers.model import Severity
-from tactful.server import changes, formats, git, headless
+from tactful.server import changes, formats, git, github_api, headless
 from tactful.server.cli import EXIT_FINDINGS, EXIT_OK
 from tactful.server.config import load_settings
 from tactful.server.errors import UsageError
+from tactful.server.formats.github import REVIEW_MARKER, review_payload
 from tactful.server.pipeline import Change, review
 from tactful.server.progress import terminal_progress
 from tactful.server.wiring import ReviewServices
@@ -39,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="fingerprints never to report again (bare, a feedback export, or comment markers); repeatable")
     ci.add_argument("--feedback", metavar="DB", type=Path,
                     help="a feedback store whose rejected/dismissed fingerprints are never reported again")
+    ci.add_argument("--post-github", metavar="OWNER/REPO#N",
+                    help="post the new findings as one review on that pull request (GITHUB_TOKEN, GITHUB_API_URL)")
     ci.add_argument("--max-findings", metavar="N", type=int, help="show at most N findings, the highest ranked")
     p.set_defaults(func=run)
 
@@ -72,14 +76,26 @@ def run(args: argparse.Namespace) -> int:
             result = review(change, settings, services.stages(llm=not args.no_llm))
     finally:
         services.close()
+    pull = None
+    if args.post_github:
+        api = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
+        pull = github_api.PullRequest.parse(args.post_github, api, os.environ.get("GITHUB_TOKEN", ""))
     headless.drop_rejected(result, headless.rejected_fingerprints(args.feedback, args.rejected))
     previous = headless.load_state(args.state) if args.state else None
     if args.previous_comments:
         previous = headless.state_from_comments(args.previous_comments)
+    first_review = True
+    if pull is not None:  # what is already on the pull request is never posted again
+        bodies = pull.comment_bodies()
+        first_review = REVIEW_MARKER not in bodies
+        posted = headless.PreviousRun.from_text(bodies)
+        previous = posted if previous is None else previous.merged(posted)
     everything = [*result.findings, *result.hidden]
     resolved = headless.apply_incremental(result, previous) if previous is not None else []
     headless.cap_findings(result, args.max_findings)
     sys.stdout.write(formats.render(args.format, result, change))
+    if pull is not None and (result.findings or first_review):
+        pull.post_review(review_payload(result, change.label, getattr(change.files, "new_rev", None)))
     if args.state:
         headless.write_state(args.state, everything, change.label, resolved)
     if args.fail_on:

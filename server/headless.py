@@ -34,6 +34,14 @@ class PreviousRun:
     findings: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Fingerprint -> what was reported (path, line, rule, message)."""
 
+    @classmethod
+    def from_text(cls, text: str) -> PreviousRun:
+        """The fingerprints named by tactful's markers in posted comments."""
+        return cls({fp: {"fingerprint": fp} for fp in sorted(posted_fingerprints(text))})
+
+    def merged(self, other: PreviousRun) -> PreviousRun:
+        return PreviousRun({**other.findings, **self.findings})
+
 
 def load_state(path: Path) -> PreviousRun:
     """The previous run's state; an absent file means a first run."""
@@ -58,7 +66,7 @@ def state_from_comments(path: Path) -> PreviousRun:
         text = path.read_text("utf-8", "replace")
     except OSError as exc:
         raise UsageError(f"--previous-comments {path}: cannot read ({exc.strerror or exc})") from exc
-    return PreviousRun({fp: {"fingerprint": fp} for fp in sorted(posted_fingerprints(text))})
+    return PreviousRun.from_text(text)
 
 
 def _entry(finding: Finding) -> dict[str, Any]:

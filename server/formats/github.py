@@ -23,6 +23,7 @@ from tactful.server.output import coverage_summary, fix_diff
 from tactful.server.pipeline import ReviewResult
 
 MARKER = "<!-- tactful:fingerprint={} -->"
+REVIEW_MARKER = "<!-- tactful:review -->"
 MARKER_PATTERN = re.compile(r"<!-- tactful:fingerprint=([0-9a-f]{8,64}) -->")
 MAX_BODY_FINDINGS = 50
 
@@ -97,7 +98,7 @@ def review_payload(result: ReviewResult, label: str = "", commit_id: str | None 
             outside.append(finding)
         else:
             comments.append(comment)
-    body = ["### tactful review", "", "```", coverage_summary(result, label).rstrip("\n"), "```"]
+    body = ["### tactful review", REVIEW_MARKER, "", "```", coverage_summary(result, label).rstrip("\n"), "```"]
     if outside:
         body += ["", "Findings on lines this diff does not show:"]
         body += [
