@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
 from tactful.analyzers.model import Severity
-from tactful.server import changes, git, output
+from tactful.server import changes, formats, git, github_api, headless
 from tactful.server.cli import EXIT_FINDINGS, EXIT_OK
 from tactful.server.config import load_settings
 from tactful.server.errors import UsageError
+from tactful.server.formats.github import REVIEW_MARKER, review_payload
 from tactful.server.pipeline import Change
 from tactful.server.progress import terminal_progress
 from tactful.server.session import ReviewSession, review_once
@@ -23,16 +25,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--base", help="review BASE...HEAD (merge-base semantics) instead of the working tree")
     p.add_argument("--head", help="with --base: the tip to review (default HEAD)")
     p.add_argument("--patch", metavar="FILE", help="review a patch file ('-' for stdin) instead of git")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=formats.FORMATS, default="text",
+                   help="text (default), json, sarif (code scanning), rdjson (reviewdog), github (a PR review payload)")
     p.add_argument("--fail-on", choices=[s.value for s in Severity], help="exit 1 if a finding at this severity or above exists")
     p.add_argument("--no-llm", action="store_true", help="offline reviewers only, even if an endpoint is configured")
     p.add_argument("--all", action="store_true", help="show every finding: no display gate, nothing logged")
     p.add_argument("--no-call-graph", action="store_true", help="skip the repository index (no callers/callees)")
     p.add_argument("--config", help="settings JSON file (default: .tactful/settings.json in the repository)")
+    ci = p.add_argument_group("pull-request runs")
+    ci.add_argument("--state", metavar="FILE", type=Path,
+                    help="previous run's state: report only new findings, list resolved ones, then update FILE")
+    ci.add_argument("--previous-comments", metavar="FILE", type=Path,
+                    help="rebuild the previous run from the comments it posted (any text with tactful's markers)")
+    ci.add_argument("--rejected", metavar="FILE", type=Path, action="append", default=[],
+                    help="fingerprints never to report again (bare, a feedback export, or comment markers); repeatable")
+    ci.add_argument("--feedback", metavar="DB", type=Path,
+                    help="a feedback store whose rejected/dismissed fingerprints are never reported again")
+    ci.add_argument("--post-github", metavar="OWNER/REPO#N",
+                    help="post the new findings as one review on that pull request (GITHUB_TOKEN, GITHUB_API_URL)")
+    ci.add_argument("--max-findings", metavar="N", type=int, help="show at most N findings, the highest ranked")
     p.set_defaults(func=run)
 
 
 def _change(args: argparse.Namespace) -> Change:
+    if args.max_findings is not None and args.max_findings < 1:
+        raise UsageError(f"--max-findings: expected at least 1, got {args.max_findings}")
     if args.head and not args.base:
         raise UsageError("--head needs --base")
     if args.patch:
@@ -49,6 +66,15 @@ def _change(args: argparse.Namespace) -> Change:
 def run(args: argparse.Namespace) -> int:
     change = _change(args)
     root = Path(change.root) if change.root else None
+    pull = None
+    if args.post_github:  # checked before the review: a missing token should not cost a review
+        api = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
+        pull = github_api.PullRequest.parse(args.post_github, api, os.environ.get("GITHUB_TOKEN", ""))
+    # Read every input before the review, so a bad one costs no review.
+    rejected = headless.rejected_fingerprints(args.feedback, args.rejected)
+    previous = headless.load_state(args.state) if args.state else None
+    if args.previous_comments:
+        previous = headless.state_from_comments(args.previous_comments)
     settings = load_settings(root, args.config)
     if args.no_call_graph:
         settings = dataclasses.replace(settings, review=dataclasses.replace(settings.review, call_graph=False))
@@ -60,8 +86,21 @@ def run(args: argparse.Namespace) -> int:
             result = review_once(change, settings, session=session, llm=not args.no_llm)
     finally:
         session.close()
-    render = output.render_json if args.format == "json" else output.render_text
-    sys.stdout.write(render(result, change.label))
+    headless.drop_rejected(result, rejected)
+    first_review = True
+    if pull is not None:  # what is already on the pull request is never posted again
+        bodies = pull.comment_bodies()
+        first_review = REVIEW_MARKER not in bodies
+        posted = headless.PreviousRun.from_text(bodies)
+        previous = posted if previous is None else previous.merged(posted)
+    everything = [*result.findings, *result.hidden]
+    resolved = headless.apply_incremental(result, previous) if previous is not None else []
+    headless.cap_findings(result, args.max_findings)
+    sys.stdout.write(formats.render(args.format, result, change))
+    if pull is not None and (result.findings or first_review):
+        pull.post_review(review_payload(result, change.label, getattr(change.files, "new_rev", None)))
+    if args.state:
+        headless.write_state(args.state, everything, change.label, resolved)
     if args.fail_on:
         threshold = Severity(args.fail_on).rank
         if any(f.severity.rank >= threshold for f in result.findings):
