@@ -124,3 +124,27 @@ def test_gate_stage_hides_findings_and_logs_each_decision(tmp_path: Path) -> Non
     assert events[0].client == "cli" and events[0].reason == "above-threshold"
     assert wanted.fingerprint in gate.history.rejected  # the gate learned through the sink
     sink.close()
+
+
+def _security_error(n: int) -> Finding:
+    return Finding(path="src/db.py", span=Span(2, 4, 2, 40), severity=Severity.ERROR, rule="py.sql-injection",
+                   category="security", source="checks", message="SQL built from user input reaches execute()",
+                   unit="f", code=f"cur.execute(f'select {n}')")  # fmt: skip
+
+
+def test_an_error_security_finding_rejected_twenty_times_comes_back_when_its_code_changes() -> None:
+    gate = Gate.open(STRICT, user="dev")
+    for n in range(20):
+        item = _security_error(n)
+        gate.decide(item, unit("src/db.py"))
+        gate.observe(FeedbackEvent.from_finding("rejected", item, user="dev"))
+    # The model has learned this developer rejects the rule ...
+    learned = gate.decide(_security_error(100), unit("src/db.py"))
+    assert learned.probability < STRICT.target_precision
+    # ... but the floor keeps a new occurrence (changed code) visible, and says why.
+    assert learned.show and learned.reason == "floor"
+    # The exact suggestion the developer rejected stays hidden.
+    assert gate.decide(_security_error(3), unit("src/db.py")).reason == "rejected-before"
+    # The floor is for error severity only: a warning of the same kind is hidden as learned.
+    warning = dataclasses.replace(_security_error(101), severity=Severity.WARNING)
+    assert not gate.decide(warning, unit("src/db.py")).show

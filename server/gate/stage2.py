@@ -44,6 +44,15 @@ MAX_EXPLORATION_WEIGHT = 4.0
 WARMUP_VERDICTS = 60
 """Until this many verdicts, explore more (decaying to the configured rate) so a new user's model learns."""
 WARMUP_EXPLORATION = 0.3
+FLOOR_CATEGORIES = frozenset({"security", "correctness"})
+"""Error-severity findings of these categories are never silenced by learned rejections alone
+(CDHF: acceptance as the only reward teaches a gate to hide correct security findings a
+developer dismisses); the exact suggestion a developer rejected stays hidden, but the finding
+comes back once the code it flags changes (a new fingerprint)."""
+
+
+def under_floor(finding: Finding) -> bool:
+    return finding.severity is Severity.ERROR and finding.category in FLOOR_CATEGORIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +63,8 @@ class Decision:
     propensity: float
     """Probability that the gate takes this decision (1.0 unless exploring)."""
     reason: str
-    """``above-threshold``, ``below-threshold``, ``explore``, ``rejected-before`` or ``gate-disabled``."""
+    """``above-threshold``, ``below-threshold``, ``explore``, ``rejected-before``, ``floor``
+    (an error-severity security or correctness finding the model would hide) or ``gate-disabled``."""
     explored: bool
 
 
@@ -177,6 +187,8 @@ class SuggestionGate:
             return Decision(True, p, 1.0, "gate-disabled", False)
         if p >= self.threshold:
             return Decision(True, p, 1.0, "above-threshold", False)
+        if under_floor(finding):
+            return Decision(True, p, 1.0, "floor", False)
         rate = self.exploration_rate
         if rate > 0 and self._draw(finding.fingerprint) < rate:
             self._remember(finding.fingerprint, x, rate)
