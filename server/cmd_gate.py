@@ -1,4 +1,4 @@
-"""CLI: ``tactful gate eval|train``, ``tactful feedback export``, ``tactful stats``."""
+"""CLI: ``tactful gate eval|train|replay``, ``tactful feedback export``, ``tactful stats``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tr.add_argument("--out", type=Path, help="where to write the prior (default: the data dir)")
     tr.add_argument("--db", type=Path, help="feedback log to replay into the learned gate state")
     tr.set_defaults(func=run_train)
+    rp = gate_sub.add_parser("replay", help="replay a feedback log through a fresh gate (predict, then learn)")
+    rp.add_argument("--events", type=Path, help="JSONL verdicts: time, user, repo, action, finding")
+    rp.add_argument("--db", type=Path, help="a feedback store to replay instead of (or besides) --events")
+    rp.add_argument("--format", choices=("text", "json"), default="text")
+    rp.add_argument("--png", type=Path, help="write the learning curve here")
+    rp.set_defaults(func=run_replay)
     feedback = subparsers.add_parser("feedback", help="the feedback log")
     fb_sub = feedback.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
     ex = fb_sub.add_parser("export", help="export events (jsonl) or preference pairs (dpo)")
@@ -121,6 +127,37 @@ def _replay_log(db: Path) -> int:
                 count += event.label is not None
             gate.save()
     return count
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    import json
+
+    from tactful.server.gate.replay import ReplayInputError, from_events, plot_curve, read_jsonl, replay
+
+    if args.events is None and args.db is None:
+        return _error("gate replay needs --events FILE or --db DB")
+    try:
+        verdicts = list(read_jsonl(args.events)) if args.events is not None else []
+        if args.db is not None:
+            with _open_store(args.db) as store:
+                verdicts += list(from_events(store.iter_events()))
+    except (ReplayInputError, FeedbackStoreError) as exc:
+        return _error(str(exc))
+    report = replay(verdicts, load_settings(Path.cwd()).gate)
+    figures = report.figures()
+    if args.png is not None:
+        figures["png"] = str(plot_curve(report, args.png))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(figures, indent=2) + "\n")
+        return EXIT_OK
+    console = _console()
+    table = Table("measure", "value", title=f"gate replay: {figures['events']} verdicts, {figures['users']} developer(s)")
+    for key in ("rejects_hidden", "accepts_kept", "hide_precision", "calibration_error"):
+        table.add_row(key, "-" if figures[key] is None else f"{figures[key]:.3f}")
+    console.print(table)
+    if "png" in figures:
+        console.print(f"learning curve: {figures['png']}", markup=False)
+    return EXIT_OK
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -83,3 +83,42 @@ def test_gate_train_writes_a_prior_and_replays_the_log(cli, tmp_path: Path) -> N
     assert result.returncode == 0 and "6 verdicts" in result.stdout
     with FeedbackStore.open(db) as store:
         assert store.load_state("gate:u") is not None
+
+
+def _verdict_line(n: int, action: str, rule: str, path: str = "src/app.py", user: str = "ana") -> str:
+    finding = {
+        "path": path, "line": 3, "column": 5, "endLine": 3, "endColumn": 12, "severity": "warning",
+        "rule": rule, "category": "style", "source": "checks", "message": f"{rule} fired",
+        "unit": "f", "confidence": 0.5, "fingerprint": f"{n:016x}",
+    }  # fmt: skip
+    when = f"2026-11-{1 + n // 100:02d}T{(n // 60) % 24:02d}:{n % 60:02d}:00Z"
+    return json.dumps({"time": when, "user": user, "repo": "r", "action": action, "finding": finding})
+
+
+def test_gate_replay_reports_the_three_figures_from_a_jsonl_log(cli, tmp_path: Path) -> None:
+    # A developer who rejects every TODO finding and accepts every debug-print finding.
+    lines = [
+        _verdict_line(n, "rejected" if n % 2 else "accepted", "hygiene.todo" if n % 2 else "py.debug-print")
+        for n in range(200)
+    ]
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(lines) + "\n")
+    png = tmp_path / "curve.png"
+    result = cli("gate", "replay", "--events", str(events), "--format", "json", "--png", str(png), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["events"] == 200 and report["users"] == 1
+    for key in ("rejects_hidden", "accepts_kept", "hide_precision"):
+        assert 0.0 <= report[key] <= 1.0
+    # Learned within the log: most rejects end up hidden, most accepts kept, and what is hidden was rejected.
+    assert report["rejects_hidden"] > 0.8 and report["accepts_kept"] > 0.8 and report["hide_precision"] > 0.9
+    assert report["curve"][-1]["rejects_hidden"] == 1.0
+    assert png.stat().st_size > 0
+
+
+def test_gate_replay_names_the_bad_line(cli, tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text(_verdict_line(0, "accepted", "py.debug-print") + "\n" + '{"time": "x", "action": "nope"}\n')
+    result = cli("gate", "replay", "--events", str(events), cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"{events}:2: 'action' must be one of" in result.stderr
