@@ -132,7 +132,13 @@ def _replay_log(db: Path) -> int:
 def run_replay(args: argparse.Namespace) -> int:
     import json
 
-    from tactful.server.gate.replay import ReplayInputError, from_events, plot_curve, read_jsonl, replay
+    from tactful.server.gate.replay import (
+        ReplayInputError,
+        from_events,
+        plot_curve,
+        read_jsonl,
+        replay,
+    )
 
     if args.events is None and args.db is None:
         return _error("gate replay needs --events FILE or --db DB")
