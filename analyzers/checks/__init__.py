@@ -25,7 +25,7 @@ from tactful.analyzers.checks import debug, errors, go, hygiene, pitfalls, pytho
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.fixes import FixValidator
 from tactful.analyzers.languages import SPECS, parse
-from tactful.analyzers.model import ChangeUnit, FileChange, Finding, Fix
+from tactful.analyzers.model import ChangeUnit, FileChange, Finding, Fix, number_occurrences
 
 __all__ = ["ALL_RULES", "RULES", "CheckResult", "Rule", "RuleInfo", "run_checks", "run_rules"]
 
@@ -115,7 +115,7 @@ def run_rules(
         except Exception as exc:  # one broken rule must not hide the others' findings
             problems.append(f"{rule.info.id} crashed on {file.path}: {exc.__class__.__name__}: {exc}")
     findings.sort(key=lambda f: (f.span.start_line, f.span.start_col, f.rule))
-    return CheckResult(tuple(findings), tuple(problems))
+    return CheckResult(tuple(number_occurrences(findings)), tuple(problems))
 
 
 def _on_change(hit: Hit, added: frozenset[int], hunk_ranges: list[tuple[int, int]]) -> bool:

@@ -2,4 +2,20 @@
 
 (catch_clause body: (block) @body) @catch
 
+; Debug output: Console.Write/WriteLine and Console.Error.Write/WriteLine.
+((expression_statement
+   (invocation_expression
+     function: (member_access_expression expression: (identifier) @_cls name: (identifier) @_fn)) @call) @debug.print
+ (#eq? @_cls "Console")
+ (#any-of? @_fn "WriteLine" "Write"))
+
+((expression_statement
+   (invocation_expression
+     function: (member_access_expression
+       expression: (member_access_expression expression: (identifier) @_cls name: (identifier) @_err)
+       name: (identifier) @_fn)) @call) @debug.print
+ (#eq? @_cls "Console")
+ (#eq? @_err "Error")
+ (#any-of? @_fn "WriteLine" "Write"))
+
 (comment) @comment

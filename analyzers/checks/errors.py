@@ -38,6 +38,16 @@ def find_bare_except(ctx: CheckContext) -> Iterator[Hit]:
         if keyword.type != "except":
             continue
         header, text = _except_header(ctx, clause)
+        block = next((c for c in clause.named_children if c.type == "block"), None)
+        if block is not None and _does_nothing(ctx, block):
+            # `except Exception: pass` would still swallow every error: no fix removes that.
+            yield Hit(
+                header,
+                "This bare `except:` silently drops every error, even KeyboardInterrupt and SystemExit; "
+                "catch the specific exceptions you expect and handle or log them.",
+                text,
+            )
+            continue
         fix = Fix("Catch Exception instead", (TextEdit(ctx.span(keyword), "except Exception"),))
         yield Hit(
             header,
@@ -46,6 +56,16 @@ def find_bare_except(ctx: CheckContext) -> Iterator[Hit]:
             text,
             fix,
         )
+
+
+def _does_nothing(ctx: CheckContext, block: ts.Node) -> bool:
+    """The handler's body only passes, continues or breaks (comments allowed)."""
+    statements = [s for s in block.named_children if s.type != "comment"]
+    return all(
+        s.type in ("pass_statement", "continue_statement", "break_statement")
+        or (s.type == "expression_statement" and ctx.node_text(s).strip() == "...")
+        for s in statements
+    )
 
 
 def _only_pass(ctx: CheckContext, block: ts.Node) -> bool:

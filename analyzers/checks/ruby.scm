@@ -11,4 +11,8 @@
 
 (rescue) @ruby.rescue
 
+; Debug output: puts/print/p/pp with no receiver (the rule checks it stands as a statement).
+((call !receiver method: (identifier) @_fn) @debug.print
+ (#any-of? @_fn "puts" "print" "p" "pp"))
+
 (comment) @comment
