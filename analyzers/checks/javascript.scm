@@ -11,4 +11,10 @@
 
 (catch_clause body: (statement_block) @body) @catch
 
+; promise.catch(handler): the rule checks whether the handler drops the error.
+((call_expression
+   function: (member_expression property: (property_identifier) @_prop)
+   arguments: (arguments . [(arrow_function) (function_expression)] @handler .)) @js.promise-catch
+ (#eq? @_prop "catch"))
+
 (comment) @comment
