@@ -21,7 +21,16 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import tree_sitter as ts
-from tactful.analyzers.checks import debug, errors, go, hygiene, pitfalls, python, secrets
+from tactful.analyzers.checks import (
+    debug,
+    errors,
+    go,
+    hygiene,
+    injection,
+    pitfalls,
+    python,
+    secrets,
+)
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.fixes import FixValidator
 from tactful.analyzers.languages import SPECS, parse
@@ -45,6 +54,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *go.RULES,
     *python.RULES,
     *pitfalls.RULES,
+    *injection.RULES,
 )
 
 RULES: Mapping[str, RuleInfo] = MappingProxyType({rule.info.id: rule.info for rule in ALL_RULES})

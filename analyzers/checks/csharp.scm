@@ -18,4 +18,8 @@
  (#eq? @_err "Error")
  (#any-of? @_fn "WriteLine" "Write"))
 
+; Calls the injection rule inspects for SQL or shell text built from pieces.
+(invocation_expression) @inj.call
+(object_creation_expression) @inj.call
+
 (comment) @comment

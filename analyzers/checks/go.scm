@@ -13,4 +13,7 @@
 ((expression_statement (call_expression function: (identifier) @_fn) @call) @debug.print
  (#any-of? @_fn "println" "print"))
 
+; Calls the injection rule inspects for SQL or shell text built from pieces.
+(call_expression) @inj.call
+
 (comment) @comment

@@ -15,4 +15,7 @@
    (method_invocation name: (identifier) @_fn arguments: (argument_list) @args) @call) @java.stack-trace
  (#eq? @_fn "printStackTrace"))
 
+; Calls the injection rule inspects for SQL or shell text built from pieces.
+(method_invocation) @inj.call
+
 [(line_comment) (block_comment)] @comment

@@ -17,4 +17,7 @@
    arguments: (arguments . [(arrow_function) (function_expression)] @handler .)) @js.promise-catch
  (#eq? @_prop "catch"))
 
+; Calls the injection rule inspects for SQL or shell text built from pieces.
+(call_expression) @inj.call
+
 (comment) @comment

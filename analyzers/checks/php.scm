@@ -9,4 +9,9 @@
 ((function_call_expression function: (name) @_fn arguments: (arguments) @args) @php.error-log
  (#eq? @_fn "error_log"))
 
+; Calls the injection rule inspects for SQL or shell text built from pieces.
+(function_call_expression) @inj.call
+(member_call_expression) @inj.call
+(shell_command_expression) @inj.call
+
 (comment) @comment

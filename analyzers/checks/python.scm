@@ -25,4 +25,7 @@
   parameters: (parameters) @params
   body: (block (assert_statement) @py.assert))
 
+; Calls the injection rule inspects for SQL or shell text built from pieces.
+(call) @inj.call
+
 (comment) @comment

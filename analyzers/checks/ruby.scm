@@ -15,4 +15,8 @@
 ((call !receiver method: (identifier) @_fn) @debug.print
  (#any-of? @_fn "puts" "print" "p" "pp"))
 
+; Calls the injection rule inspects for SQL or shell text built from pieces.
+(call) @inj.call
+(subshell) @inj.call
+
 (comment) @comment
