@@ -27,6 +27,7 @@ from tactful.analyzers.checks import (
     go,
     hygiene,
     injection,
+    leaks,
     pitfalls,
     python,
     secrets,
@@ -55,6 +56,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *python.RULES,
     *pitfalls.RULES,
     *injection.RULES,
+    *leaks.RULES,
 )
 
 RULES: Mapping[str, RuleInfo] = MappingProxyType({rule.info.id: rule.info for rule in ALL_RULES})

@@ -21,4 +21,9 @@
  (#eq? @_fn "fprintf")
  (#eq? @_dest "stderr"))
 
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(init_declarator declarator: (pointer_declarator declarator: (identifier) @name) value: (call_expression) @value) @leak.assign
+(init_declarator declarator: (identifier) @name value: (call_expression) @value) @leak.assign
+(assignment_expression left: (identifier) @name right: (call_expression) @value) @leak.assign
+
 (comment) @comment

@@ -22,4 +22,7 @@
 (invocation_expression) @inj.call
 (object_creation_expression) @inj.call
 
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(local_declaration_statement (variable_declaration (variable_declarator name: (identifier) @name [(object_creation_expression) (invocation_expression)] @value))) @leak.assign
+
 (comment) @comment

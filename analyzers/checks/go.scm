@@ -16,4 +16,7 @@
 ; Calls the injection rule inspects for SQL or shell text built from pieces.
 (call_expression) @inj.call
 
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(short_var_declaration left: (expression_list . (identifier) @name) right: (expression_list . (call_expression) @value)) @leak.assign
+
 (comment) @comment

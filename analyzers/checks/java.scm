@@ -18,4 +18,7 @@
 ; Calls the injection rule inspects for SQL or shell text built from pieces.
 (method_invocation) @inj.call
 
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(local_variable_declaration declarator: (variable_declarator name: (identifier) @name value: [(object_creation_expression) (method_invocation)] @value)) @leak.assign
+
 [(line_comment) (block_comment)] @comment

@@ -20,4 +20,7 @@
 ; Calls the injection rule inspects for SQL or shell text built from pieces.
 (call_expression) @inj.call
 
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(variable_declarator name: (identifier) @name value: (call_expression) @value) @leak.assign
+
 (comment) @comment

@@ -14,4 +14,7 @@
 (member_call_expression) @inj.call
 (shell_command_expression) @inj.call
 
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(assignment_expression left: (variable_name) @name right: (function_call_expression) @value) @leak.assign
+
 (comment) @comment

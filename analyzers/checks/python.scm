@@ -28,4 +28,7 @@
 ; Calls the injection rule inspects for SQL or shell text built from pieces.
 (call) @inj.call
 
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(assignment left: (identifier) @name right: (call) @value) @leak.assign
+
 (comment) @comment

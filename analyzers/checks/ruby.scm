@@ -19,4 +19,7 @@
 (call) @inj.call
 (subshell) @inj.call
 
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(assignment left: (identifier) @name right: (call) @value) @leak.assign
+
 (comment) @comment
