@@ -65,3 +65,9 @@ def test_a_query_built_on_a_changed_line_points_at_the_call_that_runs_it() -> No
     annotated = " def f(cur, name):\n+    q = \"SELECT * FROM t WHERE n = '%s'\" % name\n     cur.execute(q)\n"
     (finding,) = findings("a.py", annotated, "generic.sql-injection")
     assert finding.span.start_line == 2 and finding.related[0].span.start_line == 3
+
+
+def test_a_spliced_table_name_is_reported_softly_without_a_fix() -> None:
+    annotated = " import sqlite3\n def f(cur, table):\n+    cur.execute(f\"SELECT * FROM {table} LIMIT 1\")\n"
+    (finding,) = findings("a.py", annotated, "generic.sql-injection")
+    assert finding.confidence == 0.3 and finding.fix is None and "table or column name" in finding.message

@@ -50,6 +50,7 @@ NEGATIVE = [
     pytest.param("a.rb", " def f(p)\n+  data = File.open(p) { |fh| fh.read }\n end\n", "generic.resource-leak", id="ruby-block"),
     pytest.param("a.php", " <?php\n function f($p) {\n+    $f = fopen($p, 'r');\n+    $line = fgets($f);\n+    fclose($f);\n+    return $line;\n }\n", "generic.resource-leak", id="php-fclose"),
     pytest.param("a.py", " def f(self):\n+    self.lock.acquire()\n+    try:\n+        self.n += 1\n+    finally:\n+        self.lock.release()\n", "generic.lock-not-released", id="py-lock-released"),
+    pytest.param("a.py", " class L:\n     def __enter__(self):\n+        self.acquire()\n", "generic.lock-not-released", id="py-enter"),
     pytest.param("p/a.go", " package p\n func (c *C) F() {\n+\tc.mu.RLock()\n+\tdefer c.mu.RUnlock()\n }\n", "generic.lock-not-released", id="go-rlock-deferred"),
     pytest.param("p/a.go", " package p\n func f(p string) {\n \tf, _ := os.Open(p)\n-\tdefer f.Close()\n \tuse(f)\n+\tdefer f.Close()\n }\n", "generic.removed-release", id="moved-release"),
     pytest.param("a.py", " def f(p):\n-    fh = open(p)\n-    fh.close()\n+    pass\n", "generic.removed-release", id="acquire-removed-too"),

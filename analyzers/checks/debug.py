@@ -80,6 +80,37 @@ def prints_for_a_living(ctx: CheckContext, capture: str) -> bool:
     return any(not ctx.is_added(c[capture][0].start_point[0] + 1) for c in ctx.all_captures(capture))
 
 
+OUTPUT_WORDS = frozenset({"debug", "dump", "print", "pprint", "log", "trace", "display", "report", "usage", "verbose", "echo"})
+NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+FUNCTION_TYPES = frozenset(
+    {
+        "function_definition", "function_declaration", "method_declaration", "method_definition",
+        "function_item", "method", "singleton_method", "constructor_declaration", "local_function_statement",
+        "variable_declarator",
+    }
+)
+
+
+def _output_name_words(name: str) -> bool:
+    return any(word.lower() in OUTPUT_WORDS for word in NAME_WORD.findall(name[-120:]))
+
+
+def in_output_function(ctx: CheckContext, node: ts.Node) -> bool:
+    """True inside a function whose name says printing is its job (``_debugPacket``, ``print_usage``)."""
+    current = node.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:  # also `const debugPacket = function () {...}`
+            target = current.child_by_field_name("name")
+        elif current.type in ("assignment_expression", "pair"):  # Protocol.prototype._debugPacket = ...
+            target = current.child_by_field_name("left") or current.child_by_field_name("key")
+        else:
+            target = None
+        if target is not None and _output_name_words(ctx.node_text(target)):
+            return True
+        current = current.parent
+    return False
+
+
 def _ancestor(node: ts.Node, predicate: object) -> ts.Node | None:
     current = node.parent
     while current is not None:
@@ -114,7 +145,7 @@ def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
             a.type == "keyword_argument" and ctx.node_text(a).startswith("file") for a in args.named_children
         ):
             continue
-        if _in_main_guard(ctx, statement):
+        if _in_main_guard(ctx, statement) or in_output_function(ctx, statement):
             continue
         fix = ctx.removal_fix(statement, "Remove the debug print", PY_BLOCKS, ("#",))
         yield ctx.hit(
@@ -147,6 +178,8 @@ def find_console_log(ctx: CheckContext) -> Iterator[Hit]:
         return
     for captures in ctx.captures("js.console"):
         call = captures["js.console"][0]
+        if in_output_function(ctx, call):
+            continue
         method = ctx.node_text(captures["_prop"][0])
         statement = call.parent
         fix = None
@@ -279,6 +312,8 @@ def find_debug_output(ctx: CheckContext) -> Iterator[Hit]:
         seen.add(statement.start_byte)
         if ctx.language == "ruby" and not _ruby_statement(statement):
             continue  # `x = p(y)` or an argument: the value is used
+        if in_output_function(ctx, statement):
+            continue
         name = ctx.node_text(captures["stream_root"][0]) if "stream_root" in captures else _output_name(ctx, call)
         fix = None
         last_expression = ctx.language == "ruby" and statement.next_named_sibling is None

@@ -287,8 +287,10 @@ def find_error_to_default(ctx: CheckContext) -> Iterator[Hit]:
             body = next((c for c in clause.named_children if c.type == "block"), None)
             value = clause.child_by_field_name("value")
             caught = value.named_children[0] if value is not None and value.type == "as_pattern" else value
-            names = {n.strip("() ") for n in ctx.node_text(caught).split(",")} if caught is not None else {""}
-            if not names & (BROAD_PY | {""}):
+            if caught is None:
+                continue  # a bare except is py.bare-except's finding: one comment per line
+            names = {n.strip("() ") for n in ctx.node_text(caught).split(",")}
+            if not names & BROAD_PY:
                 continue  # `except KeyError: return None` is an ordinary lookup idiom
         else:
             body = captures["body"][0]

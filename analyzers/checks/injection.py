@@ -380,7 +380,15 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
             continue
         piece = " ".join(_text(built.pieces[0]).split())[:40]
         has_params = kind == "sql" and len(args) > 1
-        if kind == "sql":
+        confidence = 0.4 if has_params else None
+        if kind == "sql" and _identifiers_only(built):
+            # A table or column name cannot be a parameter; the risk is real but usually known.
+            message = (
+                f"This SQL splices `{piece}` in as a table or column name; make sure it can only be a "
+                "known identifier (check it against a list, or quote it with the driver's identifier quoting)."
+            )
+            confidence = 0.3
+        elif kind == "sql":
             message = (
                 f"This SQL is built from `{piece}`; if that value can come from a user it is an SQL "
                 "injection. Pass it as a query parameter instead."
@@ -393,17 +401,30 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
         if ctx.is_added(call.start_point[0] + 1):
             yield Hit(
                 ctx.span(call), message, " ".join(_text(call).split())[:200],
-                fix=_parameterise(ctx, call, args) if kind == "sql" else None,
-                confidence=0.4 if has_params else None,
+                fix=_parameterise(ctx, call, args) if kind == "sql" and confidence is None else None,
+                confidence=confidence,
             )
             continue
         # Built on a changed line, run on an unchanged one: point at the building, relate the call.
         site = next(n for n in built.nodes if _changed(ctx, [n]))
         yield Hit(
             ctx.span(site), message, " ".join(_text(site).split())[:200],
-            confidence=0.4 if has_params else None,
+            confidence=confidence,
             related=(Location(ctx.path, ctx.span(call), "where it runs"),),
         )
+
+
+IDENTIFIER_SLOT = re.compile(
+    r"(?:\b(?:from|join|into|update|table|exists)\s{1,4}[`\"\[]?|`)"
+    r"(?:%s|%\(\w{1,40}\)s|\{[^{}]{0,60}\}|\$\{[^{}]{0,60}\}|#\{[^{}]{0,60}\})",
+    re.IGNORECASE,
+)
+
+
+def _identifiers_only(built: Built) -> bool:
+    """Every dynamic piece sits where a table or column name goes (``FROM {table}``, `` `%s` ``)."""
+    source = " ".join(_text(n) for n in built.nodes)
+    return len(IDENTIFIER_SLOT.findall(source)) >= len(built.pieces)
 
 
 PY_SIMPLE_PIECE = re.compile(r"^\{([A-Za-z_][\w.]{0,60})\}$")

@@ -200,6 +200,8 @@ def find_unreleased_lock(ctx: CheckContext) -> Iterator[Hit]:
         function = _function(node) if node is not None else None
         if function is None:
             continue
+        if _name_of(function) in LOCKING_FUNCTIONS:
+            continue  # __enter__ or a lock wrapper's own acquire: its partner releases
         var = match.group("var")
         unlock = "release" if ctx.language == "python" else f"{match.group('kind')}Unlock"
         body = ctx.node_text(function)
@@ -212,6 +214,14 @@ def find_unreleased_lock(ctx: CheckContext) -> Iterator[Hit]:
             + ("Use `with` on the lock." if ctx.language == "python" else f"Add `defer {var}.{unlock}()`."),
             start,
         )
+
+
+LOCKING_FUNCTIONS = frozenset({"__enter__", "__aenter__", "acquire", "lock", "Lock", "RLock", "rlock"})
+
+
+def _name_of(function: ts.Node) -> str:
+    name = function.child_by_field_name("name")
+    return (name.text or b"").decode("utf-8", "replace") if name is not None else ""
 
 
 RELEASE_LINE = re.compile(
