@@ -55,3 +55,14 @@ NEGATIVE = [
 @pytest.mark.parametrize(("path", "annotated", "rule"), NEGATIVE)
 def test_deliberate_or_old_handling_stays_quiet(path: str, annotated: str, rule: str) -> None:
     assert flagged_lines(path, annotated, rule) == []
+
+
+def test_a_catch_emptied_by_deleting_its_body_is_flagged_on_its_header() -> None:
+    annotated = " function f(cb) {\n   try {\n     go();\n   } catch (err) {\n-    cb(err);\n   }\n }\n"
+    assert flagged_lines("a.js", annotated, "js.empty-catch") == [4]
+
+
+def test_a_chained_catch_is_flagged_on_the_line_that_adds_it() -> None:
+    annotated = " function f(p) {\n   return p\n     .then(use)\n-    .catch((err) => report(err))\n+    .catch(() => {})\n }\n"
+    assert flagged_lines("a.js", annotated, "js.swallowed-promise") == [4]
+

@@ -61,3 +61,13 @@ NEGATIVE = [
 @pytest.mark.parametrize(("path", "annotated", "rule"), NEGATIVE)
 def test_released_or_handed_on_stays_quiet(path: str, annotated: str, rule: str) -> None:
     assert flagged_lines(path, annotated, rule) == []
+
+
+def test_a_release_deleted_from_one_path_is_flagged_softly() -> None:
+    annotated = (
+        " int f(const char *p) {\n   FILE *f = fopen(p, \"r\");\n   if (bad(f)) {\n     fclose(f);\n"
+        "     return -1;\n   }\n-  fclose(f);\n   return 0;\n }\n"
+    )
+    (finding,) = findings("a.c", annotated, "generic.removed-release")
+    assert finding.span.start_line == 7 and finding.confidence == 0.5
+

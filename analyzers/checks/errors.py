@@ -119,6 +119,7 @@ def _catch_variable(ctx: CheckContext, clause: ts.Node) -> str:
 
 
 def find_empty_catch(ctx: CheckContext) -> Iterator[Hit]:
+    reported: set[int] = set()
     for captures in ctx.captures("catch"):
         clause = captures["catch"][0]
         body = captures["body"][0]
@@ -126,11 +127,55 @@ def find_empty_catch(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if _catch_variable(ctx, clause) in INTENTIONAL_NAMES:
             continue
+        reported.add(clause.start_byte)
         yield ctx.hit(
             clause,
             "This empty catch block silently swallows the error; handle it, log it, or say "
             "in a comment why it is safe to ignore.",
         )
+    for clause in _catches_emptied(ctx):
+        if clause.start_byte in reported or _catch_variable(ctx, clause) in INTENTIONAL_NAMES:
+            continue
+        reported.add(clause.start_byte)
+        header = ctx.span(clause)
+        first = ctx.line(header.start_line)[header.start_col :].rstrip()
+        yield Hit(
+            Span(header.start_line, header.start_col, header.start_line, header.start_col + len(first)),
+            "The change deletes everything this catch block did, so the error is now silently "
+            "swallowed; handle it, log it, or let it propagate.",
+            first,
+            anchored_on_removal=True,
+        )
+
+
+CATCH_BODIES = frozenset({"statement_block", "block", "compound_statement"})
+
+
+def _catches_emptied(ctx: CheckContext) -> Iterator[ts.Node]:
+    """Catch clauses whose body the change emptied by deleting lines (no added line to point at)."""
+    if ctx.tree is None or not ctx.file.removed_lines:
+        return
+    for hunk in ctx.file.hunks:
+        new_line = hunk.new_start - 1
+        for raw in hunk.lines:
+            tag = raw[:1]
+            if tag in (" ", "+"):
+                new_line += 1
+                continue
+            if tag != "-" or new_line < 1:
+                continue
+            # The line before the deletion ends with the catch body's `{`.
+            text = ctx.line(new_line).rstrip()
+            if not text.endswith("{"):
+                continue
+            column = len(text.encode("utf-8")) - 1
+            node = ctx.tree.root_node.descendant_for_point_range((new_line - 1, column), (new_line - 1, column + 1))
+            body = node.parent if node is not None else None
+            if body is None or body.type not in CATCH_BODIES or body.named_child_count:
+                continue
+            clause = body.parent
+            if clause is not None and clause.type == "catch_clause" and ctx.file.removed_lines:
+                yield clause
 
 
 def find_print_stack_trace(ctx: CheckContext) -> Iterator[Hit]:
@@ -190,12 +235,16 @@ def _handler_drops_error(ctx: CheckContext, handler: ts.Node) -> bool:
 
 
 def find_swallowed_promise(ctx: CheckContext) -> Iterator[Hit]:
-    for captures in ctx.captures("js.promise-catch"):
+    for captures in ctx.touching("js.promise-catch"):
         call, handler = captures["js.promise-catch"][0], captures["handler"][0]
-        if not _handler_drops_error(ctx, handler):
+        prop = captures["_prop"][0]
+        # A chain starts lines above its `.catch(...)`: the `.catch` line is what the change adds.
+        if not ctx.is_added(prop.start_point[0] + 1) or not _handler_drops_error(ctx, handler):
             continue
-        header = ctx.span(call)
-        header_text = ctx.node_text(call)
+        start = ctx.span(prop)
+        end = ctx.span(call)
+        header = Span(start.start_line, max(start.start_col - 1, 0), end.end_line, end.end_col)
+        header_text = "." + ctx.text_of(Span(start.start_line, start.start_col, end.end_line, end.end_col))
         yield Hit(
             header,
             "This .catch() turns every rejection into success with no trace; handle the error, "

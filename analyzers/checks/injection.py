@@ -32,7 +32,7 @@ SQL_METHODS = frozenset(
         "addBatch", "prepareStatement", "prepare", "Prepare", "createQuery", "createNativeQuery",
         "createSQLQuery", "find_by_sql", "exec_query", "select_all", "select_one", "select_value",
         "ExecuteSqlRaw", "FromSqlRaw", "ExecuteSqlCommand", "mysqli_query", "pg_query", "exec",
-        "SqlCommand", "MySqlCommand", "NpgsqlCommand", "SqliteCommand", "OleDbCommand", "text",
+        "execute_sql", "executescript", "execute_query", "raw_query", "SqlCommand", "MySqlCommand", "NpgsqlCommand", "SqliteCommand", "OleDbCommand", "text",
     }
 )
 # Names that always run shell text (no `shell=True` needed).
@@ -415,7 +415,7 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
 
 
 IDENTIFIER_SLOT = re.compile(
-    r"(?:\b(?:from|join|into|update|table|exists)\s{1,4}[`\"\[]?|`)"
+    r"(?:\b(?:from|join|into|update|table|exists)\s{1,4}[`\"\[]?|[`\"])"
     r"(?:%s|%\(\w{1,40}\)s|\{[^{}]{0,60}\}|\$\{[^{}]{0,60}\}|#\{[^{}]{0,60}\})",
     re.IGNORECASE,
 )

@@ -262,8 +262,20 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
         handle = name.lstrip("$")
         if not re.search(rf"(?<![\w.]){re.escape(handle)}\b", body):
             continue  # the handle itself is gone too
-        if removed.replace(" ", "") in body.replace(" ", ""):
+        compact = removed.replace(" ", "")
+        if any(compact in ctx.line(n).replace(" ", "") for n in ctx.added):
             continue  # moved, not removed
+        if compact in body.replace(" ", ""):
+            # Still released on another path (an error branch): this path now leaks.
+            yield Hit(
+                Span(anchor, column, anchor, len(text.rstrip())),
+                f"The change deletes `{removed}` from this path while the function still acquires "
+                f"`{handle}`; only the other paths release it now.",
+                removed,
+                anchored_on_removal=True,
+                confidence=0.5,
+            )
+            continue
         if _released_anyway(body, handle):
             continue
         yield Hit(
