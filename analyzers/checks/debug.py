@@ -64,20 +64,50 @@ def is_program_path(path: str) -> bool:
     return stem == "cli" or stem.endswith(("_cli", "-cli")) or stem.startswith(("cli_", "cli-"))
 
 
-def prints_for_a_living(ctx: CheckContext, capture: str) -> bool:
+def prints_for_a_living(ctx: CheckContext) -> bool:
     """True when the file's purpose is output, so added prints are not debugging leftovers.
 
     Shared by every debug-output rule: programs by path (scripts, tools, examples,
     benchmarks, CLIs), tests, executables with a ``#!`` line, files that define the
     program's entry point (``main``, Go's ``package main``), and files that already print
-    (``capture`` matches on unchanged lines).
+    (an output statement on a line the change kept).
     """
     if is_program_path(ctx.path) or ctx.is_test_file or ctx.line(1).startswith("#!"):
         return True
     entry = PROGRAM_ENTRY.get(ctx.language or "")
     if entry is not None and entry.search(ctx.text):
         return True
-    return any(not ctx.is_added(c[capture][0].start_point[0] + 1) for c in ctx.all_captures(capture))
+    return _prints_on_unchanged_lines(ctx)
+
+
+# Output statements by text, to tell whether a file already prints on lines the change kept.
+# A regex over the text instead of a whole-file query keeps a one-line edit in a large file
+# cheap; a match inside a comment or string only makes the rule quieter.
+PRINTS_TEXT = {
+    "python": re.compile(r"^[ \t]{0,40}print\(", re.MULTILINE),
+    "javascript": re.compile(r"\bconsole\.(?:log|debug|trace|dir|dirxml|table)\("),
+    "c": re.compile(r"\b(?:printf|puts)\(|\bfprintf\([ \t]{0,4}stderr\b|\bstd::c(?:out|err)\b|^[ \t]{0,40}c(?:out|err)[ \t]{0,4}<<", re.MULTILINE),
+    "go": re.compile(r"\bfmt\.Print(?:ln|f)?\(|^[ \t]{0,40}print(?:ln)?\(", re.MULTILINE),
+    "java": re.compile(r"\bSystem\.(?:out|err)\.print"),
+    "csharp": re.compile(r"\bConsole\.(?:Error\.)?Write(?:Line)?\("),
+    "rust": re.compile(r"\be?print(?:ln)?!\("),
+    "ruby": re.compile(r"^[ \t]{0,40}(?:puts|print|pp?)\b(?![ \t]{0,4}=)", re.MULTILINE),
+}
+for _alias, _base in (("typescript", "javascript"), ("tsx", "javascript"), ("cpp", "c")):
+    PRINTS_TEXT[_alias] = PRINTS_TEXT[_base]
+
+
+def _prints_on_unchanged_lines(ctx: CheckContext) -> bool:
+    pattern = PRINTS_TEXT.get(ctx.language or "")
+    if pattern is None:
+        return False
+    line, offset = 1, 0
+    for match in pattern.finditer(ctx.text):
+        line += ctx.text.count("\n", offset, match.start())
+        offset = match.start()
+        if not ctx.is_added(line):
+            return True
+    return False
 
 
 OUTPUT_WORDS = frozenset({"debug", "dump", "print", "pprint", "log", "trace", "display", "report", "usage", "verbose", "echo"})
@@ -136,7 +166,7 @@ def _in_main_guard(ctx: CheckContext, node: ts.Node) -> bool:
 def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
     if not any(True for _ in ctx.captures("py.print")):
         return  # nothing added prints: skip the whole-file checks
-    if prints_for_a_living(ctx, "py.print"):
+    if prints_for_a_living(ctx):
         return
     for captures in ctx.captures("py.print"):
         statement = captures["py.print"][0]
@@ -174,7 +204,7 @@ def find_python_debugger(ctx: CheckContext) -> Iterator[Hit]:
 
 
 def find_console_log(ctx: CheckContext) -> Iterator[Hit]:
-    if not any(True for _ in ctx.captures("js.console")) or prints_for_a_living(ctx, "js.console"):
+    if not any(True for _ in ctx.captures("js.console")) or prints_for_a_living(ctx):
         return
     for captures in ctx.captures("js.console"):
         call = captures["js.console"][0]
@@ -301,7 +331,7 @@ def find_debug_output(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.language == "cpp":
         streams = [c for c in ctx.captures("cpp.stream") if ctx.node_text(_stream_root(c["call"][0])) in CPP_STREAMS]
         candidates += [{capture: c["cpp.stream"], "call": c["call"], "stream_root": [_stream_root(c["call"][0])]} for c in streams]
-    if not candidates or _prints_elsewhere(ctx, capture):
+    if not candidates or prints_for_a_living(ctx):
         return
     seen: set[int] = set()
     for captures in sorted(candidates, key=lambda c: c[capture][0].start_byte):
@@ -326,18 +356,6 @@ def find_debug_output(ctx: CheckContext) -> Iterator[Hit]:
             message = form.message.format(name=name)
         yield Hit(ctx.span(statement if statement.type != "expression_statement" else call), message,
                   ctx.node_text(call), fix, confidence=confidence)
-
-
-def _prints_elsewhere(ctx: CheckContext, capture: str) -> bool:
-    if prints_for_a_living(ctx, capture):
-        return True
-    if ctx.language == "cpp":
-        return any(
-            not ctx.is_added(c["cpp.stream"][0].start_point[0] + 1)
-            and ctx.node_text(_stream_root(c["call"][0])) in CPP_STREAMS
-            for c in ctx.all_captures("cpp.stream")
-        )
-    return False
 
 
 def find_print_stack_trace(ctx: CheckContext) -> Iterator[Hit]:

@@ -332,12 +332,18 @@ CALL_TYPES = frozenset(
 def _calls(ctx: CheckContext) -> Iterator[ts.Node]:
     """Calls touching the changed rows, then calls later in the functions that hold changed lines
     (a query string built on a changed line and run on an unchanged one)."""
-    yield from (c["inj.call"][0] for c in ctx.touching("inj.call"))
     if ctx.tree is None or not ctx.added:
         return
-    last_row = max(ctx.added) - 1
+    first_row, last_row = min(ctx.added) - 1, max(ctx.added) - 1
+    for captures in ctx.touching("inj.call"):
+        call = captures["inj.call"][0]
+        if call.end_point[0] >= first_row and call.start_point[0] <= last_row:
+            yield call  # touching() may hand back the whole file's matches once a rule needed them
     seen: set[int] = set()
+    covered_until = -1
     for line in sorted(ctx.added):
+        if line - 1 <= covered_until:
+            continue  # inside a function already walked: one lookup per function, not per line
         text = ctx.line(line)
         column = len(text.encode("utf-8")) - len(text.lstrip().encode("utf-8"))
         node = ctx.tree.root_node.descendant_for_point_range((line - 1, column), (line - 1, column))
@@ -345,6 +351,7 @@ def _calls(ctx: CheckContext) -> Iterator[ts.Node]:
         if scope is None or scope.type in ("module", "program", "source_file") or scope.start_byte in seen:
             continue
         seen.add(scope.start_byte)
+        covered_until = scope.end_point[0]
         if scope.end_point[0] <= last_row:
             continue
         stack = [scope]
