@@ -385,7 +385,8 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
             continue  # a `query()` that is not SQL (GraphQL, a search API, a regex)
         if not (ctx.is_added(call.start_point[0] + 1) or _changed(ctx, built.nodes)):
             continue
-        piece = " ".join(_text(built.pieces[0]).split())[:40]
+        # The last piece: values usually follow the table names (`FROM {t} WHERE id = {i}`).
+        piece = " ".join(_text(built.pieces[-1]).split())[:40]
         has_params = kind == "sql" and len(args) > 1
         confidence = 0.4 if has_params else None
         if kind == "sql" and _identifiers_only(built):
