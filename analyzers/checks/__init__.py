@@ -6,10 +6,14 @@ findings on lines the change added, and attaches a fix only when
 :func:`tactful.analyzers.fixes.validate_fix` accepts it. ``RULES`` describes every rule for
 documentation and the CLI's rule listing.
 
-Rule families live one per module: ``debug`` (leftover prints and breakpoints), ``errors``
-(swallowed exceptions), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
-``pitfalls`` (JS and C pitfalls), ``secrets``, and ``hygiene`` (conflict markers, TODOs,
-commented-out code). Tree-sitter patterns live in one ``<language>.scm`` file per grammar
+Rule families live one per module: ``debug`` (leftover prints and breakpoints, with one
+file-purpose exemption for every language), ``errors`` (swallowed exceptions and errors
+turned into defaults), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
+``pitfalls`` (JS and C pitfalls), ``injection`` (SQL and shell text built from dynamic
+pieces), ``leaks`` (handles never released, releases the change deleted), ``secrets``, and
+``hygiene`` (conflict markers, TODOs, commented-out code). Findings come out sorted, with
+identical ones numbered (:func:`~tactful.analyzers.model.number_occurrences`) so each has
+its own fingerprint. Tree-sitter patterns live in one ``<language>.scm`` file per grammar
 in this package.
 """
 
