@@ -7,8 +7,10 @@ converts to 0-based lines and UTF-16 columns; the CLI prints ``line:column+1``.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -187,12 +189,40 @@ class Finding:
     """Qualified name of the change unit it lies in."""
     code: str = ""
     """The exact new-file text the finding refers to (used for the fingerprint)."""
+    occurrence: int = 0
+    """Index among earlier findings with the same path, rule, unit and code (set by
+    :func:`number_occurrences`), so identical lines in one unit stay distinct findings."""
+
+    @property
+    def identity(self) -> tuple[str, str, str, str]:
+        """What the fingerprint hashes besides the occurrence: no line numbers."""
+        return (self.path, self.rule, self.unit, " ".join(self.code.split()))
 
     @property
     def fingerprint(self) -> str:
-        """Stable across unrelated edits: path, rule, unit and the flagged code, not line numbers."""
-        key = "\x1f".join((self.path, self.rule, self.unit, " ".join(self.code.split())))
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+        """Stable across unrelated edits: path, rule, unit, the flagged code and its occurrence.
+
+        The first occurrence hashes exactly as before occurrences existed, so recorded
+        dismissals of single findings keep matching.
+        """
+        parts = self.identity if not self.occurrence else (*self.identity, str(self.occurrence))
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def number_occurrences(findings: Iterable[Finding]) -> list[Finding]:
+    """Number findings that share path, rule, unit and code, in the order given (0, 1, 2, ...).
+
+    Called once on each file's sorted check findings, for the CLI and the editor alike, so
+    the same occurrence gets the same number: an edit elsewhere changes neither the
+    identical findings' order nor their count.
+    """
+    seen: dict[tuple[str, str, str, str], int] = {}
+    numbered: list[Finding] = []
+    for finding in findings:
+        index = seen.get(finding.identity, 0)
+        seen[finding.identity] = index + 1
+        numbered.append(finding if finding.occurrence == index else dataclasses.replace(finding, occurrence=index))
+    return numbered
 
 
 @dataclass(frozen=True, slots=True)

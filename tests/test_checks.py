@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 
 import pytest
 from tactful.analyzers.checks import ALL_RULES, RULES, run_checks, run_rules
@@ -213,6 +214,62 @@ POSITIVE = [
         "a.py", " x = 1\n+# y = compute(x)\n+# print(y)\n z = 2\n", "generic.commented-out-code",
         [(2, 0, 3, 10)], "x = 1\nz = 2\n", id="generic.commented-out-code",
     ),
+    pytest.param(
+        'lib/a.c', ' int f(int a) {\n+  printf("a=%d\\n", a);\n   return a;\n }\n', 'c.debug-print',
+        [(2, 2, 2, 21)], 'int f(int a) {\n  return a;\n}\n', id='c.debug-print',
+    ),
+    pytest.param(
+        'lib/a.c', ' int f(int a) {\n+  fprintf(stderr, "a=%d\\n", a);\n   return a;\n }\n', 'c.debug-print',
+        [(2, 2, 2, 30)], 'int f(int a) {\n  return a;\n}\n', id='c.debug-print-stderr',
+    ),
+    pytest.param(
+        'lib/a.cpp', ' int f(int a) {\n+  std::cout << "a=" << a << std::endl;\n   return a;\n }\n', 'c.debug-print',
+        [(2, 2, 2, 37)], 'int f(int a) {\n  return a;\n}\n', id='cpp.debug-print-cout',
+    ),
+    pytest.param(
+        'pkg/a.go', ' package p\n func f(a int) int {\n+\tfmt.Println(a)\n \treturn a\n }\n', 'go.debug-print',
+        [(3, 1, 3, 15)], 'package p\nfunc f(a int) int {\n\treturn a\n}\n', id='go.debug-print',
+    ),
+    pytest.param(
+        'A.java', ' class A { int m(int a) {\n+    System.out.println(a);\n     return a; } }\n', 'java.debug-print',
+        [(2, 4, 2, 25)], 'class A { int m(int a) {\n    return a; } }\n', id='java.debug-print',
+    ),
+    pytest.param(
+        'A.java', ' class A { int m(Exception e) {\n+    e.printStackTrace();\n     return 1; } }\n', 'java.debug-stack-trace',
+        [(2, 4, 2, 23)], None, id='java.debug-stack-trace',
+    ),
+    pytest.param(
+        'A.cs', ' class A { int M(int a) {\n+    Console.WriteLine(a);\n     return a; } }\n', 'csharp.debug-print',
+        [(2, 4, 2, 24)], 'class A { int M(int a) {\n    return a; } }\n', id='csharp.debug-print',
+    ),
+    pytest.param(
+        'src/lib.rs', ' fn f(a: i32) -> i32 {\n+    println!("{}", a);\n     a\n }\n', 'rust.debug-print',
+        [(2, 4, 2, 21)], 'fn f(a: i32) -> i32 {\n    a\n}\n', id='rust.debug-print',
+    ),
+    pytest.param(
+        'lib/a.rb', ' def f(a)\n+  p a\n   a\n end\n', 'ruby.debug-print',
+        [(2, 2, 2, 5)], 'def f(a)\n  a\nend\n', id='ruby.debug-print-p',
+    ),
+    pytest.param(
+        'lib/a.rb', ' def f(a)\n+  puts a\n end\n', 'ruby.debug-print',
+        [(2, 2, 2, 8)], None, id='ruby.debug-print-last-no-fix',
+    ),
+    pytest.param(
+        'a.php', ' <?php\n function f($x) {\n+    error_log(print_r($x, true));\n     return $x;\n }\n', 'php.error-log-dump',
+        [(3, 4, 3, 32)], '<?php\nfunction f($x) {\n    return $x;\n}\n', id='php.error-log-dump',
+    ),
+    pytest.param(
+        'app/api_client.py', ' def f(a):\n+    print(a)\n     return a\n', 'py.debug-print',
+        [(2, 4, 2, 12)], 'def f(a):\n    return a\n', id='py.debug-print-client-module',
+    ),
+    pytest.param(
+        'web/a.js', ' function f(a) {\n+  console.log(a);\n   return a;\n }\n', 'js.console-log',
+        [(2, 2, 2, 16)], 'function f(a) {\n  return a;\n}\n', id='js.console-log-lib',
+    ),
+    pytest.param(
+        'm.py', ' for x in xs:\n     try:\n         go(x)\n+    except:\n+        continue\n', 'py.bare-except',
+        [(4, 4, 4, 11)], None, id='py.bare-except-swallowing-no-fix',
+    ),
 ]
 
 
@@ -253,6 +310,34 @@ NEGATIVE = [
     pytest.param("a.py", "+def _f(a):\n+    assert a > 0\n", "py.assert-argument", id="private-helper"),
     pytest.param("a.js", " let a;\n+if (a == null) {}\n+if (typeof a == 'string') {}\n", "js.loose-equality", id="null-and-typeof"),
     pytest.param("a.js", "+console.error('failed');\n", "js.console-log", id="console-error"),
+    pytest.param("pkg/cli.py", "+def f(a):\n+    print(a)\n", "py.debug-print", id="cli-module"),
+    pytest.param("pkg/cli/run.py", "+def f(a):\n+    print(a)\n", "py.debug-print", id="cli-package"),
+    pytest.param("pkg/tool_cli.py", "+def f(a):\n+    print(a)\n", "py.debug-print", id="suffix-cli-module"),
+    pytest.param("bench/run.js", "+console.log(Date.now() - start);\n", "js.console-log", id="js-benchmark"),
+    pytest.param("tools/gen.js", "+console.log('wrote', n);\n", "js.console-log", id="js-tool"),
+    pytest.param("src/a.test.js", "+console.log(x);\n", "js.console-log", id="js-test"),
+    pytest.param("lib/a.js", " console.log('ready');\n+console.log('done');\n", "js.console-log", id="js-file-that-logs"),
+    pytest.param("lib/a.js", " #!/usr/bin/env node\n+console.log('done');\n", "js.console-log", id="js-shebang"),
+    pytest.param("src/a.c", " int main(void) {\n+  printf(\"hi\\n\");\n   return 0;\n }\n", "c.debug-print", id="c-main"),
+    pytest.param("src/a.c", " void g(void) { printf(\"x\"); }\n void f(void) {\n+  printf(\"y\");\n }\n", "c.debug-print", id="c-file-that-prints"),
+    pytest.param("src/a.c", " void f(FILE *fp) {\n+  fprintf(fp, \"%d\\n\", 1);\n }\n", "c.debug-print", id="c-fprintf-to-file"),
+    pytest.param("src/a.cpp", " void f(std::ostream &os) {\n+  os << 1 << std::endl;\n }\n", "c.debug-print", id="cpp-other-stream"),
+    pytest.param("main.go", " package main\n func f() {\n+\tfmt.Println(1)\n }\n", "go.debug-print", id="go-package-main"),
+    pytest.param("p/a.go", " package p\n func f(w io.Writer) {\n+\tfmt.Fprintf(w, \"%d\", 1)\n }\n", "go.debug-print", id="go-fprintf-writer"),
+    pytest.param("p/a_test.go", " package p\n func TestF(t *testing.T) {\n+\tfmt.Println(1)\n }\n", "go.debug-print", id="go-test"),
+    pytest.param("A.java", " class A { public static void main(String[] a) {\n+    System.out.println(1);\n } }\n", "java.debug-print", id="java-main"),
+    pytest.param("A.java", " class A { void m() { try { go(); }\n+catch (Exception e) { e.printStackTrace(); }\n } }\n", "java.debug-stack-trace", id="stack-trace-only-in-catch"),
+    pytest.param("A.java", " class A { void m(Exception e, PrintWriter w) {\n+    e.printStackTrace(w);\n } }\n", "java.debug-stack-trace", id="stack-trace-to-writer"),
+    pytest.param("A.cs", " class A { static void Main() {\n+    Console.WriteLine(1);\n } }\n", "csharp.debug-print", id="csharp-main"),
+    pytest.param("src/main.rs", " fn run() {\n+    println!(\"hi\");\n }\n", "rust.debug-print", id="rust-main-file"),
+    pytest.param("examples/demo.rs", " fn run() {\n+    println!(\"hi\");\n }\n", "rust.debug-print", id="rust-example"),
+    pytest.param("lib/a.rb", " def f(a)\n+  x = p(a)\n   x\n end\n", "ruby.debug-print", id="ruby-p-value-used"),
+    pytest.param("exe/tool", " def f(a)\n+  puts a\n end\n", "ruby.debug-print", id="ruby-exe"),
+    pytest.param("a.php", " <?php\n+error_log('payment failed for ' . $id);\n", "php.error-log-dump", id="php-error-log-message"),
+    pytest.param("lib/p.js", " P.prototype._debugPacket = function (p) {\n+  console.log('%s', p);\n };\n", "js.console-log", id="js-debug-function"),
+    pytest.param("lib/m.py", " def print_usage():\n+    print('usage: x')\n", "py.debug-print", id="py-print-function"),
+    pytest.param("p/a.go", " package p\n func dumpState(s S) {\n+\tfmt.Println(s)\n }\n", "go.debug-print", id="go-dump-function"),
+    pytest.param("a.py", " try:\n     go()\n+except:\n+    log()\n", "py.swallowed-exception", id="bare-except-is-not-swallowed-exception"),
     pytest.param("a.js", " try { go(); }\n+catch (e) { /* optional feature */ }\n", "js.empty-catch", id="commented-catch"),
     pytest.param("A.java", " class A { void m() { try { go(); }\n+catch (Exception ignored) {}\n } }\n", "java.empty-catch", id="ignored-name"),
     pytest.param("a.php", " <?php\n+$s = print_r($x, true);\n", "php.debug-dump", id="print_r-return"),
@@ -274,7 +359,11 @@ def test_rule_stays_quiet_where_a_reviewer_would(path: str, annotated: str, rule
 
 
 def test_every_rule_has_a_positive_case_and_the_catalogue_is_wide() -> None:
-    covered = {p.values[2] for p in POSITIVE}
+    from test_rules_errors import POSITIVE as ERRORS
+    from test_rules_injection import POSITIVE as INJECTION
+    from test_rules_leaks import POSITIVE as LEAKS
+
+    covered = {p.values[2] for p in (*POSITIVE, *ERRORS, *INJECTION, *LEAKS)}
     assert set(RULES) <= covered
     assert len(RULES) >= 12
     languages = {lang for info in RULES.values() for lang in info.languages}
@@ -339,3 +428,18 @@ def test_parse_diff_output_feeds_run_checks() -> None:
     (file,) = parse_diff(patch).files
     (finding,) = run_checks(file, (), new, "python").findings
     assert finding.rule == "py.mutable-default" and finding.span == Span(1, 15, 1, 17)
+
+
+def test_identical_findings_in_one_unit_get_distinct_stable_fingerprints() -> None:
+    body = "".join("+    print(a)\n" for _ in range(5))
+    file, text = change("svc/m.py", " def f(a):\n" + body + "     return a\n")
+    first = run_checks(file, (), text, "python").findings
+    assert [f.occurrence for f in first] == [0, 1, 2, 3, 4]
+    assert len({f.fingerprint for f in first}) == 5
+    # An unrelated edit above shifts every line; the fingerprints stay the same.
+    file, text = change("svc/m.py", "+import os\n def f(a):\n" + body + "     return a\n")
+    moved = [f for f in run_checks(file, (), text, "python").findings if f.rule == "py.debug-print"]
+    assert [f.fingerprint for f in moved] == [f.fingerprint for f in first]
+    # The first occurrence hashes as a lone finding did before occurrences existed.
+    old_key = "\x1f".join(("svc/m.py", "py.debug-print", "", "print(a)"))
+    assert first[0].fingerprint == hashlib.sha256(old_key.encode()).hexdigest()[:16]

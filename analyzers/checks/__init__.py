@@ -6,10 +6,14 @@ findings on lines the change added, and attaches a fix only when
 :func:`tactful.analyzers.fixes.validate_fix` accepts it. ``RULES`` describes every rule for
 documentation and the CLI's rule listing.
 
-Rule families live one per module: ``debug`` (leftover prints and breakpoints), ``errors``
-(swallowed exceptions), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
-``pitfalls`` (JS and C pitfalls), ``secrets``, and ``hygiene`` (conflict markers, TODOs,
-commented-out code). Tree-sitter patterns live in one ``<language>.scm`` file per grammar
+Rule families live one per module: ``debug`` (leftover prints and breakpoints, with one
+file-purpose exemption for every language), ``errors`` (swallowed exceptions and errors
+turned into defaults), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
+``pitfalls`` (JS and C pitfalls), ``injection`` (SQL and shell text built from dynamic
+pieces), ``leaks`` (handles never released, releases the change deleted), ``secrets``, and
+``hygiene`` (conflict markers, TODOs, commented-out code). Findings come out sorted, with
+identical ones numbered (:func:`~tactful.analyzers.model.number_occurrences`) so each has
+its own fingerprint. Tree-sitter patterns live in one ``<language>.scm`` file per grammar
 in this package.
 """
 
@@ -21,11 +25,21 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import tree_sitter as ts
-from tactful.analyzers.checks import debug, errors, go, hygiene, pitfalls, python, secrets
+from tactful.analyzers.checks import (
+    debug,
+    errors,
+    go,
+    hygiene,
+    injection,
+    leaks,
+    pitfalls,
+    python,
+    secrets,
+)
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.fixes import FixValidator
 from tactful.analyzers.languages import SPECS, parse
-from tactful.analyzers.model import ChangeUnit, FileChange, Finding, Fix
+from tactful.analyzers.model import ChangeUnit, FileChange, Finding, Fix, number_occurrences
 
 __all__ = ["ALL_RULES", "RULES", "CheckResult", "Rule", "RuleInfo", "run_checks", "run_rules"]
 
@@ -45,6 +59,8 @@ ALL_RULES: tuple[Rule, ...] = (
     *go.RULES,
     *python.RULES,
     *pitfalls.RULES,
+    *injection.RULES,
+    *leaks.RULES,
 )
 
 RULES: Mapping[str, RuleInfo] = MappingProxyType({rule.info.id: rule.info for rule in ALL_RULES})
@@ -115,7 +131,7 @@ def run_rules(
         except Exception as exc:  # one broken rule must not hide the others' findings
             problems.append(f"{rule.info.id} crashed on {file.path}: {exc.__class__.__name__}: {exc}")
     findings.sort(key=lambda f: (f.span.start_line, f.span.start_col, f.rule))
-    return CheckResult(tuple(findings), tuple(problems))
+    return CheckResult(tuple(number_occurrences(findings)), tuple(problems))
 
 
 def _on_change(hit: Hit, added: frozenset[int], hunk_ranges: list[tuple[int, int]]) -> bool:

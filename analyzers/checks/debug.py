@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import tree_sitter as ts
 from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo
@@ -21,9 +22,123 @@ RUBY_BLOCKS = frozenset(
     {"program", "body_statement", "then", "else", "do", "block_body", "begin", "ensure"}
 )
 RUST_BLOCKS = frozenset({"block"})
+C_BLOCKS = frozenset({"compound_statement", "case_statement"})
+GO_BLOCKS = frozenset({"statement_list", "block", "expression_case", "default_case"})
+JAVA_BLOCKS = frozenset({"block", "switch_block_statement_group"})
+CSHARP_BLOCKS = frozenset({"block", "switch_section"})
 
-_SCRIPT_PATH = re.compile(r"(^|/)(scripts?|bin|tools|examples?)/|(^|/)(__main__|setup|manage|noxfile|tasks)\.py$|cli[^/]*\.py$")
+# Directories and files whose output is their job: scripts, tools, examples, benchmarks, CLIs.
+PROGRAM_DIRS = frozenset(
+    {
+        "script", "scripts", "bin", "exe", "tool", "tools", "example", "examples", "sample", "samples",
+        "demo", "demos", "bench", "benches", "benchmark", "benchmarks", "cmd", "cli",
+    }
+)
+PROGRAM_FILES = frozenset(
+    {"__main__.py", "setup.py", "manage.py", "noxfile.py", "tasks.py", "fabfile.py", "build.rs", "Rakefile"}
+)
+# A file that defines the program's entry point prints for a living (bounded, anchored patterns).
+PROGRAM_ENTRY = {
+    "c": re.compile(r"^[ \t]{0,16}(?:int|void)[ \t]{1,16}main[ \t]{0,16}\(", re.MULTILINE),
+    "cpp": re.compile(r"^[ \t]{0,16}(?:int|void|auto)[ \t]{1,16}main[ \t]{0,16}\(", re.MULTILINE),
+    "go": re.compile(r"^package[ \t]{1,16}main\b", re.MULTILINE),
+    "java": re.compile(r"\bstatic[ \t]{1,16}void[ \t]{1,16}main[ \t]{0,16}\("),
+    "csharp": re.compile(r"\bstatic[ \t]{1,16}(?:async[ \t]{1,16})?(?:void|int|Task|Task<int>)[ \t]{1,16}Main[ \t]{0,16}\("),
+    "rust": re.compile(r"^[ \t]{0,16}(?:pub[ \t]{1,16})?(?:async[ \t]{1,16})?fn[ \t]{1,16}main[ \t]{0,16}\(", re.MULTILINE),
+}
 _PDB_IMPORT_PREFIX = re.compile(r"^\s*import\s+(pdb|ipdb|pudb)\s*;\s*$")
+
+
+def is_program_path(path: str) -> bool:
+    """True for scripts, tools, examples, benchmarks and CLI modules (``cli.py``, ``cli/``,
+    ``foo_cli.py``, ``cli_foo.py``), whose printing is their purpose."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    if PROGRAM_DIRS.intersection(parts[:-1]) or name in PROGRAM_FILES:
+        return True
+    stem, _, extension = name.rpartition(".")
+    if not stem:
+        stem, extension = name, ""
+    if extension == "rake" or stem == "main":
+        return True
+    return stem == "cli" or stem.endswith(("_cli", "-cli")) or stem.startswith(("cli_", "cli-"))
+
+
+def prints_for_a_living(ctx: CheckContext) -> bool:
+    """True when the file's purpose is output, so added prints are not debugging leftovers.
+
+    Shared by every debug-output rule: programs by path (scripts, tools, examples,
+    benchmarks, CLIs), tests, executables with a ``#!`` line, files that define the
+    program's entry point (``main``, Go's ``package main``), and files that already print
+    (an output statement on a line the change kept).
+    """
+    if is_program_path(ctx.path) or ctx.is_test_file or ctx.line(1).startswith("#!"):
+        return True
+    entry = PROGRAM_ENTRY.get(ctx.language or "")
+    if entry is not None and entry.search(ctx.text):
+        return True
+    return _prints_on_unchanged_lines(ctx)
+
+
+# Output statements by text, to tell whether a file already prints on lines the change kept.
+# A regex over the text instead of a whole-file query keeps a one-line edit in a large file
+# cheap; a match inside a comment or string only makes the rule quieter.
+PRINTS_TEXT = {
+    "python": re.compile(r"^[ \t]{0,40}print\(", re.MULTILINE),
+    "javascript": re.compile(r"\bconsole\.(?:log|debug|trace|dir|dirxml|table)\("),
+    "c": re.compile(r"\b(?:printf|puts)\(|\bfprintf\([ \t]{0,4}stderr\b|\bstd::c(?:out|err)\b|^[ \t]{0,40}c(?:out|err)[ \t]{0,4}<<", re.MULTILINE),
+    "go": re.compile(r"\bfmt\.Print(?:ln|f)?\(|^[ \t]{0,40}print(?:ln)?\(", re.MULTILINE),
+    "java": re.compile(r"\bSystem\.(?:out|err)\.print"),
+    "csharp": re.compile(r"\bConsole\.(?:Error\.)?Write(?:Line)?\("),
+    "rust": re.compile(r"\be?print(?:ln)?!\("),
+    "ruby": re.compile(r"^[ \t]{0,40}(?:puts|print|pp?)\b(?![ \t]{0,4}=)", re.MULTILINE),
+}
+for _alias, _base in (("typescript", "javascript"), ("tsx", "javascript"), ("cpp", "c")):
+    PRINTS_TEXT[_alias] = PRINTS_TEXT[_base]
+
+
+def _prints_on_unchanged_lines(ctx: CheckContext) -> bool:
+    pattern = PRINTS_TEXT.get(ctx.language or "")
+    if pattern is None:
+        return False
+    line, offset = 1, 0
+    for match in pattern.finditer(ctx.text):
+        line += ctx.text.count("\n", offset, match.start())
+        offset = match.start()
+        if not ctx.is_added(line):
+            return True
+    return False
+
+
+OUTPUT_WORDS = frozenset({"debug", "dump", "print", "pprint", "log", "trace", "display", "report", "usage", "verbose", "echo"})
+NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+FUNCTION_TYPES = frozenset(
+    {
+        "function_definition", "function_declaration", "method_declaration", "method_definition",
+        "function_item", "method", "singleton_method", "constructor_declaration", "local_function_statement",
+        "variable_declarator",
+    }
+)
+
+
+def _output_name_words(name: str) -> bool:
+    return any(word.lower() in OUTPUT_WORDS for word in NAME_WORD.findall(name[-120:]))
+
+
+def in_output_function(ctx: CheckContext, node: ts.Node) -> bool:
+    """True inside a function whose name says printing is its job (``_debugPacket``, ``print_usage``)."""
+    current = node.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:  # also `const debugPacket = function () {...}`
+            target = current.child_by_field_name("name")
+        elif current.type in ("assignment_expression", "pair"):  # Protocol.prototype._debugPacket = ...
+            target = current.child_by_field_name("left") or current.child_by_field_name("key")
+        else:
+            target = None
+        if target is not None and _output_name_words(ctx.node_text(target)):
+            return True
+        current = current.parent
+    return False
 
 
 def _ancestor(node: ts.Node, predicate: object) -> ts.Node | None:
@@ -49,24 +164,18 @@ def _in_main_guard(ctx: CheckContext, node: ts.Node) -> bool:
 
 
 def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
-    if _SCRIPT_PATH.search(ctx.path):
-        return
     if not any(True for _ in ctx.captures("py.print")):
-        return  # nothing added prints: skip the whole-file query
-    statements = list(ctx.all_captures("py.print"))
-    # A file that already prints on unchanged lines is a script whose output is its job.
-    if any(not ctx.is_added(c["py.print"][0].start_point[0] + 1) for c in statements):
+        return  # nothing added prints: skip the whole-file checks
+    if prints_for_a_living(ctx):
         return
-    for captures in statements:
+    for captures in ctx.captures("py.print"):
         statement = captures["py.print"][0]
-        if not ctx.is_added(statement.start_point[0] + 1):
-            continue
         args = captures["args"][0]
         if any(
             a.type == "keyword_argument" and ctx.node_text(a).startswith("file") for a in args.named_children
         ):
             continue
-        if _in_main_guard(ctx, statement):
+        if _in_main_guard(ctx, statement) or in_output_function(ctx, statement):
             continue
         fix = ctx.removal_fix(statement, "Remove the debug print", PY_BLOCKS, ("#",))
         yield ctx.hit(
@@ -95,8 +204,12 @@ def find_python_debugger(ctx: CheckContext) -> Iterator[Hit]:
 
 
 def find_console_log(ctx: CheckContext) -> Iterator[Hit]:
+    if not any(True for _ in ctx.captures("js.console")) or prints_for_a_living(ctx):
+        return
     for captures in ctx.captures("js.console"):
         call = captures["js.console"][0]
+        if in_output_function(ctx, call):
+            continue
         method = ctx.node_text(captures["_prop"][0])
         statement = call.parent
         fix = None
@@ -159,6 +272,132 @@ def find_php_dump(ctx: CheckContext) -> Iterator[Hit]:
         yield ctx.hit(call, f"{name}() dumps to the response; it looks like leftover debugging.", fix)
 
 
+@dataclass(frozen=True)
+class _OutputForm:
+    """How one language's debug output reads: its blocks and what a reviewer would say."""
+
+    blocks: frozenset[str]
+    message: str
+    comment_prefixes: tuple[str, ...] = ("//",)
+
+
+OUTPUT_FORMS: dict[str, _OutputForm] = {
+    "c": _OutputForm(C_BLOCKS, "`{name}` in code that does not otherwise print looks like leftover debugging; "
+                     "remove it or report through the project's error path."),
+    "go": _OutputForm(GO_BLOCKS, "`{name}` writes to stdout from library code, where callers cannot silence it; "
+                      "remove it or use the project's logger."),
+    "java": _OutputForm(JAVA_BLOCKS, "`{name}` in library code looks like leftover debugging; use the logger, "
+                        "or remove it."),
+    "csharp": _OutputForm(CSHARP_BLOCKS, "`{name}` in library code looks like leftover debugging; use the "
+                          "logger, or remove it."),
+    "rust": _OutputForm(RUST_BLOCKS, "`{name}!` in library code looks like leftover debugging; use `log` or "
+                        "`tracing`, or remove it."),
+    "ruby": _OutputForm(RUBY_BLOCKS, "`{name}` in library code looks like leftover debugging; use the logger, "
+                        "or remove it.", ("#",)),
+}
+OUTPUT_FORMS["cpp"] = OUTPUT_FORMS["c"]
+RUBY_DUMPS = frozenset({"p", "pp"})
+CPP_STREAMS = frozenset({"std::cout", "std::cerr", "cout", "cerr"})
+
+
+def _output_name(ctx: CheckContext, call: ts.Node) -> str:
+    if call.type == "method_invocation":  # Java: System.out.println
+        obj, name = call.child_by_field_name("object"), call.child_by_field_name("name")
+        return f"{ctx.node_text(obj)}.{ctx.node_text(name)}" if obj is not None and name is not None else ""
+    for field_name in ("function", "macro", "method"):
+        function = call.child_by_field_name(field_name)
+        if function is not None:
+            return ctx.node_text(function)
+    return ""
+
+
+def _stream_root(node: ts.Node) -> ts.Node:
+    while node.type == "binary_expression" and node.child_by_field_name("left") is not None:
+        node = node.child_by_field_name("left")
+    return node
+
+
+def _ruby_statement(node: ts.Node) -> bool:
+    return node.parent is not None and node.parent.type in RUBY_BLOCKS
+
+
+def find_debug_output(ctx: CheckContext) -> Iterator[Hit]:
+    """Debug prints in C, C++, Go, Java, C#, Rust and Ruby, unless the file prints for a living."""
+    form = OUTPUT_FORMS.get(ctx.language or "")
+    if form is None:
+        return
+    capture = "debug.print"
+    candidates = list(ctx.captures(capture))
+    if ctx.language == "cpp":
+        streams = [c for c in ctx.captures("cpp.stream") if ctx.node_text(_stream_root(c["call"][0])) in CPP_STREAMS]
+        candidates += [{capture: c["cpp.stream"], "call": c["call"], "stream_root": [_stream_root(c["call"][0])]} for c in streams]
+    if not candidates or prints_for_a_living(ctx):
+        return
+    seen: set[int] = set()
+    for captures in sorted(candidates, key=lambda c: c[capture][0].start_byte):
+        statement = captures[capture][0]
+        call = captures.get("call", captures[capture])[0]
+        if statement.start_byte in seen:
+            continue
+        seen.add(statement.start_byte)
+        if ctx.language == "ruby" and not _ruby_statement(statement):
+            continue  # `x = p(y)` or an argument: the value is used
+        if in_output_function(ctx, statement):
+            continue
+        name = ctx.node_text(captures["stream_root"][0]) if "stream_root" in captures else _output_name(ctx, call)
+        fix = None
+        last_expression = ctx.language == "ruby" and statement.next_named_sibling is None
+        if not last_expression:  # in Ruby the last expression is the method's value
+            fix = ctx.removal_fix(statement, f"Remove the {name} call", form.blocks, form.comment_prefixes)
+        confidence = None
+        if ctx.language == "ruby" and name in RUBY_DUMPS:
+            message, confidence = f"`{name}` is a debugging dump left in; remove it before merging.", 0.8
+        else:
+            message = form.message.format(name=name)
+        yield Hit(ctx.span(statement if statement.type != "expression_statement" else call), message,
+                  ctx.node_text(call), fix, confidence=confidence)
+
+
+def find_print_stack_trace(ctx: CheckContext) -> Iterator[Hit]:
+    """``e.printStackTrace()`` added anywhere but as a catch block's only statement (errors.py's rule)."""
+    candidates = [c for c in ctx.captures("java.stack-trace") if not c["args"][0].named_child_count]
+    if not candidates or ctx.is_test_file or is_program_path(ctx.path):
+        return
+    for captures in candidates:
+        statement = captures["java.stack-trace"][0]
+        block = statement.parent
+        if block is not None and block.parent is not None and block.parent.type == "catch_clause" and (
+            len(block.named_children) == 1
+        ):
+            continue
+        yield ctx.hit(
+            captures["call"][0],
+            "printStackTrace() writes to stderr past the logger, where nobody will look; log the "
+            "exception or rethrow it.",
+        )
+
+
+PHP_DUMPERS = ("print_r", "var_export", "var_dump", "json_encode", "serialize")
+
+
+def find_php_error_log_dump(ctx: CheckContext) -> Iterator[Hit]:
+    for captures in ctx.captures("php.error-log"):
+        call = captures["php.error-log"][0]
+        args = ctx.node_text(captures["args"][0])
+        dumper = next((d for d in PHP_DUMPERS if f"{d}(" in args), None)
+        if dumper is None:
+            continue  # an ordinary log message
+        statement = call.parent
+        fix = None
+        if statement is not None and statement.type == "expression_statement":
+            fix = ctx.removal_fix(statement, "Remove the error_log dump", PHP_BLOCKS, ("//", "#"))
+        yield ctx.hit(
+            call,
+            f"error_log({dumper}(...)) dumps a whole value into the server log; it looks like leftover debugging.",
+            fix,
+        )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         RuleInfo("py.debug-print", ("python",), Severity.WARNING, "debug",
@@ -192,5 +431,30 @@ RULES: tuple[Rule, ...] = (
         RuleInfo("php.debug-dump", ("php",), Severity.WARNING, "debug",
                  "var_dump / print_r / var_export / dd / dump left in", True),
         find_php_dump,
+    ),
+    Rule(
+        RuleInfo("php.error-log-dump", ("php",), Severity.WARNING, "debug",
+                 "error_log(print_r($x, true)) and similar value dumps into the log", True, 0.7),
+        find_php_error_log_dump,
+    ),
+    *(
+        Rule(
+            RuleInfo(f"{prefix}.debug-print", languages, Severity.WARNING, "debug", summary, True, confidence),
+            find_debug_output,
+        )
+        for prefix, languages, summary, confidence in (
+            ("c", ("c", "cpp"), "printf/puts/fprintf(stderr)/std::cout/std::cerr added in code that does not "
+             "otherwise print", 0.4),
+            ("go", ("go",), "fmt.Print/Printf/Println or println added outside package main", 0.6),
+            ("java", ("java",), "System.out/System.err print added outside a main class", 0.6),
+            ("csharp", ("csharp",), "Console.Write/WriteLine added outside a Main class", 0.6),
+            ("rust", ("rust",), "println!/eprintln!/print!/eprint! added in library code", 0.6),
+            ("ruby", ("ruby",), "puts/print/p/pp added in library code", 0.5),
+        )
+    ),
+    Rule(
+        RuleInfo("java.debug-stack-trace", ("java",), Severity.WARNING, "debug",
+                 "e.printStackTrace() added outside a catch that does nothing else", False, 0.6),
+        find_print_stack_trace,
     ),
 )

@@ -38,6 +38,16 @@ def find_bare_except(ctx: CheckContext) -> Iterator[Hit]:
         if keyword.type != "except":
             continue
         header, text = _except_header(ctx, clause)
+        block = next((c for c in clause.named_children if c.type == "block"), None)
+        if block is not None and _does_nothing(ctx, block):
+            # `except Exception: pass` would still swallow every error: no fix removes that.
+            yield Hit(
+                header,
+                "This bare `except:` silently drops every error, even KeyboardInterrupt and SystemExit; "
+                "catch the specific exceptions you expect and handle or log them.",
+                text,
+            )
+            continue
         fix = Fix("Catch Exception instead", (TextEdit(ctx.span(keyword), "except Exception"),))
         yield Hit(
             header,
@@ -46,6 +56,16 @@ def find_bare_except(ctx: CheckContext) -> Iterator[Hit]:
             text,
             fix,
         )
+
+
+def _does_nothing(ctx: CheckContext, block: ts.Node) -> bool:
+    """The handler's body only passes, continues or breaks (comments allowed)."""
+    statements = [s for s in block.named_children if s.type != "comment"]
+    return all(
+        s.type in ("pass_statement", "continue_statement", "break_statement")
+        or (s.type == "expression_statement" and ctx.node_text(s).strip() == "...")
+        for s in statements
+    )
 
 
 def _only_pass(ctx: CheckContext, block: ts.Node) -> bool:
@@ -99,6 +119,7 @@ def _catch_variable(ctx: CheckContext, clause: ts.Node) -> str:
 
 
 def find_empty_catch(ctx: CheckContext) -> Iterator[Hit]:
+    reported: set[int] = set()
     for captures in ctx.captures("catch"):
         clause = captures["catch"][0]
         body = captures["body"][0]
@@ -106,11 +127,55 @@ def find_empty_catch(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if _catch_variable(ctx, clause) in INTENTIONAL_NAMES:
             continue
+        reported.add(clause.start_byte)
         yield ctx.hit(
             clause,
             "This empty catch block silently swallows the error; handle it, log it, or say "
             "in a comment why it is safe to ignore.",
         )
+    for clause in _catches_emptied(ctx):
+        if clause.start_byte in reported or _catch_variable(ctx, clause) in INTENTIONAL_NAMES:
+            continue
+        reported.add(clause.start_byte)
+        header = ctx.span(clause)
+        first = ctx.line(header.start_line)[header.start_col :].rstrip()
+        yield Hit(
+            Span(header.start_line, header.start_col, header.start_line, header.start_col + len(first)),
+            "The change deletes everything this catch block did, so the error is now silently "
+            "swallowed; handle it, log it, or let it propagate.",
+            first,
+            anchored_on_removal=True,
+        )
+
+
+CATCH_BODIES = frozenset({"statement_block", "block", "compound_statement"})
+
+
+def _catches_emptied(ctx: CheckContext) -> Iterator[ts.Node]:
+    """Catch clauses whose body the change emptied by deleting lines (no added line to point at)."""
+    if ctx.tree is None or not ctx.file.removed_lines:
+        return
+    for hunk in ctx.file.hunks:
+        new_line = hunk.new_start - 1
+        for raw in hunk.lines:
+            tag = raw[:1]
+            if tag in (" ", "+"):
+                new_line += 1
+                continue
+            if tag != "-" or new_line < 1:
+                continue
+            # The line before the deletion ends with the catch body's `{`.
+            text = ctx.line(new_line).rstrip()
+            if not text.endswith("{"):
+                continue
+            column = len(text.encode("utf-8")) - 1
+            node = ctx.tree.root_node.descendant_for_point_range((new_line - 1, column), (new_line - 1, column + 1))
+            body = node.parent if node is not None else None
+            if body is None or body.type not in CATCH_BODIES or body.named_child_count:
+                continue
+            clause = body.parent
+            if clause is not None and clause.type == "catch_clause" and ctx.file.removed_lines:
+                yield clause
 
 
 def find_print_stack_trace(ctx: CheckContext) -> Iterator[Hit]:
@@ -152,6 +217,183 @@ def find_ruby_rescue(ctx: CheckContext) -> Iterator[Hit]:
         yield ctx.hit(node, "This empty rescue swallows the error; handle it, log it, or narrow what it rescues.")
 
 
+def _handler_drops_error(ctx: CheckContext, handler: ts.Node) -> bool:
+    """A promise handler that does nothing, or only returns null/undefined/nothing."""
+    body = handler.child_by_field_name("body")
+    if body is None:
+        return False
+    if body.type != "statement_block":
+        return ctx.node_text(body).strip("() ") in ("null", "undefined", "void 0", "")
+    statements = body.named_children
+    if not statements:
+        return True
+    if any(s.type == "comment" for s in statements) or len(statements) != 1:
+        return False
+    only = statements[0]
+    value = only.named_children[0] if only.type == "return_statement" and only.named_children else None
+    return only.type == "return_statement" and (value is None or ctx.node_text(value) in ("null", "undefined"))
+
+
+def find_swallowed_promise(ctx: CheckContext) -> Iterator[Hit]:
+    for captures in ctx.touching("js.promise-catch"):
+        call, handler = captures["js.promise-catch"][0], captures["handler"][0]
+        prop = captures["_prop"][0]
+        # A chain starts lines above its `.catch(...)`: the `.catch` line is what the change adds.
+        if not ctx.is_added(prop.start_point[0] + 1) or not _handler_drops_error(ctx, handler):
+            continue
+        start = ctx.span(prop)
+        end = ctx.span(call)
+        header = Span(start.start_line, max(start.start_col - 1, 0), end.end_line, end.end_col)
+        header_text = "." + ctx.text_of(Span(start.start_line, start.start_col, end.end_line, end.end_col))
+        yield Hit(
+            header,
+            "This .catch() turns every rejection into success with no trace; handle the error, "
+            "log it, or let it reach the caller.",
+            header_text,
+        )
+
+
+# Values a handler returns to pretend nothing failed.
+DEFAULT_VALUES = frozenset(
+    {
+        "null", "None", "nil", "undefined", "false", "False", "0", "-1", '""', "''", "[]", "{}", "()",
+        "default", "Optional.empty()", "Collections.emptyList()", "Collections.emptyMap()",
+        "Collections.emptySet()", "List.of()", "Map.of()", "string.Empty", "String.Empty",
+        "Array.Empty<T>()",
+    }
+)
+FUNCTION_TYPES = frozenset(
+    {
+        "function_definition", "method_declaration", "constructor_declaration", "function_declaration",
+        "method_definition", "local_function_statement",
+    }
+)
+CATCH_TYPES = frozenset({"catch_clause", "except_clause"})
+
+
+def _enclosing_function(node: ts.Node) -> ts.Node | None:
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        current = current.parent
+    return current
+
+
+def _function_name(ctx: CheckContext, function: ts.Node) -> str:
+    name = function.child_by_field_name("name")
+    return ctx.node_text(name) if name is not None else ""
+
+
+def _old_function_catches(ctx: CheckContext, name: str) -> bool | None:
+    """Whether the old file's functions called ``name`` caught anything (None: no such function)."""
+    tree = ctx.old_tree
+    if tree is None or not name:
+        return None
+    found: bool | None = None
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTION_TYPES:
+            name_node = node.child_by_field_name("name")
+            if name_node is not None and (name_node.text or b"").decode("utf-8", "replace") == name:
+                found = bool(found) or _has_catch(node)
+                continue
+        stack.extend(node.named_children)
+    return found
+
+
+def _has_catch(node: ts.Node) -> bool:
+    stack = list(node.named_children)
+    while stack:
+        current = stack.pop()
+        if current.type in CATCH_TYPES:
+            return True
+        if current.type not in FUNCTION_TYPES:  # a nested function's handlers are its own
+            stack.extend(current.named_children)
+    return False
+
+
+def _returns_default(ctx: CheckContext, body: ts.Node) -> str | None:
+    """The default value when the handler's body is only ``return <default>``."""
+    statements = [s for s in body.named_children]
+    if len(statements) != 1 or statements[0].type != "return_statement":
+        return None
+    values = statements[0].named_children
+    if not values:
+        return "nothing"
+    value = values[0].named_children[0] if values[0].type == "expression_list" and values[0].named_child_count == 1 else values[0]
+    text = " ".join(ctx.node_text(value).split())
+    return text if text in DEFAULT_VALUES or text.startswith("new ArrayList") or text.startswith("default(") else None
+
+
+def find_error_to_default(ctx: CheckContext) -> Iterator[Hit]:
+    """A new handler that answers every error with a default value where the old code let it propagate."""
+    if ctx.old_text is None:
+        return
+    capture = "py.except" if ctx.language == "python" else "catch"
+    for captures in ctx.captures(capture):
+        clause = captures[capture][0]
+        if ctx.language == "python":
+            body = next((c for c in clause.named_children if c.type == "block"), None)
+            value = clause.child_by_field_name("value")
+            caught = value.named_children[0] if value is not None and value.type == "as_pattern" else value
+            if caught is None:
+                continue  # a bare except is py.bare-except's finding: one comment per line
+            names = {n.strip("() ") for n in ctx.node_text(caught).split(",")}
+            if not names & BROAD_PY:
+                continue  # `except KeyError: return None` is an ordinary lookup idiom
+        else:
+            body = captures["body"][0]
+        if body is None or not ctx.is_added(body.start_point[0] + 1):
+            continue
+        default = _returns_default(ctx, body)
+        function = _enclosing_function(clause)
+        if default is None or function is None:
+            continue
+        if _old_function_catches(ctx, _function_name(ctx, function)) is not False:
+            continue  # a new function, or the old one already handled errors
+        span = ctx.span(clause)
+        first_line = ctx.line(span.start_line)[span.start_col :].rstrip()
+        yield Hit(
+            Span(span.start_line, span.start_col, span.start_line, span.start_col + len(first_line)),
+            f"Errors used to propagate from {_function_name(ctx, function)}(); now every failure returns "
+            f"{default}, so callers cannot tell it from a real result. Let it propagate, or log it.",
+            first_line,
+        )
+
+
+def find_rust_discarded_result(ctx: CheckContext) -> Iterator[Hit]:
+    for captures in ctx.captures("rust.ok-discard"):
+        call = captures["call"][0]
+        if ctx.node_text(captures["_ok"][0]) != "ok" or captures["_args"][0].named_child_count:
+            continue
+        yield ctx.hit(
+            call,
+            "`.ok();` as a statement throws the error away without a word; handle it, propagate it with "
+            "`?`, or write `let _ =` with a comment saying why it may fail.",
+        )
+    removed = [ctx.old_line(n) for n in sorted(ctx.removed)]
+    if not removed:
+        return
+    for captures in ctx.captures("rust.let-discard"):
+        if ctx.node_text(captures["_pattern"][0]) != "_":
+            continue
+        value = captures["value"][0]
+        if value.type not in ("call_expression", "try_expression", "await_expression"):
+            continue
+        call_text = " ".join(ctx.node_text(value).split())
+        # The old code checked this very call (`call()?`, `.unwrap()`, `match call()`).
+        if not any(call_text in " ".join(line.split()) and _was_checked(line) for line in removed):
+            continue
+        yield ctx.hit(
+            captures["rust.let-discard"][0],
+            f"The old code checked the result of `{call_text[:60]}`; `let _ =` now discards its error silently.",
+        )
+
+
+def _was_checked(line: str) -> bool:
+    return "?" in line or ".unwrap()" in line or ".expect(" in line or "match " in line or "if let" in line
+
+
 EMPTY_CATCH_LANGUAGES = {
     "js": JS_LIKE,
     "java": ("java",),
@@ -188,5 +430,25 @@ RULES: tuple[Rule, ...] = (
         RuleInfo("ruby.swallowed-rescue", ("ruby",), Severity.WARNING, "error-handling",
                  "`rescue nil` or an empty rescue of StandardError/Exception"),
         find_ruby_rescue,
+    ),
+    Rule(
+        RuleInfo("js.swallowed-promise", JS_LIKE, Severity.WARNING, "error-handling",
+                 "`.catch(() => {})` / `.catch(() => null)` dropping a rejection", confidence=0.8),
+        find_swallowed_promise,
+    ),
+    *(
+        Rule(
+            RuleInfo(f"{prefix}.error-to-default", languages, Severity.WARNING, "error-handling",
+                     "a new handler returns a default value where the old function let errors propagate",
+                     confidence=0.5),
+            find_error_to_default,
+        )
+        for prefix, languages in (("py", ("python",)), ("js", JS_LIKE), ("java", ("java",)), ("csharp", ("csharp",)))
+    ),
+    Rule(
+        RuleInfo("rust.discarded-result", ("rust",), Severity.WARNING, "error-handling",
+                 "`.ok();` as a statement, or `let _ =` on a call whose result the old code checked",
+                 confidence=0.6),
+        find_rust_discarded_result,
     ),
 )

@@ -11,4 +11,16 @@
 
 (catch_clause body: (statement_block) @body) @catch
 
+; promise.catch(handler): the rule checks whether the handler drops the error.
+((call_expression
+   function: (member_expression property: (property_identifier) @_prop)
+   arguments: (arguments . [(arrow_function) (function_expression)] @handler .)) @js.promise-catch
+ (#eq? @_prop "catch"))
+
+; Calls the injection rule inspects for SQL or shell text built from pieces.
+(call_expression) @inj.call
+
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(variable_declarator name: (identifier) @name value: (call_expression) @value) @leak.assign
+
 (comment) @comment

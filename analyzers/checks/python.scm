@@ -25,4 +25,10 @@
   parameters: (parameters) @params
   body: (block (assert_statement) @py.assert))
 
+; Calls the injection rule inspects for SQL or shell text built from pieces.
+(call) @inj.call
+
+; A local bound to a call's result: the leak rule checks for an acquire with no release.
+(assignment left: (identifier) @name right: (call) @value) @leak.assign
+
 (comment) @comment

@@ -1,0 +1,68 @@
+"""Swallowed errors added by a change: dropped promise rejections, handlers that answer every
+failure with a default where the old code propagated, and discarded Rust results."""
+
+from __future__ import annotations
+
+import pytest
+from rules_support import fixed, flagged_lines
+
+POSITIVE = [
+    pytest.param('web/a.ts', ' async function load(url: string) {\n+  try {\n     return await fetchJson(url);\n+  } catch (e) {\n+    return null;\n+  }\n }\n', 'js.error-to-default', [4], None, id='js.error-to-default'),
+    pytest.param('web/a.js', ' function f(p) {\n+  return p.catch(() => {});\n }\n', 'js.swallowed-promise', [2], None, id='js.swallowed-promise'),
+    pytest.param('web/a.ts', ' async function f(p) {\n+  await load().catch(() => null);\n }\n', 'js.swallowed-promise', [2], None, id='js.swallowed-promise-null'),
+    pytest.param('A.java', ' class A {\n   int size(Path p) {\n+    try {\n       return read(p).length;\n+    } catch (IOException e) {\n+      return -1;\n+    }\n   }\n }\n', 'java.error-to-default', [5], None, id='java.error-to-default'),
+    pytest.param('svc/a.py', ' def load(path):\n+    try:\n-    return parse(path)\n+        return parse(path)\n+    except Exception:\n+        return None\n', 'py.error-to-default', [4], None, id='py.error-to-default'),
+    pytest.param('A.cs', ' class A {\n   string Read(string p) {\n+    try {\n       return File.ReadAllText(p);\n+    } catch (IOException) {\n+      return null;\n+    }\n   }\n }\n', 'csharp.error-to-default', [5], None, id='csharp.error-to-default'),
+    pytest.param('src/lib.rs', ' fn f(tx: &Sender<u8>) -> Result<()> {\n-    fs::remove_file(&path)?;\n+    let _ = fs::remove_file(&path);\n     Ok(())\n }\n', 'rust.discarded-result', [2], None, id='rust.let-discard-was-checked'),
+    pytest.param('src/lib.rs', ' fn f() {\n+    fs::remove_file(&path).ok();\n }\n', 'rust.discarded-result', [2], None, id='rust.ok-discard'),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated", "rule", "lines", "after_fix"), POSITIVE)
+def test_swallowed_error_is_flagged(path: str, annotated: str, rule: str, lines: list[int], after_fix: str | None) -> None:
+    assert flagged_lines(path, annotated, rule) == lines
+    assert fixed(path, annotated, rule) == after_fix
+
+
+NEGATIVE = [
+    pytest.param("a.js", " function f(p) {\n+  return p.catch((err) => log.warn(err));\n }\n", "js.swallowed-promise", id="logged"),
+    pytest.param("a.js", " function f(p) {\n+  return p.catch(() => { /* offline is fine */ });\n }\n", "js.swallowed-promise", id="commented"),
+    pytest.param("a.js", " function f(p) {\n+  return p.catch(handleError);\n }\n", "js.swallowed-promise", id="named-handler"),
+    pytest.param(
+        "A.java",
+        " class A {\n   int size(Path p) {\n     try {\n       return read(p).length;\n-    } catch (NoSuchFileException e) {\n+    } catch (IOException e) {\n       return -1;\n     }\n   }\n }\n",
+        "java.error-to-default", id="old-code-already-caught",
+    ),
+    pytest.param(
+        "A.java",
+        " class A {\n+  int size(Path p) {\n+    try {\n+      return read(p).length;\n+    } catch (IOException e) {\n+      return -1;\n+    }\n+  }\n }\n",
+        "java.error-to-default", id="new-function",
+    ),
+    pytest.param(
+        "A.java",
+        " class A {\n   int size(Path p) {\n+    try {\n       return read(p).length;\n+    } catch (IOException e) {\n+      log.warn(\"size\", e);\n+      return -1;\n+    }\n   }\n }\n",
+        "java.error-to-default", id="logged-before-default",
+    ),
+    pytest.param(
+        "a.py", " def get(d, k):\n+    try:\n-    return d[k]\n+        return d[k]\n+    except KeyError:\n+        return None\n",
+        "py.error-to-default", id="narrow-lookup-idiom",
+    ),
+    pytest.param("src/lib.rs", " fn f(tx: &Sender<u8>) {\n+    let _ = tx.send(1);\n }\n", "rust.discarded-result", id="deliberate-let-underscore"),
+    pytest.param("src/lib.rs", " fn f() -> Option<u8> {\n+    g().ok()\n }\n", "rust.discarded-result", id="ok-as-value"),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated", "rule"), NEGATIVE)
+def test_deliberate_or_old_handling_stays_quiet(path: str, annotated: str, rule: str) -> None:
+    assert flagged_lines(path, annotated, rule) == []
+
+
+def test_a_catch_emptied_by_deleting_its_body_is_flagged_on_its_header() -> None:
+    annotated = " function f(cb) {\n   try {\n     go();\n   } catch (err) {\n-    cb(err);\n   }\n }\n"
+    assert flagged_lines("a.js", annotated, "js.empty-catch") == [4]
+
+
+def test_a_chained_catch_is_flagged_on_the_line_that_adds_it() -> None:
+    annotated = " function f(p) {\n   return p\n     .then(use)\n-    .catch((err) => report(err))\n+    .catch(() => {})\n }\n"
+    assert flagged_lines("a.js", annotated, "js.swallowed-promise") == [4]
+
