@@ -338,6 +338,7 @@ class CaseResult:
     hit: bool = False
     findings: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
+    seconds: float = 0.0
 
 
 @dataclass
@@ -382,7 +383,7 @@ def run_cases(corpus: Corpus, cases: list[Case], work: Path, call_graph: bool) -
                     outcome = review_worktree(repo, call_graph)
                 finally:
                     target.write_bytes(original)
-                result.findings = outcome.findings
+                result.findings, result.seconds = outcome.findings, outcome.seconds
                 result.hit = any(is_hit(f, case.file, applied.start, applied.end) for f in outcome.findings)
                 if outcome.crashes:
                     result.error = "; ".join(outcome.crashes)
