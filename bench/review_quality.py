@@ -102,6 +102,8 @@ class Case:
     note: str = ""
     mark: tuple[str, ...] = ()
     """Substrings of ``replace`` whose lines are the defect (default: every changed line)."""
+    also: tuple[tuple[str, str], ...] = ()
+    """Further (find, replace) edits in the same file that complete the change (e.g. a rename)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ def load_corpus(folder: Path = CORPUS) -> Corpus:
                         category=raw.get("category", "clean"), archive=raw["archive"], file=raw["file"],
                         find=raw["find"], replace=raw["replace"], note=raw.get("note", ""),
                         mark=(mark,) if isinstance(mark, str) else tuple(mark),
+                        also=((raw["also_find"], raw["also_replace"]),) if "also_find" in raw else (),
                     )  # fmt: skip
                 )
     real = [
@@ -290,6 +293,25 @@ def make_repo(tree: Path, where: Path) -> Path:
     return where
 
 
+def archive_repo(archive: Archive, cache: Path) -> Path:
+    """The archive committed to a git repository, built once and reset to its commit on reuse.
+
+    Copying and committing a tree costs more than reviewing it, so planted cases reuse one
+    repository per archive; a run that was interrupted mid-case is undone by the reset.
+    """
+    where = cache / "repos" / f"{archive.name}-{archive.sha256[:12]}"
+    if (where / ".git" / "bench-complete").is_file():
+        git(where, "reset", "-q", "--hard", "HEAD")
+        git(where, "clean", "-q", "-fdx")
+        return where
+    if where.exists():
+        shutil.rmtree(where)
+    where.parent.mkdir(parents=True, exist_ok=True)
+    make_repo(unpacked(archive, cache), where)
+    (where / ".git" / "bench-complete").write_text("ok")
+    return where
+
+
 @dataclass
 class Outcome:
     findings: list[dict[str, Any]]
@@ -364,7 +386,7 @@ def run_cases(corpus: Corpus, cases: list[Case], work: Path, call_graph: bool) -
         by_archive[case.archive].append(case)
     for name, group in by_archive.items():
         try:
-            repo = make_repo(unpacked(corpus.archives[name], cache), work / f"case-{name}")
+            repo = archive_repo(corpus.archives[name], cache)
         except BenchError as exc:
             for case in group:
                 yield CaseResult(case, error=str(exc))
@@ -376,7 +398,10 @@ def run_cases(corpus: Corpus, cases: list[Case], work: Path, call_graph: bool) -
                 if not target.is_file():
                     raise BenchError(f"{case.file} is not in archive {name}")
                 original = target.read_bytes()
-                applied = apply_edit(original.decode("utf-8"), case.find, case.replace, case.mark)
+                text = original.decode("utf-8")
+                for find, replace in case.also:  # applied first: the defect's lines stay as computed
+                    text = apply_edit(text, find, replace).text
+                applied = apply_edit(text, case.find, case.replace, case.mark)
                 result.start, result.end = applied.start, applied.end
                 target.write_bytes(applied.text.encode("utf-8"))
                 try:
@@ -392,7 +417,6 @@ def run_cases(corpus: Corpus, cases: list[Case], work: Path, call_graph: bool) -
             except Exception as exc:  # an engine crash is a result, not the end of the bench
                 result.error = f"crash: {exc.__class__.__name__}: {exc}"
             yield result
-        shutil.rmtree(repo, ignore_errors=True)
 
 
 def overlay(repo: Path, tree: Path, keep: Iterable[str], skip: Iterable[str]) -> None:
@@ -575,8 +599,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tactful-quality-") as tmp:
         work = Path(tmp)
-        # The bench's index cache and feedback log stay in its scratch folder, not the user's.
-        os.environ["TACTFUL_CACHE_DIR"] = str(work / "cache")
+        # The index cache lives beside the corpus cache (warm on reruns, as for a user);
+        # the feedback log stays in the scratch folder. Neither touches the user's own.
+        os.environ["TACTFUL_CACHE_DIR"] = str(cache_dir() / "tactful-cache")
         os.environ["TACTFUL_DATA_DIR"] = str(work / "data")
         case_results = list(run_cases(corpus, cases, work, not args.no_call_graph))
         real_results = [run_real(corpus, d, work, not args.no_call_graph) for d in reals]
