@@ -472,8 +472,8 @@ VERDICT_LINE = re.compile(r"^- `([^`]{1,400})` \*\*(useful|nit|wrong)\*\*")
 
 
 def verdict_key(project: str, finding: dict[str, Any]) -> str:
-    """Stable across engine versions: project, file, line and rule (the archives are pinned)."""
-    return f"{project}:{finding['path']}:{finding['line']}:{finding['rule']}"
+    """Stable across engine versions: project, file, position and rule (the archives are pinned)."""
+    return f"{project}:{finding['path']}:{finding['line']}:{finding['column']}:{finding['rule']}"
 
 
 def load_verdicts(path: Path = VERDICTS) -> dict[str, str]:
