@@ -517,6 +517,14 @@ def summarise(cases: list[CaseResult], reals: list[RealResult], verbose: bool) -
             data["planted"][f"by_{label}"] = rows
         missed = [r.case.id for r in planted if not r.hit]
         data["planted"]["missed"] = missed
+        data["planted"]["results"] = {
+            r.case.id: {
+                "hit": r.hit, "category": r.case.category, "language": r.case.language,
+                "file": r.case.file, "lines": [r.start, r.end],
+                "findings": [f"{f['rule']}@{f['path']}:{f['line']}" for f in r.findings],
+            }
+            for r in planted
+        }  # fmt: skip
         if verbose:
             out.append("  missed: " + (", ".join(missed) or "none"))
     if clean:
