@@ -182,6 +182,14 @@ POSITIVE = [
         "go.removed-err-check", [(3, 1, 3, 14)], None, id="go.removed-err-check",
     ),
     pytest.param(
+        "a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn\n-\t}\n \ty, err := h(x)\n \tuse(y, err)\n }\n",
+        "go.removed-err-check", [(3, 1, 3, 14)], None, id="go.removed-err-check-overwritten",
+    ),
+    pytest.param(
+        "a.go", " package p\n func f(s string) int {\n-\tv, err := strconv.Atoi(s)\n+\tv, _ := strconv.Atoi(s)\n \treturn v\n }\n",
+        "go.ignored-error", [(3, 1, 3, 24)], None, id="go.ignored-error-introduced",
+    ),
+    pytest.param(
         "a.c", " #include <string.h>\n void f(const char *s) {\n   char buf[16];\n+  strcpy(buf, s);\n }\n",
         "c.unbounded-copy", [(4, 2, 4, 16)], None, id="c.unbounded-copy",
     ),
@@ -259,6 +267,10 @@ NEGATIVE = [
     pytest.param("a.rb", " begin\n   go\n+rescue Timeout::Error\n end\n", "ruby.swallowed-rescue", id="specific-rescue"),
     pytest.param("a.go", " package p\n func f(m map[string]int) {\n+\tv, _ := m[\"k\"]\n+\tw, _ := os.LookupEnv(\"X\")\n \t_, _ = v, w\n }\n", "go.ignored-error", id="map-and-lookup"),
     pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n+\tif err != nil && x > 0 {\n \t\treturn\n \t}\n }\n", "go.removed-err-check", id="rewritten-check"),
+    pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn\n-\t}\n \tlog(err)\n \tuse(x)\n }\n", "go.removed-err-check", id="error-still-read"),
+    pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn\n-\t}\n \terr = wrap(err)\n \tuse(x, err)\n }\n", "go.removed-err-check", id="error-wrapped-before-overwrite"),
+    pytest.param("a.go", " package p\n func f(w io.Writer) {\n+\t_ = w.Close()\n+\t_ = os.Remove(\"x\")\n }\n", "go.ignored-error", id="explicit-discard"),
+    pytest.param("a.go", " package p\n func f(s string) int {\n-\tv, _ := strconv.Atoi(s)\n+\tv, _ := strconv.Atoi(str)\n \treturn v\n }\n", "go.ignored-error", id="argument-rename"),
     pytest.param("a.c", " void f(const char *s) {\n   char buf[16];\n+  strcpy(buf, \"ok\");\n+  strcpy(dest, s);\n }\n", "c.unbounded-copy", id="literal-fits-and-unknown-dest"),
     pytest.param("a.py", "+AWS = 'AKIAIOSFODNN7EXAMPLE'\n+password = 'your-password-here-please'\n", "generic.secret", id="placeholders"),
     pytest.param("README.rst", "+Title\n+=======\n", "generic.merge-conflict", id="rst-underline"),
