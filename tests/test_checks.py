@@ -45,7 +45,8 @@ def change(path: str, annotated: str) -> tuple[FileChange, str]:
 
 def check(path: str, annotated: str, rule: str) -> tuple[list[Finding], str]:
     file, text = change(path, annotated)
-    result = run_checks(file, (), text, detect_language(path))
+    old = "".join(line[1:] + "\n" for line in annotated.removesuffix("\n").split("\n") if not line.startswith("+"))
+    result = run_checks(file, (), text, detect_language(path), old_text=old)
     assert result.errors == ()
     return [f for f in result.findings if f.rule == rule], text
 
@@ -190,6 +191,10 @@ POSITIVE = [
         "go.ignored-error", [(3, 1, 3, 24)], None, id="go.ignored-error-introduced",
     ),
     pytest.param(
+        "a.py", " def f(user):\n-    if user is None:\n-        return\n     return user.name\n",
+        "generic.removed-guard", [(2, 4, 2, 20)], None, id="generic.removed-guard",
+    ),
+    pytest.param(
         "a.c", " #include <string.h>\n void f(const char *s) {\n   char buf[16];\n+  strcpy(buf, s);\n }\n",
         "c.unbounded-copy", [(4, 2, 4, 16)], None, id="c.unbounded-copy",
     ),
@@ -242,7 +247,7 @@ def test_rule_flags_added_code(path: str, annotated: str, rule: str, spans: list
 def test_rule_ignores_the_same_code_on_unchanged_lines(
     path: str, annotated: str, rule: str, spans: list, fixed: str | None
 ) -> None:
-    if rule == "go.removed-err-check":
+    if rule in ("go.removed-err-check", "generic.removed-guard"):
         annotated = annotated.replace("-", " ")  # the check is kept: nothing was removed
     findings, _ = check(path, unchanged(annotated) + "\n+\n", rule)
     assert findings == []
