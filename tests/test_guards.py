@@ -282,6 +282,17 @@ SILENT = [
 +  return res?.body;
  }
 """, id="ts-chain-added"),
+    pytest.param("a.go", """
+ package p
+ func (k Key) add(piece string) Key {
+-\tif cap(k) > len(k) {
+-\t\treturn append(k, piece)
+-\t}
+ \tnewKey := make(Key, len(k)+1)
+ \tcopy(newKey, k)
+ \treturn newKey
+ }
+""", id="fast-path-not-a-bounds-check"),
     pytest.param("a.py", """
  def load(user):
      if user is None:

@@ -25,7 +25,7 @@ NON_ERROR_LAST = frozenset(
         "Caller", "Cut", "CutPrefix", "CutSuffix", "Float64", "Int64", "Uint64", "Get", "Peek",
     }
 )
-REMOVED_CHECK = re.compile(r"^\s*if\s+(?P<var>\w+)\s*!=\s*nil\s*\{")
+REMOVED_CHECK = re.compile(r"^\s*if\s+(?P<var>err\w{0,30}|\w{0,30}Err(?:or)?)\s*!=\s*nil\s*\{")
 DISCARD = re.compile(r",\s*_\s*:?=\s*$")
 
 
@@ -38,8 +38,8 @@ def find_ignored_error(ctx: CheckContext) -> Iterator[Hit]:
         statement = captures["go.assign"][0]
         left = _names(ctx, captures["left"][0])
         right = captures["right"][0].named_children
-        if len(left) < 2 or left[-1] != "_" or len(right) != 1:
-            continue  # a lone `_ = f()` is a deliberate, visible discard
+        if len(left) < 2 or left[-1] != "_" or len(right) != 1 or set(left) == {"_"} or ctx.is_test_file:
+            continue  # `_ = f()` and `_, _ = f()` are deliberate, visible discards; tests may skip errors
         value = right[0]
         if value.type != "call_expression":
             continue

@@ -198,8 +198,11 @@ def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]
                         kind_names.append((_subject(left), "null"))
                     elif _is_null(left):
                         kind_names.append((_subject(right), "null"))
-                elif operator in g.ORDERING and exits:
-                    kind_names += [(_subject(left), "size"), (_subject(right), "size")]
+                elif operator in g.ORDERING:
+                    sides = [_subject(left), _subject(right)]
+                    if not exits or sides == [None, None]:
+                        continue  # `cap(k) > len(k)` is a fast path, not a bounds check on an index
+                    kind_names += [(side, "size") for side in sides]
                 elif operator in ("&&", "||", "and", "or"):
                     kind_names += [(_subject(left), "null"), (_subject(right), "null")]
                 elif operator == "instanceof":
