@@ -22,7 +22,7 @@ NON_ERROR_LAST = frozenset(
     {
         "Load", "LoadOrStore", "LoadAndDelete", "LookupEnv", "Lookup", "Swap", "CompareAndSwap",
         "DecodeRune", "DecodeRuneInString", "DecodeLastRune", "DecodeLastRuneInString",
-        "Caller", "Cut", "CutPrefix", "CutSuffix", "Float64", "Int64", "Uint64", "Get", "Peek",
+        "Caller", "Next", "Cut", "CutPrefix", "CutSuffix", "Float64", "Int64", "Uint64", "Get", "Peek",
     }
 )
 REMOVED_CHECK = re.compile(r"^\s*if\s+(?P<var>err\w{0,30}|\w{0,30}Err(?:or)?)\s*!=\s*nil\s*\{")

@@ -97,6 +97,18 @@ TEST_LINE = re.compile(
 )
 """A line that tests something: a remaining or moved guard on the same name keeps the rule silent."""
 
+KIND_TEST_LINE = {
+    "type": re.compile(
+        r"\b(?:isinstance|issubclass|instanceof|typeof|type|is_a\?|kind_of\?|instance_of\?|is|as|match|case|when|switch)\b"
+        r"|\bis_\w{1,12}\("
+    ),
+    "size": re.compile(
+        r"\b(?:len|Len|size|length|Length|count|Count|empty|is_empty|isEmpty|any|none|min|max|clamp|get|at)\b"
+        r"|[<>]|\bnot\b|!\s{0,3}[A-Za-z_$@(]|\?"
+    ),
+}
+"""For type and size guards, the test that replaces them must be of that kind (``while text:`` is no type check)."""
+
 OPTIONAL_MARK = re.compile(r"Optional|None|\?|null|undefined|nil|Option<")
 
 DEREFERENCE = r"\s{0,2}(?:\.(?!\.)|->|\[|\(|::)"

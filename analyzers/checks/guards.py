@@ -62,7 +62,7 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
         for name, kind in guard.subjects:
             if ctx.language == "go" and _ERROR_NAME.match(name):
                 continue  # go.removed-err-check owns deleted error checks
-            if _tested_in(ctx, name, new_first, new_last) or _assigned_on_added(ctx, name, new_first, new_last):
+            if _tested_in(ctx, name, kind, new_first, new_last) or _assigned_on_added(ctx, name, new_first, new_last):
                 continue
             if kind == "null" and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)):
                 continue
@@ -280,9 +280,13 @@ def _code_lines(ctx: CheckContext, first: int, last: int) -> Iterator[tuple[int,
             yield number, text
 
 
-def _tested_in(ctx: CheckContext, name: str, first: int, last: int) -> bool:
+def _tested_in(ctx: CheckContext, name: str, kind: str, first: int, last: int) -> bool:
     pattern = _name_pattern(name)
-    return any(pattern.search(text) and g.TEST_LINE.search(text) for _, text in _code_lines(ctx, first, last))
+    test = g.KIND_TEST_LINE.get(kind)
+    return any(
+        pattern.search(text) and g.TEST_LINE.search(text) and (test is None or test.search(text))
+        for _, text in _code_lines(ctx, first, last)
+    )
 
 
 def _assigned_on_added(ctx: CheckContext, name: str, first: int, last: int) -> bool:
