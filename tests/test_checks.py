@@ -191,6 +191,10 @@ POSITIVE = [
         "go.ignored-error", [(3, 1, 3, 24)], None, id="go.ignored-error-introduced",
     ),
     pytest.param(
+        "a.py", " def f(verify, cert):\n     ctx = new()\n+    if not verify:\n+        return ctx\n     ctx.load(cert)\n     return ctx\n",
+        "generic.dropped-parameter", [(4, 8, 4, 18)], None, id="generic.dropped-parameter",
+    ),
+    pytest.param(
         "a.py", " def f(user):\n-    if user is None:\n-        return\n     return user.name\n",
         "generic.removed-guard", [(2, 4, 2, 20)], None, id="generic.removed-guard",
     ),

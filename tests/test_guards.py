@@ -306,3 +306,78 @@ SILENT = [
 @pytest.mark.parametrize(("path", "annotated"), SILENT)
 def test_moved_replaced_or_unneeded_guards_stay_silent(path: str, annotated: str) -> None:
     assert review(path, annotated, GUARD) == []
+
+
+DROPPED = "generic.dropped-parameter"
+
+DROPPED_HITS = [
+    pytest.param("a.py", """
+ def make_context(verify, cert_file):
+     ctx = ssl.create_default_context()
++    if not verify:
++        return ctx
+     ctx.load_cert_chain(cert_file)
+     return ctx
+""", 4, id="py-ssl-cert-skipped"),
+    pytest.param("a.go", """
+ package p
+ func (c *Client) Configure(timeout time.Duration, retries int) {
++\tif c.fast {
++\t\treturn
++\t}
+ \tc.timeout = timeout
+ \tc.retries = retries
+ }
+""", 4, id="go-config-skipped"),
+    pytest.param("a.ts", """
+ export function open(path: string, mode: string) {
+   const f = fs.openSync(path);
++  if (cache.has(path)) return cache.get(path);
+   fs.chmodSync(path, mode);
+   return f;
+ }
+""", 3, id="ts-mode-skipped"),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated", "line"), DROPPED_HITS)
+def test_an_early_return_before_a_parameter_is_honoured_is_reported(path: str, annotated: str, line: int) -> None:
+    (finding,) = review(path, annotated, DROPPED)
+    assert finding.span.start_line == line and finding.fix is None and finding.confidence == 0.6
+
+
+DROPPED_SILENT = [
+    pytest.param("a.py", """
+ def get(self, key, default=None):
++    if key in self._cache:
++        return self._cache[key]
+     return self._load(key) or default
+""", id="fast-path-feeds-the-result"),
+    pytest.param("a.py", """
+ def make_context(verify, cert_file):
+     ctx = ssl.create_default_context()
++    if not cert_file:
++        return ctx
+     ctx.load_cert_chain(cert_file)
+     return ctx
+""", id="return-tests-the-parameter"),
+    pytest.param("a.py", """
+ def make_context(verify, cert_file):
+     ctx = ssl.create_default_context()
+     ctx.load_cert_chain(cert_file)
++    if not verify:
++        return ctx
+     ctx.check_hostname = True
+     return ctx
+""", id="parameter-used-before-the-return"),
+    pytest.param("a.py", """
+ def f(a, b):
+-    return a
++    return a + 1
+""", id="final-return-edited"),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated"), DROPPED_SILENT)
+def test_early_returns_that_honour_every_parameter_stay_silent(path: str, annotated: str) -> None:
+    assert review(path, annotated, DROPPED) == []

@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import tree_sitter as ts
-from tactful.analyzers.checks import debug, errors, go, guards, hygiene, pitfalls, python, secrets
+from tactful.analyzers.checks import (
+    debug,
+    dropped,
+    errors,
+    go,
+    guards,
+    hygiene,
+    pitfalls,
+    python,
+    secrets,
+)
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.fixes import FixValidator
 from tactful.analyzers.languages import SPECS, parse
@@ -44,6 +54,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *errors.RULES,
     *go.RULES,
     *guards.RULES,
+    *dropped.RULES,
     *python.RULES,
     *pitfalls.RULES,
 )

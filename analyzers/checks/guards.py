@@ -348,7 +348,10 @@ def _anchor(ctx: CheckContext, hunk: Hunk | None, name: str, at: int, use: int) 
     end = hunk.new_start + max(hunk.new_count, 1) - 1
     if use <= end:
         return use
-    return min(max(at, hunk.new_start), end)
+    line = min(max(at, hunk.new_start), end)
+    while line < end and not ctx.line(line).strip():
+        line += 1  # a blank line says nothing; the next statement is where the guard stood
+    return line
 
 
 def _hit(ctx: CheckContext, line: int, message: str, confidence: float) -> Hit:
