@@ -330,13 +330,13 @@ DROPPED_HITS = [
  }
 """, 4, id="go-config-skipped"),
     pytest.param("a.ts", """
- export function open(path: string, mode: string) {
-   const f = fs.openSync(path);
-+  if (cache.has(path)) return cache.get(path);
-   fs.chmodSync(path, mode);
-   return f;
+ export function configure(client: Client, retries: number) {
+   client.init();
++  if (client.ready) return client;
+   client.setRetries(retries);
+   return client;
  }
-""", 3, id="ts-mode-skipped"),
+""", 3, id="ts-retries-skipped"),
 ]
 
 
@@ -370,6 +370,23 @@ DROPPED_SILENT = [
      ctx.check_hostname = True
      return ctx
 """, id="parameter-used-before-the-return"),
+    pytest.param("a.ts", """
+ export function send(request: Request, onProgress: Listener) {
++  if (!request.body) return request;
+   track(request.body, onProgress);
+   return request;
+ }
+""", id="nothing-to-process"),
+    pytest.param("a.go", """
+ package p
+ func (lx *lexer) emit(typ itemType) {
++\tif lx.start > lx.pos {
++\t\tlx.error(errLexUTF8{})
++\t\treturn
++\t}
+ \tlx.items <- item{typ: typ}
+ }
+""", id="failure-path"),
     pytest.param("a.py", """
  def f(a, b):
 -    return a

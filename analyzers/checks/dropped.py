@@ -23,15 +23,32 @@ from tactful.analyzers.linemap import line_maps
 from tactful.analyzers.model import Severity
 
 _RETURNS = frozenset({"return_statement", "return_expression", "return"})
-_RETURN_LINE = re.compile(r"^\s*(?:return|yield)\b")
+_SIDE_EFFECT = re.compile(
+    r"^\s*(?!(?:return|yield|if|elif|else|while|for|switch|case|match|unless|when|assert|raise|throw|\}|#|//|/\*|\*)\b)"
+    r"[^\n]{0,400}(?:\(|=)"
+)
+"""A statement that acts (a call or an assignment), not a test, a loop head or another return."""
+_EXIT_WORD = re.compile(r"\b(?:return|raise|throw|panic|abort|exit|bail)\b")
+_PLAIN_RESULT = re.compile(r"^[@$]{0,2}[A-Za-z_]\w{0,60}(?:\.\w{1,60}){0,3}$")
+_FAILURE_CALL = re.compile(r"(?i)\b\w{0,30}(?:err|fail|warn|log)\w{0,30}\s{0,2}\(")
+_NO_DATA = re.compile(
+    r"^\(?\s{0,4}(?:!|not\s)\s{0,4}[\w$@]{1,60}(?:(?:\.|->)[\w$]{1,60}){1,4}\s{0,4}\)?$"
+    r"|^\(?\s{0,4}[\w$@]{1,60}(?:(?:\.|->)[\w$]{1,60}){1,4}\s{0,4}(?:==|===|is)\s{0,4}(?:None|null|nil|undefined)\s{0,4}\)?$"
+)
+"""``if not request.body`` / ``if x.items == nil``: nothing to process, so skipping the rest is the point."""
+_FAILURE = re.compile(r"(?i)err|fail|invalid|exception|null|nil|none|undefined|false")
 
 
 def find_dropped_parameters(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.tree is None or ctx.old_tree is None or ctx.language not in g.LANGUAGES or not ctx.added:
         return
+    if ctx.is_test_file:
+        return  # a test returning early skips assertions, not a caller's argument
     _, to_old = line_maps(ctx.file.hunks)
     seen: set[int] = set()
     for statement in _added_returns(ctx):
+        if not _plain_result(ctx, statement) or _failure_or_nothing_to_do(ctx, statement):
+            continue  # an error return is a failure path, not a silently different success
         function = _function_of(statement)
         if function is None or function.start_point[0] in seen:
             continue
@@ -51,10 +68,10 @@ def find_dropped_parameters(ctx: CheckContext) -> Iterator[Hit]:
             if not name or name in g.NOT_SUBJECTS or name.startswith("_"):
                 continue
             pattern = re.compile(rf"(?<![\w$@.]){re.escape(name)}(?![\w$])")
-            if pattern.search(before) or not pattern.search(old_text):
+            if pattern.search(before) or not _honoured_on_every_path(old_text, pattern):
                 continue
-            acted = [line for line in after_lines if pattern.search(line) and not _RETURN_LINE.match(line)]
-            if not acted or g.COMMENT_LINE.match(acted[0]):
+            acted = [line for line in after_lines if pattern.search(line)]
+            if not acted or not _SIDE_EFFECT.match(acted[0]):
                 continue
             seen.add(function.start_point[0])
             yield Hit(
@@ -65,6 +82,34 @@ def find_dropped_parameters(ctx: CheckContext) -> Iterator[Hit]:
                 confidence=0.6,
             )
             break
+
+
+def _plain_result(ctx: CheckContext, statement: ts.Node) -> bool:
+    """``return``, ``return ctx``, ``return self.default``: a success value, not an error or a sentinel."""
+    values = [c for c in statement.named_children if "comment" not in c.type]
+    if not values:
+        return True
+    text = ctx.node_text(values[0]) if len(values) == 1 else ""
+    return bool(_PLAIN_RESULT.match(text)) and not _FAILURE.search(text)
+
+
+def _failure_or_nothing_to_do(ctx: CheckContext, statement: ts.Node) -> bool:
+    """The return's block reports an error first, or its condition says there is no data to act on."""
+    block = statement.parent
+    if block is None:
+        return False
+    before = ctx.text.encode("utf-8")[block.start_byte : statement.start_byte].decode("utf-8", "replace")
+    if _FAILURE_CALL.search(before):
+        return True
+    guard = block if block.type in g.IF_TYPES else block.parent
+    condition = guard.child_by_field_name("condition") if guard is not None and guard.type in g.IF_TYPES else None
+    return condition is not None and bool(_NO_DATA.match(ctx.node_text(condition)))
+
+
+def _honoured_on_every_path(old_body: str, pattern: re.Pattern[str]) -> bool:
+    """The old function used the parameter and had no exit before its first use."""
+    found = pattern.search(old_body)
+    return found is not None and not _EXIT_WORD.search(old_body[: found.start()])
 
 
 def _added_returns(ctx: CheckContext) -> Iterator[ts.Node]:
