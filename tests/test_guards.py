@@ -282,6 +282,19 @@ SILENT = [
 +  return res?.body;
  }
 """, id="ts-chain-added"),
+    pytest.param("a.php", """
+ <?php
+ function normalize($header) {
+-    if (!is_array($header)) {
+-        return [trim($header)];
+-    }
+-    foreach ($header as $value) {
++    foreach ((array) $header as $value) {
+         $result[] = trim($value);
+     }
+     return $result;
+ }
+""", id="type-guard-replaced-by-a-conversion"),
     pytest.param("a.go", """
  package p
  func (k Key) add(piece string) Key {

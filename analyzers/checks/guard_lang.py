@@ -66,6 +66,13 @@ TEST_CALLS = frozenset(
 )
 """Calls in a condition that test their argument or receiver (null, size, type, presence)."""
 
+TYPE_CALLS = frozenset(
+    {
+        "isinstance", "is_a?", "kind_of?", "instance_of?", "issubclass", "callable", "type", "isArray",
+        "isNaN", "is_array", "is_string", "is_int", "is_numeric", "is_object", "is_callable",
+    }
+)
+
 SIZE_MEMBERS = frozenset({"length", "size", "Length", "Count", "len"})
 """Member reads that measure their object (``xs.length < 1``)."""
 
@@ -101,13 +108,15 @@ KIND_TEST_LINE = {
     "type": re.compile(
         r"\b(?:isinstance|issubclass|instanceof|typeof|type|is_a\?|kind_of\?|instance_of\?|is|as|match|case|when|switch)\b"
         r"|\bis_\w{1,12}\("
+        r"|\((?:array|string|int|float|bool|object)\)|\b(?:str|int|float|list|tuple|String|Number|Boolean|Array\.from)\("
     ),
     "size": re.compile(
         r"\b(?:len|Len|size|length|Length|count|Count|empty|is_empty|isEmpty|any|none|min|max|clamp|get|at)\b"
         r"|[<>]|\bnot\b|!\s{0,3}[A-Za-z_$@(]|\?"
     ),
 }
-"""For type and size guards, the test that replaces them must be of that kind (``while text:`` is no type check)."""
+"""For type and size guards, the test (or conversion) that replaces them must be of that kind:
+``while text:`` is no type check, ``(array) $x`` and ``str(x)`` make one unnecessary."""
 
 OPTIONAL_MARK = re.compile(r"Optional|None|\?|null|undefined|nil|Option<")
 

@@ -222,7 +222,7 @@ def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]
         elif node.type in g.CALL_TYPES:
             callee = _callee(node)
             if callee in g.TEST_CALLS:
-                kind = "type" if callee in ("isinstance", "is_a?", "kind_of?", "instance_of?", "issubclass") else "size"
+                kind = "type" if callee in g.TYPE_CALLS else "size"
                 if callee in ("nil?", "is_none", "is_some", "isNull", "nonNull", "is_null", "isset", "hasattr"):
                     kind = "null"
                 function = node.child_by_field_name("function") or node.child_by_field_name("receiver")
@@ -284,8 +284,7 @@ def _tested_in(ctx: CheckContext, name: str, kind: str, first: int, last: int) -
     pattern = _name_pattern(name)
     test = g.KIND_TEST_LINE.get(kind)
     return any(
-        pattern.search(text) and g.TEST_LINE.search(text) and (test is None or test.search(text))
-        for _, text in _code_lines(ctx, first, last)
+        pattern.search(text) and (test or g.TEST_LINE).search(text) for _, text in _code_lines(ctx, first, last)
     )
 
 
