@@ -35,7 +35,7 @@ _ERROR_NAME = re.compile(r"^(?:err|\w{0,40}Err|\w{0,40}Error)$")
 class _Guard:
     node: ts.Node
     subjects: tuple[tuple[str, str], ...]
-    """(name, kind) pairs: kind is ``null``, ``size``, ``type`` or ``value``."""
+    """(name, kind) pairs: kind is ``null``, ``falsy``, ``size``, ``type`` or ``value``."""
     exits: bool
     body: ts.Node | None
 
@@ -64,7 +64,7 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
                 continue  # go.removed-err-check owns deleted error checks
             if _tested_in(ctx, name, kind, new_first, new_last) or _assigned_on_added(ctx, name, new_first, new_last):
                 continue
-            if kind == "null" and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)):
+            if kind in ("null", "falsy") and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)):
                 continue
             use = _first_use(ctx, name, new_at, new_last)
             if use is None:
@@ -184,7 +184,7 @@ def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]
     stack = [condition]
     bare = _subject(condition)
     if bare is not None:
-        found[bare] = "null"
+        found[bare] = "falsy"
     while stack:
         node = stack.pop()
         kind_names: list[tuple[str | None, str]] = []
@@ -212,7 +212,7 @@ def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]
             if operand is None and node.named_children:
                 operand = node.named_children[-1]
             if operand is not None and _operator(node).strip() in g.NEGATIONS:
-                kind_names.append((_subject(operand), "null"))
+                kind_names.append((_subject(operand), "falsy"))
         elif node.type in g.TYPE_TEST_TYPES and node.named_children:
             kind_names.append((_subject(node.named_children[0]), "type"))
         elif node.type in g.LET_CONDITIONS:
@@ -371,6 +371,7 @@ def _guard_text(node: ts.Node) -> str:
 
 _CONSEQUENCE = {
     "null": "a missing (null) `{name}` now reaches the code below",
+    "falsy": "a missing or empty `{name}` now reaches the code below",
     "size": "an out-of-range or empty `{name}` now reaches the code below",
     "type": "a `{name}` of another type now reaches the code below",
     "value": "a `{name}` the guard rejected now reaches the code below",
