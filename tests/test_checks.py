@@ -46,7 +46,8 @@ def change(path: str, annotated: str) -> tuple[FileChange, str]:
 
 def check(path: str, annotated: str, rule: str) -> tuple[list[Finding], str]:
     file, text = change(path, annotated)
-    result = run_checks(file, (), text, detect_language(path))
+    old = "".join(line[1:] + "\n" for line in annotated.removesuffix("\n").split("\n") if not line.startswith("+"))
+    result = run_checks(file, (), text, detect_language(path), old_text=old)
     assert result.errors == ()
     return [f for f in result.findings if f.rule == rule], text
 
@@ -183,6 +184,22 @@ POSITIVE = [
         "go.removed-err-check", [(3, 1, 3, 14)], None, id="go.removed-err-check",
     ),
     pytest.param(
+        "a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn\n-\t}\n \ty, err := h(x)\n \tuse(y, err)\n }\n",
+        "go.removed-err-check", [(3, 1, 3, 14)], None, id="go.removed-err-check-overwritten",
+    ),
+    pytest.param(
+        "a.go", " package p\n func f(s string) int {\n-\tv, err := strconv.Atoi(s)\n+\tv, _ := strconv.Atoi(s)\n \treturn v\n }\n",
+        "go.ignored-error", [(3, 1, 3, 24)], None, id="go.ignored-error-introduced",
+    ),
+    pytest.param(
+        "a.py", " def f(verify, cert):\n     ctx = new()\n+    if not verify:\n+        return ctx\n     ctx.load(cert)\n     return ctx\n",
+        "generic.dropped-parameter", [(4, 8, 4, 18)], None, id="generic.dropped-parameter",
+    ),
+    pytest.param(
+        "a.py", " def f(user):\n-    if user is None:\n-        return\n     return user.name\n",
+        "generic.removed-guard", [(2, 4, 2, 20)], None, id="generic.removed-guard",
+    ),
+    pytest.param(
         "a.c", " #include <string.h>\n void f(const char *s) {\n   char buf[16];\n+  strcpy(buf, s);\n }\n",
         "c.unbounded-copy", [(4, 2, 4, 16)], None, id="c.unbounded-copy",
     ),
@@ -291,7 +308,7 @@ def test_rule_flags_added_code(path: str, annotated: str, rule: str, spans: list
 def test_rule_ignores_the_same_code_on_unchanged_lines(
     path: str, annotated: str, rule: str, spans: list, fixed: str | None
 ) -> None:
-    if rule == "go.removed-err-check":
+    if rule in ("go.removed-err-check", "generic.removed-guard"):
         annotated = annotated.replace("-", " ")  # the check is kept: nothing was removed
     findings, _ = check(path, unchanged(annotated) + "\n+\n", rule)
     assert findings == []
@@ -344,6 +361,13 @@ NEGATIVE = [
     pytest.param("a.rb", " begin\n   go\n+rescue Timeout::Error\n end\n", "ruby.swallowed-rescue", id="specific-rescue"),
     pytest.param("a.go", " package p\n func f(m map[string]int) {\n+\tv, _ := m[\"k\"]\n+\tw, _ := os.LookupEnv(\"X\")\n \t_, _ = v, w\n }\n", "go.ignored-error", id="map-and-lookup"),
     pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n+\tif err != nil && x > 0 {\n \t\treturn\n \t}\n }\n", "go.removed-err-check", id="rewritten-check"),
+    pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn\n-\t}\n \tlog(err)\n \tuse(x)\n }\n", "go.removed-err-check", id="error-still-read"),
+    pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn\n-\t}\n \terr = wrap(err)\n \tuse(x, err)\n }\n", "go.removed-err-check", id="error-wrapped-before-overwrite"),
+    pytest.param("a.go", " package p\n func f(w io.Writer) {\n+\t_, _ = fmt.Fprintf(w, \"x\")\n }\n", "go.ignored-error", id="all-blank-discard"),
+    pytest.param("a_test.go", " package p\n func TestF(t *testing.T) {\n+\tb, _ := f.Format(e)\n \tuse(b)\n }\n", "go.ignored-error", id="discard-in-test"),
+    pytest.param("a.go", " package p\n func f() {\n \tl = time.Local\n-\tif l != nil {\n-\t\treturn\n-\t}\n \tl = time.UTC\n }\n", "go.removed-err-check", id="not-an-error-variable"),
+    pytest.param("a.go", " package p\n func f(w io.Writer) {\n+\t_ = w.Close()\n+\t_ = os.Remove(\"x\")\n }\n", "go.ignored-error", id="explicit-discard"),
+    pytest.param("a.go", " package p\n func f(s string) int {\n-\tv, _ := strconv.Atoi(s)\n+\tv, _ := strconv.Atoi(str)\n \treturn v\n }\n", "go.ignored-error", id="argument-rename"),
     pytest.param("a.c", " void f(const char *s) {\n   char buf[16];\n+  strcpy(buf, \"ok\");\n+  strcpy(dest, s);\n }\n", "c.unbounded-copy", id="literal-fits-and-unknown-dest"),
     pytest.param("a.py", "+AWS = 'AKIAIOSFODNN7EXAMPLE'\n+password = 'your-password-here-please'\n", "generic.secret", id="placeholders"),
     pytest.param("README.rst", "+Title\n+=======\n", "generic.merge-conflict", id="rst-underline"),

@@ -4,6 +4,8 @@ When a change alters a definition's parameters, every call site elsewhere that s
 passes the old number of arguments (or a keyword argument that no longer exists) is
 flagged, with the stale call sites as related locations. Renaming a parameter only breaks
 callers that pass it by keyword; positional callers keep working, so they are not listed.
+Reordering (swapping) parameters keeps every arity valid but binds positional arguments to
+the wrong names, so positional callers that the change did not edit are listed.
 Edges resolved by name alone are trusted only when the name is defined once in the repo.
 """
 
@@ -32,6 +34,8 @@ def signature_change_findings(
     change (old ones under the new path for renamed files); ``graph`` holds the repository
     after the change.
     """
+    units = list(units)
+    edited = {(u.path, line) for u in units for line in u.changed_new_lines}
     old_by = _by_key(old_defs)
     new_by = _by_key(new_defs)
     findings = []
@@ -45,14 +49,24 @@ def signature_change_findings(
         target = next((d for d in graph.find(new.qualified_name, new.path) if d.span == new.span), None)
         if target is None:
             continue
-        stale = _stale_calls(old, target, graph)
+        stale = _stale_calls(old, target, graph, edited)
         if stale:
             findings.append(_finding(unit, old, target, stale))
     return findings
 
 
-def _stale_calls(old: Definition, new: Definition, graph: CallGraph) -> list[tuple[Reference, str]]:
+def _first_moved(old: Definition, new: Definition) -> int | None:
+    """Index of the first parameter that moved when the change only reordered the names."""
+    if old.params == new.params or sorted(old.params) != sorted(new.params):
+        return None
+    return next(i for i, (a, b) in enumerate(zip(old.params, new.params, strict=True)) if a != b)
+
+
+def _stale_calls(
+    old: Definition, new: Definition, graph: CallGraph, edited: set[tuple[str, int]]
+) -> list[tuple[Reference, str]]:
     removed = set(old.params) - set(new.params)
+    moved = _first_moved(old, new)
     unique = len([d for d in graph.definitions_named(new.name) if family(d.language) == family(new.language)]) == 1
     stale = []
     for ref, confidence in graph.direct_calls(new):
@@ -63,6 +77,11 @@ def _stale_calls(old: Definition, new: Definition, graph: CallGraph) -> list[tup
         elif removed & set(ref.keywords):
             names = ", ".join(sorted(removed & set(ref.keywords)))
             stale.append((ref, f"passes removed keyword {names}"))
+        elif moved is not None and ref.arity is not None and (ref.path, ref.span.start_line) not in edited:
+            # Reordered parameters keep every arity valid, so positional callers bind silently wrong.
+            positional = ref.arity - len(ref.keywords)
+            if positional > moved:
+                stale.append((ref, f"passes {new.params[moved]} and later parameters by position in the old order"))
     stale.sort(key=lambda item: (item[0].path, item[0].span.start_line))
     return stale
 

@@ -27,8 +27,10 @@ from types import MappingProxyType
 import tree_sitter as ts
 from tactful.analyzers.checks import (
     debug,
+    dropped,
     errors,
     go,
+    guards,
     hygiene,
     injection,
     leaks,
@@ -57,6 +59,8 @@ ALL_RULES: tuple[Rule, ...] = (
     *debug.RULES,
     *errors.RULES,
     *go.RULES,
+    *guards.RULES,
+    *dropped.RULES,
     *python.RULES,
     *pitfalls.RULES,
     *injection.RULES,

@@ -3,6 +3,9 @@
 A deleted check leaves no added line to point at, so that rule anchors its finding on the
 assignment whose error is now unchecked, inside the hunk that removed the check (the one
 place where a finding may sit on an unchanged line).
+
+An explicit ``_ = f()`` is Go's way of saying "deliberately ignored", so only a discard in a
+multi-value assignment (``v, _ := f()``) is reported, and only when the change introduced it.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ NON_ERROR_LAST = frozenset(
     {
         "Load", "LoadOrStore", "LoadAndDelete", "LookupEnv", "Lookup", "Swap", "CompareAndSwap",
         "DecodeRune", "DecodeRuneInString", "DecodeLastRune", "DecodeLastRuneInString",
-        "Caller", "Cut", "CutPrefix", "CutSuffix", "Float64", "Int64", "Uint64", "Get", "Peek",
+        "Caller", "Next", "Cut", "CutPrefix", "CutSuffix", "Float64", "Int64", "Uint64", "Get", "Peek",
     }
 )
-REMOVED_CHECK = re.compile(r"^\s*if\s+(?P<var>\w+)\s*!=\s*nil\s*\{")
+REMOVED_CHECK = re.compile(r"^\s*if\s+(?P<var>err\w{0,30}|\w{0,30}Err(?:or)?)\s*!=\s*nil\s*\{")
+DISCARD = re.compile(r",\s*_\s*:?=\s*$")
 
 
 def _names(ctx: CheckContext, expression_list: ts.Node) -> list[str]:
@@ -34,23 +38,35 @@ def find_ignored_error(ctx: CheckContext) -> Iterator[Hit]:
         statement = captures["go.assign"][0]
         left = _names(ctx, captures["left"][0])
         right = captures["right"][0].named_children
-        if not left or left[-1] != "_" or len(right) != 1:
-            continue
+        if len(left) < 2 or left[-1] != "_" or len(right) != 1 or set(left) == {"_"} or ctx.is_test_file:
+            continue  # `_ = f()` and `_, _ = f()` are deliberate, visible discards; tests may skip errors
         value = right[0]
-        if value.type == "identifier" and ctx.node_text(value) in ("err", "error") and left == ["_"]:
-            yield ctx.hit(statement, "The error is explicitly thrown away; handle it, or return it to the caller.")
-            continue
         if value.type != "call_expression":
             continue
         function = value.child_by_field_name("function")
         callee = ctx.node_text(function).rsplit(".", 1)[-1] if function is not None else ""
         if callee in NON_ERROR_LAST or callee in ("append", "len", "cap", "recover", "copy"):
             continue
+        if function is not None and _old_side_discarded(ctx, statement, ctx.node_text(function)):
+            continue  # the change edited a line that already discarded this call's error
         yield ctx.hit(
             statement,
             f"The last result of {callee}() (by Go convention, its error) is discarded with `_`; "
             "check it or return it.",
         )
+
+
+def _old_side_discarded(ctx: CheckContext, statement: ts.Node, function: str) -> bool:
+    """True when a line the hunk removed already called ``function`` and discarded a result with ``_``."""
+    line = statement.start_point[0] + 1
+    for hunk in ctx.file.hunks:
+        if not hunk.new_start <= line < hunk.new_start + max(hunk.new_count, 1):
+            continue
+        for raw in hunk.lines:
+            body = raw[1:]
+            if raw[:1] == "-" and function in body and DISCARD.search(body.split(function, 1)[0]):
+                return True
+    return False
 
 
 def _removed_checks(ctx: CheckContext) -> Iterator[tuple[int, int, str]]:
@@ -71,6 +87,23 @@ def _mentions(ctx: CheckContext, node: ts.Node, name: str) -> bool:
     return re.search(rf"\b{re.escape(name)}\b", ctx.node_text(node)) is not None
 
 
+def _error_is_looked_at(ctx: CheckContext, statement: ts.Node, var: str) -> bool:
+    """Whether the statements after ``statement`` read ``var`` before overwriting it or leaving the block."""
+    following = statement.next_named_sibling
+    while following is not None:
+        if following.type != "comment" and _mentions(ctx, following, var):
+            if following.type not in ("short_var_declaration", "assignment_statement"):
+                return True
+            left = following.child_by_field_name("left")
+            right = following.child_by_field_name("right")
+            if left is None or var not in _names(ctx, left):
+                return True
+            # `x, err := other()` overwrites the unchecked error unless it reads it first.
+            return right is not None and _mentions(ctx, right, var)
+        following = following.next_named_sibling
+    return False
+
+
 def find_removed_err_check(ctx: CheckContext) -> Iterator[Hit]:
     assignments = list(ctx.all_captures("go.assign"))
     for before, hunk_start, var in _removed_checks(ctx):
@@ -83,23 +116,21 @@ def find_removed_err_check(ctx: CheckContext) -> Iterator[Hit]:
         if not candidates:
             continue
         statement = max(candidates, key=lambda n: n.end_point[0])
-        following = statement.next_named_sibling
-        while following is not None and following.type == "comment":
-            following = following.next_named_sibling
-        if following is not None and _mentions(ctx, following, var):
-            continue  # the error is still looked at right after
+        if _error_is_looked_at(ctx, statement, var):
+            continue
         yield Hit(
             ctx.span(statement),
             f"This change deletes the `if {var} != nil` check, so the error from this call is now ignored.",
             ctx.node_text(statement),
             anchored_on_removal=True,
+            confidence=0.8,
         )
 
 
 RULES: tuple[Rule, ...] = (
     Rule(
         RuleInfo("go.ignored-error", ("go",), Severity.WARNING, "error-handling",
-                 "a call's last result (the error) assigned to `_`, or `_ = err`"),
+                 "a call's error discarded with `v, _ := f()` where the change introduced the discard"),
         find_ignored_error,
     ),
     Rule(

@@ -1,0 +1,166 @@
+"""Behaviour silently dropped: an early ``return`` added before the code that honoured a parameter.
+
+The classic case returns a default SSL context before the client certificate parameter is
+loaded: on the new path the caller's argument is silently ignored. The rule looks at
+``return`` statements on added lines that are not the end of their function. A parameter
+counts as dropped on that path when the function used it in the old version, nothing
+before the return (its condition included) reads it, and the code after the return still
+acts on it outside a ``return`` (a side effect the caller asked for: ``ctx.load_cert(cert)``,
+``self.timeout = timeout``). A parameter that only feeds the other path's result
+(``return default``) is the usual shape of a fast path and stays silent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import tree_sitter as ts
+from tactful.analyzers.callgraph.params import parameter_info
+from tactful.analyzers.checks import guard_lang as g
+from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.linemap import line_maps
+from tactful.analyzers.model import Severity
+
+_RETURNS = frozenset({"return_statement", "return_expression", "return"})
+_SIDE_EFFECT = re.compile(
+    r"^\s*(?!(?:return|yield|if|elif|else|while|for|switch|case|match|unless|when|assert|raise|throw|\}|#|//|/\*|\*)\b)"
+    r"[^\n]{0,400}(?:\(|=)"
+)
+"""A statement that acts (a call or an assignment), not a test, a loop head or another return."""
+_EXIT_WORD = re.compile(r"\b(?:return|raise|throw|panic|abort|exit|bail)\b")
+_PLAIN_RESULT = re.compile(r"^[@$]{0,2}[A-Za-z_]\w{0,60}(?:\.\w{1,60}){0,3}$")
+_FAILURE_CALL = re.compile(r"(?i)\b\w{0,30}(?:err|fail|warn|log)\w{0,30}\s{0,2}\(")
+_NO_DATA = re.compile(
+    r"^\(?\s{0,4}(?:!|not\s)\s{0,4}[\w$@]{1,60}(?:(?:\.|->)[\w$]{1,60}){1,4}\s{0,4}\)?$"
+    r"|^\(?\s{0,4}[\w$@]{1,60}(?:(?:\.|->)[\w$]{1,60}){1,4}\s{0,4}(?:==|===|is)\s{0,4}(?:None|null|nil|undefined)\s{0,4}\)?$"
+)
+"""``if not request.body`` / ``if x.items == nil``: nothing to process, so skipping the rest is the point."""
+_FAILURE = re.compile(r"(?i)err|fail|invalid|exception|null|nil|none|undefined|false")
+
+
+def find_dropped_parameters(ctx: CheckContext) -> Iterator[Hit]:
+    if ctx.tree is None or ctx.old_tree is None or ctx.language not in g.LANGUAGES or not ctx.added:
+        return
+    if ctx.is_test_file:
+        return  # a test returning early skips assertions, not a caller's argument
+    _, to_old = line_maps(ctx.file.hunks)
+    seen: set[int] = set()
+    for statement in _added_returns(ctx):
+        if not _plain_result(ctx, statement) or _failure_or_nothing_to_do(ctx, statement):
+            continue  # an error return is a failure path, not a silently different success
+        function = _function_of(statement)
+        if function is None or function.start_point[0] in seen:
+            continue
+        body = function.child_by_field_name("body")
+        parameters = function.child_by_field_name("parameters")
+        if body is None or parameters is None or statement.end_point[0] >= body.end_point[0] - 1:
+            continue  # the return closes the function: no code after it to skip
+        old_function = _old_function(ctx, to_old(function.start_point[0] + 1))
+        if old_function is None:
+            continue
+        names, _, _ = parameter_info(ctx.language or "", parameters, "method")
+        before = ctx.text.encode("utf-8")[body.start_byte : statement.end_byte].decode("utf-8", "replace")
+        after_lines = [ctx.line(n) for n in range(statement.end_point[0] + 2, body.end_point[0] + 2)]
+        old_body = old_function.child_by_field_name("body")
+        old_text = ctx.node_text(old_body) if old_body is not None else ""
+        for name in names:
+            if not name or name in g.NOT_SUBJECTS or name.startswith("_"):
+                continue
+            pattern = re.compile(rf"(?<![\w$@.]){re.escape(name)}(?![\w$])")
+            if pattern.search(before) or not _honoured_on_every_path(old_text, pattern):
+                continue
+            acted = [line for line in after_lines if pattern.search(line)]
+            if not acted or not _SIDE_EFFECT.match(acted[0]):
+                continue
+            seen.add(function.start_point[0])
+            yield Hit(
+                ctx.span(statement),
+                f"This new early return skips the code that uses `{name}`, so on this path the caller's "
+                f"`{name}` is silently ignored (`{acted[0].strip()[:60]}` no longer runs).",
+                ctx.node_text(statement),
+                confidence=0.6,
+            )
+            break
+
+
+def _plain_result(ctx: CheckContext, statement: ts.Node) -> bool:
+    """``return``, ``return ctx``, ``return self.default``: a success value, not an error or a sentinel."""
+    values = [c for c in statement.named_children if "comment" not in c.type]
+    if not values:
+        return True
+    text = ctx.node_text(values[0]) if len(values) == 1 else ""
+    return bool(_PLAIN_RESULT.match(text)) and not _FAILURE.search(text)
+
+
+def _failure_or_nothing_to_do(ctx: CheckContext, statement: ts.Node) -> bool:
+    """The return's block reports an error first, or its condition says there is no data to act on."""
+    block = statement.parent
+    if block is None:
+        return False
+    before = ctx.text.encode("utf-8")[block.start_byte : statement.start_byte].decode("utf-8", "replace")
+    if _FAILURE_CALL.search(before):
+        return True
+    guard = block if block.type in g.IF_TYPES else block.parent
+    condition = guard.child_by_field_name("condition") if guard is not None and guard.type in g.IF_TYPES else None
+    return condition is not None and bool(_NO_DATA.match(ctx.node_text(condition)))
+
+
+def _honoured_on_every_path(old_body: str, pattern: re.Pattern[str]) -> bool:
+    """The old function used the parameter and had no exit before its first use."""
+    found = pattern.search(old_body)
+    return found is not None and not _EXIT_WORD.search(old_body[: found.start()])
+
+
+def _added_returns(ctx: CheckContext) -> Iterator[ts.Node]:
+    assert ctx.tree is not None
+    low, high = min(ctx.added) - 1, max(ctx.added) - 1
+    stack = [ctx.tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.end_point[0] < low or node.start_point[0] > high:
+            continue
+        if node.type in _RETURNS and node.is_named and ctx.is_added(node.start_point[0] + 1):
+            yield node
+            continue
+        stack.extend(reversed(node.children))
+
+
+def _function_of(node: ts.Node) -> ts.Node | None:
+    current = node.parent
+    while current is not None:
+        if current.type in g.FUNCTION_TYPES:
+            return current
+        current = current.parent
+    return None
+
+
+def _old_function(ctx: CheckContext, old_line: int) -> ts.Node | None:
+    """The old function that starts on ``old_line`` (the new function's header, mapped back)."""
+    assert ctx.old_tree is not None
+    node = ctx.old_tree.root_node.descendant_for_point_range((old_line - 1, 0), (old_line - 1, 0))
+    while node is not None:
+        if node.type in g.FUNCTION_TYPES and node.start_point[0] == old_line - 1:
+            return node
+        if node.start_point[0] < old_line - 1:
+            break
+        node = node.parent
+    stack = [ctx.old_tree.root_node]
+    while stack:  # the header line starts with a decorator or a modifier: look for a definition on that row
+        current = stack.pop()
+        if current.start_point[0] > old_line - 1 or current.end_point[0] < old_line - 1:
+            continue
+        if current.type in g.FUNCTION_TYPES and current.start_point[0] == old_line - 1:
+            return current
+        stack.extend(current.children)
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        RuleInfo("generic.dropped-parameter", g.LANGUAGES, Severity.WARNING, "correctness",
+                 "an early return added before the code that honoured a parameter, which is now ignored on that path",
+                 confidence=0.6),
+        find_dropped_parameters,
+    ),
+)

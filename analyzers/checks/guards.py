@@ -1,0 +1,490 @@
+"""Removed guards: a null, size, type or error check (or an early exit) the change deletes.
+
+The rule compares the two sides of the change. In the old tree it looks for guard
+statements that start on a removed line: an ``if`` whose body leaves the path (return,
+raise, throw, continue, goto, panic, ...) or wraps code in a null/size/type test, and
+assertions. It takes the names the guard tests and reports the deletion when the new side
+still uses such a name after the spot where the guard stood, and no line of the enclosing
+function still tests it (a moved guard, or one replaced by ``if not x``, ``x ?? d``,
+``unwrap_or``, ... stays silent). A deleted guard leaves no added line to point at, so the
+finding sits on the first new-side use inside the hunk (``anchored_on_removal``).
+
+Line-level swaps that drop a check are reported too: optional chaining made plain or
+asserted (``a?.b`` to ``a!.b`` / ``a.b``; ``?->``, ``&.``), Rust ``?``/``unwrap_or``/
+``match``/``if let`` replaced by ``.unwrap()``/``.expect()``, C# ``x as T`` replaced by
+``(T)x``, and C++ ``dynamic_cast`` replaced by ``static_cast``/``reinterpret_cast``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tree_sitter as ts
+from tactful.analyzers.checks import guard_lang as g
+from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.linemap import line_maps
+from tactful.analyzers.model import Hunk, Severity, Span
+
+_MAX_GUARD_TEXT = 70
+_ERROR_NAME = re.compile(r"^(?:err|\w{0,40}Err|\w{0,40}Error)$")
+
+
+@dataclass(frozen=True)
+class _Guard:
+    node: ts.Node
+    subjects: tuple[tuple[str, str], ...]
+    """(name, kind) pairs: kind is ``null``, ``falsy``, ``size``, ``type`` or ``value``."""
+    exits: bool
+    body: ts.Node | None
+
+
+def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
+    if ctx.old_text is None or ctx.language not in g.LANGUAGES or not ctx.removed:
+        return
+    yield from _line_swaps(ctx)
+    old_tree = ctx.old_tree
+    if old_tree is None:
+        return
+    removed = ctx.removed
+    to_new, _ = line_maps(ctx.file.hunks)
+    added_stripped = {ctx.line(n).strip() for n in ctx.added}
+    reported: set[int] = set()
+    for guard in _removed_guards(ctx, old_tree.root_node, removed, min(removed) - 1, max(removed) - 1):
+        first = guard.node.start_point[0] + 1
+        scope = _enclosing_scope(guard.node)
+        scope_last = scope.end_point[0] + 1
+        new_at = to_new(first)
+        new_first, new_last = to_new(_body_row(scope) + 1), min(to_new(scope_last), len(ctx.lines))
+        if not guard.exits and not _wrapped_code_kept(ctx, guard, added_stripped):
+            continue
+        for name, kind in guard.subjects:
+            if ctx.language == "go" and _ERROR_NAME.match(name):
+                continue  # go.removed-err-check owns deleted error checks
+            if _tested_in(ctx, name, kind, new_first, new_last) or _assigned_on_added(ctx, name, new_first, new_last):
+                continue
+            if kind in ("null", "falsy") and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)):
+                continue
+            use = _first_use(ctx, name, new_at, new_last)
+            if use is None:
+                continue
+            anchor = _anchor(ctx, _hunk_of(ctx.file.hunks, first), name, new_at, use)
+            if anchor in reported:
+                break
+            reported.add(anchor)
+            yield _hit(ctx, anchor, _message(_guard_text(guard.node), name, kind), 0.75)
+            break
+
+
+def _removed_guards(ctx: CheckContext, node: ts.Node, removed: frozenset[int], low: int, high: int) -> Iterator[_Guard]:
+    """Guards in the old tree that start on a removed line (rows ``low..high`` only)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.end_point[0] < low or current.start_point[0] > high:
+            continue
+        if current.is_named and current.start_point[0] + 1 in removed:
+            guard = _as_guard(ctx, current, removed)
+            if guard is not None:
+                yield guard
+                continue
+        stack.extend(reversed(current.children))
+
+
+def _as_guard(ctx: CheckContext, node: ts.Node, removed: frozenset[int]) -> _Guard | None:
+    if node.type in g.ASSERT_TYPES:
+        if not _all_removed(node, removed) or not node.named_children:
+            return None
+        subjects = _subjects(node.named_children[0], exits=True)
+        return _Guard(node, subjects, True, None) if subjects else None
+    if node.type not in g.IF_TYPES:
+        return None
+    condition = node.child_by_field_name("condition")
+    body = next((b for f in g.BODY_FIELDS if (b := node.child_by_field_name(f)) is not None), None)
+    if condition is None or body is None or _has_else(node):
+        return None
+    exits = _exits(body)
+    if exits and not _all_removed(node, removed):
+        return None
+    if node.type in g.NEGATED_IFS and not exits:
+        return None
+    subjects = _subjects(condition, exits=exits)
+    return _Guard(node, subjects, exits, body) if subjects else None
+
+
+def _all_removed(node: ts.Node, removed: frozenset[int]) -> bool:
+    return all(line in removed for line in range(node.start_point[0] + 1, node.end_point[0] + 2))
+
+
+def _has_else(node: ts.Node) -> bool:
+    if any(node.child_by_field_name(f) is not None for f in g.ELSE_FIELDS):
+        return True
+    return any(c.type in g.ELSE_TYPES for c in node.named_children)
+
+
+def _exits(body: ts.Node) -> bool:
+    """True when the guard's body leaves the path: its last statement returns, raises, jumps or aborts."""
+    statements = [c for c in body.named_children if "comment" not in c.type] if body.named_child_count else [body]
+    if body.type in g.EXIT_TYPES or body.type in g.CALL_TYPES:
+        statements = [body]
+    while len(statements) == 1 and statements[0].type in ("statement_list", "expression_statement", "block", "then"):
+        inner = [c for c in statements[0].named_children if "comment" not in c.type]
+        if not inner:
+            break
+        statements = inner
+    if not statements:
+        return False
+    last = statements[-1]
+    if last.type == "expression_statement" and last.named_children:
+        last = last.named_children[0]
+    if last.type in g.EXIT_TYPES:
+        return True
+    if last.type in g.CALL_TYPES:
+        return _callee(last) in g.EXIT_CALLS
+    return False
+
+
+def _callee(call: ts.Node) -> str:
+    function = call.child_by_field_name("function") or call.child_by_field_name("macro")
+    if function is None:
+        function = call.child_by_field_name("name") or call.child_by_field_name("method")
+    if function is None and call.named_children:
+        function = call.named_children[0]
+    text = (function.text or b"").decode("utf-8", "replace") if function is not None else ""
+    return re.split(r"\.|::|->", text)[-1].rstrip("!")
+
+
+def _subject(node: ts.Node) -> str | None:
+    while node.type in ("parenthesized_expression",) and node.named_child_count == 1:
+        node = node.named_children[0]
+    if node.type in g.CALL_TYPES or "literal" in node.type or node.type in ("string", "integer", "number"):
+        return None
+    text = (node.text or b"").decode("utf-8", "replace")
+    if not g.SUBJECT.match(text) or text in g.NOT_SUBJECTS or text.isupper():
+        return None
+    return text
+
+
+def _operator(node: ts.Node) -> str:
+    operator = node.child_by_field_name("operator")
+    if operator is not None:
+        return (operator.text or b"").decode()
+    parts = [(c.text or b"").decode() for c in node.children if not c.is_named]
+    return " ".join(parts)
+
+
+def _is_null(node: ts.Node) -> bool:
+    return (node.text or b"").decode("utf-8", "replace") in g.NULL_WORDS
+
+
+def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]:
+    """Names a condition tests, with the kind of test; ordering tests count only for exits."""
+    found: dict[str, str] = {}
+    stack = [condition]
+    bare = _subject(condition)
+    if bare is not None:
+        found[bare] = "falsy"
+    while stack:
+        node = stack.pop()
+        kind_names: list[tuple[str | None, str]] = []
+        if node.type in g.BINARY_TYPES:
+            operands = [c for c in node.named_children if "comment" not in c.type]
+            operator = _operator(node)
+            if len(operands) == 2:
+                left, right = operands
+                if operator in g.EQUALITY or operator.startswith(("is", "==", "!=")):
+                    if _is_null(right):
+                        kind_names.append((_subject(left), "null"))
+                    elif _is_null(left):
+                        kind_names.append((_subject(right), "null"))
+                elif operator in g.ORDERING:
+                    sides = [_subject(left), _subject(right)]
+                    if not exits or sides == [None, None]:
+                        continue  # `cap(k) > len(k)` is a fast path, not a bounds check on an index
+                    kind_names += [(side, "size") for side in sides]
+                elif operator in ("&&", "||", "and", "or"):
+                    kind_names += [(_subject(left), "null"), (_subject(right), "null")]
+                elif operator == "instanceof":
+                    kind_names.append((_subject(left), "type"))
+        elif node.type in g.UNARY_TYPES:
+            operand = node.child_by_field_name("argument") or node.child_by_field_name("operand")
+            if operand is None and node.named_children:
+                operand = node.named_children[-1]
+            if operand is not None and _operator(node).strip() in g.NEGATIONS:
+                kind_names.append((_subject(operand), "falsy"))
+        elif node.type in g.TYPE_TEST_TYPES and node.named_children:
+            kind_names.append((_subject(node.named_children[0]), "type"))
+        elif node.type in g.LET_CONDITIONS:
+            value = node.child_by_field_name("value")
+            if value is not None:
+                kind_names.append((_subject(value), "null"))
+        elif node.type in g.CALL_TYPES:
+            callee = _callee(node)
+            if callee in g.TEST_CALLS:
+                kind = "type" if callee in g.TYPE_CALLS else "size"
+                if callee in ("nil?", "is_none", "is_some", "isNull", "nonNull", "is_null", "isset", "hasattr"):
+                    kind = "null"
+                function = node.child_by_field_name("function") or node.child_by_field_name("receiver")
+                receiver = function.child_by_field_name("object") or function.child_by_field_name("value") if function is not None else None
+                if receiver is None:
+                    receiver = node.child_by_field_name("receiver") or node.child_by_field_name("object")
+                if receiver is not None:
+                    kind_names.append((_subject(receiver), kind))
+                arguments = node.child_by_field_name("arguments")
+                if arguments is not None and arguments.named_children:
+                    first = arguments.named_children[0]
+                    if first.type == "argument" and first.named_children:
+                        first = first.named_children[0]
+                    kind_names.append((_subject(first), kind))
+        elif node.type in ("member_expression", "attribute", "field_expression", "selector_expression",
+                           "member_access_expression", "field_access"):
+            fields = [c for c in node.named_children]
+            if len(fields) == 2 and (fields[1].text or b"").decode() in g.SIZE_MEMBERS:
+                kind_names.append((_subject(fields[0]), "size"))
+        for name, kind in kind_names:
+            if name is not None and name not in found:
+                found[name] = kind
+        if node.type not in g.CALL_TYPES or node is condition:
+            stack.extend(node.named_children)
+    return tuple(found.items())
+
+
+def _enclosing_scope(node: ts.Node) -> ts.Node:
+    current = node.parent
+    while current is not None and current.parent is not None:
+        if current.type in g.FUNCTION_TYPES:
+            return current
+        current = current.parent
+    return current or node
+
+
+def _body_row(scope: ts.Node) -> int:
+    """0-based row where the scope's statements begin (after its header, whose types mention nullability)."""
+    body = scope.child_by_field_name("body")
+    if body is None:
+        return scope.start_point[0]
+    header_end = body.start_point[0]
+    first = next((c for c in body.named_children if "comment" not in c.type), None)
+    return max(header_end, first.start_point[0]) if first is not None else header_end
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w$@.]){re.escape(name)}(?![\w$])")
+
+
+def _code_lines(ctx: CheckContext, first: int, last: int) -> Iterator[tuple[int, str]]:
+    for number in range(max(first, 1), last + 1):
+        text = ctx.line(number)
+        if not g.COMMENT_LINE.match(text):
+            yield number, text
+
+
+def _tested_in(ctx: CheckContext, name: str, kind: str, first: int, last: int) -> bool:
+    pattern = _name_pattern(name)
+    test = g.KIND_TEST_LINE.get(kind)
+    return any(
+        pattern.search(text) and (test or g.TEST_LINE).search(text) for _, text in _code_lines(ctx, first, last)
+    )
+
+
+def _assigned_on_added(ctx: CheckContext, name: str, first: int, last: int) -> bool:
+    """A new assignment to the name (``x = default()``) makes the old guard moot."""
+    assignment = re.compile(rf"(?<![\w$@.]){re.escape(name)}\s{{0,4}}(?::[^=]{{0,60}})?(?<![=!<>])=(?!=)")
+    return any(ctx.is_added(n) and assignment.search(text) for n, text in _code_lines(ctx, first, last))
+
+
+def _first_use(ctx: CheckContext, name: str, first: int, last: int) -> int | None:
+    """The first line that reads through the name (``x.a``, ``x[i]``, ``for _ in x``, ``*x``).
+
+    Passing the value on (``helper(x)``) is not counted: the callee may check it.
+    """
+    escaped = re.escape(name)
+    pattern = re.compile(
+        rf"(?<![\w$@.]){escaped}(?![\w$]){g.DEREFERENCE}|{g.ITERATION}(?<![\w$@.]){escaped}(?![\w$])"
+        rf"|\[[^\]]{{0,40}}(?<![\w$@.]){escaped}(?![\w$])"
+    )
+    return next((n for n, text in _code_lines(ctx, first, last) if pattern.search(text)), None)
+
+
+def _made_non_optional(ctx: CheckContext, scope: ts.Node, name: str, new_first: int) -> bool:
+    """The parameter's type lost its Optional/nullable mark: the change narrowed the contract on purpose."""
+    parameters = scope.child_by_field_name("parameters")
+    if parameters is None:
+        return False
+    old_param = _parameter_text((parameters.text or b"").decode("utf-8", "replace"), name)
+    if old_param is None or not g.OPTIONAL_MARK.search(old_param):
+        return False
+    header_rows = parameters.end_point[0] - scope.start_point[0] + 1
+    new_header = " ".join(ctx.line(n) for n in range(new_first, new_first + header_rows))
+    new_param = _parameter_text(new_header, name)
+    return new_param is not None and not g.OPTIONAL_MARK.search(new_param)
+
+
+def _parameter_text(header: str, name: str) -> str | None:
+    pattern = _name_pattern(name)
+    return next((part for part in header.split(",") if pattern.search(part)), None)
+
+
+def _wrapped_code_kept(ctx: CheckContext, guard: _Guard, added_stripped: set[str]) -> bool:
+    """A wrapping guard (``if x is not None: use(x)``) counts only when the code it wrapped was re-added."""
+    if guard.body is None:
+        return False
+    names = [_name_pattern(name) for name, _ in guard.subjects]
+    body_lines = (guard.body.text or b"").decode("utf-8", "replace").split("\n")
+    kept = [line.strip() for line in body_lines if any(p.search(line) for p in names)]
+    return any(line and line in added_stripped for line in kept)
+
+
+def _hunk_of(hunks: tuple[Hunk, ...], old_line: int) -> Hunk | None:
+    return next((h for h in hunks if h.old_start <= old_line < h.old_start + max(h.old_count, 1)), None)
+
+
+def _anchor(ctx: CheckContext, hunk: Hunk | None, name: str, at: int, use: int) -> int:
+    """The first use inside the hunk, else the line where the guard stood (clamped into the hunk)."""
+    if hunk is None:
+        return use
+    end = hunk.new_start + max(hunk.new_count, 1) - 1
+    if use <= end:
+        return use
+    line = min(max(at, hunk.new_start), end)
+    while line < end and not ctx.line(line).strip():
+        line += 1  # a blank line says nothing; the next statement is where the guard stood
+    return line
+
+
+def _hit(ctx: CheckContext, line: int, message: str, confidence: float) -> Hit:
+    text = ctx.line(line)
+    start = len(text) - len(text.lstrip())
+    return Hit(Span(line, start, line, len(text)), message, text.strip(), anchored_on_removal=True, confidence=confidence)
+
+
+def _guard_text(node: ts.Node) -> str:
+    text = " ".join((node.text or b"").decode("utf-8", "replace").split())
+    if len(text) <= _MAX_GUARD_TEXT:
+        return text
+    condition = node.child_by_field_name("condition")
+    head = " ".join((condition.text or b"").decode("utf-8", "replace").split()) if condition is not None else ""
+    keyword = node.type.split("_")[0] if node.type in g.IF_TYPES else "assert"
+    return f"{keyword} {head[:_MAX_GUARD_TEXT]} …" if head else text[:_MAX_GUARD_TEXT] + " …"
+
+
+_CONSEQUENCE = {
+    "null": "a missing (null) `{name}` now reaches the code below",
+    "falsy": "a missing or empty `{name}` now reaches the code below",
+    "size": "an out-of-range or empty `{name}` now reaches the code below",
+    "type": "a `{name}` of another type now reaches the code below",
+    "value": "a `{name}` the guard rejected now reaches the code below",
+}
+
+
+def _message(guard: str, name: str, kind: str) -> str:
+    return (
+        f"This change deletes the guard `{guard}`, but `{name}` is still used here and nothing else "
+        f"checks it: {_CONSEQUENCE[kind].format(name=name)}."
+    )
+
+
+# --- line-level swaps ------------------------------------------------------------------------
+_OPTIONAL_CHAINS = {
+    "javascript": ("?.", (".",)),
+    "typescript": ("?.", (".", "!.")),
+    "tsx": ("?.", (".", "!.")),
+    "csharp": ("?.", (".", "!.")),
+    "php": ("?->", ("->",)),
+    "ruby": ("&.", (".",)),
+}
+_CHAIN_RECEIVER = re.compile(r"([\w$@]{1,80}(?:\(\))?)(?:\?\.|\?->|&\.)")
+_RUST_UNCHECKED = re.compile(r"\.unwrap\(\)|\.expect\(\"(?:[^\"\\]|\\.){0,200}\"\)")
+_RUST_CHECKED = re.compile(
+    r"\?|\.unwrap_or_default\(\)|\.unwrap_or_else\([^;]{0,200}?\)|\.unwrap_or\([^;]{0,200}?\)"
+)
+_RUST_MATCH = re.compile(r"^\s*(?:let\s+\w+\s*=\s*)?(?:match\s+(?P<m>[^{]{1,120}?)|if\s+let\s+(?:Some|Ok)\s*\(\s*\w+\s*\)\s*=\s*(?P<l>[^{]{1,120}?))\s*\{")
+_CS_AS = re.compile(r"(?P<value>[\w.]{1,80})\s+as\s+(?P<type>[\w.]{1,80}(?:<[\w., ]{1,80}>)?)")
+_CPP_CAST = re.compile(r"\b(?:static_cast|reinterpret_cast)<")
+
+
+def _blocks(hunk: Hunk) -> Iterator[tuple[list[str], list[tuple[int, str]]]]:
+    """Each run of removed lines with the added lines that follow it: (removed texts, (new line, text))."""
+    new_line = hunk.new_start
+    removed: list[str] = []
+    added: list[tuple[int, str]] = []
+    for raw in hunk.lines:
+        tag, body = raw[:1], raw[1:]
+        if tag == "-":
+            if added:
+                yield removed, added
+                removed, added = [], []
+            removed.append(body)
+        elif tag == "+":
+            added.append((new_line, body))
+            new_line += 1
+        elif tag == " ":
+            if removed and added:
+                yield removed, added
+            removed, added = [], []
+            new_line += 1
+    if removed and added:
+        yield removed, added
+
+
+def _line_swaps(ctx: CheckContext) -> Iterator[Hit]:
+    language = ctx.language or ""
+    for hunk in ctx.file.hunks:
+        for removed, added in _blocks(hunk):
+            old = {line.strip() for line in removed}
+            for number, text in added:
+                stripped = text.strip()
+                message = _swap_message(language, old, removed, stripped)
+                if message:
+                    yield _hit(ctx, number, message, 0.8)
+
+
+def _swap_message(language: str, old: set[str], removed: list[str], new: str) -> str | None:
+    chain = _OPTIONAL_CHAINS.get(language)
+    if chain is not None:
+        safe, unsafe = chain
+        for replacement in unsafe:
+            candidate = new.replace(replacement, safe) if replacement != "." else None
+            for line in old:
+                if safe not in line or line.count(safe) <= new.count(safe):
+                    continue
+                if (candidate is not None and candidate == line) or line.replace(safe, replacement) == new:
+                    receiver = _CHAIN_RECEIVER.search(line)
+                    what = f"`{receiver.group(1)}`" if receiver else "the receiver"
+                    how = "asserted non-null" if replacement == "!." else "plain member access"
+                    return (
+                        f"The optional chaining `{safe}` that tolerated a missing {what} became {how}, "
+                        f"so this line now throws when {what} is null or undefined."
+                    )
+    if language == "rust" and _RUST_UNCHECKED.search(new):
+        if any(_RUST_CHECKED.sub("\x00", line) == _RUST_UNCHECKED.sub("\x00", new) for line in old if line != new):
+            return "`.unwrap()`/`.expect()` replaced error handling (`?` or a fallback), so this now panics where it used to recover or propagate."
+        for line in removed:
+            match = _RUST_MATCH.match(line)
+            value = match and (match.group("m") or match.group("l"))
+            if value and re.search(re.escape(value.strip()) + r"\s{0,4}\.(?:unwrap|expect)\(", new):
+                return f"The `match`/`if let` on `{value.strip()}` became `.unwrap()`/`.expect()`, so the case it handled now panics."
+    if language == "csharp":
+        for line in old:
+            found = _CS_AS.search(line)
+            if found and re.search(rf"\(\s{{0,2}}{re.escape(found.group('type'))}\s{{0,2}}\)\s{{0,2}}{re.escape(found.group('value'))}\b", new):
+                return (
+                    f"`{found.group('value')} as {found.group('type')}` (null on a mismatch) became a cast, "
+                    "which throws InvalidCastException instead of letting the code check for null."
+                )
+    if language == "cpp" and _CPP_CAST.search(new):
+        candidate = re.sub(r"\b(?:static_cast|reinterpret_cast)<", "dynamic_cast<", new)
+        if candidate in old:
+            return "`dynamic_cast` became an unchecked cast, so a wrong dynamic type is no longer caught (no null or exception) and is undefined behaviour."
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        RuleInfo("generic.removed-guard", g.LANGUAGES, Severity.WARNING, "correctness",
+                 "a null, size, type or error check (or early exit) deleted while the value it guarded is still used",
+                 confidence=0.75),
+        find_removed_guards,
+    ),
+)

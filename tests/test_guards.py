@@ -1,0 +1,413 @@
+"""Old-vs-new rules: removed guards, on both sides of real diffs, in every language with guards."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+from tactful.analyzers import syntax
+from tactful.analyzers.checks import run_checks
+from tactful.analyzers.diff import parse_diff
+from tactful.analyzers.languages import detect_language
+from tactful.analyzers.model import Finding
+
+
+def sides(annotated: str) -> tuple[str, str]:
+    """(old, new) texts from lines prefixed ``+`` (added), ``-`` (removed) or `` `` (kept)."""
+    old, new = [], []
+    for raw in annotated.strip("\n").split("\n"):
+        tag, text = raw[:1] or " ", raw[1:]
+        if tag != "+":
+            old.append(text)
+        if tag != "-":
+            new.append(text)
+    return "\n".join(old) + "\n", "\n".join(new) + "\n"
+
+
+def review(path: str, annotated: str, rule: str) -> list[Finding]:
+    old, new = sides(annotated)
+    patch = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
+    (file,) = parse_diff(patch).files
+    language = detect_language(path)
+    units = syntax.change_units(file, old, new, language).units
+    result = run_checks(file, units, new, language, old_text=old)
+    assert result.errors == ()
+    return [f for f in result.findings if f.rule == rule]
+
+
+GUARD = "generic.removed-guard"
+
+# (path, change, the new-file line the finding sits on)
+REMOVED = [
+    pytest.param("a.py", """
+ def load(user):
+-    if user is None:
+-        return None
+     name = user.name
+     return name.title()
+""", 2, id="py-none-return"),
+    pytest.param("a.py", """
+ def pick(items, i):
+-    if i >= len(items):
+-        raise IndexError(i)
+     return items[i]
+""", 2, id="py-bounds-raise"),
+    pytest.param("a.py", """
+ def area(shape):
+-    assert isinstance(shape, Square)
+     return shape.side ** 2
+""", 2, id="py-assert-isinstance"),
+    pytest.param("a.py", """
+ def close(conn):
+-    if conn is not None:
+-        conn.close()
++    conn.close()
+     log("closed")
+""", 2, id="py-wrapping-guard"),
+    pytest.param("a.js", """
+ function render(props) {
+-  if (!props.user) {
+-    return null;
+-  }
+   return h('div', props.user.name);
+ }
+""", 2, id="js-falsy-return"),
+    pytest.param("a.ts", """
+ export function size(list: Item[] | undefined): number {
+-  if (list === undefined) return 0;
+   return list.length;
+ }
+""", 2, id="ts-undefined"),
+    pytest.param("a.go", """
+ package p
+ func name(u *User) string {
+-\tif u == nil {
+-\t\treturn ""
+-\t}
+ \treturn u.Name
+ }
+""", 3, id="go-nil"),
+    pytest.param("A.java", """
+ class A {
+   int len(String s) {
+-    if (s == null) {
+-      throw new IllegalArgumentException("s");
+-    }
+     return s.length();
+   }
+ }
+""", 3, id="java-null-throw"),
+    pytest.param("A.java", """
+ class A {
+   void f(Object o) {
+-    if (!(o instanceof Shape)) return;
+     Shape s = (Shape) o;
+     s.draw();
+   }
+ }
+""", 3, id="java-instanceof"),
+    pytest.param("a.c", """
+ int first(const int *xs, size_t n) {
+-  if (xs == NULL || n == 0)
+-    return -1;
+   return xs[0];
+ }
+""", 2, id="c-null-goto"),
+    pytest.param("a.cpp", """
+ int get(Node *node) {
+-  if (!node) { return 0; }
+   return node->value;
+ }
+""", 2, id="cpp-not"),
+    pytest.param("A.cs", """
+ class A {
+   int F(string s) {
+-    if (s == null) return 0;
+     return s.Length;
+   }
+ }
+""", 3, id="csharp-null"),
+    pytest.param("a.rb", """
+ def title(post)
+-  return '' if post.nil?
+   post.title.upcase
+ end
+""", 2, id="ruby-nil-modifier"),
+    pytest.param("a.php", """
+ <?php
+ function name($user) {
+-    if ($user === null) {
+-        return '';
+-    }
+     return $user->name;
+ }
+""", 3, id="php-null"),
+    pytest.param("a.rs", """
+ fn head(v: &Vec<i32>) -> i32 {
+-    if v.is_empty() {
+-        return 0;
+-    }
+     v[0]
+ }
+""", 2, id="rust-empty"),
+    pytest.param("a.ts", """
+ function f(cfg?: Config) {
+-  const port = cfg?.port;
++  const port = cfg!.port;
+   return port;
+ }
+""", 2, id="ts-optional-chain-asserted"),
+    pytest.param("a.js", """
+ function f(res) {
+-  return res?.body;
++  return res.body;
+ }
+""", 2, id="js-optional-chain-dropped"),
+    pytest.param("a.rs", """
+ fn port(s: &str) -> Result<u16, E> {
+-    let p = s.parse::<u16>()?;
++    let p = s.parse::<u16>().unwrap();
+     Ok(p)
+ }
+""", 2, id="rust-question-to-unwrap"),
+    pytest.param("a.rs", """
+ fn port(s: Option<u16>) -> u16 {
+-    let p = match s {
+-        Some(p) => p,
+-        None => 80,
+-    };
++    let p = s.unwrap();
+     p
+ }
+""", 2, id="rust-match-to-unwrap"),
+    pytest.param("A.cs", """
+ class A {
+   void F(object o) {
+-    var s = o as Shape;
++    var s = (Shape)o;
+     s.Draw();
+   }
+ }
+""", 3, id="csharp-as-to-cast"),
+    pytest.param("a.cpp", """
+ void f(Base *b) {
+-  auto d = dynamic_cast<Derived *>(b);
++  auto d = static_cast<Derived *>(b);
+   d->run();
+ }
+""", 2, id="cpp-dynamic-to-static"),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated", "line"), REMOVED)
+def test_a_deleted_guard_is_reported_on_the_use_it_protected(path: str, annotated: str, line: int) -> None:
+    (finding,) = review(path, annotated, GUARD)
+    assert finding.span.start_line == line
+    assert 0.5 <= finding.confidence < 1 and finding.message.endswith(".") and finding.fix is None
+
+
+SILENT = [
+    pytest.param("a.py", """
+ def load(user):
+-    if user is None:
+-        return None
++    if not user:
++        return None
+     return user.name
+""", id="replaced-by-equivalent"),
+    pytest.param("a.py", """
+ def load(user, key):
+-    if user is None:
+-        return None
+     value = cache.get(key)
++    if user is None:
++        return value
+     return user.name + value
+""", id="guard-moved"),
+    pytest.param("a.py", """
+ def load(user, key):
+-    if user is None:
+-        return None
+-    return user.name
++    return cache.get(key)
+""", id="value-no-longer-used"),
+    pytest.param("a.py", """
+-def load(user: Optional[User]):
+-    if user is None:
+-        return None
++def load(user: User):
+     return user.name
+""", id="parameter-made-required"),
+    pytest.param("a.py", """
+ def load(user):
+-    if user is None:
+-        return None
++    user = user or anonymous()
+     return user.name
+""", id="default-assigned"),
+    pytest.param("a.ts", """
+ function f(cfg?: Config) {
+-  if (!cfg) return 0;
+-  return cfg.port;
++  return cfg?.port ?? 0;
+ }
+""", id="ts-nullish-default"),
+    pytest.param("a.go", """
+ package p
+ func name(u *User) string {
+-\tif u == nil {
+-\t\treturn ""
+-\t}
+-\treturn u.Name
++\treturn safeName(u)
+ }
+""", id="go-guard-and-use-moved-to-helper-call"),
+    pytest.param("a.py", """
+ def f(x):
+-    if x is None:
+-        x = 0
++    x = x or 0
+     return x + 1
+""", id="not-a-guard-clause"),
+    pytest.param("a.rs", """
+ fn port(s: &str) -> u16 {
+-    let p = s.parse::<u16>().unwrap();
++    let p = s.parse::<u16>()?;
+     p
+ }
+""", id="rust-unwrap-to-question"),
+    pytest.param("a.ts", """
+ function f(res) {
+-  return res.body;
++  return res?.body;
+ }
+""", id="ts-chain-added"),
+    pytest.param("a.php", """
+ <?php
+ function normalize($header) {
+-    if (!is_array($header)) {
+-        return [trim($header)];
+-    }
+-    foreach ($header as $value) {
++    foreach ((array) $header as $value) {
+         $result[] = trim($value);
+     }
+     return $result;
+ }
+""", id="type-guard-replaced-by-a-conversion"),
+    pytest.param("a.go", """
+ package p
+ func (k Key) add(piece string) Key {
+-\tif cap(k) > len(k) {
+-\t\treturn append(k, piece)
+-\t}
+ \tnewKey := make(Key, len(k)+1)
+ \tcopy(newKey, k)
+ \treturn newKey
+ }
+""", id="fast-path-not-a-bounds-check"),
+    pytest.param("a.py", """
+ def load(user):
+     if user is None:
+-        return None
++        return DEFAULT
+     return user.name
+""", id="guard-body-edited"),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated"), SILENT)
+def test_moved_replaced_or_unneeded_guards_stay_silent(path: str, annotated: str) -> None:
+    assert review(path, annotated, GUARD) == []
+
+
+DROPPED = "generic.dropped-parameter"
+
+DROPPED_HITS = [
+    pytest.param("a.py", """
+ def make_context(verify, cert_file):
+     ctx = ssl.create_default_context()
++    if not verify:
++        return ctx
+     ctx.load_cert_chain(cert_file)
+     return ctx
+""", 4, id="py-ssl-cert-skipped"),
+    pytest.param("a.go", """
+ package p
+ func (c *Client) Configure(timeout time.Duration, retries int) {
++\tif c.fast {
++\t\treturn
++\t}
+ \tc.timeout = timeout
+ \tc.retries = retries
+ }
+""", 4, id="go-config-skipped"),
+    pytest.param("a.ts", """
+ export function configure(client: Client, retries: number) {
+   client.init();
++  if (client.ready) return client;
+   client.setRetries(retries);
+   return client;
+ }
+""", 3, id="ts-retries-skipped"),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated", "line"), DROPPED_HITS)
+def test_an_early_return_before_a_parameter_is_honoured_is_reported(path: str, annotated: str, line: int) -> None:
+    (finding,) = review(path, annotated, DROPPED)
+    assert finding.span.start_line == line and finding.fix is None and finding.confidence == 0.6
+
+
+DROPPED_SILENT = [
+    pytest.param("a.py", """
+ def get(self, key, default=None):
++    if key in self._cache:
++        return self._cache[key]
+     return self._load(key) or default
+""", id="fast-path-feeds-the-result"),
+    pytest.param("a.py", """
+ def make_context(verify, cert_file):
+     ctx = ssl.create_default_context()
++    if not cert_file:
++        return ctx
+     ctx.load_cert_chain(cert_file)
+     return ctx
+""", id="return-tests-the-parameter"),
+    pytest.param("a.py", """
+ def make_context(verify, cert_file):
+     ctx = ssl.create_default_context()
+     ctx.load_cert_chain(cert_file)
++    if not verify:
++        return ctx
+     ctx.check_hostname = True
+     return ctx
+""", id="parameter-used-before-the-return"),
+    pytest.param("a.ts", """
+ export function send(request: Request, onProgress: Listener) {
++  if (!request.body) return request;
+   track(request.body, onProgress);
+   return request;
+ }
+""", id="nothing-to-process"),
+    pytest.param("a.go", """
+ package p
+ func (lx *lexer) emit(typ itemType) {
++\tif lx.start > lx.pos {
++\t\tlx.error(errLexUTF8{})
++\t\treturn
++\t}
+ \tlx.items <- item{typ: typ}
+ }
+""", id="failure-path"),
+    pytest.param("a.py", """
+ def f(a, b):
+-    return a
++    return a + 1
+""", id="final-return-edited"),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated"), DROPPED_SILENT)
+def test_early_returns_that_honour_every_parameter_stay_silent(path: str, annotated: str) -> None:
+    assert review(path, annotated, DROPPED) == []
