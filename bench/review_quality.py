@@ -325,19 +325,18 @@ def review_worktree(root: Path, call_graph: bool = True) -> Outcome:
     """What ``tactful review --all --no-llm [--no-call-graph]`` reports on ``root``'s working tree."""
     from tactful.server import changes, output
     from tactful.server.config import load_settings
-    from tactful.server.pipeline import review
-    from tactful.server.wiring import ReviewServices
+    from tactful.server.session import ReviewSession, review_once
 
     started = time.perf_counter()
     change = changes.from_worktree(root)
     settings = load_settings(root)
     if not call_graph:
         settings = dataclasses.replace(settings, review=dataclasses.replace(settings.review, call_graph=False))
-    services = ReviewServices.open(settings, root, client="bench", gate=False)
+    session = ReviewSession.open(settings, root, client="bench", gate=False)
     try:
-        result = review(change, settings, services.stages(llm=False))
+        result = review_once(change, settings, session=session, llm=False)
     finally:
-        services.close()
+        session.close()
     rendered = json.loads(output.render_json(result, change.label))
     reviewed = set(result.coverage.reviewed)
     changed = sum(

@@ -9,7 +9,7 @@ documentation and the CLI's rule listing.
 Rule families live one per module: ``debug`` (leftover prints and breakpoints, with one
 file-purpose exemption for every language), ``errors`` (swallowed exceptions and errors
 turned into defaults), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
-``pitfalls`` (JS and C pitfalls), ``injection`` (SQL and shell text built from dynamic
+``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
 pieces), ``leaks`` (handles never released, releases the change deleted), ``secrets``, and
 ``hygiene`` (conflict markers, TODOs, commented-out code). Findings come out sorted, with
 identical ones numbered (:func:`~tactful.analyzers.model.number_occurrences`) so each has
