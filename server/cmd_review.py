@@ -10,9 +10,9 @@ from pathlib import Path
 from tactful.analyzers.model import Severity
 from tactful.server import changes, git, output
 from tactful.server.cli import EXIT_FINDINGS, EXIT_OK
-from tactful.server.config import load_settings
+from tactful.server.config import load_settings_noted
 from tactful.server.errors import UsageError
-from tactful.server.pipeline import Change, review
+from tactful.server.pipeline import Change, ReviewResult, Stage, add_note, review
 from tactful.server.progress import terminal_progress
 from tactful.server.wiring import ReviewServices
 
@@ -29,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="show every finding: no display gate, nothing logged")
     p.add_argument("--no-call-graph", action="store_true", help="skip the repository index (no callers/callees)")
     p.add_argument("--config", help="settings JSON file (default: .tactful/settings.json in the repository)")
+    p.add_argument(
+        "--trust-repo-settings", action="store_true",
+        help="let the repository's settings choose the LLM endpoint, key and paths outside it (also TACTFUL_TRUST_REPO=1)",
+    )
     p.set_defaults(func=run)
 
 
@@ -46,13 +50,25 @@ def _change(args: argparse.Namespace) -> Change:
     return changes.from_worktree(root)
 
 
+def _notes_stage(notes: list[str]) -> Stage:
+    """Say in the coverage which repository settings were ignored."""
+
+    def settings_ignored(result: ReviewResult, change: Change, settings: object) -> None:
+        for note in notes:
+            add_note(result, note)
+
+    return settings_ignored
+
+
 def run(args: argparse.Namespace) -> int:
     change = _change(args)
     root = Path(change.root) if change.root else None
-    settings = load_settings(root, args.config)
+    settings, ignored = load_settings_noted(root, args.config, trust=args.trust_repo_settings)
     if args.no_call_graph:
         settings = dataclasses.replace(settings, review=dataclasses.replace(settings.review, call_graph=False))
     services = ReviewServices.open(settings, root, client="cli", gate=not args.all)
+    if ignored:
+        services.extra.append(_notes_stage(ignored))
     try:
         with terminal_progress("indexing the repository") as progress:
             services.index_progress = progress
