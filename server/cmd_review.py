@@ -40,7 +40,7 @@ def _change(args: argparse.Namespace) -> Change:
     if args.head and not args.base:
         raise UsageError("--head needs --base")
     if args.patch:
-        text = sys.stdin.read() if args.patch == "-" else Path(args.patch).read_text("utf-8", "surrogateescape")
+        text = changes.read_patch(args.patch)
         return changes.from_patch(text, "stdin" if args.patch == "-" else args.patch, git.repo_root(args.repo))
     root = git.repo_root(args.repo)
     if root is None:
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         services.close()
     render = output.render_json if args.format == "json" else output.render_text
-    sys.stdout.write(render(result, change.label))
+    sys.stdout.write(changes.printable(render(result, change.label)))
     if args.fail_on:
         threshold = Severity(args.fail_on).rank
         if any(f.severity.rank >= threshold for f in result.findings):
