@@ -22,12 +22,8 @@ from functools import cache
 
 PLACEHOLDER = "[REDACTED]"
 
-# Words that name a secret. Found with str.find (a case-insensitive alternation costs a
-# regex attempt at every position); each hit is then matched by the anchored tails below.
+# Words that name a secret: a text without any of them skips the named-value patterns.
 _SECRET_WORDS = ("password", "passwd", "passphrase", "pwd", "secret", "token", "credential", "key")
-# "key" alone is too broad (monkey, keyboard); these must end right before it.
-_KEY_PREFIXES = ("api", "api_", "api-", "access", "access_", "access-", "private", "private_", "private-",
-                 "auth", "auth_", "auth-", "secret", "secret_", "secret-", "client_", "signing_", "signing-")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 # (literal that must occur, pattern) for credentials recognisable on their own.
@@ -50,19 +46,19 @@ _TOKEN_PATTERNS = (
 
 # What may follow a secret-naming word; group "value" is replaced. Tried in order.
 _QUOTED = (  # api_key = "value"
-    r"(?i)[A-Za-z0-9_.-]{0,40}[\"']?\s{0,10}(?::=|=>|=|:)\s{0,10}"
+    r"[A-Za-z0-9_.-]{0,40}[\"']?\s{0,10}(?::=|=>|=|:)\s{0,10}"
     r"(?P<quote>[\"'`])(?P<value>[^\"'`\s]{6,})(?P=quote)"
 )
 _UNQUOTED = (  # shell, .env, INI, YAML: DB_PASSWORD=hunter2, aws_secret_access_key = ...
-    r"(?i)[A-Za-z0-9_.-]{0,40}\s{0,10}(?:=|:)[ \t]{0,10}"
+    r"[A-Za-z0-9_.-]{0,40}\s{0,10}(?:=|:)[ \t]{0,10}"
     r"(?P<value>(?<![^\s=:])[^\s\"'`;&|,(){}\[\]<>]{6,})"
 )
 _FALLBACK = (  # a literal fallback after a lookup: process.env.TOKEN || "abc", getenv("KEY", "abc")
-    r"(?i)[A-Za-z0-9_.\-\"'\])]{0,60}\s{0,5}(?:\|\||\?\?|or\b|,)\s{0,5}"
+    r"[A-Za-z0-9_.\-\"'\])]{0,60}\s{0,5}(?:\|\||\?\?|or\b|,)\s{0,5}"
     r"(?P<quote>[\"'`])(?P<value>[^\"'`\s]{6,200})(?P=quote)"
 )
 _CONNECTION_STRING = (  # Password=...; in a connection string
-    r"(?i)\s{0,5}=\s{0,5}(?P<value>[^;\"'\s(),\[\]{}]{3,200})(?=;|\"|'|\s|$)"
+    r"[ \t]{0,5}=[ \t]{0,5}(?P<value>[^;=\"'\s(),\[\]{}]{3,200})(?=;|\"|'|\s|$)"
 )
 # (user, password) pairs: auth=("admin", "..."), HTTPBasicAuth("admin", "...").
 _AUTH_PAIR = (
@@ -79,12 +75,24 @@ _BASE64_RUN = r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])"
 _BASE64_MIN_ENTROPY = 4.5
 
 
+# A plain alternation on lowered text: the engine skips positions that cannot start it.
+_SECRET_NAME = (
+    r"(?:password|passwd|passphrase|pwd|secret|token|credential|(?:api|access|auth|private|signing)[_-]?key)"
+)
+_NAMED_FORMS = (
+    _SECRET_NAME + _QUOTED,
+    _SECRET_NAME + _FALLBACK,
+    _SECRET_NAME + _UNQUOTED,
+    r"(?:password|pwd)" + _CONNECTION_STRING,
+    r"(?<![a-z0-9_])[a-z]{0,20}auth" + _AUTH_PAIR,
+)
+_UNQUOTED_FORM = _NAMED_FORMS[2]
+
+
 @dataclass(frozen=True)
 class _Patterns:
     tokens: tuple[tuple[str, re.Pattern[str]], ...]
-    secret_tails: tuple[re.Pattern[str], ...]
-    connection: re.Pattern[str]
-    auth_pair: re.Pattern[str]
+    named: tuple[re.Pattern[str], ...]
     url: re.Pattern[str]
     base64_run: re.Pattern[str]
 
@@ -93,9 +101,7 @@ class _Patterns:
 def _compiled() -> _Patterns:
     return _Patterns(
         tokens=tuple((literal, re.compile(p)) for literal, p in _TOKEN_PATTERNS),
-        secret_tails=tuple(re.compile(p) for p in (_QUOTED, _FALLBACK, _UNQUOTED)),
-        connection=re.compile(_CONNECTION_STRING),
-        auth_pair=re.compile(_AUTH_PAIR),
+        named=tuple(re.compile(p) for p in _NAMED_FORMS),
         url=re.compile(_URL_CREDENTIALS),
         base64_run=re.compile(_BASE64_RUN),
     )
@@ -140,41 +146,34 @@ def redact(text: str) -> tuple[str, int]:
 
 
 def _redact_named_values(text: str, patterns: _Patterns) -> tuple[str, int]:
-    """Values assigned to (or paired with) a secret-naming word, left to right."""
+    """Values assigned to (or paired with) a secret-naming word.
+
+    Each form is one pattern run over the ASCII-lowered text (same length, so spans carry
+    over): failed attempts stay inside the regex engine and only matches cost Python
+    time. Where forms overlap, the earliest match wins, then the form listed first.
+    """
     lowered = text.translate(_ASCII_LOWER)
-    hits: list[tuple[int, int]] = []  # (end of the word, index of the word kind) in text order
-    for word in (*_SECRET_WORDS, "auth"):
-        start = lowered.find(word)
-        while start >= 0:
-            end = start + len(word)
-            if word != "key" or lowered[max(start - 8, 0) : start].endswith(_KEY_PREFIXES):
-                hits.append((end, 1 if word == "auth" else 0))
-            start = lowered.find(word, end)
-    if not hits:
+    if not any(word in lowered for word in (*_SECRET_WORDS, "auth")):
         return text, 0
-    hits.sort()
+    candidates: list[tuple[int, int, re.Match[str]]] = []
+    for rank, pattern in enumerate(patterns.named):
+        candidates.extend((m.start(), rank, m) for m in pattern.finditer(lowered))
+    candidates.sort(key=_candidate_order)
     out: list[str] = []
     cursor = 0
-    count = 0
-    for end, kind in hits:
-        if end < cursor:
-            continue  # inside a value already replaced
-        if kind == 1:
-            tails: tuple[re.Pattern[str], ...] = (patterns.auth_pair,)
-        elif lowered.endswith(("password", "pwd"), 0, end):
-            tails = (*patterns.secret_tails, patterns.connection)
-        else:
-            tails = patterns.secret_tails
-        for tail in tails:
-            m = tail.match(text, end)
-            if m is not None and _is_secret_value(m):
-                out.append(text[cursor : m.start("value")])
-                out.append(PLACEHOLDER)
-                cursor = m.end("value")
-                count += 1
-                break
+    for start, _, m in candidates:
+        if start < cursor or not _is_secret_value(m):
+            continue  # inside a value already replaced, or not a secret
+        out.append(text[cursor : m.start("value")])
+        out.append(PLACEHOLDER)
+        cursor = m.end("value")
     out.append(text[cursor:])
+    count = len(out) // 2
     return "".join(out), count
+
+
+def _candidate_order(candidate: tuple[int, int, re.Match[str]]) -> tuple[int, int]:
+    return candidate[0], candidate[1]
 
 
 def _is_secret_value(m: re.Match[str]) -> bool:
@@ -182,14 +181,19 @@ def _is_secret_value(m: re.Match[str]) -> bool:
     return not (value == PLACEHOLDER or _looks_like_placeholder(value) or _looks_like_code(m))
 
 
+_DUMMY_VALUES = frozenset({"password", "changeme", "example", "xxxxxx", "******", "redacted", "none", "null"})
+_DUMMY_CHARS = frozenset("x*.")
+_PLACEHOLDER_LOWER = PLACEHOLDER.lower()
+
+
 def _looks_like_placeholder(value: str) -> bool:
     """Values that are clearly not secrets: env lookups, templates, obvious dummies."""
     lowered = value.lower()
     return (
-        lowered.startswith(("$", "{", "<", "%"))
-        or PLACEHOLDER.lower() in lowered
-        or lowered in {"password", "changeme", "example", "xxxxxx", "******", "redacted", "none", "null"}
-        or set(lowered) <= {"x", "*", "."}
+        lowered[:1] in ("$", "{", "<", "%")
+        or _PLACEHOLDER_LOWER in lowered
+        or lowered in _DUMMY_VALUES
+        or _DUMMY_CHARS.issuperset(lowered)
     )
 
 
@@ -200,7 +204,7 @@ def _looks_like_code(m: re.Match[str]) -> bool:
     (``DEFAULT_PASSWORD``, ``password_input``) or one followed by a call, attribute or
     subscript is a reference to the secret, not the secret.
     """
-    if m.re.pattern != _UNQUOTED:
+    if m.re.pattern != _UNQUOTED_FORM:
         return False
     value = m.group("value")
     after = m.string[m.end("value") : m.end("value") + 1]
