@@ -6,7 +6,8 @@ keeping a harmless string: a redacted literal costs the reviewer a little contex
 leaked key costs much more.
 
 Every pattern runs in linear time on one long line: unbounded runs start only where the
-character before them cannot belong to the run (a lookbehind on the run's own class), so
+character before them cannot belong to the run (a lookbehind on the run's own class,
+placed after the literal prefix so the engine can still search for that literal), so
 each run is scanned once, and everything else is bounded. Secret-naming words are found
 with ``str.find`` and only the text right after each is matched, so a 100,000-character
 line costs milliseconds.
@@ -31,15 +32,15 @@ _TOKEN_PATTERNS = (
     # PEM and PGP private keys; an unterminated block is redacted to the end of the text.
     ("-----BEGIN", r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
      r"(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|\Z)"),
-    ("A", r"(?<![0-9A-Za-z])(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}(?![0-9A-Za-z])"),  # AWS key ids
-    ("gh", r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}"),  # GitHub tokens
-    ("github_pat_", r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{30,}"),
-    ("glpat-", r"(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,}"),  # GitLab
-    ("sk-", r"(?<![A-Za-z0-9_-])sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"),  # OpenAI / Anthropic style
-    ("xox", r"(?<![A-Za-z0-9_-])xox[abprs]-[A-Za-z0-9-]{10,}"),  # Slack
-    ("AIza", r"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}"),  # Google API keys
-    ("_", r"(?<![A-Za-z0-9_])(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}"),  # Stripe
-    ("eyJ", r"(?<![A-Za-z0-9_.-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),  # JWTs
+    ("A", r"(?:AKIA|ASIA|AGPA|AIDA|AROA)(?<![0-9A-Za-z]....)[0-9A-Z]{16}(?![0-9A-Za-z])"),  # AWS key ids
+    ("gh", r"gh[pousr]_(?<![A-Za-z0-9_]....)[A-Za-z0-9]{30,}"),  # GitHub tokens
+    ("github_pat_", r"github_pat_(?<![A-Za-z0-9_]...........)[A-Za-z0-9_]{30,}"),
+    ("glpat-", r"glpat-(?<![A-Za-z0-9_-]......)[A-Za-z0-9_-]{20,}"),  # GitLab
+    ("sk-", r"sk-(?<![A-Za-z0-9_-]...)(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"),  # OpenAI / Anthropic style
+    ("xox", r"xox[abprs]-(?<![A-Za-z0-9_-].....)[A-Za-z0-9-]{10,}"),  # Slack
+    ("AIza", r"AIza(?<![A-Za-z0-9_-]....)[0-9A-Za-z_-]{35}"),  # Google API keys
+    ("_", r"(?:sk|rk|pk)_(?:live|test)_(?<![A-Za-z0-9_]........)[0-9A-Za-z]{16,}"),  # Stripe
+    ("eyJ", r"eyJ(?<![A-Za-z0-9_.-]...)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),  # JWTs
     ("bearer", r"(?i)\bbearer\s{1,10}[A-Za-z0-9._~+/=-]{16,}"),
     ("basic", r"(?i)\bbasic\s{1,10}[A-Za-z0-9+/]{12,}={0,2}"),  # HTTP basic credentials
 )
@@ -83,16 +84,18 @@ _NAMED_FORMS = (
     _SECRET_NAME + _QUOTED,
     _SECRET_NAME + _FALLBACK,
     _SECRET_NAME + _UNQUOTED,
-    r"(?:password|pwd)" + _CONNECTION_STRING,
     r"(?<![a-z0-9_])[a-z]{0,20}auth" + _AUTH_PAIR,
 )
 _UNQUOTED_FORM = _NAMED_FORMS[2]
+# Tried only where the unquoted form judged a value to be code: `Password=MyPassword;`.
+_CONNECTION_FORM = r"(?:password|pwd)" + _CONNECTION_STRING
 
 
 @dataclass(frozen=True)
 class _Patterns:
     tokens: tuple[tuple[str, re.Pattern[str]], ...]
     named: tuple[re.Pattern[str], ...]
+    connection: re.Pattern[str]
     url: re.Pattern[str]
     base64_run: re.Pattern[str]
 
@@ -102,6 +105,7 @@ def _compiled() -> _Patterns:
     return _Patterns(
         tokens=tuple((literal, re.compile(p)) for literal, p in _TOKEN_PATTERNS),
         named=tuple(re.compile(p) for p in _NAMED_FORMS),
+        connection=re.compile(_CONNECTION_FORM),
         url=re.compile(_URL_CREDENTIALS),
         base64_run=re.compile(_BASE64_RUN),
     )
@@ -162,8 +166,12 @@ def _redact_named_values(text: str, patterns: _Patterns) -> tuple[str, int]:
     out: list[str] = []
     cursor = 0
     for start, _, m in candidates:
-        if start < cursor or not _is_secret_value(m):
-            continue  # inside a value already replaced, or not a secret
+        if start < cursor:
+            continue  # inside a value already replaced
+        if not _is_secret_value(m):
+            m = patterns.connection.match(lowered, start) if m.re.pattern == _UNQUOTED_FORM else None
+            if m is None or not _is_secret_value(m):
+                continue
         out.append(text[cursor : m.start("value")])
         out.append(PLACEHOLDER)
         cursor = m.end("value")
