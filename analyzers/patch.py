@@ -13,6 +13,15 @@ class PatchMismatch(ValueError):
     """A hunk's context or removed lines do not match the text it is applied to."""
 
 
+class SparseTooLarge(PatchMismatch):
+    """A hunk starts so far down that rebuilding the file from the patch would mean padding
+    it with more blank lines than any reviewable file has (``@@ -100000000 @@`` in 60 bytes)."""
+
+
+MAX_SPARSE_LINES = 1_000_000
+"""Most lines a file rebuilt from a bare patch may have; bounds memory to a few MB."""
+
+
 def _split_keepends(text: str) -> list[str]:
     """Lines with their endings, split on "\n" only (git's notion of a line, unlike splitlines)."""
     lines = text.split("\n")
@@ -81,6 +90,11 @@ def _sparse(change: FileChange, *, new: bool) -> str:
     lines: list[str] = []
     for hunk in change.hunks:
         position = (hunk.new_start if new else hunk.old_start) - 1
+        if position + len(hunk.lines) > MAX_SPARSE_LINES:
+            raise SparseTooLarge(
+                f"hunk @@ -{hunk.old_start} +{hunk.new_start} @@ starts past line {MAX_SPARSE_LINES:,}; "
+                "the file cannot be rebuilt from the patch alone"
+            )
         if len(lines) < position:
             lines.extend([""] * (position - len(lines)))
         del lines[position:]

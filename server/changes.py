@@ -6,6 +6,8 @@ stdin) with or without a repository beside it.
 
 from __future__ import annotations
 
+import errno
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,12 +15,39 @@ from tactful.analyzers.diff import parse_diff
 from tactful.analyzers.model import ChangeSet, FileChange
 from tactful.analyzers.patch import (
     PatchMismatch,
+    SparseTooLarge,
     apply_file_change,
     sparse_new_text,
     sparse_old_text,
 )
 from tactful.server import git
+from tactful.server.errors import UsageError
 from tactful.server.pipeline import Change
+
+MAX_PATCH_BYTES = 64 * 1024 * 1024
+"""Largest patch ``--patch`` reads (``/dev/zero`` or a runaway pipe must not exhaust memory)."""
+
+
+def read_patch(path: str) -> str:
+    """A patch file's text ('-' for stdin), at most :data:`MAX_PATCH_BYTES`.
+
+    Decoding policy: bytes that are not UTF-8 (a latin-1 file, a binary blob) are kept as
+    lone surrogates (``surrogateescape``), so line numbers and the other lines survive;
+    output turns them into U+FFFD (:func:`printable`), so it is always valid UTF-8.
+    """
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_PATCH_BYTES + 1)
+    else:
+        with open(path, "rb") as f:
+            data = f.read(MAX_PATCH_BYTES + 1)
+    if len(data) > MAX_PATCH_BYTES:
+        raise UsageError(f"{'stdin' if path == '-' else path}: patch larger than {MAX_PATCH_BYTES // 2**20} MiB")
+    return data.decode("utf-8", "surrogateescape")
+
+
+def printable(text: str) -> str:
+    """``text`` as valid UTF-8: bytes kept by ``surrogateescape`` become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def from_worktree(root: Path, base: str = "HEAD") -> Change:
@@ -68,7 +97,7 @@ class PatchSource:
         if file is None or file.old_path is None:
             return None
         base = self._base(file)
-        text = base if base is not None else sparse_old_text(file)
+        text = base if base is not None else printable(_sparse(sparse_old_text, file))
         return text.encode("utf-8", "surrogateescape")
 
     def new(self, path: str) -> bytes | None:
@@ -81,7 +110,16 @@ class PatchSource:
                 return apply_file_change(base, file).encode("utf-8", "surrogateescape")
             except PatchMismatch as exc:
                 self.notes.append(f"{path}: patch does not apply to the working tree ({exc}); reviewed from the patch text")
-        return sparse_new_text(file).encode("utf-8")
+        return printable(_sparse(sparse_new_text, file)).encode("utf-8")
+
+
+def _sparse(rebuild, file: FileChange) -> str:  # noqa: ANN001 - one of the two sparse_* functions
+    """The file as the patch shows it; an absurd hunk start skips the file instead of the review."""
+    try:
+        return rebuild(file)
+    except SparseTooLarge as exc:
+        # The pipeline skips a file whose read raises OSError, with this text as the reason.
+        raise OSError(errno.EFBIG, str(exc)) from exc
 
 
 def from_patch(text: str, label: str, root: Path | None = None) -> Change:

@@ -10,6 +10,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
     p.add_argument("--log-file", metavar="FILE", help="also write the server's log to FILE")
     p.add_argument("-v", "--verbose", dest="lsp_verbose", action="count", default=0, help="log more (repeat for debug)")
+    p.add_argument(
+        "--max-message-bytes", type=int, default=None, metavar="N",
+        help="drop LSP messages larger than N bytes (default 64 MiB)",
+    )
     p.set_defaults(func=run)
 
 
@@ -30,5 +34,10 @@ def run(args: argparse.Namespace) -> int:
     if address:
         server.start_tcp(*address)
     else:
-        server.start_io()
+        import sys
+
+        from tactful.server.lsp_io import DEFAULT_MAX_MESSAGE_BYTES, BoundedStdin
+
+        limit = args.max_message_bytes or DEFAULT_MAX_MESSAGE_BYTES
+        server.start_io(stdin=BoundedStdin(sys.stdin.buffer, limit))
     return 0

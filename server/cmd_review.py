@@ -11,10 +11,10 @@ from pathlib import Path
 from tactful.analyzers.model import Severity
 from tactful.server import changes, formats, git, github_api, headless
 from tactful.server.cli import EXIT_FINDINGS, EXIT_OK
-from tactful.server.config import load_settings
+from tactful.server.config import load_settings_noted
 from tactful.server.errors import UsageError
 from tactful.server.formats.github import REVIEW_MARKER, review_payload
-from tactful.server.pipeline import Change
+from tactful.server.pipeline import Change, add_note
 from tactful.server.progress import terminal_progress
 from tactful.server.session import ReviewSession, review_once
 
@@ -32,6 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="show every finding: no display gate, nothing logged")
     p.add_argument("--no-call-graph", action="store_true", help="skip the repository index (no callers/callees)")
     p.add_argument("--config", help="settings JSON file (default: .tactful/settings.json in the repository)")
+    p.add_argument(
+        "--trust-repo-settings", action="store_true",
+        help="let the repository's settings choose the LLM endpoint, key and paths outside it (also TACTFUL_TRUST_REPO=1)",
+    )
     ci = p.add_argument_group("pull-request runs")
     ci.add_argument("--state", metavar="FILE", type=Path,
                     help="previous run's state: report only new findings, list resolved ones, then update FILE")
@@ -53,7 +57,7 @@ def _change(args: argparse.Namespace) -> Change:
     if args.head and not args.base:
         raise UsageError("--head needs --base")
     if args.patch:
-        text = sys.stdin.read() if args.patch == "-" else Path(args.patch).read_text("utf-8", "surrogateescape")
+        text = changes.read_patch(args.patch)
         return changes.from_patch(text, "stdin" if args.patch == "-" else args.patch, git.repo_root(args.repo))
     root = git.repo_root(args.repo)
     if root is None:
@@ -75,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     previous = headless.load_state(args.state) if args.state else None
     if args.previous_comments:
         previous = headless.state_from_comments(args.previous_comments)
-    settings = load_settings(root, args.config)
+    settings, ignored = load_settings_noted(root, args.config, trust=args.trust_repo_settings)
     if args.no_call_graph:
         settings = dataclasses.replace(settings, review=dataclasses.replace(settings.review, call_graph=False))
     session = ReviewSession.open(settings, root, client="cli", gate=not args.all)
@@ -86,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
             result = review_once(change, settings, session=session, llm=not args.no_llm)
     finally:
         session.close()
+    for note in ignored:  # say which repository settings were not used
+        add_note(result, note)
     headless.drop_rejected(result, rejected)
     first_review = True
     if pull is not None:  # what is already on the pull request is never posted again
@@ -96,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     everything = [*result.findings, *result.hidden]
     resolved = headless.apply_incremental(result, previous) if previous is not None else []
     headless.cap_findings(result, args.max_findings)
-    sys.stdout.write(formats.render(args.format, result, change))
+    sys.stdout.write(changes.printable(formats.render(args.format, result, change)))
     if pull is not None and (result.findings or first_review):
         pull.post_review(review_payload(result, change.label, getattr(change.files, "new_rev", None)))
     if args.state:

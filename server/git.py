@@ -103,12 +103,26 @@ def show_file(root: Path, rev: str, path: str) -> bytes | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
+class OutsideRepository(ValueError):
+    """A path that resolves outside the repository (``../x``, or a symlink leading out)."""
+
+
 def inside(root: Path, path: str) -> Path:
-    """``root / path``, refusing any path that resolves outside ``root``."""
+    """``root / path``, refusing any path that resolves outside ``root`` (symlinks included)."""
     target = (root / path).resolve()
     if not target.is_relative_to(root.resolve()):
-        raise ValueError(f"path {path!r} escapes the repository {root}")
+        kind = "a symlink that leads" if (root / path).is_symlink() else "a path that resolves"
+        raise OutsideRepository(f"{path!r} is {kind} outside the repository")
     return target
+
+
+def leaves_repository(root: Path, path: str) -> bool:
+    """True when ``path`` (e.g. a symlink, or under a symlinked folder) resolves outside ``root``."""
+    try:
+        inside(root, path)
+    except OutsideRepository:
+        return True
+    return False
 
 
 @dataclass

@@ -30,6 +30,7 @@ from tactful.analyzers.callgraph.splice import splice_tags
 from tactful.analyzers.context import UnitCalls
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import ChangeUnit, SkippedFile
+from tactful.server import git
 from tactful.server.git import GitError, run_git
 from tactful.server.index_cache import (
     Skip,
@@ -327,7 +328,8 @@ class RepoIndex:
             if path in seen:
                 continue
             seen.add(path)
-            reason = screen_path(path)
+            # Never follow a link out of the repository: its target is not the project's code.
+            reason = "outside-repo" if git.leaves_repository(self.root, path) else screen_path(path)
             if reason == "unknown-language":
                 listing.unknown += 1
             elif reason:

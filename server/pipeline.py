@@ -35,6 +35,7 @@ from tactful.analyzers.model import (
     Finding,
     SkippedFile,
 )
+from tactful.server.git import OutsideRepository
 from tactful.server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -252,6 +253,8 @@ def _screen(file: FileChange, change: Change, settings: Settings, cov: _Coverage
 def _read(reader: Callable[[str], bytes | None], path: str, settings: Settings) -> tuple[str | None, tuple[str, str] | None]:
     try:
         data = reader(path)
+    except OutsideRepository as exc:
+        return None, ("outside-repo", str(exc))
     except OSError as exc:
         return None, ("unreadable", f"{path}: {exc.strerror or exc}")
     if data is None:

@@ -20,7 +20,11 @@ def git_repo(tmp_path: Path) -> GitRepo:
 @pytest.fixture
 def cli(tmp_path: Path):
     """``cli(*args, cwd=...)`` runs tactful with caches and data under tmp_path."""
-    isolated = {"TACTFUL_CACHE_DIR": str(tmp_path / "cache"), "TACTFUL_DATA_DIR": str(tmp_path / "data")}
+    isolated = {
+        "TACTFUL_CACHE_DIR": str(tmp_path / "cache"),
+        "TACTFUL_DATA_DIR": str(tmp_path / "data"),
+        "TACTFUL_CONFIG_DIR": str(tmp_path / "config"),  # no user settings or trusted repositories
+    }
 
     def _run(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None):
         return run_cli(*args, cwd=cwd, stdin=stdin, env={**isolated, **(env or {})})

@@ -220,6 +220,10 @@ POSITIVE = [
         [(2, 11, 2, 31)], None, id="generic.secret-assignment",
     ),
     pytest.param(
+        "app/db.py", " import os\n+DSN = \"postgres://app:Qm4x9Lp2@db.internal:5432/app\"\n", "generic.hardcoded-credential",
+        [(2, 22, 2, 30)], None, id="generic.hardcoded-credential-url",
+    ),
+    pytest.param(
         "notes.txt", " a\n+<<<<<<< HEAD\n+ours\n+=======\n+theirs\n+>>>>>>> topic\n", "generic.merge-conflict",
         [(2, 0, 2, 12), (4, 0, 4, 7), (6, 0, 6, 13)], None, id="generic.merge-conflict",
     ),
