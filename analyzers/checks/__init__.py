@@ -128,14 +128,37 @@ def run_rules(
     hunk_ranges = [(h.new_start, h.new_start + max(h.new_count, 1)) for h in file.hunks]
     findings: list[Finding] = []
     problems: list[str] = []
+    moved = _moved_lines(ctx)
     for rule in rules:
         try:
-            hits = [h for h in rule.find(ctx) if _on_change(h, added, hunk_ranges)]
+            hits = [h for h in rule.find(ctx) if _on_change(h, added, hunk_ranges) and _new_code(h, moved)]
             findings.extend(_finding(ctx, rule.info, hit, validator) for hit in hits)
         except Exception as exc:  # one broken rule must not hide the others' findings
             problems.append(f"{rule.info.id} crashed on {file.path}: {exc.__class__.__name__}: {exc}")
     findings.sort(key=lambda f: (f.span.start_line, f.span.start_col, f.rule))
     return CheckResult(tuple(number_occurrences(findings)), tuple(problems))
+
+
+def _normalised(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _moved_lines(ctx: CheckContext) -> frozenset[int]:
+    """Added lines whose text, up to whitespace, the change also removed: code it only moved
+    or re-indented (a block dedented, a doc comment reflowed by a formatter). What such a
+    line says predates the change, so a rule about the line itself has nothing new to say."""
+    if ctx.old_text is None or not ctx.added:
+        return frozenset()
+    removed = {_normalised(ctx.old_line(n)) for n in ctx.removed}
+    removed.discard("")
+    if not removed:
+        return frozenset()
+    return frozenset(n for n in ctx.added if _normalised(ctx.line(n)) in removed)
+
+
+def _new_code(hit: Hit, moved: frozenset[int]) -> bool:
+    # A hit about a deletion compares the two sides itself; the filter is for the added line's own text.
+    return hit.anchored_on_removal or not (moved and hit.span.start_line in moved)
 
 
 def _on_change(hit: Hit, added: frozenset[int], hunk_ranges: list[tuple[int, int]]) -> bool:
