@@ -43,6 +43,10 @@ class LlmSettings:
     model: str = ""
     """Empty means ``TACTFUL_MODEL``."""
     timeout_s: float = 60.0
+    """Wall-clock limit of one request attempt (a slow-drip reply counts as a timeout)."""
+    deadline_s: float = 45.0
+    """Wall-clock limit of the model's part of one review; units still unanswered then are
+    listed as not reviewed by the model, and the offline findings are delivered regardless."""
     max_concurrency: int = 4
     max_retries: int = 2
     token_budget: int = 60_000

@@ -104,7 +104,7 @@ class LlmClient:
                 kind = "rate-limited" if status == 429 else f"http-{status}"
                 what = f"HTTP {status} from {self.endpoint}" + (" (rate limited)" if status == 429 else " (server error)")
                 delay = _retry_after(exc)
-            except openai.APITimeoutError:
+            except (openai.APITimeoutError, asyncio.TimeoutError):
                 kind, what, delay = "timeout", f"no reply from {self.endpoint} within {self.settings.timeout_s:g} s (timeout)", None
             except openai.APIConnectionError as exc:
                 kind, what, delay = "connection", f"cannot connect to {self.endpoint}: {_detail(exc)}", None
@@ -128,12 +128,17 @@ class LlmClient:
         elif mode == "json_object":
             kwargs["response_format"] = {"type": "json_object"}
         self.stats.counts["llm.requests"] += 1
-        response = await self._sdk.chat.completions.create(
-            model=self.settings.model,
-            messages=messages,  # type: ignore[arg-type]
-            temperature=0.0,
-            max_tokens=self.max_tokens,
-            **kwargs,
+        # The SDK's timeout bounds each read, so a server that drips a byte at a time never
+        # trips it; the attempt as a whole gets the same limit on the wall clock.
+        response = await asyncio.wait_for(
+            self._sdk.chat.completions.create(
+                model=self.settings.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=0.0,
+                max_tokens=self.max_tokens,
+                **kwargs,
+            ),
+            timeout=self.settings.timeout_s,
         )
         choice = response.choices[0] if response.choices else None
         text = (choice.message.content or "") if choice is not None else ""

@@ -201,9 +201,35 @@ class _Run:
     async def all(self, files: Sequence[FileReview]) -> LlmOutcome:
         before = Counter(self.client.stats.counts)
         work = [w for f in files for w in self._prepare(f)]
-        results = await asyncio.gather(*(self._unit(w) for w in work))
-        for found in results:
-            self._add(found)
+        tasks = [asyncio.ensure_future(self._unit(w)) for w in work]
+        deadline = self.reviewer.llm.deadline_s
+        if tasks:
+            # One deadline for the whole review: whatever the endpoint does (hang, drip, retry
+            # storms), the review ends by then and says which units the model did not see.
+            done, pending = await asyncio.wait(tasks, timeout=deadline if deadline > 0 else None)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        late: list[str] = []
+        for w, task in zip(work, tasks, strict=True):
+            name = f"{w.unit.path}:{w.unit.name}"
+            if task.cancelled():
+                late.append(name)
+                self.counts["llm.units.deadline"] += 1
+                continue
+            failure = task.exception()
+            if failure is not None:  # one unit's surprise must not cost the others their findings
+                log.error("LLM review of %s failed", name, exc_info=failure)
+                self.counts["llm.errors.unexpected"] += 1
+                count, message = self.errors.get("unexpected", (0, f"{failure.__class__.__name__}: {failure}"[:200]))
+                self.errors["unexpected"] = (count + 1, message)
+                continue
+            self._add(task.result())
+        if late:
+            self.outcome.notes.append(
+                f"LLM reviewer: deadline of {deadline:g} s reached; {len(late)} of {len(work)} unit(s) not reviewed"
+                f" by the model ({', '.join(late[:MAX_LISTED_UNITS])}{', ...' if len(late) > MAX_LISTED_UNITS else ''})"
+            )
         after = self.client.stats.counts
         for key in after:
             if after[key] - before[key]:
@@ -359,7 +385,10 @@ class _Run:
 
     def _finish(self, units: int) -> None:
         notes = self.outcome.notes
-        self.counts["llm.units.reviewed"] += units - self.counts["llm.units.skipped-budget"]
+        self.counts["llm.units.reviewed"] += (
+            units - self.counts["llm.units.skipped-budget"] - self.counts["llm.units.deadline"]
+            - self.counts["llm.errors.unexpected"]
+        )
         self.counts["llm.findings"] += len(self.outcome.findings)
         for kind, (count, message) in self.errors.items():
             if kind in ("context", "critique"):
