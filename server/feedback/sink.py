@@ -1,14 +1,19 @@
 """A front for the feedback store that never raises: the review goes on without the log.
 
-When the database is corrupt, locked or unwritable, events wait in a bounded in-memory queue
-and the sink tries the store again at most every ``retry_interval_s`` (or on :meth:`flush`);
-the first failure of each outage is logged as one line and kept in :attr:`last_error`.
+When the database is corrupt, locked or unwritable, each event is appended (and fsynced) to
+a spool file beside it, ``<db>.spool.jsonl``, so an acknowledged event survives a kill -9;
+the sink tries the store again at most every ``retry_interval_s`` (or on :meth:`flush`) and
+moves the spool into it first. Only when the spool cannot be written either does an event
+wait in a bounded in-memory queue, and :meth:`record` says so by returning False. The first
+failure of each outage is logged as one line and kept in :attr:`last_error`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -61,6 +66,8 @@ class FeedbackSink:
         self._store: FeedbackStore | None = None
         self._last_attempt = float("-inf")
         self._dropped = 0
+        self.spool_path = path.with_name(path.name + ".spool.jsonl") if path is not None else None
+        self._spooled = 0
 
     @property
     def store(self) -> FeedbackStore | None:
@@ -71,8 +78,8 @@ class FeedbackSink:
 
     @property
     def pending(self) -> int:
-        """Events waiting for the store."""
-        return len(self._queue)
+        """Events waiting for the store (spooled on disk or, failing that, in memory)."""
+        return len(self._queue) + self._spooled
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener(event)`` for every event (e.g. the gate's online update)."""
@@ -80,8 +87,9 @@ class FeedbackSink:
 
     def record(
         self, kind: str, finding: Finding, *, reason: str = "", client: str = "", extra: dict[str, Any] | None = None
-    ) -> None:
-        """Log ``kind`` for ``finding``. Never raises; a bad event is logged and dropped."""
+    ) -> bool:
+        """Log ``kind`` for ``finding``; True once it is on disk (store or spool). Never raises;
+        a bad event is logged and dropped."""
         # Round-trip through JSON so a value the log cannot store fails here, not at flush.
         fields = json.loads(json.dumps(dict(extra or {}), default=str))
         mapped = {k: fields.pop(k) for k in _FIELD_KEYS if k in fields}
@@ -103,21 +111,66 @@ class FeedbackSink:
             )
         except (TypeError, ValueError) as exc:
             log.error("feedback event dropped: %s", exc)
-            return
-        self.record_event(event)
+            return False
+        return self.record_event(event)
 
-    def record_event(self, event: FeedbackEvent) -> None:
-        """Log a ready-made event. Never raises."""
+    def record_event(self, event: FeedbackEvent) -> bool:
+        """Log a ready-made event; True once it is durable. Never raises."""
         with self._lock:
             if len(self._queue) == self._queue.maxlen:
                 self._dropped += 1
             self._queue.append(event)
             self._drain(force=False)
+            durable = not self._queue or self._spool_queue()
         for listener in self._listeners:
             try:
                 listener(event)
             except Exception:  # a listener's bug must not cost the event or the review
                 log.exception("feedback listener failed")
+        return durable
+
+    def _spool_queue(self) -> bool:
+        """Append the queued events to the spool file and fsync it; True when that worked."""
+        if self.spool_path is None:
+            return False
+        try:
+            lines = "".join(json.dumps(dataclasses.asdict(e), default=str) + "\n" for e in self._queue)
+            with open(self.spool_path, "a", encoding="utf-8") as spool:
+                spool.write(lines)
+                spool.flush()
+                os.fsync(spool.fileno())
+        except OSError as exc:
+            self._fail(f"feedback spool {self.spool_path}: {exc.strerror or exc}")
+            return False
+        self._spooled += len(self._queue)
+        self._queue.clear()
+        return True
+
+    def _unspool(self) -> None:
+        """Move spooled events into the open store, then remove the spool."""
+        assert self._store is not None
+        if self.spool_path is None or not self.spool_path.exists():
+            return
+        events = []
+        try:
+            text = self.spool_path.read_text("utf-8", "replace")
+        except OSError as exc:
+            log.error("feedback spool %s unreadable: %s", self.spool_path, exc)
+            return
+        for number, line in enumerate(text.splitlines(), 1):
+            try:
+                data = json.loads(line)
+                data.pop("seq", None)
+                events.append(FeedbackEvent(**data))
+            except (ValueError, TypeError) as exc:  # a torn last line from a kill mid-write
+                log.error("feedback spool %s:%d skipped: %s", self.spool_path, number, exc)
+        if events:
+            self._store.record_many(events)
+        self._spooled = 0
+        try:
+            self.spool_path.unlink()
+        except OSError as exc:
+            log.error("feedback spool %s not removed: %s", self.spool_path, exc)
 
     def snapshot(self, prompt: str, code: str) -> str:
         """Content id of a context snapshot; stored now, or when the store returns."""
@@ -131,12 +184,13 @@ class FeedbackSink:
         """Try the store now and write everything queued; True when nothing is left waiting."""
         with self._lock:
             self._drain(force=True)
-            return not self._queue and not self._snapshots
+            spooled = self.spool_path is not None and self.spool_path.exists()
+            return not self._queue and not self._snapshots and not spooled
 
     def close(self) -> None:
         with self._lock:
             self._drain(force=True)
-            if self._queue:
+            if self._queue and not self._spool_queue():
                 log.warning("feedback log unavailable: %d events lost at exit (%s)", len(self._queue), self.last_error)
             if self._store is not None:
                 self._store.close()
@@ -163,6 +217,7 @@ class FeedbackSink:
         if self._store is None:
             return
         try:
+            self._unspool()
             for sid, (prompt, code) in list(self._snapshots.items()):
                 self._store.snapshot(prompt, code)
                 del self._snapshots[sid]

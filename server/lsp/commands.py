@@ -81,11 +81,20 @@ async def _ask_reason(ls: Host, finding: Finding) -> str:
     return choice.title if choice is not None else ""
 
 
-def _suppress(ls: Host, state: DocState, finding: Finding, kind: str, reason: str, arg: dict[str, Any]) -> None:
+def _suppress(ls: Host, state: DocState, finding: Finding, kind: str, reason: str, arg: dict[str, Any]) -> bool:
+    durable = True
     if finding.fingerprint not in state.suppressed:
         state.suppressed.add(finding.fingerprint)
-        ls.record(kind, finding, reason=reason, extra=_extra(finding, arg))
+        durable = ls.record(kind, finding, reason=reason, extra=_extra(finding, arg))
     diagnostics.republish(ls, state)
+    return durable
+
+
+def _ack(ls: Host, kind: str, durable: bool) -> dict[str, Any]:
+    """The answer to a feedback command: ``recorded`` only when the event is on disk."""
+    if durable:
+        return {"recorded": kind}
+    return {"recorded": None, "pending": kind, "error": ls.feedback_problem() or "feedback log unavailable"}
 
 
 async def _progress_token(ls: Host, requested: Any) -> types.ProgressToken | None:
@@ -135,17 +144,17 @@ class Commands:
         """The developer applied a suggested fix."""
         ls = self.host
         state, finding, arg = _target(ls, "tactful.applied", args)
+        durable = True
         if finding.fingerprint not in state.settled:
             state.settled.add(finding.fingerprint)
-            ls.record(feedback.ACCEPTED, finding, extra=_extra(finding, arg))
-        return {"recorded": feedback.ACCEPTED}
+            durable = ls.record(feedback.ACCEPTED, finding, extra=_extra(finding, arg))
+        return _ack(ls, feedback.ACCEPTED, durable)
 
     def dismiss(self, *args: Any) -> dict[str, Any]:
         """The developer dismissed a suggestion: hide it for the session and record it."""
         ls = self.host
         state, finding, arg = _target(ls, "tactful.dismiss", args)
-        _suppress(ls, state, finding, feedback.DISMISSED, "", arg)
-        return {"recorded": feedback.DISMISSED}
+        return _ack(ls, feedback.DISMISSED, _suppress(ls, state, finding, feedback.DISMISSED, "", arg))
 
     async def reject(self, *args: Any) -> dict[str, Any]:
         """The developer found a suggestion not helpful; the reason is asked for if not given."""
@@ -154,8 +163,8 @@ class Commands:
         reason = arg.get("reason")
         if not isinstance(reason, str):
             reason = await _ask_reason(ls, finding)
-        _suppress(ls, state, finding, feedback.REJECTED, reason, arg)
-        return {"recorded": feedback.REJECTED, "reason": reason}
+        durable = _suppress(ls, state, finding, feedback.REJECTED, reason, arg)
+        return {**_ack(ls, feedback.REJECTED, durable), "reason": reason}
 
     async def show_hidden(self, *args: Any) -> list[dict[str, Any]]:
         """Suggestions the gate hid, per open document (or only ``args[0]["uri"]``), as diagnostics.

@@ -36,7 +36,9 @@ class FeedbackRecorder(Protocol):
         reason: str = "",
         client: str = "",
         extra: dict[str, Any] | None = None,
-    ) -> None: ...
+    ) -> bool:
+        """True once the event is durable (on disk)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,9 @@ class MemoryRecorder:
         reason: str = "",
         client: str = "",
         extra: dict[str, Any] | None = None,
-    ) -> None:
+    ) -> bool:
         self.events.append(RecordedEvent(kind, finding.fingerprint, finding.rule, reason, client, dict(extra or {})))
+        return False  # kept in memory only
 
 
 def client_id(name: str | None) -> str:

@@ -130,11 +130,18 @@ class TactfulServer(LanguageServer):
             return self._recorder
         return sink
 
-    def record(self, kind: str, finding: Finding, *, reason: str = "", extra: dict[str, Any] | None = None) -> None:
+    def record(self, kind: str, finding: Finding, *, reason: str = "", extra: dict[str, Any] | None = None) -> bool:
+        """Log one event; True once it is durable."""
         try:
-            self.recorder().record(kind, finding, reason=reason, client=self.client, extra=extra)
+            return bool(self.recorder().record(kind, finding, reason=reason, client=self.client, extra=extra))
         except Exception:  # the feedback log must never cost the review
             log.exception("recording a %s event failed", kind)
+            return False
+
+    def feedback_problem(self) -> str:
+        """Why events are not durable right now ('' when they are)."""
+        recorder = self.recorder()
+        return getattr(recorder, "last_error", "") or ("" if hasattr(recorder, "spool_path") else "no feedback log")
 
     # -- reviewing documents ---------------------------------------------------------------
 

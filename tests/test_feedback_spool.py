@@ -1,0 +1,70 @@
+"""Feedback under a locked store: acknowledged means durable, even through kill -9 (real SQLite, real processes)."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tactful.server.feedback import FeedbackStore
+
+WRITER = r"""
+import sys
+from pathlib import Path
+from tactful.analyzers.model import Finding, Severity, Span
+from tactful.server.feedback.sink import FeedbackSink
+
+sink = FeedbackSink(Path(sys.argv[1]), user="dev", client="vscode", retry_interval_s=3600)
+for n in range(int(sys.argv[2])):
+    finding = Finding(path="a.py", span=Span(1, 0, 1, 1), severity=Severity.WARNING, rule="py.debug-print",
+                      message="m", code=f"print({n})")
+    print("ack" if sink.record("dismissed", finding) else "memory", flush=True)
+print("done", flush=True)
+sys.stdin.read()  # stay alive until killed
+"""
+
+
+def test_events_acknowledged_while_the_db_is_locked_survive_kill_9(tmp_path: Path) -> None:
+    db = tmp_path / "feedback.sqlite3"
+    FeedbackStore.open(db).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock throughout
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db), "25"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert writer.stdout is not None
+    answers = []
+    for line in writer.stdout:
+        if line.strip() == "done":
+            break
+        answers.append(line.strip())
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert answers == ["ack"] * 25
+    assert (tmp_path / "feedback.sqlite3.spool.jsonl").exists()
+    # The next writer moves the spool into the store first; nothing acknowledged is lost.
+    from tactful.server.feedback.sink import FeedbackSink
+
+    sink = FeedbackSink(db)
+    assert sink.flush()
+    sink.close()
+    with FeedbackStore.open(db) as store:
+        events = store.events(kinds=["dismissed"])
+    assert len(events) == 25
+    assert sorted(e.fingerprint for e in events) == sorted({e.fingerprint for e in events})
+    assert not (tmp_path / "feedback.sqlite3.spool.jsonl").exists()
+
+
+def test_when_nothing_can_be_written_the_event_is_not_acknowledged(tmp_path: Path) -> None:
+    from tactful.analyzers.model import Finding, Severity, Span
+    from tactful.server.feedback.sink import FeedbackSink
+
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the log's folder should be")
+    sink = FeedbackSink(blocked / "feedback.sqlite3")
+    finding = Finding(path="a.py", span=Span(1, 0, 1, 1), severity=Severity.WARNING, rule="r", message="m", code="x")
+    assert sink.record("rejected", finding) is False
+    assert sink.pending == 1 and sink.last_error
