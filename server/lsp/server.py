@@ -21,6 +21,7 @@ from tactful.analyzers.model import Finding
 from tactful.server.git import GitError
 from tactful.server.lsp import config, diagnostics, feedback
 from tactful.server.lsp.documents import Baseline, BaseResolver, buffer_change
+from tactful.server.lsp.protocol import TactfulProtocol
 from tactful.server.lsp.state import DocReport, DocState
 from tactful.server.pipeline import Change, ReviewResult
 from tactful.server.session import Delivery, ReviewSession, SessionPool
@@ -35,7 +36,10 @@ class TactfulServer(LanguageServer):
     """tactful's LSP server: reviews open buffers against their base revision."""
 
     def __init__(self, recorder: feedback.FeedbackRecorder | None = None) -> None:
-        super().__init__("tactful", VERSION, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "tactful", VERSION, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=TactfulProtocol,
+        )  # fmt: skip
         self.client = ""
         """Short client name for the feedback log (``vscode``, ``nvim``)."""
         self.settings = Settings()
