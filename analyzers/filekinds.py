@@ -24,3 +24,23 @@ def has_generated_name(path: str) -> bool:
 def has_generated_marker(text: str) -> bool:
     head = text[:MARKER_WINDOW]
     return any(marker in head for marker in GENERATED_MARKERS)
+
+
+MINIFIED_LINE = 5_000
+"""Characters in one line past which a file reads as machine-written (minified, bundled, a
+data blob): no one reviews it line by line, and tree-sitter's cost grows faster than the
+line on some such input."""
+MINIFIED_MEAN = 300
+"""Mean characters per line past which a file of MINIFIED_MIN_SIZE or more reads as minified."""
+MINIFIED_MIN_SIZE = 20_000
+
+
+def minified_reason(text: str) -> str:
+    """Why ``text`` looks minified or machine-written ('' when it does not)."""
+    lines = text.count("\n") + 1
+    if len(text) >= MINIFIED_MIN_SIZE and len(text) / lines > MINIFIED_MEAN:
+        return f"{len(text) / lines:,.0f} characters per line on average (minified or generated)"
+    longest = max(map(len, text.split("\n")))
+    if longest > MINIFIED_LINE:
+        return f"a line of {longest:,} characters (minified or generated)"
+    return ""

@@ -230,7 +230,7 @@ class SkippedFile:
     path: str
     reason: str
     """``binary``, ``too-large``, ``unknown-language``, ``generated``, ``vendored``,
-    ``deleted``, ``non-utf8``, ``outside-repo``, ``unreadable``, ``mode-only``."""
+    ``deleted``, ``non-utf8``, ``outside-repo``, ``unreadable``, ``mode-only``, ``minified``."""
     detail: str = ""
 
 

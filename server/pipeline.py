@@ -24,7 +24,12 @@ from typing import Any, Protocol
 
 from tactful.analyzers import checks, syntax
 from tactful.analyzers.context import UnitCalls
-from tactful.analyzers.filekinds import has_generated_marker, has_generated_name, is_vendored
+from tactful.analyzers.filekinds import (
+    has_generated_marker,
+    has_generated_name,
+    is_vendored,
+    minified_reason,
+)
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import (
     ChangeSet,
@@ -235,6 +240,9 @@ def _screen(file: FileChange, change: Change, settings: Settings, cov: _Coverage
             old_text = None
     if new_text is not None and has_generated_marker(new_text):
         cov.skip(path, "generated", "generated-file marker in the first lines")
+        return None
+    if new_text is not None and (why := minified_reason(new_text)):
+        cov.skip(path, "minified", why)
         return None
     language = detect_language(path, new_text)
     if language is None:

@@ -26,3 +26,16 @@ def test_doc_comment_reflowed_by_a_formatter_is_not_commented_out_code(cli, git_
     git_repo.commit("old gofmt")
     git_repo.write("q.go", old.replace("//    ", "//\t"))
     assert _rules(cli, git_repo) == []
+
+
+def test_a_minified_file_is_skipped_with_a_reason(cli, git_repo: GitRepo) -> None:
+    git_repo.write("app.js", "function f(a) { return a; }\n")
+    git_repo.commit("base")
+    bundle = ";".join(f"console.log({n})" for n in range(2000))
+    git_repo.write("app.js", f"function f(a) {{ return a; }}\n{bundle}\n")
+    result = cli("review", "--format", "json", "--all", "--no-llm", cwd=git_repo.root)
+    assert result.returncode == 0, result.stderr
+    data = result.json()
+    assert data["findings"] == []
+    (skipped,) = data["coverage"]["skipped"]
+    assert skipped["reason"] == "minified" and "characters" in skipped["detail"]
