@@ -65,7 +65,11 @@ def _open_store(db: Path | None) -> FeedbackStore:
     path = db or feedback_path(load_settings(Path.cwd()))
     if not path.exists():
         raise FeedbackStoreError(f"feedback log {path} does not exist")
-    return FeedbackStore.open(path)
+    try:
+        return FeedbackStore.open(path)
+    except FeedbackStoreError:
+        # A store this user cannot write (read-only file or folder) can still be exported and read.
+        return FeedbackStore.open_read_only(path)
 
 
 def run_eval(args: argparse.Namespace) -> int:

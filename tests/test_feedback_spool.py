@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from tactful.server.feedback import FeedbackStore
 
 WRITER = r"""
 import sys
 from pathlib import Path
+
+import pytest
 from tactful.analyzers.model import Finding, Severity, Span
 from tactful.server.feedback.sink import FeedbackSink
 
@@ -68,3 +71,42 @@ def test_when_nothing_can_be_written_the_event_is_not_acknowledged(tmp_path: Pat
     finding = Finding(path="a.py", span=Span(1, 0, 1, 1), severity=Severity.WARNING, rule="r", message="m", code="x")
     assert sink.record("rejected", finding) is False
     assert sink.pending == 1 and sink.last_error
+
+
+def test_export_reads_a_store_in_a_read_only_folder(tmp_path: Path) -> None:
+    import os
+
+    from support import run_cli
+    from tactful.analyzers.model import Finding, Severity, Span
+    from tactful.server.feedback import FeedbackEvent
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "feedback.sqlite3"
+    finding = Finding(path="a.py", span=Span(1, 0, 1, 1), severity=Severity.WARNING, rule="r", message="m", code="x")
+    with FeedbackStore.open(db) as store:
+        store.record(FeedbackEvent.from_finding("rejected", finding))
+    db.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        if os.access(db, os.W_OK):
+            pytest.skip("running as a user who can write read-only files (root)")
+        result = run_cli("feedback", "export", "--db", str(db), "--out", str(tmp_path / "out.jsonl"))
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out.jsonl").read_text().count("\n") == 1
+
+
+def test_read_only_open_reads_events_and_refuses_writes(tmp_path: Path) -> None:
+    from tactful.analyzers.model import Finding, Severity, Span
+    from tactful.server.feedback import FeedbackEvent, FeedbackStoreError
+
+    db = tmp_path / "feedback.sqlite3"
+    finding = Finding(path="a.py", span=Span(1, 0, 1, 1), severity=Severity.WARNING, rule="r", message="m", code="x")
+    with FeedbackStore.open(db) as store:
+        store.record(FeedbackEvent.from_finding("rejected", finding))
+    with FeedbackStore.open_read_only(db) as store:
+        assert [e.kind for e in store.events()] == ["rejected"]
+        with pytest.raises(FeedbackStoreError):
+            store.record(FeedbackEvent.from_finding("accepted", finding))

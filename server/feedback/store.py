@@ -129,6 +129,35 @@ class FeedbackStore:
             raise
         return store
 
+    @classmethod
+    def open_read_only(cls, path: Path) -> FeedbackStore:
+        """Open the log at ``path`` for reading only (exports and stats of a store you cannot write).
+
+        A WAL database in a read-only folder cannot even be read normally (SQLite wants its
+        shared-memory file), so that case is read as immutable.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise FeedbackStoreError(f"feedback log {path} does not exist")
+        last: Exception | None = None
+        for query in ("mode=ro", "immutable=1"):
+            try:
+                db = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, isolation_level=None,
+                                     check_same_thread=False)  # fmt: skip
+                store = cls(path, db, 0)
+                version = store.schema_version
+                db.execute("SELECT COUNT(*) FROM events").fetchone()
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            if version > SCHEMA_VERSION:
+                db.close()
+                raise FeedbackStoreError(
+                    f"feedback log {path}: schema version {version} is newer than this tactful ({SCHEMA_VERSION})"
+                )
+            return store
+        raise FeedbackStoreError(f"feedback log {path}: cannot read: {last}")
+
     def close(self) -> None:
         self._db.close()
 
