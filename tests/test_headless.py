@@ -255,3 +255,10 @@ def test_github_comments_never_fall_outside_the_diff_on_random_changes(cli, git_
         for comment in payload["comments"]:
             span = _comment_lines(comment)
             assert any(lo <= span.start and span.stop - 1 <= hi for lo, hi in ranges[comment["path"]]), (round_, comment)
+
+
+def test_ci_gets_plain_progress_lines_on_stderr_and_stdout_stays_machine_readable(cli, pr: GitRepo) -> None:
+    result = cli("review", "--base", "main", "--all", "--no-llm", "--format", "sarif", cwd=pr.root, env={"CI": "true"})
+    assert result.returncode == 0, result.stderr
+    json.loads(result.stdout)
+    assert "tactful: indexing the repository: 1/1" in result.stderr
