@@ -58,7 +58,8 @@ class CliResult:
 def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None) -> CliResult:
     """Run the real ``tactful`` command line in a subprocess."""
     # A developer's own endpoint must not leak into the tests; a test passes one explicitly.
-    inherited = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "TACTFUL_MODEL")}
+    # CI=true (set by CI services) turns on progress lines on stderr; a test asks for it explicitly.
+    inherited = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "TACTFUL_MODEL", "CI")}
     full_env = {**inherited, **GIT_ENV, **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "tactful.server", *args],
