@@ -39,5 +39,5 @@ def run(args: argparse.Namespace) -> int:
         from tactful.server.lsp_io import DEFAULT_MAX_MESSAGE_BYTES, BoundedStdin
 
         limit = args.max_message_bytes or DEFAULT_MAX_MESSAGE_BYTES
-        server.start_io(stdin=BoundedStdin(sys.stdin.buffer, limit))
+        server.start_io(stdin=BoundedStdin(sys.stdin.buffer, limit))  # type: ignore[arg-type]  # duck-typed reader
     return 0

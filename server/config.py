@@ -148,16 +148,18 @@ def load_settings_noted(
         if not path.is_file():
             raise ValueError(f"settings file {config} does not exist")
         return _apply(_read_json(path), settings, path), []
-    path = root / ".tactful" / "settings.json" if root else None
-    if root is None or path is None or not path.is_file():
+    if root is None:
         return settings, []
-    data = _read_json(path)
+    repo_file = root / ".tactful" / "settings.json"
+    if not repo_file.is_file():
+        return settings, []
+    data = _read_json(repo_file)
     notes: list[str] = []
     if not is_trusted(root, trust):
         data, notes = screen_repository_settings(data, root)
         for note in notes:
-            log.warning("%s: %s", path, note)
-    return _apply(data, settings, path), notes
+            log.warning("%s: %s", repo_file, note)
+    return _apply(data, settings, repo_file), notes
 
 
 def load_settings(root: Path | None, config: str | None = None, *, trust: bool = False) -> Settings:

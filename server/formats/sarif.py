@@ -103,7 +103,7 @@ def sarif_log(result: ReviewResult, label: str = "") -> dict[str, Any]:
                 }
             )
         results.append(_result(finding, index_of[finding.rule]))
-    notifications = [
+    notifications: list[dict[str, Any]] = [
         {"level": "note", "message": {"text": note}, "descriptor": {"id": "coverage-note"}}
         for note in result.coverage.notes
     ]

@@ -169,9 +169,10 @@ def _redact_named_values(text: str, patterns: _Patterns) -> tuple[str, int]:
         if start < cursor:
             continue  # inside a value already replaced
         if not _is_secret_value(m):
-            m = patterns.connection.match(lowered, start) if m.re.pattern == _UNQUOTED_FORM else None
-            if m is None or not _is_secret_value(m):
+            retry = patterns.connection.match(lowered, start) if m.re.pattern == _UNQUOTED_FORM else None
+            if retry is None or not _is_secret_value(retry):
                 continue
+            m = retry
         out.append(text[cursor : m.start("value")])
         out.append(PLACEHOLDER)
         cursor = m.end("value")
