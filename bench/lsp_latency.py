@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import shutil
@@ -28,6 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lsp_client import Client, percentile, rss_kib  # noqa: E402  (a sibling script, not a package)
 
 TARGET_LINES = 5000
 
@@ -50,30 +52,12 @@ def pick_module() -> Path:
     return best[2]
 
 
-class Client:
-    """Just enough JSON-RPC over the server's stdin/stdout."""
+class LatencyClient(Client):
+    """Resolves a future with the arrival time of each version's diagnostics."""
 
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.next_id = 0
-        self.pending: dict[int, asyncio.Future[Any]] = {}
+        super().__init__(proc)
         self.published: dict[int, asyncio.Future[float]] = {}
-        self.reader = asyncio.ensure_future(self._read())
-
-    def _send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-
-    async def request(self, method: str, params: Any) -> Any:
-        self.next_id += 1
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.pending[self.next_id] = future
-        self._send({"id": self.next_id, "method": method, "params": params})
-        return await future
-
-    def notify(self, method: str, params: Any) -> None:
-        self._send({"method": method, "params": params})
 
     def expect(self, version: int) -> asyncio.Future[float]:
         """A future resolved with the arrival time of the diagnostics of ``version``."""
@@ -81,39 +65,11 @@ class Client:
         self.published[version] = future
         return future
 
-    async def _read(self) -> None:
-        stream = self.proc.stdout
-        assert stream is not None
-        while True:
-            length = 0
-            while (line := await stream.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            if not line:
-                return
-            message = json.loads(await stream.readexactly(length))
-            now = time.perf_counter()
-            if "id" in message and "method" in message:  # a request from the server
-                self._send({"id": message["id"], "result": None})
-            elif "id" in message:
-                self.pending.pop(message["id"]).set_result(message.get("result"))
-            elif message.get("method") == "textDocument/publishDiagnostics":
-                version = message["params"].get("version")
-                future = self.published.pop(version, None)
-                if future is not None and not future.done():
-                    future.set_result(now)
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+    def on_notification(self, message: dict[str, Any], arrived: float) -> None:
+        if message.get("method") == "textDocument/publishDiagnostics":
+            future = self.published.pop(message["params"].get("version"), None)
+            if future is not None and not future.done():
+                future.set_result(arrived)
 
 
 async def run(source: Path, edits: int, rss_edits: int, call_graph: bool) -> None:
@@ -132,7 +88,7 @@ async def run(source: Path, edits: int, rss_edits: int, call_graph: bool) -> Non
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "tactful.server.lsp", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env
         )
-        client = Client(proc)
+        client = LatencyClient(proc)
         uri = target.as_uri()
         await client.request("initialize", {
             "processId": os.getpid(),

@@ -29,6 +29,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lsp_client import Client, percentile, rss_kib  # noqa: E402  (a sibling script, not a package)
+
 GIT_ENV = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@b"}
 
 
@@ -48,74 +51,26 @@ def modules(count: int) -> list[Path]:
     return picked
 
 
-class Client:
-    """JSON-RPC over the server's stdio; remembers the last diagnostics of each document."""
+class SoakClient(Client):
+    """Remembers each document's last diagnostics and when each version's arrived."""
 
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.next_id = 0
-        self.pending: dict[int, asyncio.Future[Any]] = {}
+        super().__init__(proc)
         self.waiting: dict[tuple[str, int], asyncio.Future[float]] = {}
         self.diagnostics: dict[str, list[dict[str, Any]]] = {}
-        self.errors = 0
-        self.reader = asyncio.ensure_future(self._read())
-
-    def _send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-
-    async def request(self, method: str, params: Any) -> dict[str, Any]:
-        self.next_id += 1
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.pending[self.next_id] = future
-        self._send({"id": self.next_id, "method": method, "params": params})
-        return await future
-
-    def notify(self, method: str, params: Any) -> None:
-        self._send({"method": method, "params": params})
 
     def expect(self, uri: str, version: int) -> asyncio.Future[float]:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self.waiting[(uri, version)] = future
         return future
 
-    async def _read(self) -> None:
-        stream = self.proc.stdout
-        assert stream is not None
-        while True:
-            length = 0
-            while (line := await stream.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            if not line:
-                return
-            message = json.loads(await stream.readexactly(length))
-            now = time.perf_counter()
-            if "id" in message and "method" in message:
-                self._send({"id": message["id"], "result": None})
-            elif "id" in message:
-                if "error" in message:
-                    self.errors += 1
-                self.pending.pop(message["id"]).set_result(message)
-            elif message.get("method") == "textDocument/publishDiagnostics":
-                params = message["params"]
-                self.diagnostics[params["uri"]] = params["diagnostics"]
-                future = self.waiting.pop((params["uri"], params.get("version")), None)
-                if future is not None and not future.done():
-                    future.set_result(now)
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+    def on_notification(self, message: dict[str, Any], arrived: float) -> None:
+        if message.get("method") == "textDocument/publishDiagnostics":
+            params = message["params"]
+            self.diagnostics[params["uri"]] = params["diagnostics"]
+            future = self.waiting.pop((params["uri"], params.get("version")), None)
+            if future is not None and not future.done():
+                future.set_result(arrived)
 
 
 async def cli_review(repo: Path, env: dict[str, str]) -> int:
@@ -155,7 +110,7 @@ async def run(docs: int, edits: int) -> None:
             sys.executable, "-m", "tactful.server", "lsp", stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, env=env, cwd=repo,
         )  # fmt: skip
-        client = Client(proc)
+        client = SoakClient(proc)
         await client.request("initialize", {
             "processId": os.getpid(), "rootUri": repo.as_uri(),
             "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},

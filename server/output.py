@@ -14,7 +14,7 @@ from typing import Any
 from tactful.analyzers.callgraph.records import Callee, CallSite
 from tactful.analyzers.context import UnitCalls
 from tactful.analyzers.fixes import apply_edits
-from tactful.analyzers.model import Finding, Fix, Location, Span
+from tactful.analyzers.model import Coverage, Finding, Fix, Location, Span
 from tactful.server.pipeline import ReviewResult
 
 JSON_VERSION = 1
@@ -94,21 +94,25 @@ def result_json(result: ReviewResult, label: str = "") -> dict[str, Any]:
                     "callees": [callee_json(c) for c in calls.callees],
                 }
             )
-    cov = result.coverage
     return {
         "version": JSON_VERSION,
         "change": label,
         "findings": [finding_json(f, texts.get(f.path)) for f in result.findings],
         "hidden": [finding_json(f, texts.get(f.path)) for f in result.hidden],
         "units": units,
-        "coverage": {
-            "reviewed": list(cov.reviewed),
-            "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail} for s in cov.skipped],
-            "hunkLevel": list(cov.hunk_level),
-            "units": cov.units,
-            "notes": list(cov.notes),
-            "counters": dict(cov.counters),
-        },
+        "coverage": coverage_json(result.coverage),
+    }
+
+
+def coverage_json(cov: Coverage) -> dict[str, Any]:
+    """The coverage as JSON-ready data (also carried by the CI formats)."""
+    return {
+        "reviewed": list(cov.reviewed),
+        "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail} for s in cov.skipped],
+        "hunkLevel": list(cov.hunk_level),
+        "units": cov.units,
+        "notes": list(cov.notes),
+        "counters": dict(cov.counters),
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from tactful.analyzers.checks import RULES
 from tactful.analyzers.model import Finding, Severity
+from tactful.server.output import coverage_json
 from tactful.server.pipeline import ReviewResult
 
 TOOL_NAME = "tactful"
@@ -43,17 +44,8 @@ def describe_rule(finding: Finding) -> RuleDescription:
 
 
 def coverage_data(result: ReviewResult) -> dict[str, Any]:
-    cov = result.coverage
-    return {
-        "reviewed": list(cov.reviewed),
-        "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail} for s in cov.skipped],
-        "hunkLevel": list(cov.hunk_level),
-        "units": cov.units,
-        "notes": list(cov.notes),
-        "counters": dict(cov.counters),
-        "shown": len(result.findings),
-        "hidden": len(result.hidden),
-    }
+    """The JSON output's coverage plus how many findings were shown and hidden."""
+    return {**coverage_json(result.coverage), "shown": len(result.findings), "hidden": len(result.hidden)}
 
 
 def new_texts(result: ReviewResult) -> dict[str, str | None]:
