@@ -107,29 +107,6 @@ def feedback_actions(state: DocState, finding: Finding, version: int, diagnostic
     ]
 
 
-def code_actions(ls: Host, params: types.CodeActionParams) -> list[types.CodeAction]:
-    """The actions for the tactful diagnostics in the request's context."""
-    state = ls.docs.get(params.text_document.uri)
-    report = state.report if state else None
-    if state is None or report is None:
-        return []
-    actions: list[types.CodeAction] = []
-    for diagnostic in params.context.diagnostics:
-        if diagnostic.source != SOURCE:
-            continue
-        fingerprint = diagnostic_data(diagnostic).get("fingerprint")
-        finding = state.known.get(fingerprint) if isinstance(fingerprint, str) else None
-        if finding is None or finding.fingerprint in state.suppressed:
-            continue
-        current = next((f for f in report.findings if f.fingerprint == finding.fingerprint), None)
-        if current is not None:
-            action = fix_action(ls, state, report, current, diagnostic)
-            if action is not None:
-                actions.append(action)
-        actions.extend(feedback_actions(state, finding, report.version, diagnostic))
-    return actions
-
-
 class CodeActions:
     """``textDocument/codeAction``: the quick fix and the feedback actions of each suggestion."""
 
