@@ -20,6 +20,9 @@ POSITIVE = [
     pytest.param('A.cs', ' class A { void M(string id, SqlConnection c) {\n+    var cmd = new SqlCommand($"SELECT * FROM t WHERE id = {id}", c);\n } }\n', 'generic.sql-injection', [2], None, id='csharp-sqlcommand'),
     pytest.param('a.php', ' <?php\n function f($c, $id) {\n+    return mysqli_query($c, "SELECT * FROM t WHERE id = $id");\n }\n', 'generic.sql-injection', [3], None, id='php-encapsed'),
     pytest.param('a.php', " <?php\n function f($d) {\n+    return shell_exec('ls ' . $d);\n }\n", 'generic.shell-injection', [3], None, id='php-shell-exec'),
+    pytest.param('a.py', ' class C:\n    def select_db(self, db):\n+        self.query(f"USE {db}")\n', 'generic.sql-injection', [3], None, id='py-statement-keyword-first'),
+    pytest.param('p/n.go', ' package p\n func (l *L) Listen(ch string) error {\n+\treturn l.ExecSimpleQuery("LISTEN " + ch)\n }\n', 'generic.sql-injection', [3], None, id='go-sink-named-for-sql'),
+    pytest.param('p/c.go', ' package p\n func f(mc *C, cs string) error {\n+\treturn mc.exec(fmt.Sprintf("SET NAMES \'%s\'", cs))\n }\n', 'generic.sql-injection', [3], None, id='go-set-names'),
 ]
 
 
@@ -47,6 +50,8 @@ NEGATIVE = [
     pytest.param("p/a.go", " package p\n func f(db *sql.DB, id int) {\n+\tdb.Query(\"SELECT name FROM users WHERE id = $1\", id)\n }\n", "generic.sql-injection", id="go-placeholder"),
     pytest.param("a.rb", " def f(p)\n+  system(\"gzip\", p)\n end\n", "generic.shell-injection", id="ruby-argv"),
     pytest.param("a.php", " <?php\n function f($pdo) {\n+    return $pdo->prepare('SELECT * FROM t WHERE id = ?');\n }\n", "generic.sql-injection", id="php-prepare"),
+    pytest.param("a.py", " def f(self, x):\n+    self.query(f\"Useful {x} results\")\n", "generic.sql-injection", id="keyword-prefix-of-a-word"),
+    pytest.param("a.py", " def f(self, x):\n+    self.buildQuery(f\"USE {x}\")\n", "generic.sql-injection", id="builds-not-runs"),
 ]
 
 

@@ -60,6 +60,14 @@ FORMAT_CALLS = frozenset(
 )
 SQL_WORDS = re.compile(r"\b(?:select|insert|update|delete|replace|create|drop|alter|truncate|merge)\b", re.IGNORECASE)
 SQL_SHAPE = re.compile(r"\b(?:from|into|set|where|table|values)\b", re.IGNORECASE)
+# A statement keyword at the very start: `USE db`, `SET NAMES`, `LISTEN ch` have no FROM/WHERE.
+SQL_STATEMENT = re.compile(
+    r"^\s{0,8}(?:select|insert|update|delete|with|set|use|listen|notify|unlisten|copy|show|grant|revoke|create|"
+    r"drop|alter|truncate|pragma|attach|explain|lock|savepoint|vacuum|analyze|merge|replace|call)\s",
+    re.IGNORECASE,
+)
+# Driver methods named for what they run: ExecSimpleQuery, rawQuery, execSQL, runStatement.
+SQL_SINK_NAME = re.compile(r"^(?:exec|execute|run|raw|do|simple)\w{0,30}(?:query|sql|statement)$", re.IGNORECASE)
 CONSTANT = re.compile(r"^(?:[\w.]{0,80}\.)?[A-Z][A-Z0-9_]{0,80}$")
 PLACEHOLDER_PIECE = re.compile(r"""["'](?:\?|%s|\$\d{1,3})["']""")
 
@@ -299,9 +307,19 @@ def _sink(ctx: CheckContext, call: ts.Node, name: str, args: list[ts.Node], keyw
     if ctx.language == "go" and name in ("exec.Command", "exec.CommandContext"):
         texts = [_text(a).strip('"`') for a in args]
         return "shell" if "-c" in texts and any(t in ("sh", "bash", "/bin/sh", "/bin/bash") for t in texts) else None
-    if last in SQL_METHODS:
+    if last in SQL_METHODS or SQL_SINK_NAME.match(last):
         return "sql"
     return None
+
+
+def reads_as_sql(literal: str) -> bool:
+    """The literal text of a built string reads as SQL: a statement keyword and a clause, or a
+    statement keyword at its very start."""
+    start = STRING_OPENING.sub("", literal.lstrip(), count=1)  # a Python literal keeps its `f"`
+    return bool(SQL_WORDS.search(literal) and SQL_SHAPE.search(literal) or SQL_STATEMENT.match(start))
+
+
+STRING_OPENING = re.compile(r"^[fFrRbBuU]{0,2}[\"'`]{1,3}")
 
 
 def _go_shell_argument(args: list[ts.Node]) -> list[ts.Node]:
@@ -381,7 +399,7 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
             built = _text_argument(ctx, call, args)
         if built is None or not built.pieces:
             continue
-        if kind == "sql" and not (SQL_WORDS.search(built.literal) and SQL_SHAPE.search(built.literal)):
+        if kind == "sql" and not reads_as_sql(built.literal):
             continue  # a `query()` that is not SQL (GraphQL, a search API, a regex)
         if not (ctx.is_added(call.start_point[0] + 1) or _changed(ctx, built.nodes)):
             continue
@@ -423,7 +441,7 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
 
 
 IDENTIFIER_SLOT = re.compile(
-    r"(?:\b(?:from|join|into|update|table|exists)\s{1,4}[`\"\[]?|[`\"])"
+    r"(?:\b(?:from|join|into|update|table|exists|use|listen|notify|unlisten|copy|truncate|database|schema)\s{1,4}[`\"\[]?|[`\"])"
     r"(?:%s|%\(\w{1,40}\)s|\{[^{}]{0,60}\}|\$\{[^{}]{0,60}\}|#\{[^{}]{0,60}\})",
     re.IGNORECASE,
 )
