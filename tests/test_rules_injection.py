@@ -76,3 +76,38 @@ def test_a_spliced_table_name_is_reported_softly_without_a_fix() -> None:
     annotated = " import sqlite3\n def f(cur, table):\n+    cur.execute(f\"SELECT * FROM {table} LIMIT 1\")\n"
     (finding,) = findings("a.py", annotated, "generic.sql-injection")
     assert finding.confidence == 0.3 and finding.fix is None and "table or column name" in finding.message
+
+
+def test_dropped_escaping_of_a_value_still_used_is_flagged() -> None:
+    annotated = (
+        " package p\n func listen(l *L, channel string) error {\n"
+        "-\treturn l.send(\"LISTEN \" + QuoteIdentifier(channel))\n"
+        "+\treturn l.send(\"LISTEN \" + channel)\n }\n"
+    )
+    (finding,) = findings("p/n.go", annotated, "generic.escaping-removed")
+    assert finding.span.start_line == 3 and "QuoteIdentifier" in finding.message
+
+
+def test_dropped_shell_safety_check_is_flagged_in_php() -> None:
+    annotated = (
+        " <?php\n class M { function send() {\n"
+        "-    if (!empty($this->Sender) && self::isShellSafe($this->Sender)) {\n"
+        "+    if (!empty($this->Sender)) {\n         $x = 1;\n     }\n } }\n"
+    )
+    assert flagged_lines("src/M.php", annotated, "generic.escaping-removed") == [3]
+
+
+@pytest.mark.parametrize(
+    "annotated",
+    [
+        # Escaped by another call in the new code.
+        " def f(cur, name):\n-    q = 'x' + quote(name)\n+    q = 'x' + escape_identifier(name)\n",
+        # The value is gone from the new lines.
+        " def f(cur, name):\n-    q = 'x' + quote(name)\n+    q = 'x'\n",
+        # Unquoting is not escaping.
+        " def f(cur, name):\n-    q = unquote(name)\n+    q = name\n",
+    ],
+    ids=["escaped-elsewhere", "value-gone", "unquote"],
+)
+def test_escaping_moved_or_gone_stays_quiet(annotated: str) -> None:
+    assert flagged_lines("a.py", annotated, "generic.escaping-removed") == []

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter as ts
 from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo
-from tactful.analyzers.model import Fix, Location, Severity, TextEdit
+from tactful.analyzers.model import Fix, Location, Severity, Span, TextEdit
 
 LANGUAGES = ("python", *JS_LIKE, "go", "java", "csharp", "ruby", "php")
 
@@ -383,6 +383,7 @@ def _calls(ctx: CheckContext) -> Iterator[ts.Node]:
 
 
 def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
+    reported: set[tuple[int, int]] = set()  # one string run by two calls (if/else) is one finding
     for call in _calls(ctx):
         name = _callee(call)
         args, keywords = _arguments(call)
@@ -433,11 +434,107 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
             continue
         # Built on a changed line, run on an unchanged one: point at the building, relate the call.
         site = next(n for n in built.nodes if _changed(ctx, [n]))
+        if (site.start_byte, site.end_byte) in reported:
+            continue
+        reported.add((site.start_byte, site.end_byte))
         yield Hit(
             ctx.span(site), message, " ".join(_text(site).split())[:200],
             confidence=confidence,
             related=(Location(ctx.path, ctx.span(call), "where it runs"),),
         )
+
+
+# ----------------------------------------------------------------------------- removed escaping
+
+SANITISER_CALLS = CALL_TYPES | {"scoped_call_expression", "macro_invocation"}
+NAME_WORDS = re.compile(r"[A-Z]{2,30}(?![a-z])|[A-Z]?[a-z]{1,40}|\d{1,10}")
+LITERAL_ARGUMENTS = STRING_TYPES | NUMBERS | {"true", "false", "null", "nil", "none", "None", "boolean"}
+SANITISER_LANGUAGES = (*LANGUAGES, "c", "cpp", "rust")
+
+
+def _call_name(node: ts.Node) -> str:
+    """Last name of what ``node`` calls (``QuoteIdentifier``, ``escapeshellcmd``, ``isShellSafe``)."""
+    for field_name in ("name", "method", "function", "macro", "type"):
+        target = node.child_by_field_name(field_name)
+        if target is not None:
+            return re.split(r"\.|->|::", _text(target))[-1].strip()
+    return ""
+
+
+def is_sanitiser(name: str) -> bool:
+    """Names that escape, quote or vet text for a query or a shell (``escapeStringQuotes``,
+    ``QuoteIdentifier``, ``shlex.quote``, ``isShellSafe``), not their inverses."""
+    words = [w.lower() for w in NAME_WORDS.findall(name)]
+    if not words or words[0] in ("un", "de", "get", "has", "is_not", "strip", "remove", "parse", "count"):
+        return bool(words) and words[0] == "is" and words[-1] == "safe"
+    if words[0] == "is" and words[-1] == "safe":
+        return True
+    return any(w.startswith(("escape", "quote", "sanitiz", "sanitis")) and not w.startswith("quoted") for w in words)
+
+
+def _calls_in(root: ts.Node, rows: tuple[int, int]) -> Iterator[ts.Node]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.end_point[0] < rows[0] or node.start_point[0] > rows[1]:
+            continue
+        if node.type in SANITISER_CALLS:
+            yield node
+        stack.extend(node.named_children)
+
+
+def _escaped_value(call: ts.Node) -> str:
+    """The value a sanitiser call escapes: its last argument that is a name, not a literal."""
+    args, _ = _arguments(call)
+    names = [a for a in args if a.type not in LITERAL_ARGUMENTS and "(" not in _text(a) and len(_text(a)) <= 60]
+    return _text(names[-1]).strip() if names else ""
+
+
+def _uses(text: str, value: str) -> re.Match[str] | None:
+    return re.search(r"(?<![\w$>.])" + re.escape(value) + r"(?![\w(])", text)
+
+
+def find_removed_escaping(ctx: CheckContext) -> Iterator[Hit]:
+    """A hunk drops an escaping or vetting call on a value that its new lines still use raw."""
+    old_tree = ctx.old_tree
+    if ctx.tree is None or old_tree is None or ctx.is_test_file:
+        return
+    for hunk in ctx.file.hunks:
+        if not hunk.removed or not hunk.added:
+            continue
+        dropped: dict[str, str] = {}
+        for row in sorted(hunk.removed):
+            for call in _calls_in(old_tree.root_node, (row - 1, row - 1)):
+                if call.start_point[0] != row - 1 or not is_sanitiser(name := _call_name(call)):
+                    continue
+                value = _escaped_value(call)
+                if value and not value.isupper():
+                    dropped.setdefault(value, name)
+        if not dropped:
+            continue
+        kept = {
+            _escaped_value(call)
+            for call in _calls_in(ctx.tree.root_node, (hunk.new_start - 1, hunk.new_start + hunk.new_count))
+            if is_sanitiser(_call_name(call))
+        }
+        for value, name in dropped.items():
+            if value in kept:
+                continue  # still escaped in this hunk, by the same or another call
+            for number in hunk.added:
+                line = ctx.line(number)
+                found = _uses(line, value)
+                if found is None or any(is_sanitiser(w) for w in re.findall(r"\w{3,60}(?=\s{0,2}\()", line)):
+                    continue
+                start, end = ctx.col((number - 1, len(line[: found.start()].encode("utf-8")))), None
+                end = start + len(value)
+                yield Hit(
+                    Span(number, start, number, end),
+                    f"The old code passed `{value}` through `{name}` before using it; this change uses it "
+                    "as it is, so quotes or shell characters in it now reach the query or command.",
+                    f"{name}({value})",
+                    confidence=0.6,
+                )
+                break
 
 
 IDENTIFIER_SLOT = re.compile(
@@ -503,6 +600,12 @@ def _parameterise(ctx: CheckContext, call: ts.Node, args: list[ts.Node]) -> Fix 
 
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        RuleInfo("generic.escaping-removed", SANITISER_LANGUAGES, Severity.WARNING, "security",
+                 "an escaping, quoting or shell-safety call the change removed while the value is still used",
+                 False, 0.6),
+        find_removed_escaping,
+    ),
     Rule(
         RuleInfo("generic.sql-injection", LANGUAGES, Severity.ERROR, "security",
                  "SQL built by concatenation, formatting or interpolation and passed to a query call",
