@@ -66,3 +66,53 @@ def test_a_chained_catch_is_flagged_on_the_line_that_adds_it() -> None:
     annotated = " function f(p) {\n   return p\n     .then(use)\n-    .catch((err) => report(err))\n+    .catch(() => {})\n }\n"
     assert flagged_lines("a.js", annotated, "js.swallowed-promise") == [4]
 
+
+
+STOPPED_PROPAGATING = [
+    pytest.param(
+        "a.py",
+        " def send(sock, data):\n     try:\n         sock.sendall(data)\n-    except OSError as e:\n-        raise ConnectionError(e)\n"
+        "+    except OSError:\n+        pass\n",
+        [4], id="py-raise-to-pass",
+    ),
+    pytest.param(
+        "a.js",
+        " function row(msg) {\n   try {\n     parse(msg)\n   } catch (err) {\n-    this.failed = err\n-    return\n"
+        "+    // ignore rows we cannot parse\n   }\n }\n",
+        [4], id="js-error-no-longer-recorded",
+    ),
+    pytest.param(
+        "a.rb",
+        " def load(s)\n   begin\n     parse(s)\n   rescue ParseError => e\n-    raise InvalidFile, \"bad: #{e}\"\n+    nil\n   end\n end\n",
+        [4], id="rb-raise-to-nil",
+    ),
+    pytest.param(
+        "A.java",
+        " class A { Object m(String s) {\n   try { return parse(s); }\n   catch (Exception ex) {\n"
+        "-    throw new IllegalArgumentException(s, ex);\n+    return null;\n   }\n } }\n",
+        [3], id="java-throw-to-null",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "annotated", "lines"), STOPPED_PROPAGATING)
+def test_a_handler_that_stopped_propagating_is_flagged(path: str, annotated: str, lines: list[int]) -> None:
+    assert flagged_lines(path, annotated, "generic.error-swallowed-by-change") == lines
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated"),
+    [
+        # Now logs instead of raising.
+        ("a.py", " def f():\n     try:\n         g()\n     except OSError as e:\n-        raise\n+        log.warning(\"g failed: %s\", e)\n"),
+        # Raises something else.
+        ("a.py", " def f():\n     try:\n         g()\n     except OSError as e:\n-        raise X(e)\n+        raise Y(e) from e\n"),
+        # Still hands the error to the caller's callback.
+        ("a.js", " function f(cb) {\n   try { g() } catch (err) {\n-    throw err\n+    cb(err)\n   }\n }\n"),
+        # The handler was already quiet; the change only reworded it.
+        ("a.py", " def f():\n     try:\n         g()\n     except KeyError:\n-        x = 1\n+        x = 2\n"),
+    ],
+    ids=["logs", "raises-other", "callback", "never-propagated"],
+)
+def test_a_handler_that_still_handles_its_error_stays_quiet(path: str, annotated: str) -> None:
+    assert flagged_lines(path, annotated, "generic.error-swallowed-by-change") == []
