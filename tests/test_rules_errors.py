@@ -15,6 +15,7 @@ POSITIVE = [
     pytest.param('A.cs', ' class A {\n   string Read(string p) {\n+    try {\n       return File.ReadAllText(p);\n+    } catch (IOException) {\n+      return null;\n+    }\n   }\n }\n', 'csharp.error-to-default', [5], None, id='csharp.error-to-default'),
     pytest.param('src/lib.rs', ' fn f(tx: &Sender<u8>) -> Result<()> {\n-    fs::remove_file(&path)?;\n+    let _ = fs::remove_file(&path);\n     Ok(())\n }\n', 'rust.discarded-result', [2], None, id='rust.let-discard-was-checked'),
     pytest.param('src/lib.rs', ' fn f() {\n+    fs::remove_file(&path).ok();\n }\n', 'rust.discarded-result', [2], None, id='rust.ok-discard'),
+    pytest.param('a.py', ' def send(s, d):\n     try:\n         s.sendall(d)\n     except OSError:\n-        raise\n+        pass\n', 'generic.error-swallowed-by-change', [4], None, id='generic.error-swallowed-by-change'),
 ]
 
 

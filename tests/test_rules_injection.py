@@ -23,6 +23,7 @@ POSITIVE = [
     pytest.param('a.py', ' class C:\n    def select_db(self, db):\n+        self.query(f"USE {db}")\n', 'generic.sql-injection', [3], None, id='py-statement-keyword-first'),
     pytest.param('p/n.go', ' package p\n func (l *L) Listen(ch string) error {\n+\treturn l.ExecSimpleQuery("LISTEN " + ch)\n }\n', 'generic.sql-injection', [3], None, id='go-sink-named-for-sql'),
     pytest.param('p/c.go', ' package p\n func f(mc *C, cs string) error {\n+\treturn mc.exec(fmt.Sprintf("SET NAMES \'%s\'", cs))\n }\n', 'generic.sql-injection', [3], None, id='go-set-names'),
+    pytest.param('p/n.go', ' package p\n func f(l *L, ch string) error {\n-\treturn l.send("LISTEN " + QuoteIdentifier(ch))\n+\treturn l.send("LISTEN " + ch)\n }\n', 'generic.escaping-removed', [3], None, id='generic.escaping-removed'),
 ]
 
 
