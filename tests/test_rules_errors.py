@@ -16,6 +16,8 @@ POSITIVE = [
     pytest.param('src/lib.rs', ' fn f(tx: &Sender<u8>) -> Result<()> {\n-    fs::remove_file(&path)?;\n+    let _ = fs::remove_file(&path);\n     Ok(())\n }\n', 'rust.discarded-result', [2], None, id='rust.let-discard-was-checked'),
     pytest.param('src/lib.rs', ' fn f() {\n+    fs::remove_file(&path).ok();\n }\n', 'rust.discarded-result', [2], None, id='rust.ok-discard'),
     pytest.param('a.py', ' def send(s, d):\n     try:\n         s.sendall(d)\n     except OSError:\n-        raise\n+        pass\n', 'generic.error-swallowed-by-change', [4], None, id='generic.error-swallowed-by-change'),
+    pytest.param('p/s.go', ' package p\n func f(r *R) error {\n-\tif err := r.rows.Close(); err != nil {\n-\t\treturn err\n-\t}\n+\t_ = r.rows.Close()\n \treturn nil\n }\n', 'generic.result-unchecked', [3], None, id='generic.result-unchecked'),
+    pytest.param('src/U.php', ' <?php\n function f($ch) {\n     if (curl_errno($ch)) {\n-        throw new \\RuntimeException("curl failed");\n+        return false;\n     }\n }\n', 'generic.throw-to-default', [4], None, id='generic.throw-to-default'),
 ]
 
 
@@ -117,3 +119,37 @@ def test_a_handler_that_stopped_propagating_is_flagged(path: str, annotated: str
 )
 def test_a_handler_that_still_handles_its_error_stays_quiet(path: str, annotated: str) -> None:
     assert flagged_lines(path, annotated, "generic.error-swallowed-by-change") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated", "rule", "lines"),
+    [
+        pytest.param("src/e.cpp", " void E::alias(A a) {\n-  if (!Utils::WriteAlias(m_stream, a.content)) {\n-    SetError(1);\n-  }\n"
+                     "+  Utils::WriteAlias(m_stream, a.content);\n }\n", "generic.result-unchecked", [2], id="cpp-if-not"),
+        pytest.param("src/lib.rs", " fn f(d: &D) -> Result<()> {\n-    let n = util::device_num(d.path())\n-        .map_err(|e| E::from(e))?;\n"
+                     "+    let n = util::device_num(d.path()).unwrap_or(0);\n     Ok(())\n }\n", "generic.result-unchecked", [2], id="rust-try-to-default"),
+        pytest.param("a.py", " def f(x):\n     if x < 0:\n-        raise ValueError(x)\n+        return None\n     return x\n",
+                     "generic.throw-to-default", [3], id="py-raise-to-none"),
+    ],
+)
+def test_an_error_check_turned_into_nothing_is_flagged(path: str, annotated: str, rule: str, lines: list[int]) -> None:
+    assert flagged_lines(path, annotated, rule) == lines
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated", "rule"),
+    [
+        # The old code only called it too.
+        pytest.param("p/s.go", " package p\n func f(r *R) {\n-\tr.rows.Close()\n+\t_ = r.rows.Close()\n }\n", "generic.result-unchecked", id="never-checked"),
+        # Called under a condition is not its result tested.
+        pytest.param("a.py", " def f(specs, spec):\n-    if spec: specs.append(spec)\n+    specs.append(spec)\n", "generic.result-unchecked", id="conditional-call"),
+        # Still checked, differently.
+        pytest.param("p/s.go", " package p\n func f(r *R) error {\n-\tif err := r.Close(); err != nil {\n+\tif err := r.Close(); err != nil && !closed {\n \t\treturn err\n \t}\n }\n",
+                     "generic.result-unchecked", id="still-checked"),
+        # The raise moved; the return is new behaviour next to it.
+        pytest.param("a.py", " def f(x):\n-    if x < 0: raise ValueError(x)\n+    if x is None:\n+        return None\n+    if x < 0:\n+        raise ValueError(x)\n",
+                     "generic.throw-to-default", id="raise-kept"),
+    ],
+)
+def test_an_error_check_kept_or_never_there_stays_quiet(path: str, annotated: str, rule: str) -> None:
+    assert flagged_lines(path, annotated, rule) == []

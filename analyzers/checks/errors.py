@@ -7,6 +7,7 @@ was written on purpose and is left alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 import tree_sitter as ts
@@ -591,6 +592,128 @@ def _handler_hit(ctx: CheckContext, handler: ts.Node, hunk: Hunk, message: str) 
     )
 
 
+# ----------------------------------------------------------------------------- results no longer checked
+
+# An added statement that only calls something: `f(x);`, `_ = f(x)`, or Rust's `f(x).unwrap_or(d)`.
+BARE_CALL = re.compile(r"^(?:_[ \t]{0,4}(?:,[ \t]{0,4}_[ \t]{0,4})?=[ \t]{0,4})?(?P<call>[\w.:>$-]{1,120}\(.{0,300}\))[ \t]{0,4};?$")
+RUST_DEFAULTED = re.compile(r"^(?:let[ \t]{1,4}(?:mut[ \t]{1,4})?\w{1,60}[ \t]{0,4}(?::[^=]{1,60})?=[ \t]{0,4})?(?P<call>[\w.:]{1,120}\(.{0,200}?\))\.(?:unwrap_or(?:_default|_else)?\(|ok\(\))")
+# What may stand between `if` and the call when the condition tests the call's result:
+# `if (!f(`, `if not f(`, `if err := f(`, `if ($ok = f(`.
+CHECK_PREFIX = re.compile(
+    r"^(?:\}[ ]{0,4}else[ ]{1,4})?(?:if|unless|while|elsif|elseif|else[ ]{1,4}if)[ ]{0,4}\(?[ ]{0,4}(?:!|not[ ]{1,4})?"
+    r"[ ]{0,4}\(?[ ]{0,4}(?:[\w$]{1,40}(?:[ ]{0,4},[ ]{0,4}[\w$]{1,40})?[ ]{0,4}:?=[ ]{0,4})?$"
+)
+ASSIGNED = re.compile(r"^(?:(?:var|let|const|auto)[ ]{1,4})?(?P<names>[\w$]{1,40}(?:[ ]{0,4},[ ]{0,4}[\w$]{1,40})?)[ ]{0,4}:?=[ ]{0,4}$")
+
+
+def _checked_before(removed: list[str], call: str, language: str | None) -> bool:
+    """A removed line tested what ``call`` returned: in an `if` condition, through a variable the
+    next removed line tests (`err := f()` / `if err != nil`), or with Rust's `?`."""
+    lines = [" ".join(line.split()) for line in removed]
+    for index, line in enumerate(lines):
+        at = line.find(call)
+        if at < 0:
+            continue
+        before, following = line[:at], lines[index + 1] if index + 1 < len(lines) else ""
+        if CHECK_PREFIX.match(before):
+            return True
+        if language == "rust" and "?" in (line[at + len(call) :] + " " + following).split(";", 1)[0]:
+            return True
+        assigned = ASSIGNED.match(before)
+        if assigned and following.startswith(("if ", "if(", "unless ")):
+            names = [n.strip() for n in assigned.group("names").split(",")]
+            if any(re.search(r"(?<![\w$])" + re.escape(n) + r"(?![\w$])", following) for n in names if n != "_"):
+                return True
+    return False
+
+
+def find_result_no_longer_checked(ctx: CheckContext) -> Iterator[Hit]:
+    """A call whose result the old code tested, now called with the result thrown away."""
+    if ctx.old_text is None or ctx.is_test_file:
+        return
+    for hunk in ctx.file.hunks:
+        if not hunk.removed:
+            continue
+        removed = [ctx.old_line(n) for n in hunk.removed]
+        for number in hunk.added:
+            text = ctx.line(number).strip()
+            if text.startswith("let _") and ctx.language == "rust":
+                continue  # rust.discarded-result's finding
+            match = (RUST_DEFAULTED if ctx.language == "rust" else BARE_CALL).match(text)
+            if match is None:
+                continue
+            call = " ".join(match.group("call").split())
+            if call.startswith(("return", "if", "while", "for")) or not _checked_before(removed, call, ctx.language):
+                continue
+            start = ctx.line(number).find(match.group("call"))
+            yield Hit(
+                Span(number, start, number, start + len(match.group("call"))),
+                f"The old code checked what `{call[:60]}` returned; now "
+                + ("an error becomes a default value" if ctx.language == "rust" else "its result is ignored")
+                + ", so when it fails nothing notices and the code carries on.",
+                call[:200],
+                confidence=0.6,
+            )
+
+
+def find_throw_became_default(ctx: CheckContext) -> Iterator[Hit]:
+    """A hunk deletes a throw/raise and adds a `return <default>` in its place."""
+    old_tree = ctx.old_tree
+    if ctx.tree is None or old_tree is None or ctx.is_test_file:
+        return
+    for hunk in ctx.file.hunks:
+        if not hunk.removed or not hunk.added:
+            continue
+        removed_rows = {n - 1 for n in hunk.removed}
+        added_rows = {n - 1 for n in hunk.added}
+        old_span = (hunk.old_start - 1, hunk.old_start + hunk.old_count - 1)
+        new_span = (hunk.new_start - 1, hunk.new_start + hunk.new_count - 1)
+        if not any(n.start_point[0] in removed_rows for n in _nodes(old_tree.root_node, old_span, THROW_TYPES)):
+            continue
+        new_nodes = list(_nodes(ctx.tree.root_node, new_span, THROW_TYPES | {"return_statement"}))
+        if any(n.type in THROW_TYPES and n.start_point[0] in added_rows for n in new_nodes):
+            continue
+        for node in new_nodes:
+            if node.type != "return_statement" or node.start_point[0] not in added_rows:
+                continue
+            if _inside(node, HANDLER_TYPES):
+                continue  # generic.error-swallowed-by-change speaks for handlers
+            body = node.parent
+            default = _returns_default(ctx, body) if body is not None and body.named_child_count == 1 else None
+            values = node.named_children
+            text = " ".join(ctx.node_text(values[0]).split()) if values else "nothing"
+            if default is None and text not in DEFAULT_VALUES:
+                continue
+            yield Hit(
+                ctx.span(node),
+                f"The change replaces the error raised here with `return {text}`; callers that relied on the "
+                "exception now get a value that looks like an answer. Keep the throw, or make sure every caller checks.",
+                ctx.node_text(node),
+                confidence=0.6,
+            )
+            break
+
+
+def _nodes(root: ts.Node, rows: tuple[int, int], types: frozenset[str]) -> Iterator[ts.Node]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.end_point[0] < rows[0] or node.start_point[0] > rows[1]:
+            continue
+        if node.type in types:
+            yield node
+        stack.extend(node.named_children)
+
+
+def _inside(node: ts.Node, types: frozenset[str]) -> bool:
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        if current.type in types:
+            return True
+        current = current.parent
+    return False
+
+
 EMPTY_CATCH_LANGUAGES = {
     "js": JS_LIKE,
     "java": ("java",),
@@ -648,6 +771,17 @@ RULES: tuple[Rule, ...] = (
                  "a handler that re-raised, passed its error on or stopped, and after the change only drops it",
                  confidence=0.7),
         find_handler_stopped_propagating,
+    ),
+    Rule(
+        RuleInfo("generic.result-unchecked", (), Severity.WARNING, "error-handling",
+                 "a call whose result the old code tested, now called with the result ignored", confidence=0.6),
+        find_result_no_longer_checked,
+    ),
+    Rule(
+        RuleInfo("generic.throw-to-default", ("python", *JS_LIKE, "java", "csharp", "php", "ruby", "cpp"),
+                 Severity.WARNING, "error-handling",
+                 "a removed throw/raise replaced by `return false/null/...`", confidence=0.6),
+        find_throw_became_default,
     ),
     Rule(
         RuleInfo("rust.discarded-result", ("rust",), Severity.WARNING, "error-handling",
