@@ -18,6 +18,7 @@ POSITIVE = [
     pytest.param('a.py', ' def send(s, d):\n     try:\n         s.sendall(d)\n     except OSError:\n-        raise\n+        pass\n', 'generic.error-swallowed-by-change', [4], None, id='generic.error-swallowed-by-change'),
     pytest.param('p/s.go', ' package p\n func f(r *R) error {\n-\tif err := r.rows.Close(); err != nil {\n-\t\treturn err\n-\t}\n+\t_ = r.rows.Close()\n \treturn nil\n }\n', 'generic.result-unchecked', [3], None, id='generic.result-unchecked'),
     pytest.param('src/U.php', ' <?php\n function f($ch) {\n     if (curl_errno($ch)) {\n-        throw new \\RuntimeException("curl failed");\n+        return false;\n     }\n }\n', 'generic.throw-to-default', [4], None, id='generic.throw-to-default'),
+    pytest.param('lib/db.js', ' function q(c, sql, resolve, reject) {\n   c.query(sql, function (err, rows) {\n-    if (err) return reject(err);\n     resolve(rows);\n   });\n }\n', 'js.callback-error-ignored', [2], None, id='js.callback-error-ignored'),
 ]
 
 
@@ -153,3 +154,18 @@ def test_an_error_check_turned_into_nothing_is_flagged(path: str, annotated: str
 )
 def test_an_error_check_kept_or_never_there_stays_quiet(path: str, annotated: str, rule: str) -> None:
     assert flagged_lines(path, annotated, rule) == []
+
+
+@pytest.mark.parametrize(
+    ("annotated", "lines"),
+    [
+        (" function f(c, ok, fail) {\n-  c.connect((err) => {\n-    if (err) return fail(err);\n+  c.connect(() => {\n     ok(c);\n   });\n }\n", [2]),
+        # Still checked: quiet.
+        (" function f(c, ok, fail) {\n   c.connect((err) => {\n-    if (err) return fail(err);\n+    if (err) { log(err); return fail(err); }\n     ok(c);\n   });\n }\n", []),
+        # A callback whose first parameter is not an error: quiet.
+        (" function f(xs) {\n   xs.forEach((x) => {\n-    if (x) use(x);\n+    use(1);\n   });\n }\n", []),
+    ],
+    ids=["error-parameter-dropped", "still-checked", "not-error-first"],
+)
+def test_error_first_callbacks(annotated: str, lines: list[int]) -> None:
+    assert flagged_lines("lib/c.js", annotated, "js.callback-error-ignored") == lines

@@ -24,6 +24,8 @@ POSITIVE = [
     pytest.param('p/n.go', ' package p\n func (l *L) Listen(ch string) error {\n+\treturn l.ExecSimpleQuery("LISTEN " + ch)\n }\n', 'generic.sql-injection', [3], None, id='go-sink-named-for-sql'),
     pytest.param('p/c.go', ' package p\n func f(mc *C, cs string) error {\n+\treturn mc.exec(fmt.Sprintf("SET NAMES \'%s\'", cs))\n }\n', 'generic.sql-injection', [3], None, id='go-set-names'),
     pytest.param('p/n.go', ' package p\n func f(l *L, ch string) error {\n-\treturn l.send("LISTEN " + QuoteIdentifier(ch))\n+\treturn l.send("LISTEN " + ch)\n }\n', 'generic.escaping-removed', [3], None, id='generic.escaping-removed'),
+    pytest.param('lib/pg.js', ' class C {\n  hasTable(t) {\n+    let sql = `select * from information_schema.tables where table_name = \'${t}\'`;\n    this.pushQuery({ sql });\n  }\n }\n', 'generic.sql-injection', [3], None, id='js-quoted-value-no-sink'),
+    pytest.param('a.py', ' def f(name):\n+    where = "SELECT id FROM t WHERE name = \'" + name + "\'"\n     return where\n', 'generic.sql-injection', [2], None, id='py-quoted-concat-no-sink'),
 ]
 
 
@@ -53,6 +55,8 @@ NEGATIVE = [
     pytest.param("a.php", " <?php\n function f($pdo) {\n+    return $pdo->prepare('SELECT * FROM t WHERE id = ?');\n }\n", "generic.sql-injection", id="php-prepare"),
     pytest.param("a.py", " def f(self, x):\n+    self.query(f\"Useful {x} results\")\n", "generic.sql-injection", id="keyword-prefix-of-a-word"),
     pytest.param("a.py", " def f(self, x):\n+    self.buildQuery(f\"USE {x}\")\n", "generic.sql-injection", id="builds-not-runs"),
+    pytest.param("a.js", " function f(t) {\n+  const msg = `select a table: '${t}'`;\n }\n", "generic.sql-injection", id="quoted-value-in-prose"),
+    pytest.param("a.js", " function f(t) {\n+  const sql = `select * from ${t} where a = ?`;\n }\n", "generic.sql-injection", id="unquoted-identifier-no-sink"),
 ]
 
 

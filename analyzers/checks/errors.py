@@ -714,6 +714,68 @@ def _inside(node: ts.Node, types: frozenset[str]) -> bool:
     return False
 
 
+# ----------------------------------------------------------------------------- error-first callbacks
+
+CALLBACK_TYPES = frozenset({"arrow_function", "function_expression", "function"})
+ERROR_PARAMETERS = frozenset({"err", "error", "er", "e"})
+
+
+def _callbacks(root: ts.Node, rows: tuple[int, int]) -> list[ts.Node]:
+    return sorted(_nodes(root, rows, CALLBACK_TYPES), key=lambda n: n.start_byte)
+
+
+def _error_parameter(ctx: CheckContext, function: ts.Node) -> tuple[str, bool]:
+    """(the error-first parameter's name or '', whether the function has parameters at all)."""
+    parameters = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    if parameters is None:
+        return "", False
+    if parameters.type == "identifier":
+        first: ts.Node | None = parameters
+    else:
+        first = parameters.named_children[0] if parameters.named_child_count else None
+    if first is None:
+        return "", False
+    if first.type in ("required_parameter", "optional_parameter"):
+        first = first.child_by_field_name("pattern") or first
+    name = ctx.node_text(first)
+    return (name if name in ERROR_PARAMETERS else ""), True
+
+
+def _mentions(ctx: CheckContext, body: ts.Node | None, name: str) -> bool:
+    return body is not None and any(
+        n.type in ("identifier", "shorthand_property_identifier") and ctx.node_text(n) == name for n in _descendants(body)
+    )
+
+
+def find_callback_error_ignored(ctx: CheckContext) -> Iterator[Hit]:
+    """An error-first callback that tested its error, and after the change never looks at it."""
+    old_tree = ctx.old_tree
+    if ctx.tree is None or old_tree is None or ctx.is_test_file:
+        return
+    for hunk in ctx.file.hunks:
+        if not hunk.removed:
+            continue
+        old = _callbacks(old_tree.root_node, (hunk.old_start - 1, hunk.old_start + hunk.old_count - 2))
+        new = _callbacks(ctx.tree.root_node, (hunk.new_start - 1, hunk.new_start + hunk.new_count - 2))
+        if len(old) != len(new):
+            continue
+        for before, after in zip(old, new, strict=True):
+            if not _contains_row(before, hunk.removed):
+                continue
+            name, _ = _error_parameter(ctx, before)
+            if not name or not _mentions(ctx, before.child_by_field_name("body"), name):
+                continue
+            new_name, has_parameters = _error_parameter(ctx, after)
+            if new_name and _mentions(ctx, after.child_by_field_name("body"), new_name):
+                continue
+            if not new_name and has_parameters:
+                continue  # the callback's shape changed: not the same error-first callback
+            yield _handler_hit(
+                ctx, after, hunk,
+                f"This callback used to check `{name}` before going on; after the change a failure "
+                "is ignored and the code carries on as if it had worked. Check the error first.",
+            )
+
 EMPTY_CATCH_LANGUAGES = {
     "js": JS_LIKE,
     "java": ("java",),
@@ -782,6 +844,12 @@ RULES: tuple[Rule, ...] = (
                  Severity.WARNING, "error-handling",
                  "a removed throw/raise replaced by `return false/null/...`", confidence=0.6),
         find_throw_became_default,
+    ),
+    Rule(
+        RuleInfo("js.callback-error-ignored", JS_LIKE, Severity.WARNING, "error-handling",
+                 "an error-first callback that checked its error and after the change ignores it",
+                 confidence=0.7),
+        find_callback_error_ignored,
     ),
     Rule(
         RuleInfo("rust.discarded-result", ("rust",), Severity.WARNING, "error-handling",

@@ -384,6 +384,13 @@ def _calls(ctx: CheckContext) -> Iterator[ts.Node]:
 
 def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
     reported: set[tuple[int, int]] = set()  # one string run by two calls (if/else) is one finding
+    rows: set[int] = set()  # rows a finding already covers
+    yield from _sink_injections(ctx, wanted, reported, rows)
+    if wanted == "sql":
+        yield from _quoted_values(ctx, rows)
+
+
+def _sink_injections(ctx: CheckContext, wanted: str, reported: set[tuple[int, int]], rows: set[int]) -> Iterator[Hit]:
     for call in _calls(ctx):
         name = _callee(call)
         args, keywords = _arguments(call)
@@ -425,6 +432,9 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
                 f"This shell command is built from `{piece}`; a value with spaces, quotes or `;` runs as "
                 "commands. Pass an argument list without a shell, or quote the value."
             )
+        rows.update(range(call.start_point[0], call.end_point[0] + 1))
+        for node in built.nodes:
+            rows.update(range(node.start_point[0], node.end_point[0] + 1))
         if ctx.is_added(call.start_point[0] + 1):
             yield Hit(
                 ctx.span(call), message, " ".join(_text(call).split())[:200],
@@ -441,6 +451,51 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
             ctx.span(site), message, " ".join(_text(site).split())[:200],
             confidence=confidence,
             related=(Location(ctx.path, ctx.span(call), "where it runs"),),
+        )
+
+
+# A value pasted between SQL quotes: `'${name}'`, `'{}'`, `'%s'`, `'" + name + "'`, `'$name'`, `'#{name}'`.
+QUOTED_SLOT = re.compile(
+    r"""(?:=|<>|!=|\blike|\bvalues[ ]{0,2}\(|,|\bin[ ]{0,2}\()[ ]{0,3}'(?:\$\{[^{}'\n]{1,60}\}|#\{[^{}'\n]{1,60}\}|\{[\w.]{0,60}\}|%s|%\(\w{1,40}\)s|\$\w{1,40}|"""
+    r"""["'][ ]{0,2}(?:\+|\.)[^'"\n]{1,80}(?:\+|\.)[ ]{0,2}["'])'""",
+    re.IGNORECASE,
+)
+SQL_CLAUSE = re.compile(r"\b(?:from|into|where|values|set)\b", re.IGNORECASE)
+
+
+def _quoted_values(ctx: CheckContext, rows: set[int]) -> Iterator[Hit]:
+    """SQL text assigned on a changed line with a value spliced between quotes: hand-quoting a
+    value is the classic injection, whatever later runs the text."""
+    if ctx.tree is None or not ctx.added:
+        return
+    wanted = {n - 1 for n in ctx.added if n - 1 not in rows and "'" in ctx.line(n)}
+    if not wanted:
+        return
+    stack = [ctx.tree.root_node]
+    assignments: list[ts.Node] = []
+    while stack:
+        node = stack.pop()
+        if node.end_point[0] < min(wanted) or node.start_point[0] > max(wanted):
+            continue
+        if node.type in ASSIGNMENTS and node.start_point[0] in wanted:
+            assignments.append(node)
+            continue
+        stack.extend(node.named_children)
+    for node in sorted(assignments, key=lambda n: n.start_byte):
+        right = node.child_by_field_name(ASSIGNMENTS[node.type][1])
+        built = Built(nodes=[node])
+        if right is None or not build(right, built) or not built.pieces or not reads_as_sql(built.literal):
+            continue
+        if not SQL_CLAUSE.search(built.literal) or not QUOTED_SLOT.search(_text(right)):
+            continue
+        rows.update(range(node.start_point[0], node.end_point[0] + 1))
+        piece = " ".join(_text(built.pieces[-1]).split())[:40]
+        yield Hit(
+            ctx.span(node),
+            f"This SQL pastes `{piece}` between quotes by hand; a value with a quote in it breaks out "
+            "of the string (SQL injection). Bind it as a query parameter instead.",
+            " ".join(_text(node).split())[:200],
+            confidence=0.7,
         )
 
 
