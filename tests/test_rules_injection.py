@@ -116,3 +116,23 @@ def test_dropped_shell_safety_check_is_flagged_in_php() -> None:
 )
 def test_escaping_moved_or_gone_stays_quiet(annotated: str) -> None:
     assert flagged_lines("a.py", annotated, "generic.escaping-removed") == []
+
+
+def test_a_bound_parameter_replaced_by_a_quoted_value_is_flagged() -> None:
+    annotated = (
+        " def get(self, pks, values):\n"
+        "-    wheres = [\"[{}] = ?\".format(pk) for pk in pks]\n"
+        "+    wheres = [\"[{}] = '{}'\".format(pk, v) for pk, v in zip(pks, values)]\n"
+        "     return self.rows_where(\" and \".join(wheres))\n"
+    )
+    assert flagged_lines("lib/db.py", annotated, "generic.sql-injection") == [2]
+
+
+def test_a_bound_parameter_kept_is_quiet() -> None:
+    annotated = (
+        " def get(self, pks, values):\n"
+        "-    wheres = [\"[{}] = ?\".format(pk) for pk in pks]\n"
+        "+    wheres = [\"[{}] = ?\".format(pk) for pk in sorted(pks)]\n"
+        "     label = \"name = '{}'\"\n"
+    )
+    assert flagged_lines("lib/db.py", annotated, "generic.sql-injection") == []

@@ -387,6 +387,7 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
     rows: set[int] = set()  # rows a finding already covers
     yield from _sink_injections(ctx, wanted, reported, rows)
     if wanted == "sql":
+        yield from _placeholder_replaced(ctx, rows)
         yield from _quoted_values(ctx, rows)
 
 
@@ -461,6 +462,31 @@ QUOTED_SLOT = re.compile(
     re.IGNORECASE,
 )
 SQL_CLAUSE = re.compile(r"\b(?:from|into|where|values|set)\b", re.IGNORECASE)
+
+
+# A bound parameter in a query string: `= ?`, `= %s`, `= $1`, `= :name`.
+PLACEHOLDER_SLOT = re.compile(r"(?:=|<>|!=|\blike|\bin[ ]{0,2}\(|\bvalues[ ]{0,2}\(|,)[ ]{0,3}(?:\?|%s|\$\d{1,3}|:[a-z_]\w{0,40})(?!\w)", re.IGNORECASE)
+
+
+def _placeholder_replaced(ctx: CheckContext, rows: set[int]) -> Iterator[Hit]:
+    """A hunk removes a bound parameter (`= ?`) and adds a value pasted between quotes (`= '{}'`)."""
+    for hunk in ctx.file.hunks:
+        if not hunk.removed or not any(PLACEHOLDER_SLOT.search(ctx.old_line(n)) for n in hunk.removed):
+            continue
+        for number in hunk.added:
+            line = ctx.line(number)
+            match = QUOTED_SLOT.search(line) if number - 1 not in rows and "'" in line else None
+            if match is None:
+                continue
+            rows.add(number - 1)
+            start = len(line) - len(line.lstrip())
+            yield Hit(
+                Span(number, start, number, len(line.rstrip())),
+                "The old code bound this value as a query parameter; the change pastes it between quotes "
+                "instead, so a quote in the value breaks out of the string (SQL injection). Keep the parameter.",
+                line.strip()[:200],
+                confidence=0.8,
+            )
 
 
 def _quoted_values(ctx: CheckContext, rows: set[int]) -> Iterator[Hit]:
