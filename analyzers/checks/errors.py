@@ -835,7 +835,8 @@ RULES: tuple[Rule, ...] = (
         find_handler_stopped_propagating,
     ),
     Rule(
-        RuleInfo("generic.result-unchecked", (), Severity.WARNING, "error-handling",
+        RuleInfo("generic.result-unchecked", ("python", *JS_LIKE, "go", "java", "csharp", "php", "ruby", "c", "cpp", "rust"),
+                 Severity.WARNING, "error-handling",
                  "a call whose result the old code tested, now called with the result ignored", confidence=0.6),
         find_result_no_longer_checked,
     ),
