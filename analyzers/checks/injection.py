@@ -611,7 +611,7 @@ def find_removed_escaping(ctx: CheckContext) -> Iterator[Hit]:
                 yield Hit(
                     Span(number, start, number, end),
                     f"The old code passed `{value}` through `{name}` before using it; this change uses it "
-                    "as it is, so quotes or shell characters in it now reach the query or command.",
+                    "as it is, so quotes or special characters in it now reach the query, command or page unescaped.",
                     f"{name}({value})",
                     confidence=0.6,
                 )
