@@ -90,6 +90,7 @@ CREDENTIAL_NEGATIVE = [
     ("tests/test_conn.py", '+password = "Tr0ub4dor&3"\n'),
     ("examples/connect.py", '+password = "Tr0ub4dor&3"\n'),
     ("tests/test_urls.py", "+    assert url.to_text() == 'http://beyonc%C3%A9:b%C3%A9b@tmp.com'\n"),
+    ("tests/test_db.py", '+CS = "Server=db;Database=app;User Id=sa;Password=Wq8!zr2Lk;"\n'),
 ]
 
 

@@ -224,7 +224,7 @@ def _credentials_on_line(line: str, number: int, named: bool = True) -> Iterator
     if ("password" in lowered or "pwd" in lowered) and CONNECTION_KEYS.search(line):
         for m in CONNECTION_PASSWORD.finditer(line):
             secret = m.group("secret")
-            if _is_placeholder_password(secret):
+            if _is_placeholder_password(secret) or not named and not _looks_real(secret):
                 continue
             yield Hit(
                 Span(number, m.start("secret"), number, m.end("secret")),
@@ -247,7 +247,7 @@ def _credentials_on_line(line: str, number: int, named: bool = True) -> Iterator
             )
     if "authorization" in lowered:
         for m in BASIC_AUTH.finditer(line):
-            if _basic_has_password(m.group("secret")):
+            if _basic_has_password(m.group("secret")) and (named or _looks_real(m.group("secret"))):
                 yield Hit(
                     Span(number, m.start("secret"), number, m.end("secret")),
                     "This Authorization header hardcodes Basic credentials (base64 is not "
