@@ -20,6 +20,12 @@ POSITIVE = [
     pytest.param('A.cs', ' class A { void M(string id, SqlConnection c) {\n+    var cmd = new SqlCommand($"SELECT * FROM t WHERE id = {id}", c);\n } }\n', 'generic.sql-injection', [2], None, id='csharp-sqlcommand'),
     pytest.param('a.php', ' <?php\n function f($c, $id) {\n+    return mysqli_query($c, "SELECT * FROM t WHERE id = $id");\n }\n', 'generic.sql-injection', [3], None, id='php-encapsed'),
     pytest.param('a.php', " <?php\n function f($d) {\n+    return shell_exec('ls ' . $d);\n }\n", 'generic.shell-injection', [3], None, id='php-shell-exec'),
+    pytest.param('a.py', ' class C:\n    def select_db(self, db):\n+        self.query(f"USE {db}")\n', 'generic.sql-injection', [3], None, id='py-statement-keyword-first'),
+    pytest.param('p/n.go', ' package p\n func (l *L) Listen(ch string) error {\n+\treturn l.ExecSimpleQuery("LISTEN " + ch)\n }\n', 'generic.sql-injection', [3], None, id='go-sink-named-for-sql'),
+    pytest.param('p/c.go', ' package p\n func f(mc *C, cs string) error {\n+\treturn mc.exec(fmt.Sprintf("SET NAMES \'%s\'", cs))\n }\n', 'generic.sql-injection', [3], None, id='go-set-names'),
+    pytest.param('p/n.go', ' package p\n func f(l *L, ch string) error {\n-\treturn l.send("LISTEN " + QuoteIdentifier(ch))\n+\treturn l.send("LISTEN " + ch)\n }\n', 'generic.escaping-removed', [3], None, id='generic.escaping-removed'),
+    pytest.param('lib/pg.js', ' class C {\n  hasTable(t) {\n+    let sql = `select * from information_schema.tables where table_name = \'${t}\'`;\n    this.pushQuery({ sql });\n  }\n }\n', 'generic.sql-injection', [3], None, id='js-quoted-value-no-sink'),
+    pytest.param('a.py', ' def f(name):\n+    where = "SELECT id FROM t WHERE name = \'" + name + "\'"\n     return where\n', 'generic.sql-injection', [2], None, id='py-quoted-concat-no-sink'),
 ]
 
 
@@ -47,6 +53,10 @@ NEGATIVE = [
     pytest.param("p/a.go", " package p\n func f(db *sql.DB, id int) {\n+\tdb.Query(\"SELECT name FROM users WHERE id = $1\", id)\n }\n", "generic.sql-injection", id="go-placeholder"),
     pytest.param("a.rb", " def f(p)\n+  system(\"gzip\", p)\n end\n", "generic.shell-injection", id="ruby-argv"),
     pytest.param("a.php", " <?php\n function f($pdo) {\n+    return $pdo->prepare('SELECT * FROM t WHERE id = ?');\n }\n", "generic.sql-injection", id="php-prepare"),
+    pytest.param("a.py", " def f(self, x):\n+    self.query(f\"Useful {x} results\")\n", "generic.sql-injection", id="keyword-prefix-of-a-word"),
+    pytest.param("a.py", " def f(self, x):\n+    self.buildQuery(f\"USE {x}\")\n", "generic.sql-injection", id="builds-not-runs"),
+    pytest.param("a.js", " function f(t) {\n+  const msg = `select a table: '${t}'`;\n }\n", "generic.sql-injection", id="quoted-value-in-prose"),
+    pytest.param("a.js", " function f(t) {\n+  const sql = `select * from ${t} where a = ?`;\n }\n", "generic.sql-injection", id="unquoted-identifier-no-sink"),
 ]
 
 
@@ -71,3 +81,58 @@ def test_a_spliced_table_name_is_reported_softly_without_a_fix() -> None:
     annotated = " import sqlite3\n def f(cur, table):\n+    cur.execute(f\"SELECT * FROM {table} LIMIT 1\")\n"
     (finding,) = findings("a.py", annotated, "generic.sql-injection")
     assert finding.confidence == 0.3 and finding.fix is None and "table or column name" in finding.message
+
+
+def test_dropped_escaping_of_a_value_still_used_is_flagged() -> None:
+    annotated = (
+        " package p\n func listen(l *L, channel string) error {\n"
+        "-\treturn l.send(\"LISTEN \" + QuoteIdentifier(channel))\n"
+        "+\treturn l.send(\"LISTEN \" + channel)\n }\n"
+    )
+    (finding,) = findings("p/n.go", annotated, "generic.escaping-removed")
+    assert finding.span.start_line == 3 and "QuoteIdentifier" in finding.message
+
+
+def test_dropped_shell_safety_check_is_flagged_in_php() -> None:
+    annotated = (
+        " <?php\n class M { function send() {\n"
+        "-    if (!empty($this->Sender) && self::isShellSafe($this->Sender)) {\n"
+        "+    if (!empty($this->Sender)) {\n         $x = 1;\n     }\n } }\n"
+    )
+    assert flagged_lines("src/M.php", annotated, "generic.escaping-removed") == [3]
+
+
+@pytest.mark.parametrize(
+    "annotated",
+    [
+        # Escaped by another call in the new code.
+        " def f(cur, name):\n-    q = 'x' + quote(name)\n+    q = 'x' + escape_identifier(name)\n",
+        # The value is gone from the new lines.
+        " def f(cur, name):\n-    q = 'x' + quote(name)\n+    q = 'x'\n",
+        # Unquoting is not escaping.
+        " def f(cur, name):\n-    q = unquote(name)\n+    q = name\n",
+    ],
+    ids=["escaped-elsewhere", "value-gone", "unquote"],
+)
+def test_escaping_moved_or_gone_stays_quiet(annotated: str) -> None:
+    assert flagged_lines("a.py", annotated, "generic.escaping-removed") == []
+
+
+def test_a_bound_parameter_replaced_by_a_quoted_value_is_flagged() -> None:
+    annotated = (
+        " def get(self, pks, values):\n"
+        "-    wheres = [\"[{}] = ?\".format(pk) for pk in pks]\n"
+        "+    wheres = [\"[{}] = '{}'\".format(pk, v) for pk, v in zip(pks, values)]\n"
+        "     return self.rows_where(\" and \".join(wheres))\n"
+    )
+    assert flagged_lines("lib/db.py", annotated, "generic.sql-injection") == [2]
+
+
+def test_a_bound_parameter_kept_is_quiet() -> None:
+    annotated = (
+        " def get(self, pks, values):\n"
+        "-    wheres = [\"[{}] = ?\".format(pk) for pk in pks]\n"
+        "+    wheres = [\"[{}] = ?\".format(pk) for pk in sorted(pks)]\n"
+        "     label = \"name = '{}'\"\n"
+    )
+    assert flagged_lines("lib/db.py", annotated, "generic.sql-injection") == []

@@ -68,6 +68,9 @@ CREDENTIAL_POSITIVE = [
     ("app/client.js", '+fetch(u, { headers: { Authorization: "Basic YWRtaW46czNjcjN0UHc=" } });\n', "YWRtaW46czNjcjN0UHc="),
     ("app/Client.java", '+req.setHeader("Authorization", "Bearer 9fK2mQ7xLp4vR8sT1wZ3");\n', "9fK2mQ7xLp4vR8sT1wZ3"),
     ("app/main.go", '+db, _ := sql.Open("mysql", "mysql://root:Pz7qK2mw@tcp(localhost)/app")\n', "Pz7qK2mw"),
+    ("app/conn.py", '+def connect(user=None, password="Tr0ub4dor&3"):\n', "Tr0ub4dor&3"),
+    ("app/dsn.go", '+\t\tPasswd:                 "Myr00tPassw0rd",\n', "Myr00tPassw0rd"),
+    ("app/Mailer.php", "+    public $smtpPassword = 'Relay-24!x';\n", "Relay-24!x"),
 ]
 CREDENTIAL_NEGATIVE = [
     ("app/db.py", '+DSN = "postgres://app:${DB_PASSWORD}@db:5432/app"\n'),
@@ -80,6 +83,14 @@ CREDENTIAL_NEGATIVE = [
     ("app/client.js", '+headers.Authorization = `Bearer ${token}`;\n'),
     ("app/client.js", '+headers["Authorization"] = "Bearer " + token;\n'),
     ("README.md", "+Clone from https://github.com/org/repo and run it.\n"),
+    ("app/conn.py", '+PASSWORD_FIELD = "user_password"\n'),
+    ("app/conn.py", '+if password == "Tr0ub4dor&3":\n'),
+    ("app/conn.py", '+password = "changeme"\n'),
+    ("app/conn.py", '+password_hint = "Enter password"\n'),
+    ("tests/test_conn.py", '+password = "Tr0ub4dor&3"\n'),
+    ("examples/connect.py", '+password = "Tr0ub4dor&3"\n'),
+    ("tests/test_urls.py", "+    assert url.to_text() == 'http://beyonc%C3%A9:b%C3%A9b@tmp.com'\n"),
+    ("tests/test_db.py", '+CS = "Server=db;Database=app;User Id=sa;Password=Wq8!zr2Lk;"\n'),
 ]
 
 

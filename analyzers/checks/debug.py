@@ -105,8 +105,25 @@ def _prints_on_unchanged_lines(ctx: CheckContext) -> bool:
     for match in pattern.finditer(ctx.text):
         line += ctx.text.count("\n", offset, match.start())
         offset = match.start()
-        if not ctx.is_added(line):
+        if not ctx.is_added(line) and not _in_comment_or_string(ctx, line, match.start()):
             return True
+    return False
+
+
+def _in_comment_or_string(ctx: CheckContext, line: int, offset: int) -> bool:
+    """A print in a doc comment or a docstring's example shows usage; it is not the file printing."""
+    if ctx.tree is None:
+        return False
+    text = ctx.line(line)
+    column_chars = offset - (ctx.text.rfind("\n", 0, offset) + 1)
+    column = len(text[:column_chars].encode("utf-8")) + len(text[column_chars:]) - len(text[column_chars:].lstrip())
+    node = ctx.tree.root_node.descendant_for_point_range((line - 1, column), (line - 1, column))
+    for _ in range(4):
+        if node is None:
+            return False
+        if "comment" in node.type or "string" in node.type or node.type == "doc_comment":
+            return True
+        node = node.parent
     return False
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter as ts
 from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo
-from tactful.analyzers.model import Fix, Location, Severity, TextEdit
+from tactful.analyzers.model import Fix, Location, Severity, Span, TextEdit
 
 LANGUAGES = ("python", *JS_LIKE, "go", "java", "csharp", "ruby", "php")
 
@@ -60,6 +60,14 @@ FORMAT_CALLS = frozenset(
 )
 SQL_WORDS = re.compile(r"\b(?:select|insert|update|delete|replace|create|drop|alter|truncate|merge)\b", re.IGNORECASE)
 SQL_SHAPE = re.compile(r"\b(?:from|into|set|where|table|values)\b", re.IGNORECASE)
+# A statement keyword at the very start: `USE db`, `SET NAMES`, `LISTEN ch` have no FROM/WHERE.
+SQL_STATEMENT = re.compile(
+    r"^\s{0,8}(?:select|insert|update|delete|with|set|use|listen|notify|unlisten|copy|show|grant|revoke|create|"
+    r"drop|alter|truncate|pragma|attach|explain|lock|savepoint|vacuum|analyze|merge|replace|call)\s",
+    re.IGNORECASE,
+)
+# Driver methods named for what they run: ExecSimpleQuery, rawQuery, execSQL, runStatement.
+SQL_SINK_NAME = re.compile(r"^(?:exec|execute|run|raw|do|simple)\w{0,30}(?:query|sql|statement)$", re.IGNORECASE)
 CONSTANT = re.compile(r"^(?:[\w.]{0,80}\.)?[A-Z][A-Z0-9_]{0,80}$")
 PLACEHOLDER_PIECE = re.compile(r"""["'](?:\?|%s|\$\d{1,3})["']""")
 
@@ -299,9 +307,19 @@ def _sink(ctx: CheckContext, call: ts.Node, name: str, args: list[ts.Node], keyw
     if ctx.language == "go" and name in ("exec.Command", "exec.CommandContext"):
         texts = [_text(a).strip('"`') for a in args]
         return "shell" if "-c" in texts and any(t in ("sh", "bash", "/bin/sh", "/bin/bash") for t in texts) else None
-    if last in SQL_METHODS:
+    if last in SQL_METHODS or SQL_SINK_NAME.match(last):
         return "sql"
     return None
+
+
+def reads_as_sql(literal: str) -> bool:
+    """The literal text of a built string reads as SQL: a statement keyword and a clause, or a
+    statement keyword at its very start."""
+    start = STRING_OPENING.sub("", literal.lstrip(), count=1)  # a Python literal keeps its `f"`
+    return bool(SQL_WORDS.search(literal) and SQL_SHAPE.search(literal) or SQL_STATEMENT.match(start))
+
+
+STRING_OPENING = re.compile(r"^[fFrRbBuU]{0,2}[\"'`]{1,3}")
 
 
 def _go_shell_argument(args: list[ts.Node]) -> list[ts.Node]:
@@ -365,6 +383,15 @@ def _calls(ctx: CheckContext) -> Iterator[ts.Node]:
 
 
 def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
+    reported: set[tuple[int, int]] = set()  # one string run by two calls (if/else) is one finding
+    rows: set[int] = set()  # rows a finding already covers
+    yield from _sink_injections(ctx, wanted, reported, rows)
+    if wanted == "sql":
+        yield from _placeholder_replaced(ctx, rows)
+        yield from _quoted_values(ctx, rows)
+
+
+def _sink_injections(ctx: CheckContext, wanted: str, reported: set[tuple[int, int]], rows: set[int]) -> Iterator[Hit]:
     for call in _calls(ctx):
         name = _callee(call)
         args, keywords = _arguments(call)
@@ -381,7 +408,7 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
             built = _text_argument(ctx, call, args)
         if built is None or not built.pieces:
             continue
-        if kind == "sql" and not (SQL_WORDS.search(built.literal) and SQL_SHAPE.search(built.literal)):
+        if kind == "sql" and not reads_as_sql(built.literal):
             continue  # a `query()` that is not SQL (GraphQL, a search API, a regex)
         if not (ctx.is_added(call.start_point[0] + 1) or _changed(ctx, built.nodes)):
             continue
@@ -406,6 +433,9 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
                 f"This shell command is built from `{piece}`; a value with spaces, quotes or `;` runs as "
                 "commands. Pass an argument list without a shell, or quote the value."
             )
+        rows.update(range(call.start_point[0], call.end_point[0] + 1))
+        for node in built.nodes:
+            rows.update(range(node.start_point[0], node.end_point[0] + 1))
         if ctx.is_added(call.start_point[0] + 1):
             yield Hit(
                 ctx.span(call), message, " ".join(_text(call).split())[:200],
@@ -415,6 +445,9 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
             continue
         # Built on a changed line, run on an unchanged one: point at the building, relate the call.
         site = next(n for n in built.nodes if _changed(ctx, [n]))
+        if (site.start_byte, site.end_byte) in reported:
+            continue
+        reported.add((site.start_byte, site.end_byte))
         yield Hit(
             ctx.span(site), message, " ".join(_text(site).split())[:200],
             confidence=confidence,
@@ -422,8 +455,171 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
         )
 
 
+# A value pasted between SQL quotes: `'${name}'`, `'{}'`, `'%s'`, `'" + name + "'`, `'$name'`, `'#{name}'`.
+QUOTED_SLOT = re.compile(
+    r"""(?:=|<>|!=|\blike|\bvalues[ ]{0,2}\(|,|\bin[ ]{0,2}\()[ ]{0,3}'(?:\$\{[^{}'\n]{1,60}\}|#\{[^{}'\n]{1,60}\}|\{[\w.]{0,60}\}|%s|%\(\w{1,40}\)s|\$\w{1,40}|"""
+    r"""["'][ ]{0,2}(?:\+|\.)[^'"\n]{1,80}(?:\+|\.)[ ]{0,2}["'])'""",
+    re.IGNORECASE,
+)
+SQL_CLAUSE = re.compile(r"\b(?:from|into|where|values|set)\b", re.IGNORECASE)
+
+
+# A bound parameter in a query string: `= ?`, `= %s`, `= $1`, `= :name`.
+PLACEHOLDER_SLOT = re.compile(r"(?:=|<>|!=|\blike|\bin[ ]{0,2}\(|\bvalues[ ]{0,2}\(|,)[ ]{0,3}(?:\?|%s|\$\d{1,3}|:[a-z_]\w{0,40})(?!\w)", re.IGNORECASE)
+
+
+def _placeholder_replaced(ctx: CheckContext, rows: set[int]) -> Iterator[Hit]:
+    """A hunk removes a bound parameter (`= ?`) and adds a value pasted between quotes (`= '{}'`)."""
+    for hunk in ctx.file.hunks:
+        if not hunk.removed or not any(PLACEHOLDER_SLOT.search(ctx.old_line(n)) for n in hunk.removed):
+            continue
+        for number in hunk.added:
+            line = ctx.line(number)
+            match = QUOTED_SLOT.search(line) if number - 1 not in rows and "'" in line else None
+            if match is None:
+                continue
+            rows.add(number - 1)
+            start = len(line) - len(line.lstrip())
+            yield Hit(
+                Span(number, start, number, len(line.rstrip())),
+                "The old code bound this value as a query parameter; the change pastes it between quotes "
+                "instead, so a quote in the value breaks out of the string (SQL injection). Keep the parameter.",
+                line.strip()[:200],
+                confidence=0.8,
+            )
+
+
+def _quoted_values(ctx: CheckContext, rows: set[int]) -> Iterator[Hit]:
+    """SQL text assigned on a changed line with a value spliced between quotes: hand-quoting a
+    value is the classic injection, whatever later runs the text."""
+    if ctx.tree is None or not ctx.added:
+        return
+    wanted = {n - 1 for n in ctx.added if n - 1 not in rows and "'" in ctx.line(n)}
+    if not wanted:
+        return
+    stack = [ctx.tree.root_node]
+    assignments: list[ts.Node] = []
+    while stack:
+        node = stack.pop()
+        if node.end_point[0] < min(wanted) or node.start_point[0] > max(wanted):
+            continue
+        if node.type in ASSIGNMENTS and node.start_point[0] in wanted:
+            assignments.append(node)
+            continue
+        stack.extend(node.named_children)
+    for node in sorted(assignments, key=lambda n: n.start_byte):
+        right = node.child_by_field_name(ASSIGNMENTS[node.type][1])
+        built = Built(nodes=[node])
+        if right is None or not build(right, built) or not built.pieces or not reads_as_sql(built.literal):
+            continue
+        if not SQL_CLAUSE.search(built.literal) or not QUOTED_SLOT.search(_text(right)):
+            continue
+        rows.update(range(node.start_point[0], node.end_point[0] + 1))
+        piece = " ".join(_text(built.pieces[-1]).split())[:40]
+        yield Hit(
+            ctx.span(node),
+            f"This SQL pastes `{piece}` between quotes by hand; a value with a quote in it breaks out "
+            "of the string (SQL injection). Bind it as a query parameter instead.",
+            " ".join(_text(node).split())[:200],
+            confidence=0.7,
+        )
+
+
+# ----------------------------------------------------------------------------- removed escaping
+
+SANITISER_CALLS = CALL_TYPES | {"scoped_call_expression", "macro_invocation"}
+NAME_WORDS = re.compile(r"[A-Z]{2,30}(?![a-z])|[A-Z]?[a-z]{1,40}|\d{1,10}")
+LITERAL_ARGUMENTS = STRING_TYPES | NUMBERS | {"true", "false", "null", "nil", "none", "None", "boolean"}
+SANITISER_LANGUAGES = (*LANGUAGES, "c", "cpp", "rust")
+
+
+def _call_name(node: ts.Node) -> str:
+    """Last name of what ``node`` calls (``QuoteIdentifier``, ``escapeshellcmd``, ``isShellSafe``)."""
+    for field_name in ("name", "method", "function", "macro", "type"):
+        target = node.child_by_field_name(field_name)
+        if target is not None:
+            return re.split(r"\.|->|::", _text(target))[-1].strip()
+    return ""
+
+
+def is_sanitiser(name: str) -> bool:
+    """Names that escape, quote or vet text for a query or a shell (``escapeStringQuotes``,
+    ``QuoteIdentifier``, ``shlex.quote``, ``isShellSafe``), not their inverses."""
+    words = [w.lower() for w in NAME_WORDS.findall(name)]
+    if not words or words[0] in ("un", "de", "get", "has", "is_not", "strip", "remove", "parse", "count"):
+        return bool(words) and words[0] == "is" and words[-1] == "safe"
+    if words[0] == "is" and words[-1] == "safe":
+        return True
+    return any(w.startswith(("escape", "quote", "sanitiz", "sanitis")) and not w.startswith("quoted") for w in words)
+
+
+def _calls_in(root: ts.Node, rows: tuple[int, int]) -> Iterator[ts.Node]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.end_point[0] < rows[0] or node.start_point[0] > rows[1]:
+            continue
+        if node.type in SANITISER_CALLS:
+            yield node
+        stack.extend(node.named_children)
+
+
+def _escaped_value(call: ts.Node) -> str:
+    """The value a sanitiser call escapes: its last argument that is a name, not a literal."""
+    args, _ = _arguments(call)
+    names = [a for a in args if a.type not in LITERAL_ARGUMENTS and "(" not in _text(a) and len(_text(a)) <= 60]
+    return _text(names[-1]).strip() if names else ""
+
+
+def _uses(text: str, value: str) -> re.Match[str] | None:
+    return re.search(r"(?<![\w$>.])" + re.escape(value) + r"(?![\w(])", text)
+
+
+def find_removed_escaping(ctx: CheckContext) -> Iterator[Hit]:
+    """A hunk drops an escaping or vetting call on a value that its new lines still use raw."""
+    old_tree = ctx.old_tree
+    if ctx.tree is None or old_tree is None or ctx.is_test_file:
+        return
+    for hunk in ctx.file.hunks:
+        if not hunk.removed or not hunk.added:
+            continue
+        dropped: dict[str, str] = {}
+        for row in sorted(hunk.removed):
+            for call in _calls_in(old_tree.root_node, (row - 1, row - 1)):
+                if call.start_point[0] != row - 1 or not is_sanitiser(name := _call_name(call)):
+                    continue
+                value = _escaped_value(call)
+                if value and not value.isupper():
+                    dropped.setdefault(value, name)
+        if not dropped:
+            continue
+        kept = {
+            _escaped_value(call)
+            for call in _calls_in(ctx.tree.root_node, (hunk.new_start - 1, hunk.new_start + hunk.new_count))
+            if is_sanitiser(_call_name(call))
+        }
+        for value, name in dropped.items():
+            if value in kept:
+                continue  # still escaped in this hunk, by the same or another call
+            for number in hunk.added:
+                line = ctx.line(number)
+                found = _uses(line, value)
+                if found is None or any(is_sanitiser(w) for w in re.findall(r"\w{3,60}(?=\s{0,2}\()", line)):
+                    continue
+                start, end = ctx.col((number - 1, len(line[: found.start()].encode("utf-8")))), None
+                end = start + len(value)
+                yield Hit(
+                    Span(number, start, number, end),
+                    f"The old code passed `{value}` through `{name}` before using it; this change uses it "
+                    "as it is, so quotes or special characters in it now reach the query, command or page unescaped.",
+                    f"{name}({value})",
+                    confidence=0.6,
+                )
+                break
+
+
 IDENTIFIER_SLOT = re.compile(
-    r"(?:\b(?:from|join|into|update|table|exists)\s{1,4}[`\"\[]?|[`\"])"
+    r"(?:\b(?:from|join|into|update|table|exists|use|listen|notify|unlisten|copy|truncate|database|schema)\s{1,4}[`\"\[]?|[`\"])"
     r"(?:%s|%\(\w{1,40}\)s|\{[^{}]{0,60}\}|\$\{[^{}]{0,60}\}|#\{[^{}]{0,60}\})",
     re.IGNORECASE,
 )
@@ -485,6 +681,12 @@ def _parameterise(ctx: CheckContext, call: ts.Node, args: list[ts.Node]) -> Fix 
 
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        RuleInfo("generic.escaping-removed", SANITISER_LANGUAGES, Severity.WARNING, "security",
+                 "an escaping, quoting or shell-safety call the change removed while the value is still used",
+                 False, 0.6),
+        find_removed_escaping,
+    ),
     Rule(
         RuleInfo("generic.sql-injection", LANGUAGES, Severity.ERROR, "security",
                  "SQL built by concatenation, formatting or interpolation and passed to a query call",

@@ -75,6 +75,13 @@ BEARER_AUTH = re.compile(
     r"(?i)authorization[\"']?[ \t]{0,5}[:=,][ \t]{0,5}(?P<quote>[\"'`])bearer[ \t]{1,5}(?P<secret>[A-Za-z0-9._~+/=-]{16,500})(?P=quote)"
 )
 
+# A password-named variable, field, key or parameter given a short quoted literal (the long
+# ones are generic.secret's); matched on ASCII-lowered text, the value read back from the line.
+NAMED_PASSWORD = re.compile(
+    r"""(?<![a-z0-9_])[a-z0-9_]{0,30}(?:password|passwd|passphrase|pwd)["']?[ \t]{0,10}(?::=|=>|=|:)[ \t]{0,40}"""
+    r"""(?P<quote>["'`])(?P<secret>[^"'`\s]{8,64})(?P=quote)"""
+)
+
 PLACEHOLDER_PASSWORDS = frozenset(
     {"password", "pass", "passwd", "pwd", "secret", "changeme", "redacted", "none", "null", "empty", "root", "admin"}
 )
@@ -181,16 +188,32 @@ def _basic_has_password(encoded: str) -> bool:
 
 
 def find_hardcoded_credentials(ctx: CheckContext) -> Iterator[Hit]:
+    # Tests and examples set made-up passwords on purpose: only a real-looking one is worth a word.
+    named = not ctx.is_test_file and not EXAMPLE_PATH.search(ctx.path.replace("\\", "/"))
     for number in sorted(ctx.added):
-        yield from itertools.islice(_credentials_on_line(ctx.line(number), number), MAX_HITS_PER_LINE)
+        yield from itertools.islice(_credentials_on_line(ctx.line(number), number, named), MAX_HITS_PER_LINE)
 
 
-def _credentials_on_line(line: str, number: int) -> Iterator[Hit]:
+EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|docs?|demo|fixtures?)/")
+
+
+def _password_like(value: str) -> bool:
+    """Three of lower case, upper case, digits and punctuation: how people write real passwords."""
+    classes = (
+        any(c.islower() for c in value), any(c.isupper() for c in value),
+        any(c.isdigit() for c in value), any(not c.isalnum() for c in value),
+    )
+    return sum(classes) >= 3 and not value.startswith(("http", "/", "./")) and "." not in value.strip(".")
+
+
+def _credentials_on_line(line: str, number: int, named: bool = True) -> Iterator[Hit]:
     if "://" in line:
         for m in URL_CREDENTIALS.finditer(line):
             secret = m.group("secret")
             if _is_placeholder_password(secret) or _is_placeholder_password(m.group("user")) and len(secret) < 3:
                 continue
+            if not named and not _looks_real(secret):
+                continue  # a test's or an example's URL fixture (`http://user:p%40ss@host`)
             yield Hit(
                 Span(number, m.start("secret"), number, m.end("secret")),
                 "This URL carries a password in clear text; read the credentials from the environment "
@@ -201,7 +224,7 @@ def _credentials_on_line(line: str, number: int) -> Iterator[Hit]:
     if ("password" in lowered or "pwd" in lowered) and CONNECTION_KEYS.search(line):
         for m in CONNECTION_PASSWORD.finditer(line):
             secret = m.group("secret")
-            if _is_placeholder_password(secret):
+            if _is_placeholder_password(secret) or not named and not _looks_real(secret):
                 continue
             yield Hit(
                 Span(number, m.start("secret"), number, m.end("secret")),
@@ -209,9 +232,22 @@ def _credentials_on_line(line: str, number: int) -> Iterator[Hit]:
                 "configuration or the environment, and rotate this password.",
                 _fingerprint("connection password", secret),
             )
+    if named and ("pass" in lowered or "pwd" in lowered):
+        for m in NAMED_PASSWORD.finditer(lowered):
+            secret = line[m.start("secret") : m.end("secret")]
+            if _is_placeholder_password(secret) or not _password_like(secret):
+                continue
+            if len(secret) >= 16 and _looks_real(secret):
+                continue  # generic.secret reports it
+            yield Hit(
+                Span(number, m.start("secret"), number, m.end("secret")),
+                "A password is written into the code here; read it from configuration or the "
+                "environment, and rotate this one (it is in the history now).",
+                _fingerprint("named password", secret),
+            )
     if "authorization" in lowered:
         for m in BASIC_AUTH.finditer(line):
-            if _basic_has_password(m.group("secret")):
+            if _basic_has_password(m.group("secret")) and (named or _looks_real(m.group("secret"))):
                 yield Hit(
                     Span(number, m.start("secret"), number, m.end("secret")),
                     "This Authorization header hardcodes Basic credentials (base64 is not "
