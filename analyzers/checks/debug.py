@@ -329,8 +329,8 @@ def _output_name(ctx: CheckContext, call: ts.Node) -> str:
 
 
 def _stream_root(node: ts.Node) -> ts.Node:
-    while node.type == "binary_expression" and node.child_by_field_name("left") is not None:
-        node = node.child_by_field_name("left")
+    while node.type == "binary_expression" and (left := node.child_by_field_name("left")) is not None:
+        node = left
     return node
 
 

@@ -457,7 +457,7 @@ def _exits(body: ts.Node) -> bool:
 
 
 def _in_condition(node: ts.Node, body: ts.Node) -> bool:
-    current = node
+    current: ts.Node | None = node
     while current is not None and current != body:
         parent = current.parent
         if parent is not None and parent.child_by_field_name("condition") == current:

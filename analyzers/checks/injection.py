@@ -399,9 +399,8 @@ def _sink_injections(ctx: CheckContext, wanted: str, reported: set[tuple[int, in
         if kind != wanted:
             continue
         if call.type in ("subshell", "shell_command_expression"):
-            built: Built | None = Built(nodes=[call])
-            if not _string_pieces(call, built):
-                built = None
+            shell_text = Built(nodes=[call])
+            built: Built | None = shell_text if _string_pieces(call, shell_text) else None
         else:
             if ctx.language == "go" and kind == "shell":
                 args = _go_shell_argument(args)
