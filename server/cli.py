@@ -20,6 +20,16 @@ from tactful.server.git import GitError
 COMMAND_MODULES = ("cmd_review", "cmd_index", "cmd_gate", "cmd_eval", "cmd_lsp", "cmd_trust")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+MAX_ERROR_CHARS = 500
+"""An error quotes at most this much (a 3 MB offending line must not become a 3 MB 'one line')."""
+
+
+def one_line(message: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """``message`` on one line, cut to ``limit`` characters with a note of how much was left out."""
+    flat = " ".join(message.split("\n"))
+    if len(flat) <= limit:
+        return flat
+    return f"{flat[:limit]}… ({len(flat) - limit:,} more characters)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (UsageError, GitError, DiffError, OSError, ValueError) as exc:
-        print(f"tactful: error: {exc}", file=sys.stderr)
+        print(f"tactful: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -107,3 +107,12 @@ def test_empty_change_and_new_repository(cli, git_repo: GitRepo) -> None:
     git_repo.git("add", "a.py")
     data = cli("review", "--format", "json", cwd=git_repo.root).json()
     assert _rules(data) == [("a.py", "py.debugger")]
+
+
+def test_a_huge_offending_line_gives_a_short_one_line_error(cli, tmp_path) -> None:
+    patch = tmp_path / "huge.diff"
+    patch.write_text("--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n" + "?" * 3_000_000 + "\n")
+    result = cli("review", "--patch", str(patch), cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(result.stderr) < 1000
