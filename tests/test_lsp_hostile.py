@@ -28,6 +28,7 @@ class RawClient:
             stderr=subprocess.PIPE, cwd=tmp_path, env=env,
         )  # fmt: skip
         self.buffer = b""
+        self.notifications: list[dict[str, Any]] = []
 
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
@@ -46,6 +47,8 @@ class RawClient:
                 if len(rest) < length:
                     break
                 message, self.buffer = json.loads(rest[:length]), rest[length:]
+                if "id" not in message:
+                    self.notifications.append(message)
                 if message.get("id") == msg_id and ("result" in message or "error" in message):
                     return message
             ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
@@ -105,3 +108,23 @@ def test_requests_after_shutdown_are_refused_not_ignored(client: RawClient) -> N
     client.send({"id": 3, "method": "textDocument/codeAction",
                  "params": {"textDocument": {"uri": "file:///x.py"}, "range": RANGE, "context": {"diagnostics": []}}})  # fmt: skip
     assert client.answer(3)["error"]["code"] == -32600
+
+
+def test_an_edit_outside_the_buffer_is_not_applied_and_the_document_waits_for_its_text(
+    client: RawClient, tmp_path: Path
+) -> None:
+    uri = (tmp_path / "m.py").as_uri()
+    client.send({"method": "textDocument/didOpen",
+                 "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "x = 1\n"}}})  # fmt: skip
+    far = {"start": {"line": 40, "character": 0}, "end": {"line": 40, "character": 0}}
+    client.send({"method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 2},
+                 "contentChanges": [{"range": far, "text": "breakpoint()\n"}]}})  # fmt: skip
+    # A request after the edit is answered only once the edit was handled (messages are in order).
+    client.send({"id": 50, "method": "textDocument/codeAction",
+                 "params": {"textDocument": {"uri": uri}, "range": RANGE, "context": {"diagnostics": []}}})  # fmt: skip
+    client.answer(50)
+    stderr = client.close()
+    assert "not applied: line 40 is past the end of a 1-line buffer" in stderr
+    cleared = [n for n in client.notifications if n.get("method") == "textDocument/publishDiagnostics"
+               and n["params"]["uri"] == uri and n["params"]["diagnostics"] == []]  # fmt: skip
+    assert cleared

@@ -6,6 +6,10 @@ then waits forever. Here every request gets a response: ``InvalidParams`` (-3260
 method for a message that cannot be read as its type, ``InvalidRequest`` (-32600) after
 shutdown. Notifications with bad params are logged in one line and dropped, as the protocol
 wants (they have no answer).
+
+An incremental edit whose range lies outside the buffer (pygls would append its text at the
+end) is not applied: the document is marked out of sync, its diagnostics are withheld, and
+the next full-text change or reopen brings it back.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCProtocol
+from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +49,28 @@ def _not_a_deserialize_traceback(record: logging.LogRecord) -> bool:
     return True
 
 
+def _out_of_range(lines: list[str], changes: list[Any]) -> str:
+    """Why the first change that does not fit the buffer does not ('' when all fit)."""
+    count = len(lines)
+    for change in changes:
+        if not isinstance(change, types.TextDocumentContentChangePartial):
+            count = change.text.count("\n") + 1  # a full-text change replaces everything
+            continue
+        start, end = change.range.start, change.range.end
+        if (start.line, start.character) > (end.line, end.character):
+            return f"range end {end.line}:{end.character} is before its start {start.line}:{start.character}"
+        if start.line > count or end.line > count:
+            return f"line {max(start.line, end.line)} is past the end of a {count}-line buffer"
+        # later changes are relative to the buffer after this one; its line count is a bound
+        count += change.text.count("\n") - (end.line - start.line)
+    return ""
+
+
 class TactfulProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.out_of_sync: set[str] = set()
+        """Documents whose last edit did not fit the buffer: not reviewed until resent whole."""
         pygls_log = logging.getLogger("pygls.protocol.json_rpc")
         if _not_a_deserialize_traceback not in pygls_log.filters:
             pygls_log.addFilter(_not_a_deserialize_traceback)
@@ -72,3 +97,26 @@ class TactfulProtocol(LanguageServerProtocol):
             self._send_response(message.id, error=error.to_response_error())
             return
         super().handle_message(message)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        uri = params.text_document.uri
+        document = self.workspace.get_text_document(uri)
+        problem = _out_of_range(document.lines, list(params.content_changes))
+        if problem:
+            log.warning("%s: edit to version %s not applied: %s; waiting for the whole text", uri,
+                        params.text_document.version, problem)  # fmt: skip
+            self.out_of_sync.add(uri)
+        else:
+            if any(not isinstance(c, types.TextDocumentContentChangePartial) for c in params.content_changes):
+                self.out_of_sync.discard(uri)
+            if uri not in self.out_of_sync:
+                for change in params.content_changes:
+                    self.workspace.update_text_document(params.text_document, change)
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield user_handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
+        self.out_of_sync.discard(params.text_document.uri)
+        yield from super().lsp_text_document__did_open(params)

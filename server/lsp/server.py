@@ -179,6 +179,10 @@ class TactfulServer(LanguageServer):
         previous = self.pending.pop(uri, None)
         if previous is not None:
             previous.cancel()
+        if uri in getattr(self.protocol, "out_of_sync", ()):
+            # The buffer here no longer matches the editor's: diagnostics would point at the wrong code.
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            return
         version = self.workspace.get_text_document(uri).version or 0
         delay = 0.0 if immediate else self.settings.lsp.debounce_ms / 1000
         task = asyncio.ensure_future(self._review_document(uri, version, delay))
