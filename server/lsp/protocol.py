@@ -15,6 +15,7 @@ the next full-text change or reopen brings it back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from lsprotocol import types
@@ -49,7 +50,7 @@ def _not_a_deserialize_traceback(record: logging.LogRecord) -> bool:
     return True
 
 
-def _out_of_range(lines: list[str], changes: list[Any]) -> str:
+def _out_of_range(lines: Sequence[str], changes: list[Any]) -> str:
     """Why the first change that does not fit the buffer does not ('' when all fit)."""
     count = len(lines)
     for change in changes:
