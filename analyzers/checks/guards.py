@@ -62,12 +62,16 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
         for name, kind in guard.subjects:
             if ctx.language == "go" and _ERROR_NAME.match(name):
                 continue  # go.removed-err-check owns deleted error checks
-            if _tested_in(ctx, name, kind, new_first, new_last) or _assigned_on_added(ctx, name, new_first, new_last):
+            use = _first_use(ctx, name, new_at, new_last, passed=_checks_fresh_result(ctx, guard.node, name))
+            if use is None:
+                continue
+            # A null test that only comes after the first use does not protect it.
+            tested_to = use if kind in ("null", "falsy") else new_last
+            if _tested_in(ctx, name, kind, new_first, tested_to) or _assigned_on_added(ctx, name, new_first, new_last):
+                continue
+            if _declared_on_added_header(ctx, name, to_new(scope.start_point[0] + 1), new_first):
                 continue
             if kind in ("null", "falsy") and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)):
-                continue
-            use = _first_use(ctx, name, new_at, new_last)
-            if use is None:
                 continue
             anchor = _anchor(ctx, _hunk_of(ctx.file.hunks, first), name, new_at, use)
             if anchor in reported:
@@ -102,10 +106,14 @@ def _as_guard(ctx: CheckContext, node: ts.Node, removed: frozenset[int]) -> _Gua
         return None
     condition = node.child_by_field_name("condition")
     body = next((b for f in g.BODY_FIELDS if (b := node.child_by_field_name(f)) is not None), None)
-    if condition is None or body is None or _has_else(node):
+    if condition is None or body is None:
         return None
     exits = _exits(body)
-    if exits and not _all_removed(node, removed):
+    if _has_else(node):
+        # `if (x == null) throw ...; else if (...)` whose first branch the change deleted, the rest kept
+        if not (exits and _all_removed(body, removed) and node.type not in g.NEGATED_IFS):
+            return None
+    elif exits and not _all_removed(node, removed):
         return None
     if node.type in g.NEGATED_IFS and not exits:
         return None
@@ -223,7 +231,8 @@ def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]
             callee = _callee(node)
             if callee in g.TEST_CALLS:
                 kind = "type" if callee in g.TYPE_CALLS else "size"
-                if callee in ("nil?", "is_none", "is_some", "isNull", "nonNull", "is_null", "isset", "hasattr"):
+                if callee in ("nil?", "is_none", "is_some", "isNull", "nonNull", "is_null", "isset", "hasattr",
+                              "is_resource"):
                     kind = "null"
                 function = node.child_by_field_name("function") or node.child_by_field_name("receiver")
                 receiver = function.child_by_field_name("object") or function.child_by_field_name("value") if function is not None else None
@@ -282,10 +291,43 @@ def _code_lines(ctx: CheckContext, first: int, last: int) -> Iterator[tuple[int,
 
 def _tested_in(ctx: CheckContext, name: str, kind: str, first: int, last: int) -> bool:
     pattern = _name_pattern(name)
+    if kind in ("null", "falsy"):
+        # Only a test of the name itself counts: `if (x instanceof T)` below a deleted null check is no check;
+        # nor does one in a sibling branch (the other arm of an if/else) that the use is not in.
+        own = g.null_test_line(name)
+        return any(
+            pattern.search(text) and (own.search(text) or g.NULL_TEST_WORDS.search(text))
+            and _block_reaches(ctx, number, last)
+            for number, text in _code_lines(ctx, first, last)
+        )
     test = g.KIND_TEST_LINE.get(kind)
     return any(
         pattern.search(text) and (test or g.TEST_LINE).search(text) for _, text in _code_lines(ctx, first, last)
     )
+
+
+def _declared_on_added_header(ctx: CheckContext, name: str, header_first: int, body_first: int) -> bool:
+    """The change made the name a (typed) parameter: the check moved to the callers' side of the contract."""
+    pattern = _name_pattern(name)
+    return any(
+        ctx.is_added(n) and pattern.search(ctx.line(n)) for n in range(max(header_first, 1), body_first)
+    )
+
+
+def _block_reaches(ctx: CheckContext, test_line: int, use_line: int) -> bool:
+    """The innermost block around the test line (new side) also holds the use line."""
+    if ctx.tree is None:
+        return True
+    text = ctx.line(test_line)
+    indent = len(text) - len(text.lstrip())
+    node: ts.Node | None = ctx.tree.root_node.descendant_for_point_range((test_line - 1, indent), (test_line - 1, indent))
+    while node is not None and node.parent is not None:
+        if node.type in g.FUNCTION_TYPES:
+            return True
+        if node.type in g.BLOCK_TYPES and node.start_point[0] < test_line - 1:
+            return node.start_point[0] <= use_line - 1 <= node.end_point[0]
+        node = node.parent
+    return True
 
 
 def _assigned_on_added(ctx: CheckContext, name: str, first: int, last: int) -> bool:
@@ -294,17 +336,35 @@ def _assigned_on_added(ctx: CheckContext, name: str, first: int, last: int) -> b
     return any(ctx.is_added(n) and assignment.search(text) for n, text in _code_lines(ctx, first, last))
 
 
-def _first_use(ctx: CheckContext, name: str, first: int, last: int) -> int | None:
+def _first_use(ctx: CheckContext, name: str, first: int, last: int, *, passed: bool = False) -> int | None:
     """The first line that reads through the name (``x.a``, ``x[i]``, ``for _ in x``, ``*x``).
 
-    Passing the value on (``helper(x)``) is not counted: the callee may check it.
+    Passing the value on (``helper(x)``) is not counted, as the callee may check it, unless
+    the guard checked a result fresh from a call (``f = fopen(...)``; ``if (!f) return``):
+    that check is the caller's job, and every later use of the failed value is a bug.
     """
     escaped = re.escape(name)
+    passing = rf"|[(,]\s{{0,3}}(?<![\w$@.]){escaped}\s{{0,3}}[,)]" if passed else ""
     pattern = re.compile(
         rf"(?<![\w$@.]){escaped}(?![\w$]){g.DEREFERENCE}|{g.ITERATION}(?<![\w$@.]){escaped}(?![\w$])"
-        rf"|\[[^\]]{{0,40}}(?<![\w$@.]){escaped}(?![\w$])"
+        rf"|\[[^\]]{{0,40}}(?<![\w$@.]){escaped}(?![\w$]){passing}"
     )
     return next((n for n, text in _code_lines(ctx, first, last) if pattern.search(text)), None)
+
+
+def _checks_fresh_result(ctx: CheckContext, guard: ts.Node, name: str) -> bool:
+    """The statement just above the guard assigns the name from a call (``f = fopen(p)``, ``$m = @popen(c)``)."""
+    assignment = re.compile(
+        rf"^\s{{0,40}}(?:[\w:<>*&]{{1,40}}\s{{1,4}}\*?)?(?<![\w$@.]){re.escape(name)}\s{{0,3}}:?=(?!=)\s{{0,3}}"
+        r"[@(\w$][^;]{0,200}\("
+    )
+    row = guard.start_point[0]  # 1-based number of the line above the guard
+    for number in range(row, max(row - 3, 0), -1):
+        text = ctx.old_line(number)
+        if not text.strip() or g.COMMENT_LINE.match(text):
+            continue
+        return bool(assignment.search(text))
+    return False
 
 
 def _made_non_optional(ctx: CheckContext, scope: ts.Node, name: str, new_first: int) -> bool:
