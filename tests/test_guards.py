@@ -196,6 +196,54 @@ REMOVED = [
    d->run();
  }
 """, 2, id="cpp-dynamic-to-static"),
+    pytest.param("a.c", """
+ int load(const char *path) {
+     FILE *f = fopen(path, "r");
+-    if (!f)
+-        return -1;
+     int n = parse(f);
+     return n;
+ }
+""", 3, id="c-fresh-result-passed-on"),
+    pytest.param("a.js", """
+ function query(config) {
+-  if (config == null) {
+-    throw new TypeError('no query')
+-  } else if (typeof config.submit === 'function') {
++  if (typeof config.submit === 'function') {
+     return config.submit()
+   }
+ }
+""", 2, id="js-first-branch-of-else-if"),
+    pytest.param("a.js", """
+ function prepare(val) {
+-  if (val == null) {
+-    return null
+-  }
+   if (val instanceof Buffer) {
+     return val
+   }
+   return val.toString()
+ }
+""", 2, id="js-type-test-is-no-null-test"),
+    pytest.param("a.php", """
+ <?php
+ function send($cmd, $many) {
+     if ($many) {
+         $m = popen($cmd, 'w');
+         if (!$m) {
+             throw new Exception('x');
+         }
+         fwrite($m, 'a');
+     } else {
+         $m = popen($cmd, 'w');
+-        if (!$m) {
+-            throw new Exception('x');
+-        }
+         fwrite($m, 'b');
+     }
+ }
+""", 11, id="php-test-in-sibling-branch"),
 ]
 
 
@@ -313,6 +361,37 @@ SILENT = [
 +        return DEFAULT
      return user.name
 """, id="guard-body-edited"),
+    pytest.param("a.c", """
+ int load(struct ctx *c) {
+     FILE *f = c->file;
+-    if (!f)
+-        return -1;
+     int n = parse(f);
+     return n;
+ }
+""", id="c-passed-on-value-not-fresh"),
+    pytest.param("a.js", """
+ function prepare(val) {
+-  if (val == null) {
+-    return null
+-  }
++  if (!val) return null
+   return val.toString()
+ }
+""", id="js-null-test-replaced"),
+    pytest.param("a.php", """
+ <?php
+ class A {
+-    private function dup($rec) {
+-        $store = load();
+-        if (!is_array($store)) {
+-            return false;
+-        }
++    private function dup(array $store, $rec) {
+         return count($store) > 0 && $store[0] == $rec;
+     }
+ }
+""", id="php-value-became-typed-parameter"),
 ]
 
 

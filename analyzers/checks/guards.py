@@ -69,7 +69,7 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
             tested_to = use if kind in ("null", "falsy") else new_last
             if _tested_in(ctx, name, kind, new_first, tested_to) or _assigned_on_added(ctx, name, new_first, new_last):
                 continue
-            if _declared_on_added_header(ctx, name, to_new(scope.start_point[0] + 1), new_first):
+            if _declared_on_added_header(ctx, name, use):
                 continue
             if kind in ("null", "falsy") and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)):
                 continue
@@ -306,12 +306,20 @@ def _tested_in(ctx: CheckContext, name: str, kind: str, first: int, last: int) -
     )
 
 
-def _declared_on_added_header(ctx: CheckContext, name: str, header_first: int, body_first: int) -> bool:
+def _declared_on_added_header(ctx: CheckContext, name: str, use_line: int) -> bool:
     """The change made the name a (typed) parameter: the check moved to the callers' side of the contract."""
-    pattern = _name_pattern(name)
-    return any(
-        ctx.is_added(n) and pattern.search(ctx.line(n)) for n in range(max(header_first, 1), body_first)
-    )
+    if ctx.tree is None:
+        return False
+    text = ctx.line(use_line)
+    indent = len(text) - len(text.lstrip())
+    node: ts.Node | None = ctx.tree.root_node.descendant_for_point_range((use_line - 1, indent), (use_line - 1, indent))
+    while node is not None and node.type not in g.FUNCTION_TYPES:
+        node = node.parent
+    parameters = node.child_by_field_name("parameters") if node is not None else None
+    if parameters is None:
+        return False
+    rows = range(parameters.start_point[0] + 1, parameters.end_point[0] + 2)
+    return any(ctx.is_added(n) for n in rows) and _name_pattern(name).search(ctx.node_text(parameters)) is not None
 
 
 def _block_reaches(ctx: CheckContext, test_line: int, use_line: int) -> bool:
