@@ -244,6 +244,34 @@ REMOVED = [
      }
  }
 """, 11, id="php-test-in-sibling-branch"),
+    pytest.param("a.ts", """
+ export function ctx(opts: Opts) {
+-  return opts.createContext?.(opts);
++  return opts.createContext!(opts);
+ }
+""", 2, id="ts-optional-call-asserted"),
+    pytest.param("a.rs", """
+ fn next(&mut self) -> Result<A, Error> {
+-    let a = Ancestor::new(&dent)
+-        .map_err(|err| Error::from_io(self.depth, err))?;
++    let a = Ancestor::new(&dent).unwrap();
+     Ok(a)
+ }
+""", 2, id="rs-multiline-map-err-to-unwrap"),
+    pytest.param("a.rs", """
+ fn known_str(&mut self) -> Result<&str, Error> {
+-    match self
++    let output = self
+         .parser
+         .consume_string(&mut self.tape)
+-    {
+-        Ok(output) => Ok(output.as_str()),
+-        Err(e) => Err(e.into()),
+-    }
++        .unwrap();
++    Ok(output.as_str())
+ }
+""", 5, id="rs-multiline-match-to-unwrap"),
 ]
 
 
@@ -392,6 +420,27 @@ SILENT = [
      }
  }
 """, id="php-value-became-typed-parameter"),
+    pytest.param("a.ts", """
+ export function ctx(opts: Opts) {
+-  return opts.createContext?.(opts, 1);
++  return opts.createContext?.(opts, 2);
+ }
+""", id="ts-optional-call-kept"),
+    pytest.param("a.ts", """
+ export function f(a: A) {
+-  return a?.ok;
++  return !(a.ok);
+ }
+""", id="ts-logical-not-is-no-assertion"),
+    pytest.param("a.rs", """
+ fn next(&mut self) -> Result<A, Error> {
+-    let a = Ancestor::new(&dent)
+-        .map_err(|err| Error::from_io(self.depth, err))?;
++    let a = Ancestor::open(&dent)
++        .map_err(|err| Error::from_io(self.depth, err))?;
+     Ok(a)
+ }
+""", id="rs-multiline-still-propagates"),
 ]
 
 

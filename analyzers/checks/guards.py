@@ -465,7 +465,7 @@ _OPTIONAL_CHAINS = {
 _CHAIN_RECEIVER = re.compile(r"([\w$@]{1,80}(?:\(\))?)(?:\?\.|\?->|&\.)")
 _RUST_UNCHECKED = re.compile(r"\.unwrap\(\)|\.expect\(\"(?:[^\"\\]|\\.){0,200}\"\)")
 _RUST_CHECKED = re.compile(
-    r"\?|\.unwrap_or_default\(\)|\.unwrap_or_else\([^;]{0,200}?\)|\.unwrap_or\([^;]{0,200}?\)"
+    r"\.map_err\([^;]{0,200}?\)\?|\.ok_or(?:_else)?\([^;]{0,200}?\)\?|\?|\.unwrap_or_default\(\)|\.unwrap_or_else\([^;]{0,200}?\)|\.unwrap_or\([^;]{0,200}?\)"
 )
 _RUST_MATCH = re.compile(r"^\s*(?:let\s+\w+\s*=\s*)?(?:match\s+(?P<m>[^{]{1,120}?)|if\s+let\s+(?:Some|Ok)\s*\(\s*\w+\s*\)\s*=\s*(?P<l>[^{]{1,120}?))\s*\{")
 _CS_AS = re.compile(r"(?P<value>[\w.]{1,80})\s+as\s+(?P<type>[\w.]{1,80}(?:<[\w., ]{1,80}>)?)")
@@ -501,15 +501,82 @@ def _line_swaps(ctx: CheckContext) -> Iterator[Hit]:
     for hunk in ctx.file.hunks:
         for removed, added in _blocks(hunk):
             old = {line.strip() for line in removed}
+            found = False
             for number, text in added:
                 stripped = text.strip()
                 message = _swap_message(language, old, removed, stripped)
                 if message:
+                    found = True
                     yield _hit(ctx, number, message, 0.8)
+            if found or len(removed) + len(added) <= 2 or len(removed) > _MAX_JOINED or len(added) > _MAX_JOINED:
+                continue
+            # A statement split over lines (`x\n    .map_err(...)?;`) compares as one line.
+            joined_old, joined_new = _joined(removed), _joined([text for _, text in added])
+            message = _swap_message(language, {joined_old}, [joined_old], joined_new)
+            if message:
+                number = next((n for n, text in added if _RUST_UNCHECKED.search(text) or "!" in text), added[0][0])
+                yield _hit(ctx, number, message, 0.8)
+
+
+    if language == "rust":
+        yield from _rust_match_to_unwrap(ctx)
+
+
+def _rust_match_to_unwrap(ctx: CheckContext) -> Iterator[Hit]:
+    """A `match`/`if let` over several lines (some kept as context) that became `.unwrap()`."""
+    for hunk in ctx.file.hunks:
+        old_side = [(raw[:1], raw[1:]) for raw in hunk.lines if raw[:1] in (" ", "-")]
+        new_side: list[tuple[int, str]] = []
+        number = hunk.new_start
+        for raw in hunk.lines:
+            if raw[:1] in (" ", "+"):
+                new_side.append((number, raw[1:]))
+                number += 1
+        unwraps = [(n, t) for n, t in new_side if ctx.is_added(n) and _RUST_UNCHECKED.search(t)]
+        if not unwraps:
+            continue
+        new_joined = _joined([t for _, t in new_side])
+        for index, (tag, text) in enumerate(old_side):
+            if tag != "-" or not re.match(r"^\s*(?:let\s+\w+\s*=\s*)?(?:match|if\s+let)\b", text) or "{" in text:
+                continue
+            match = _RUST_MATCH.match(_joined([t for _, t in old_side[index : index + 8]]))
+            value = match and (match.group("m") or match.group("l"))
+            if value and re.search(re.escape(value.strip()) + r"\s{0,4}\.(?:unwrap|expect)\(", new_joined):
+                message = f"The `match`/`if let` on `{value.strip()}` became `.unwrap()`/`.expect()`, so the case it handled now panics."
+                yield _hit(ctx, unwraps[0][0], message, 0.8)
+                break
+
+
+_MAX_JOINED = 12
+
+
+def _joined(lines: list[str]) -> str:
+    """Lines of one statement as one line: no break before ``.``/``?``/``)``, none after ``(``."""
+    text = " ".join(line.strip() for line in lines if line.strip())
+    text = re.sub(r" (?=[.?)])", "", text)
+    return re.sub(r"(?<=\() ", "", text)
+
+
+_JS_ASSERTION = re.compile(r"(?<=[\w$)\]])!(?=[.(\[])")
+
+
+def _js_plain(line: str) -> str:
+    """The line with optional chaining and non-null assertions made plain: `a?.b?.(c)` and `a!.b!(c)` are `a.b(c)`."""
+    return _JS_ASSERTION.sub("", line.replace("?.(", "(").replace("?.[", "[").replace("?.", "."))
 
 
 def _swap_message(language: str, old: set[str], removed: list[str], new: str) -> str | None:
     chain = _OPTIONAL_CHAINS.get(language)
+    if language in ("javascript", "typescript", "tsx") and "?." not in new:
+        for line in old:
+            if "?." in line and _js_plain(line) == _js_plain(new):
+                receiver = _CHAIN_RECEIVER.search(line)
+                what = f"`{receiver.group(1)}`" if receiver else "the receiver"
+                how = "asserted non-null" if "!" in new else "plain access"
+                return (
+                    f"The optional chaining `?.` that tolerated a missing {what} became {how}, "
+                    f"so this line now throws when {what} is null or undefined."
+                )
     if chain is not None:
         safe, unsafe = chain
         for replacement in unsafe:
