@@ -272,6 +272,17 @@ REMOVED = [
 +    Ok(output.as_str())
  }
 """, 5, id="rs-multiline-match-to-unwrap"),
+    pytest.param("a.ts", """
+ export class Sub {
+   add(teardown: Teardown | undefined): void {
+-    if (teardown && teardown !== this) {
++    {
+       teardown.parent = this;
+       this.list.push(teardown);
+     }
+   }
+ }
+""", 4, id="ts-condition-dropped-body-kept"),
 ]
 
 
@@ -441,6 +452,24 @@ SILENT = [
      Ok(a)
  }
 """, id="rs-multiline-still-propagates"),
+    pytest.param("a.php", """
+ <?php
+ function send($records) {
+-    if ($records) {
++    if (\\count($records) > 0) {
+         post($records[0]);
+     }
+ }
+""", id="php-truthiness-became-count"),
+    pytest.param("a.php", """
+ <?php
+ function last($e) {
+-    if ($e && $e['type'] > 1) {
++    if (\\is_array($e) && $e['type'] > 1) {
+         report($e['trace']);
+     }
+ }
+""", id="php-truthiness-became-type-test"),
 ]
 
 

@@ -136,6 +136,9 @@ NULL_TEST_WORDS = re.compile(
 """Words that make a line mentioning a name a null test of it (``x == null``, ``isset($x)``, ``match x``)."""
 
 
+_TEST_CALL_NAMES = "|".join(sorted((re.escape(c) for c in TEST_CALLS | TYPE_CALLS), key=len, reverse=True))
+
+
 def null_test_line(name: str) -> re.Pattern[str]:
     """A line that tests the name itself for null or truthiness (not ``if (x instanceof T)``)."""
     n = re.escape(name)
@@ -144,6 +147,9 @@ def null_test_line(name: str) -> re.Pattern[str]:
         rf"|(?:!|\bnot\s|\bunless\s|\bif\s{{0,3}}\(?|&&|\|\||\band\s|\bor\s|\bwhile\s{{0,3}}\(?)"
         rf"\s{{0,3}}{n}\s{{0,3}}(?:\)|&&|\|\||:|;|\{{|\band\b|\bor\b|\bthen\b|$)"
         rf"|(?<![\w$@.]){n}\s{{0,3}}(?:\|\||\bor\b)"
+        rf"|(?<![\w$])(?:{_TEST_CALL_NAMES}|strlen|sizeof)\s{{0,2}}\(\s{{0,2}}{n}\s{{0,2}}[,)]"
+        rf"|(?:\b(?:if|elif|elsif|while|unless)\b|&&|\|\|)[^;{{]{{0,80}}?(?<![\w$@.]){n}\s{{0,2}}(?:\.|->)"
+        rf"(?:length|size|count|Count|Length|isEmpty|empty|is_empty)\b"
     )
 
 

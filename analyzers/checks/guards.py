@@ -400,8 +400,17 @@ def _wrapped_code_kept(ctx: CheckContext, guard: _Guard, added_stripped: set[str
         return False
     names = [_name_pattern(name) for name, _ in guard.subjects]
     body_lines = (guard.body.text or b"").decode("utf-8", "replace").split("\n")
-    kept = [line.strip() for line in body_lines if any(p.search(line) for p in names)]
-    return any(line and line in added_stripped for line in kept)
+    first_row = guard.body.start_point[0]
+    removed = ctx.removed
+    kept = [
+        (first_row + offset + 1, line.strip()) for offset, line in enumerate(body_lines)
+        if any(p.search(line) for p in names)
+    ]
+    # Re-added (unwrapped and re-indented), or left in place while the `if (...) {` line went (`{` kept).
+    return any(
+        line and (line in added_stripped or (number > first_row + 1 and number not in removed))
+        for number, line in kept
+    )
 
 
 def _hunk_of(hunks: tuple[Hunk, ...], old_line: int) -> Hunk | None:
