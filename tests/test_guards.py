@@ -283,6 +283,17 @@ REMOVED = [
    }
  }
 """, 4, id="ts-condition-dropped-body-kept"),
+    pytest.param("a.js", """
+ function open(connection, resolve, reject) {
+-  connection.connect((err) => {
+-    if (err) {
+-      return reject(err);
+-    }
++  connection.connect(() => {
+     resolve(connection);
+   });
+ }
+""", 2, id="js-error-callback-parameter-dropped"),
 ]
 
 
@@ -470,6 +481,18 @@ SILENT = [
      }
  }
 """, id="php-truthiness-became-type-test"),
+    pytest.param("a.js", """
+ function open(connection, resolve, reject) {
+-  connection.connect((err) => {
+-    if (err) {
+-      return reject(err);
+-    }
++  connection.connect((err) => {
++    if (err) return reject(err);
+     resolve(connection);
+   });
+ }
+""", id="js-error-callback-check-rewritten"),
 ]
 
 

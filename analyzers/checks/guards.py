@@ -62,6 +62,14 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
         for name, kind in guard.subjects:
             if ctx.language == "go" and _ERROR_NAME.match(name):
                 continue  # go.removed-err-check owns deleted error checks
+            header = _error_parameter_dropped(ctx, scope, name, to_new(scope.start_point[0] + 1)) if guard.exits else None
+            if header is not None and header not in reported:
+                reported.add(header)
+                yield _hit(ctx, header, (
+                    f"This change drops the `{name}` parameter together with its check `{_guard_text(guard.node)}`, "
+                    "so an error passed to this callback is now ignored and the code below runs as if it succeeded."
+                ), 0.75)
+                break
             use = _first_use(ctx, name, new_at, new_last, passed=_checks_fresh_result(ctx, guard.node, name))
             if use is None:
                 continue
@@ -304,6 +312,20 @@ def _tested_in(ctx: CheckContext, name: str, kind: str, first: int, last: int) -
     return any(
         pattern.search(text) and (test or g.TEST_LINE).search(text) for _, text in _code_lines(ctx, first, last)
     )
+
+
+def _error_parameter_dropped(ctx: CheckContext, scope: ts.Node, name: str, new_header: int) -> int | None:
+    """The new header line when the change removed the error parameter ``name`` the guard tested."""
+    if not _ERROR_NAME.match(name) or scope.type not in g.FUNCTION_TYPES:
+        return None
+    parameters = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+    if parameters is None or not _name_pattern(name).search(ctx.node_text(parameters)):
+        return None
+    header_row = parameters.start_point[0] - scope.start_point[0]
+    line = new_header + header_row
+    if not ctx.is_added(line) or _name_pattern(name).search(ctx.line(line)):
+        return None
+    return line
 
 
 def _declared_on_added_header(ctx: CheckContext, name: str, use_line: int) -> bool:
