@@ -294,6 +294,22 @@ REMOVED = [
    });
  }
 """, 2, id="js-error-callback-parameter-dropped"),
+    pytest.param("a.py", """
+ def read(sock, n):
+     data = sock.recv(n)
+-    if len(data) < n:
+-        raise ConnectionError("short read")
+     return data
+""", 3, id="py-raise-guard-then-returned"),
+    pytest.param("a.rb", """
+ def read(file, bytes)
+   result = file.read(bytes)
+-  unless result && result.length == bytes
+-    raise InvalidFile, "short"
+-  end
+   result
+ end
+""", 3, id="rb-raise-guard-then-implicitly-returned"),
 ]
 
 
@@ -493,6 +509,13 @@ SILENT = [
    });
  }
 """, id="js-error-callback-check-rewritten"),
+    pytest.param("a.py", """
+ def read(sock, n):
+     data = sock.recv(n)
+-    if len(data) < n:
+-        return None
+     return data
+""", id="py-return-guard-then-returned"),
 ]
 
 

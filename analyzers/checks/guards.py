@@ -71,6 +71,9 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
                 ), 0.75)
                 break
             use = _first_use(ctx, name, new_at, new_last, passed=_checks_fresh_result(ctx, guard.node, name))
+            if use is None and _raises(guard.body):
+                # `if len(data) < n: raise ...` then `return data`: callers now get what the guard refused
+                use = _first_return(ctx, name, new_at, new_last)
             if use is None:
                 continue
             # A null test that only comes after the first use does not protect it.
@@ -380,6 +383,24 @@ def _first_use(ctx: CheckContext, name: str, first: int, last: int, *, passed: b
         rf"|\[[^\]]{{0,40}}(?<![\w$@.]){escaped}(?![\w$]){passing}"
     )
     return next((n for n, text in _code_lines(ctx, first, last) if pattern.search(text)), None)
+
+
+_RAISE_LINE = re.compile(r"^\s{0,80}(?:raise|throw|fail)\b")
+
+
+def _raises(body: ts.Node | None) -> bool:
+    """The guard's body throws (rather than returning a value the callers could test)."""
+    if body is None:
+        return False
+    return any(_RAISE_LINE.match(line) for line in (body.text or b"").decode("utf-8", "replace").split("\n"))
+
+
+def _first_return(ctx: CheckContext, name: str, first: int, last: int) -> int | None:
+    """The first line returning the name as it is (``return x``, or a bare ``x`` ending a Ruby method)."""
+    escaped = re.escape(name)
+    implicit = "?" if ctx.language in ("ruby", "rust") else ""  # languages where a method's last expression is its value
+    pattern = re.compile(rf"^\s{{0,80}}(?:return\s{{1,4}}){implicit}{escaped}\s{{0,2}};?\s{{0,2}}$")
+    return next((n for n, text in _code_lines(ctx, first, last) if pattern.match(text)), None)
 
 
 def _checks_fresh_result(ctx: CheckContext, guard: ts.Node, name: str) -> bool:
