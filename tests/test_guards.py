@@ -310,6 +310,15 @@ REMOVED = [
    result
  end
 """, 3, id="rb-raise-guard-then-implicitly-returned"),
+    pytest.param("a.cpp", """
+ Node LoadFile(const std::string& filename) {
+   std::ifstream fin(filename);
+-  if (!fin) {
+-    throw BadFile(filename);
+-  }
+   return Load(fin);
+ }
+""", 3, id="cpp-constructed-stream-passed-on"),
 ]
 
 

@@ -408,6 +408,8 @@ def _checks_fresh_result(ctx: CheckContext, guard: ts.Node, name: str) -> bool:
     assignment = re.compile(
         rf"^\s{{0,40}}(?:[\w:<>*&]{{1,40}}\s{{1,4}}\*?)?(?<![\w$@.]){re.escape(name)}\s{{0,3}}:?=(?!=)\s{{0,3}}"
         r"[@(\w$][^;]{0,200}\("
+        # C++ direct initialisation: `std::ifstream fin(path);`
+        rf"|^\s{{0,40}}[\w:<>]{{1,60}}\s{{1,4}}{re.escape(name)}\s{{0,2}}[({{]\s{{0,2}}[\w\"&*]"
     )
     row = guard.start_point[0]  # 1-based number of the line above the guard
     for number in range(row, max(row - 3, 0), -1):
