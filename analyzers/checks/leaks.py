@@ -10,8 +10,9 @@ taken with ``acquire()``/``Lock()`` and never released counts too. Module-level 
 script) is left alone.
 
 The second rule reads the old side: a release line the change deleted (``f.close()``,
-``defer rows.Close()``, ``mu.Unlock()``) while the function still acquires the handle and no
-longer releases it.
+``defer rows.Close()``, ``mu.Unlock()``, ``free(buf)``, ``flock($f, LOCK_UN)``) while the
+function still holds the handle (or, for a field such as ``self.conn``, still works with its
+owner) and no longer releases it.
 """
 
 from __future__ import annotations
@@ -226,8 +227,13 @@ def _name_of(function: ts.Node) -> str:
 
 RELEASE_LINE = re.compile(
     r"^\s{0,40}(?:defer\s{1,4})?(?:"
-    r"(?P<obj>\$?[A-Za-z_][\w.\->]{0,80}?)(?:\.|->)(?P<method>close|Close|closeSync|Dispose|release|Unlock|RUnlock|unlock)\(\)"
-    r"|(?P<fn>fclose|pclose|closedir|close|closesocket|curl_close)\(\s{0,4}(?P<arg>\$?[A-Za-z_]\w{0,60})\s{0,4}\)"
+    r"(?P<obj>\$?[A-Za-z_](?:[\w.]|->|\[[\w.$]{1,40}\]){0,80}?)(?:\.|->)"
+    r"(?P<method>close|Close|closeSync|Dispose|release|Unlock|RUnlock|unlock)\(\)"
+    # fclose(f), free(p), ini_free(line), hooks.deallocate(p.buffer), xml_memory::deallocate(contents)
+    r"|(?P<fn>(?:[A-Za-z_]\w{0,40}(?:\.|::|->)){0,3}(?:\w{0,30}_)?"
+    r"(?:fclose|pclose|closedir|close|closesocket|curl_close|free|deallocate|dealloc))"
+    r"\(\s{0,4}(?P<arg>\$?[A-Za-z_]\w{0,60}(?:(?:\.|->)[A-Za-z_]\w{0,60}){0,2})\s{0,4}\)"
+    r"|flock\(\s{0,4}(?P<locked>\$?[A-Za-z_]\w{0,60})\s{0,4},\s{0,4}LOCK_UN\s{0,4}\)"
     r")\s{0,4};?\s{0,4}$"
 )
 
@@ -243,7 +249,7 @@ def _removed_releases(ctx: CheckContext) -> Iterator[tuple[int, str, str]]:
             elif tag == "-":
                 match = RELEASE_LINE.match(body)
                 if match:
-                    name = match.group("obj") or match.group("arg") or ""
+                    name = match.group("obj") or match.group("arg") or match.group("locked") or ""
                     yield max(new_line + 1, hunk.new_start), name, body.strip()
 
 
@@ -260,7 +266,9 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
             continue
         body = ctx.node_text(function)
         handle = name.lstrip("$")
-        if not re.search(rf"(?<![\w.]){re.escape(handle)}\b", body):
+        # A field (`l.cn.c`, `self.stack[i]`) outlives the call: the function still using its owner is enough.
+        owner = re.split(r"\.|->|\[", handle, maxsplit=1)[0]
+        if not re.search(rf"(?<![\w.]){re.escape(owner)}(?!\w)", body):
             continue  # the handle itself is gone too
         compact = removed.replace(" ", "")
         if any(compact in ctx.line(n).replace(" ", "") for n in ctx.added):
@@ -269,7 +277,7 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
             # Still released on another path (an error branch): this path now leaks.
             yield Hit(
                 Span(anchor, column, anchor, len(text.rstrip())),
-                f"The change deletes `{removed}` from this path while the function still acquires "
+                f"The change deletes `{removed}` from this path while the function still holds "
                 f"`{handle}`; only the other paths release it now.",
                 removed,
                 anchored_on_removal=True,
@@ -280,7 +288,7 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
             continue
         yield Hit(
             Span(anchor, column, anchor, len(text.rstrip())),
-            f"The change deletes `{removed}` while this function still acquires `{handle}`, so it is "
+            f"The change deletes `{removed}` while this function still holds `{handle}`, so it is "
             "never released now.",
             removed,
             anchored_on_removal=True,
@@ -310,7 +318,7 @@ RULES: tuple[Rule, ...] = (
         find_unreleased_lock,
     ),
     Rule(
-        RuleInfo("generic.removed-release", LANGUAGES, Severity.WARNING, "correctness",
+        RuleInfo("generic.removed-release", (*LANGUAGES, "rust"), Severity.WARNING, "correctness",
                  "a close/unlock the change deleted while the function still acquires the resource",
                  confidence=0.7),
         find_removed_release,
