@@ -254,6 +254,7 @@ def _removed_releases(ctx: CheckContext) -> Iterator[tuple[int, str, str]]:
 
 
 def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
+    yield from _exits_skipping_release(ctx)
     if ctx.tree is None or ctx.old_text is None or not ctx.file.removed_lines:
         return
     for anchor, name, removed in _removed_releases(ctx):
@@ -295,6 +296,61 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
         )
 
 
+EXIT_LINE = re.compile(r"^\s{0,80}(?:if\s{0,3}\([^;]{0,200}\)\s{0,3})?(?:return|raise|throw)\b")
+MANAGED_RELEASE = re.compile(r"\b(?:defer|finally|using|with|ensure)\b")
+
+
+def _exits_skipping_release(ctx: CheckContext) -> Iterator[Hit]:
+    """An added early exit between acquiring a handle and the release further down, which it skips."""
+    if ctx.tree is None:
+        return
+    names = ACQUIRES.get(ctx.language or "", frozenset())
+    if not names:
+        return
+    acquire_calls = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+    for line in sorted(ctx.added):
+        text = ctx.line(line)
+        if not EXIT_LINE.match(text):
+            continue
+        column = len(text) - len(text.lstrip())
+        node = ctx.tree.root_node.descendant_for_point_range((line - 1, column), (line - 1, column))
+        function = _function(node) if node is not None else None
+        if function is None or MANAGED_RELEASE.search(ctx.node_text(function)):
+            continue
+        first, last = function.start_point[0] + 1, function.end_point[0] + 1
+        later = [(n, RELEASE_LINE.match(ctx.line(n))) for n in range(line + 1, last + 1)]
+        for number, match in later:
+            if match is None or ctx.is_added(number):
+                continue
+            name = match.group("obj") or match.group("arg") or match.group("locked") or ""
+            escaped = re.escape(name)
+            acquired = re.compile(rf"(?<![\w.]){escaped}\s{{0,3}}:?=\s{{0,3}}[^;\n]{{0,80}}?(?<![\w.])(?:{acquire_calls})\s{{0,3}}\(")
+            if not any(acquired.search(ctx.line(n)) for n in range(first, line)):
+                continue
+            if re.search(rf"(?<![\w.]){escaped}(?!\w)", text) or _exit_tests(ctx, node, escaped):
+                continue  # the exit hands the handle on or releases it, or leaves because it failed to open
+            yield Hit(
+                Span(line, column, line, len(text.rstrip())),
+                f"This new early exit leaves before `{match.group(0).strip()}` on line {number}, so `{name}` "
+                "is never released on this path; release it before leaving.",
+                text.strip(),
+                confidence=0.7,
+            )
+            break
+
+
+def _exit_tests(ctx: CheckContext, node: ts.Node, escaped: str) -> bool:
+    """The condition of the ``if`` around the exit mentions the handle (``if (!f) return -1;``)."""
+    current: ts.Node | None = node
+    while current is not None and current.type not in FUNCTIONS:
+        if current.type in ("if_statement", "if", "unless", "if_modifier", "unless_modifier", "if_expression"):
+            condition = current.child_by_field_name("condition")
+            text = ctx.node_text(condition if condition is not None else current)
+            return re.search(rf"(?<![\w.]){escaped}(?!\w)", text) is not None
+        current = current.parent
+    return False
+
+
 def _released_anyway(body: str, handle: str) -> bool:
     v = re.escape(handle)
     return bool(
@@ -319,7 +375,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         RuleInfo("generic.removed-release", (*LANGUAGES, "rust"), Severity.WARNING, "correctness",
-                 "a close/unlock the change deleted while the function still acquires the resource",
+                 "a close/unlock the change deleted, or an added early exit that skips it, while the function "
+                 "still holds the resource",
                  confidence=0.7),
         find_removed_release,
     ),
