@@ -319,6 +319,16 @@ REMOVED = [
    return Load(fin);
  }
 """, 3, id="cpp-constructed-stream-passed-on"),
+    pytest.param("a.php", """
+ <?php
+ function send($cmd) {
+     $result = run($cmd);
+-    if (0 !== $result) {
+-        throw new Exception('failed');
+-    }
+     log_result($result);
+ }
+""", 4, id="php-deleted-throw-on-status"),
 ]
 
 
@@ -525,6 +535,35 @@ SILENT = [
 -        return None
      return data
 """, id="py-return-guard-then-returned"),
+    pytest.param("a.php", """
+ <?php
+ function encode($data) {
+-    if (!function_exists('json_encode')) {
+-        throw new RuntimeException('needs ext-json');
+-    }
+     return json_encode($data);
+ }
+""", id="php-environment-check-dropped"),
+    pytest.param("a.php", """
+ <?php
+ class H {
+-    public function __construct($redis) {
+-        if (!($redis instanceof Client)) {
+-            throw new InvalidArgumentException('Client required');
+-        }
++    public function __construct(Client $redis) {
+         $this->client = $redis;
+     }
+ }
+""", id="php-check-became-parameter-type"),
+    pytest.param("a.py", """
+ def send(cmd):
+     result = run(cmd)
+-    if result != 0:
+-        raise OSError("failed")
++    check_status(result)
+     log(result)
+""", id="py-throw-moved-to-helper-is-not-a-raise-line"),
 ]
 
 

@@ -50,6 +50,7 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
     removed = ctx.removed
     to_new, _ = line_maps(ctx.file.hunks)
     added_stripped = {ctx.line(n).strip() for n in ctx.added}
+    added_raise = any(_RAISE_LINE.match(line) for line in added_stripped)
     reported: set[int] = set()
     for guard in _removed_guards(ctx, old_tree.root_node, removed, min(removed) - 1, max(removed) - 1):
         first = guard.node.start_point[0] + 1
@@ -59,6 +60,8 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
         new_first, new_last = to_new(_body_row(scope) + 1), min(to_new(scope_last), len(ctx.lines))
         if not guard.exits and not _wrapped_code_kept(ctx, guard, added_stripped):
             continue
+        reported_before = len(reported)
+        excused = False
         for name, kind in guard.subjects:
             if ctx.language == "go" and _ERROR_NAME.match(name):
                 continue  # go.removed-err-check owns deleted error checks
@@ -75,14 +78,17 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
                 # `if len(data) < n: raise ...` then `return data`: callers now get what the guard refused
                 use = _first_return(ctx, name, new_at, new_last)
             if use is None:
+                excused = excused or _declared_on_added_header(ctx, name, min(new_at, len(ctx.lines)))
                 continue
             # A null test that only comes after the first use does not protect it.
             tested_to = use if kind in ("null", "falsy") else new_last
-            if _tested_in(ctx, name, kind, new_first, tested_to) or _assigned_on_added(ctx, name, new_first, new_last):
-                continue
-            if _declared_on_added_header(ctx, name, use):
-                continue
-            if kind in ("null", "falsy") and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)):
+            if (
+                _tested_in(ctx, name, kind, new_first, tested_to)
+                or _assigned_on_added(ctx, name, new_first, new_last)
+                or _declared_on_added_header(ctx, name, use)
+                or (kind in ("null", "falsy") and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)))
+            ):
+                excused = True  # the check moved, was replaced, or the contract changed on purpose
                 continue
             anchor = _anchor(ctx, _hunk_of(ctx.file.hunks, first), name, new_at, use)
             if anchor in reported:
@@ -90,6 +96,17 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
             reported.add(anchor)
             yield _hit(ctx, anchor, _message(_guard_text(guard.node), name, kind), 0.75)
             break
+        if len(reported) == reported_before and not excused and not added_raise and _only_raises(guard) \
+                and not _tests_a_call_result(guard.node) and not _passed_to_added_call(ctx, guard.node):
+            # Nothing below reads what it tested, but the deleted check was how failure was signalled.
+            hunk = _hunk_of(ctx.file.hunks, first)
+            anchor = _anchor(ctx, hunk, "", new_at, len(ctx.lines) + 1)
+            if anchor not in reported:
+                reported.add(anchor)
+                yield _hit(ctx, anchor, (
+                    f"This change deletes `{_guard_text(guard.node)}`, so that failure is no longer signalled: "
+                    "callers that relied on the exception now carry on as if the call succeeded."
+                ), 0.6)
 
 
 def _removed_guards(ctx: CheckContext, node: ts.Node, removed: frozenset[int], low: int, high: int) -> Iterator[_Guard]:
@@ -129,7 +146,8 @@ def _as_guard(ctx: CheckContext, node: ts.Node, removed: frozenset[int]) -> _Gua
     if node.type in g.NEGATED_IFS and not exits:
         return None
     subjects = _subjects(condition, exits=exits)
-    return _Guard(node, subjects, exits, body) if subjects else None
+    # A check that only throws matters even when it tests no name (`if (0 !== $status) throw ...`).
+    return _Guard(node, subjects, exits, body) if subjects or (exits and _raises(body)) else None
 
 
 def _all_removed(node: ts.Node, removed: frozenset[int]) -> bool:
@@ -393,6 +411,39 @@ def _raises(body: ts.Node | None) -> bool:
     if body is None:
         return False
     return any(_RAISE_LINE.match(line) for line in (body.text or b"").decode("utf-8", "replace").split("\n"))
+
+
+def _passed_to_added_call(ctx: CheckContext, node: ts.Node) -> bool:
+    """An added line hands a tested name to a call (`check_status(result)`): the check moved into a helper."""
+    condition = node.child_by_field_name("condition")
+    text = ctx.node_text(condition) if condition is not None else ""
+    names = {n for n in re.findall(r"[$@]{0,2}[A-Za-z_]\w{0,60}", text) if n not in g.NOT_SUBJECTS}
+    hunk = _hunk_of(ctx.file.hunks, node.start_point[0] + 1)
+    lines = [ctx.line(n) for n in ctx.added if hunk is None or hunk.new_start <= n < hunk.new_start + hunk.new_count]
+    return any(
+        re.search(rf"\w\s{{0,2}}\([^)]{{0,200}}?(?<![\w$@.]){re.escape(name)}(?![\w$])", line)
+        for name in names for line in lines
+    )
+
+
+def _tests_a_call_result(node: ts.Node) -> bool:
+    """`if (!function_exists('x'))`, `if (!openlog(...))`: a test of the environment, not of the data."""
+    condition = node.child_by_field_name("condition")
+    while condition is not None:
+        if condition.type in g.CALL_TYPES:
+            return True
+        inner = [c for c in condition.named_children if "comment" not in c.type]
+        negated = condition.type in g.UNARY_TYPES or condition.type in g.WRAPPERS or condition.type == "condition_clause"
+        condition = inner[-1] if negated and inner else None
+    return False
+
+
+def _only_raises(guard: _Guard) -> bool:
+    """The guard's body is just a raise/throw: a validation that exists to signal failure."""
+    if guard.body is None or not guard.exits or not _raises(guard.body):
+        return False
+    statements = [c for c in guard.body.named_children if "comment" not in c.type]
+    return len(statements) <= 1 or guard.body.type in g.EXIT_TYPES or guard.body.type in g.CALL_TYPES
 
 
 def _first_return(ctx: CheckContext, name: str, first: int, last: int) -> int | None:
