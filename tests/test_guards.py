@@ -329,6 +329,16 @@ REMOVED = [
      log_result($result);
  }
 """, 4, id="php-deleted-throw-on-status"),
+    pytest.param("a.cpp", """
+ void Node::insert(Node& key, Node& value) {
+   switch (m_type) {
+     case NodeType::Scalar:
+-      throw BadSubscript(m_mark, key);
++      return;
+   }
+   insert_map_pair(key, value);
+ }
+""", 4, id="cpp-throw-became-return"),
 ]
 
 
@@ -564,6 +574,24 @@ SILENT = [
 +    check_status(result)
      log(result)
 """, id="py-throw-moved-to-helper-is-not-a-raise-line"),
+    pytest.param("a.py", """
+ def items(self):
+     while True:
+         if self.done:
+-            raise StopIteration
++            return
+         yield self.next()
+""", id="py-stopiteration-became-return"),
+    pytest.param("a.java", """
+ class P {
+   void check(Set<String> expected) throws MissingOptionException {
+     if (!expected.isEmpty()) {
+-      throw new MissingOptionException(expected);
++      throw new MissingOptionException(expected, "x");
+     }
+   }
+ }
+""", id="java-throw-rewritten"),
 ]
 
 

@@ -403,6 +403,7 @@ def _first_use(ctx: CheckContext, name: str, first: int, last: int, *, passed: b
     return next((n for n, text in _code_lines(ctx, first, last) if pattern.search(text)), None)
 
 
+_BARE_RETURN = re.compile(r"^\s{0,80}return\s{0,2};?\s{0,2}$")
 _RAISE_LINE = re.compile(r"^\s{0,80}(?:raise|throw|fail)\b")
 
 
@@ -671,6 +672,14 @@ def _js_plain(line: str) -> str:
 
 
 def _swap_message(language: str, old: set[str], removed: list[str], new: str) -> str | None:
+    if _BARE_RETURN.match(new):
+        # `raise StopIteration` -> `return` is the PEP 479 fix for generators, not a dropped failure
+        thrown = next((line for line in removed if _RAISE_LINE.match(line) and "StopIteration" not in line), None)
+        if thrown is not None and not any(_BARE_RETURN.match(line) for line in removed):
+            return (
+                f"`{' '.join(thrown.split())[:_MAX_GUARD_TEXT]}` became a plain `return`, so this failure is now "
+                "silent: callers that relied on the exception carry on as if the call succeeded."
+            )
     chain = _OPTIONAL_CHAINS.get(language)
     if language in ("javascript", "typescript", "tsx") and "?." not in new:
         for line in old:
