@@ -234,6 +234,8 @@ RELEASE_LINE = re.compile(
     r"(?:fclose|pclose|closedir|close|closesocket|curl_close|free|deallocate|dealloc))"
     r"\(\s{0,4}(?P<arg>\$?[A-Za-z_]\w{0,60}(?:(?:\.|->)[A-Za-z_]\w{0,60}){0,2})\s{0,4}\)"
     r"|flock\(\s{0,4}(?P<locked>\$?[A-Za-z_]\w{0,60})\s{0,4},\s{0,4}LOCK_UN\s{0,4}\)"
+    # a deferred closing helper taking the handle last: `defer deferredClose(&err, file)`
+    r"|(?<=defer )[A-Za-z_][\w.]{0,40}(?:close|Close)\w{0,20}\([^()]{0,80}?,\s{0,4}(?P<deferred>[A-Za-z_]\w{0,60})\s{0,4}\)"
     r")\s{0,4};?\s{0,4}$"
 )
 
@@ -249,7 +251,7 @@ def _removed_releases(ctx: CheckContext) -> Iterator[tuple[int, str, str]]:
             elif tag == "-":
                 match = RELEASE_LINE.match(body)
                 if match:
-                    name = match.group("obj") or match.group("arg") or match.group("locked") or ""
+                    name = match.group("obj") or match.group("arg") or match.group("locked") or match.group("deferred") or ""
                     yield max(new_line + 1, hunk.new_start), name, body.strip()
 
 
@@ -322,7 +324,7 @@ def _exits_skipping_release(ctx: CheckContext) -> Iterator[Hit]:
         for number, match in later:
             if match is None or ctx.is_added(number):
                 continue
-            name = match.group("obj") or match.group("arg") or match.group("locked") or ""
+            name = match.group("obj") or match.group("arg") or match.group("locked") or match.group("deferred") or ""
             escaped = re.escape(name)
             acquired = re.compile(rf"(?<![\w.]){escaped}\s{{0,3}}:?=\s{{0,3}}[^;\n]{{0,80}}?(?<![\w.])(?:{acquire_calls})\s{{0,3}}\(")
             if not any(acquired.search(ctx.line(n)) for n in range(first, line)):
