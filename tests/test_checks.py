@@ -188,6 +188,10 @@ POSITIVE = [
         "go.removed-err-check", [(3, 1, 3, 14)], None, id="go.removed-err-check-overwritten",
     ),
     pytest.param(
+        "a.go", " package p\n func f() (*W, error) {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn nil, err\n-\t}\n \treturn &W{x}, err\n }\n",
+        "go.removed-err-check", [(3, 1, 3, 14)], None, id="go.removed-err-check-result-handed-out",
+    ),
+    pytest.param(
         "a.go", " package p\n func f(s string) int {\n-\tv, err := strconv.Atoi(s)\n+\tv, _ := strconv.Atoi(s)\n \treturn v\n }\n",
         "go.ignored-error", [(3, 1, 3, 24)], None, id="go.ignored-error-introduced",
     ),
@@ -366,6 +370,7 @@ NEGATIVE = [
     pytest.param("a.go", " package p\n func f(m map[string]int) {\n+\tv, _ := m[\"k\"]\n+\tw, _ := os.LookupEnv(\"X\")\n \t_, _ = v, w\n }\n", "go.ignored-error", id="map-and-lookup"),
     pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n+\tif err != nil && x > 0 {\n \t\treturn\n \t}\n }\n", "go.removed-err-check", id="rewritten-check"),
     pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn\n-\t}\n \tlog(err)\n \tuse(x)\n }\n", "go.removed-err-check", id="error-still-read"),
+    pytest.param("a.go", " package p\n func f() (*W, error) {\n \t_, err := g()\n-\tif err != nil {\n-\t\treturn nil, err\n-\t}\n \treturn &W{}, err\n }\n", "go.removed-err-check", id="error-returned-alone"),
     pytest.param("a.go", " package p\n func f() {\n \tx, err := g()\n-\tif err != nil {\n-\t\treturn\n-\t}\n \terr = wrap(err)\n \tuse(x, err)\n }\n", "go.removed-err-check", id="error-wrapped-before-overwrite"),
     pytest.param("a.go", " package p\n func f(w io.Writer) {\n+\t_, _ = fmt.Fprintf(w, \"x\")\n }\n", "go.ignored-error", id="all-blank-discard"),
     pytest.param("a_test.go", " package p\n func TestF(t *testing.T) {\n+\tb, _ := f.Format(e)\n \tuse(b)\n }\n", "go.ignored-error", id="discard-in-test"),

@@ -196,6 +196,149 @@ REMOVED = [
    d->run();
  }
 """, 2, id="cpp-dynamic-to-static"),
+    pytest.param("a.c", """
+ int load(const char *path) {
+     FILE *f = fopen(path, "r");
+-    if (!f)
+-        return -1;
+     int n = parse(f);
+     return n;
+ }
+""", 3, id="c-fresh-result-passed-on"),
+    pytest.param("a.js", """
+ function query(config) {
+-  if (config == null) {
+-    throw new TypeError('no query')
+-  } else if (typeof config.submit === 'function') {
++  if (typeof config.submit === 'function') {
+     return config.submit()
+   }
+ }
+""", 2, id="js-first-branch-of-else-if"),
+    pytest.param("a.js", """
+ function prepare(val) {
+-  if (val == null) {
+-    return null
+-  }
+   if (val instanceof Buffer) {
+     return val
+   }
+   return val.toString()
+ }
+""", 2, id="js-type-test-is-no-null-test"),
+    pytest.param("a.php", """
+ <?php
+ function send($cmd, $many) {
+     if ($many) {
+         $m = popen($cmd, 'w');
+         if (!$m) {
+             throw new Exception('x');
+         }
+         fwrite($m, 'a');
+     } else {
+         $m = popen($cmd, 'w');
+-        if (!$m) {
+-            throw new Exception('x');
+-        }
+         fwrite($m, 'b');
+     }
+ }
+""", 11, id="php-test-in-sibling-branch"),
+    pytest.param("a.ts", """
+ export function ctx(opts: Opts) {
+-  return opts.createContext?.(opts);
++  return opts.createContext!(opts);
+ }
+""", 2, id="ts-optional-call-asserted"),
+    pytest.param("a.rs", """
+ fn next(&mut self) -> Result<A, Error> {
+-    let a = Ancestor::new(&dent)
+-        .map_err(|err| Error::from_io(self.depth, err))?;
++    let a = Ancestor::new(&dent).unwrap();
+     Ok(a)
+ }
+""", 2, id="rs-multiline-map-err-to-unwrap"),
+    pytest.param("a.rs", """
+ fn known_str(&mut self) -> Result<&str, Error> {
+-    match self
++    let output = self
+         .parser
+         .consume_string(&mut self.tape)
+-    {
+-        Ok(output) => Ok(output.as_str()),
+-        Err(e) => Err(e.into()),
+-    }
++        .unwrap();
++    Ok(output.as_str())
+ }
+""", 5, id="rs-multiline-match-to-unwrap"),
+    pytest.param("a.ts", """
+ export class Sub {
+   add(teardown: Teardown | undefined): void {
+-    if (teardown && teardown !== this) {
++    {
+       teardown.parent = this;
+       this.list.push(teardown);
+     }
+   }
+ }
+""", 4, id="ts-condition-dropped-body-kept"),
+    pytest.param("a.js", """
+ function open(connection, resolve, reject) {
+-  connection.connect((err) => {
+-    if (err) {
+-      return reject(err);
+-    }
++  connection.connect(() => {
+     resolve(connection);
+   });
+ }
+""", 2, id="js-error-callback-parameter-dropped"),
+    pytest.param("a.py", """
+ def read(sock, n):
+     data = sock.recv(n)
+-    if len(data) < n:
+-        raise ConnectionError("short read")
+     return data
+""", 3, id="py-raise-guard-then-returned"),
+    pytest.param("a.rb", """
+ def read(file, bytes)
+   result = file.read(bytes)
+-  unless result && result.length == bytes
+-    raise InvalidFile, "short"
+-  end
+   result
+ end
+""", 3, id="rb-raise-guard-then-implicitly-returned"),
+    pytest.param("a.cpp", """
+ Node LoadFile(const std::string& filename) {
+   std::ifstream fin(filename);
+-  if (!fin) {
+-    throw BadFile(filename);
+-  }
+   return Load(fin);
+ }
+""", 3, id="cpp-constructed-stream-passed-on"),
+    pytest.param("a.php", """
+ <?php
+ function send($cmd) {
+     $result = run($cmd);
+-    if (0 !== $result) {
+-        throw new Exception('failed');
+-    }
+     log_result($result);
+ }
+""", 4, id="php-deleted-throw-on-status"),
+    pytest.param("a.cpp", """
+ void Node::insert(Node& key, Node& value) {
+   switch (m_type) {
+     case NodeType::Scalar:
+-      throw BadSubscript(m_mark, key);
++      return;
+   }
+   insert_map_pair(key, value);
+ }
+""", 4, id="cpp-throw-became-return"),
 ]
 
 
@@ -313,6 +456,142 @@ SILENT = [
 +        return DEFAULT
      return user.name
 """, id="guard-body-edited"),
+    pytest.param("a.c", """
+ int load(struct ctx *c) {
+     FILE *f = c->file;
+-    if (!f)
+-        return -1;
+     int n = parse(f);
+     return n;
+ }
+""", id="c-passed-on-value-not-fresh"),
+    pytest.param("a.js", """
+ function prepare(val) {
+-  if (val == null) {
+-    return null
+-  }
++  if (!val) return null
+   return val.toString()
+ }
+""", id="js-null-test-replaced"),
+    pytest.param("a.php", """
+ <?php
+ class A {
+-    private function dup($rec) {
+-        $store = load();
+-        if (!is_array($store)) {
+-            return false;
+-        }
++    private function dup(array $store, $rec) {
+         return count($store) > 0 && $store[0] == $rec;
+     }
+ }
+""", id="php-value-became-typed-parameter"),
+    pytest.param("a.ts", """
+ export function ctx(opts: Opts) {
+-  return opts.createContext?.(opts, 1);
++  return opts.createContext?.(opts, 2);
+ }
+""", id="ts-optional-call-kept"),
+    pytest.param("a.ts", """
+ export function f(a: A) {
+-  return a?.ok;
++  return !(a.ok);
+ }
+""", id="ts-logical-not-is-no-assertion"),
+    pytest.param("a.rs", """
+ fn next(&mut self) -> Result<A, Error> {
+-    let a = Ancestor::new(&dent)
+-        .map_err(|err| Error::from_io(self.depth, err))?;
++    let a = Ancestor::open(&dent)
++        .map_err(|err| Error::from_io(self.depth, err))?;
+     Ok(a)
+ }
+""", id="rs-multiline-still-propagates"),
+    pytest.param("a.php", """
+ <?php
+ function send($records) {
+-    if ($records) {
++    if (\\count($records) > 0) {
+         post($records[0]);
+     }
+ }
+""", id="php-truthiness-became-count"),
+    pytest.param("a.php", """
+ <?php
+ function last($e) {
+-    if ($e && $e['type'] > 1) {
++    if (\\is_array($e) && $e['type'] > 1) {
+         report($e['trace']);
+     }
+ }
+""", id="php-truthiness-became-type-test"),
+    pytest.param("a.js", """
+ function open(connection, resolve, reject) {
+-  connection.connect((err) => {
+-    if (err) {
+-      return reject(err);
+-    }
++  connection.connect((err) => {
++    if (err) return reject(err);
+     resolve(connection);
+   });
+ }
+""", id="js-error-callback-check-rewritten"),
+    pytest.param("a.py", """
+ def read(sock, n):
+     data = sock.recv(n)
+-    if len(data) < n:
+-        return None
+     return data
+""", id="py-return-guard-then-returned"),
+    pytest.param("a.php", """
+ <?php
+ function encode($data) {
+-    if (!function_exists('json_encode')) {
+-        throw new RuntimeException('needs ext-json');
+-    }
+     return json_encode($data);
+ }
+""", id="php-environment-check-dropped"),
+    pytest.param("a.php", """
+ <?php
+ class H {
+-    public function __construct($redis) {
+-        if (!($redis instanceof Client)) {
+-            throw new InvalidArgumentException('Client required');
+-        }
++    public function __construct(Client $redis) {
+         $this->client = $redis;
+     }
+ }
+""", id="php-check-became-parameter-type"),
+    pytest.param("a.py", """
+ def send(cmd):
+     result = run(cmd)
+-    if result != 0:
+-        raise OSError("failed")
++    check_status(result)
+     log(result)
+""", id="py-throw-moved-to-helper-is-not-a-raise-line"),
+    pytest.param("a.py", """
+ def items(self):
+     while True:
+         if self.done:
+-            raise StopIteration
++            return
+         yield self.next()
+""", id="py-stopiteration-became-return"),
+    pytest.param("a.java", """
+ class P {
+   void check(Set<String> expected) throws MissingOptionException {
+     if (!expected.isEmpty()) {
+-      throw new MissingOptionException(expected);
++      throw new MissingOptionException(expected, "x");
+     }
+   }
+ }
+""", id="java-throw-rewritten"),
 ]
 
 

@@ -21,6 +21,12 @@ POSITIVE = [
     pytest.param('p/a.go', ' package p\n func (c *C) Bump() {\n \tc.mu.Lock()\n-\tdefer c.mu.Unlock()\n \tc.n++\n }\n', 'generic.removed-release', [4], None, id='go-removed-unlock'),
     pytest.param('app/a.py', ' def load(path):\n     f = open(path)\n     data = f.read()\n-    f.close()\n     return data\n', 'generic.removed-release', [4], None, id='py-removed-close'),
     pytest.param('p/a.go', ' package p\n func names(db *sql.DB) error {\n \trows, err := db.Query(q)\n \tif err != nil {\n \t\treturn err\n \t}\n-\tdefer rows.Close()\n \treturn scan(rows)\n }\n', 'generic.removed-release', [7], None, id='go-removed-rows-close'),
+    pytest.param('a.c', ' int parse(const char *p) {\n     FILE *file = fopen(p, "r");\n     int error = run(file);\n+    if (error < 0)\n+        return error;\n     fclose(file);\n     return error;\n }\n', 'generic.removed-release', [5], None, id='c-early-exit-skips-fclose'),
+    pytest.param('p/a.go', ' package p\n func load(name string) (err error) {\n \tfile, err := os.Open(name)\n \tif err == nil {\n-\t\tdefer deferredClose(&err, file)\n \t\terr = send(file)\n \t}\n \treturn err\n }\n', 'generic.removed-release', [5], None, id='go-removed-deferred-close-helper'),
+    pytest.param('a.c', ' int f(int n) {\n     char *buf = malloc(n);\n     if (!fill(buf)) {\n-        mem_free(buf);\n         return -1;\n     }\n     return use(buf);\n }\n', 'generic.removed-release', [4], None, id='c-removed-free-on-error-path'),
+    pytest.param('a.php', ' <?php\n function w($s, $r) {\n     flock($s, LOCK_EX);\n     fwrite($s, $r);\n-    flock($s, LOCK_UN);\n }\n', 'generic.removed-release', [5], None, id='php-removed-flock-unlock'),
+    pytest.param('p/a.go', ' package p\n func (l *L) Exec(q string) error {\n \tif err := l.send(q); err != nil {\n-\t\tl.cn.c.Close()\n \t\treturn err\n \t}\n \treturn nil\n }\n', 'generic.removed-release', [4], None, id='go-removed-field-close'),
+    pytest.param('a.rs', ' impl W {\n     fn push(&mut self) {\n         if self.free == self.max {\n-            self.stack[self.oldest].close();\n         }\n         self.open();\n     }\n }\n', 'generic.removed-release', [4], None, id='rs-removed-indexed-close'),
 ]
 
 
@@ -54,6 +60,8 @@ NEGATIVE = [
     pytest.param("p/a.go", " package p\n func (c *C) F() {\n+\tc.mu.RLock()\n+\tdefer c.mu.RUnlock()\n }\n", "generic.lock-not-released", id="go-rlock-deferred"),
     pytest.param("p/a.go", " package p\n func f(p string) {\n \tf, _ := os.Open(p)\n-\tdefer f.Close()\n \tuse(f)\n+\tdefer f.Close()\n }\n", "generic.removed-release", id="moved-release"),
     pytest.param("a.py", " def f(p):\n-    fh = open(p)\n-    fh.close()\n+    pass\n", "generic.removed-release", id="acquire-removed-too"),
+    pytest.param("a.c", " int parse(const char *p) {\n     FILE *file = fopen(p, \"r\");\n+    if (!file)\n+        return -1;\n     int error = run(file);\n     fclose(file);\n     return error;\n }\n", "generic.removed-release", id="early-exit-when-open-failed"),
+    pytest.param("a.c", " int f(int n) {\n-    char *buf = malloc(n);\n-    fill(buf);\n-    free(buf);\n+    return 0;\n }\n", "generic.removed-release", id="allocation-removed-too"),
     pytest.param("a.py", " def f(p):\n     with open(p) as fh:\n         data = fh.read()\n-    fh.close()\n     return data\n", "generic.removed-release", id="redundant-close-after-with"),
 ]
 

@@ -89,11 +89,16 @@ def _mentions(ctx: CheckContext, node: ts.Node, name: str) -> bool:
 
 def _error_is_looked_at(ctx: CheckContext, statement: ts.Node, var: str) -> bool:
     """Whether the statements after ``statement`` read ``var`` before overwriting it or leaving the block."""
+    own_left = statement.child_by_field_name("left")
+    results = [n for n in _names(ctx, own_left) if n not in ("_", var)] if own_left is not None else []
     following = statement.next_named_sibling
     while following is not None:
         if following.type != "comment" and _mentions(ctx, following, var):
-            if following.type not in ("short_var_declaration", "assignment_statement"):
+            if following.type == "if_statement":
                 return True
+            if following.type not in ("short_var_declaration", "assignment_statement"):
+                # `return &DB{db}, err` hands out the failed call's other result along with the error
+                return not any(_mentions(ctx, following, name) for name in results)
             left = following.child_by_field_name("left")
             right = following.child_by_field_name("right")
             if left is None or var not in _names(ctx, left):

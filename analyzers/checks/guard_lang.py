@@ -19,6 +19,15 @@ BODY_FIELDS = ("consequence", "body")
 ELSE_FIELDS = ("alternative",)
 ELSE_TYPES = frozenset({"else_clause", "elif_clause", "else", "elsif"})
 
+BLOCK_TYPES = frozenset(
+    {
+        "block", "statement_block", "compound_statement", "then", "else", "body_statement", "do_block",
+        "statement_list", "else_clause", "elif_clause", "elsif", "switch_block_statement_group", "case_clause",
+        "colon_block",
+    }
+)
+"""Statement blocks: a test inside one guards only what the same block holds."""
+
 ASSERT_TYPES = frozenset({"assert_statement"})
 
 FUNCTION_TYPES = frozenset(
@@ -62,6 +71,7 @@ TEST_CALLS = frozenset(
         "nonNull", "isBlank", "IsNullOrEmpty", "IsNullOrWhiteSpace", "isArray", "isNaN",
         "size", "length", "Len", "Count", "Length", "Any", "has", "contains", "includes",
         "containsKey", "ContainsKey", "exists", "is_file", "is_dir", "isFile", "isDirectory",
+        "is_resource",
     }
 )
 """Calls in a condition that test their argument or receiver (null, size, type, presence)."""
@@ -117,6 +127,31 @@ KIND_TEST_LINE = {
 }
 """For type and size guards, the test (or conversion) that replaces them must be of that kind:
 ``while text:`` is no type check, ``(array) $x`` and ``str(x)`` make one unnecessary."""
+
+NULL_TEST_WORDS = re.compile(
+    r"\b(?:None|null|nil|undefined|NULL|nullptr|nullopt|assert\w{0,12}|require\w{0,12}|check\w{0,12}|"
+    r"ThrowIf\w{0,12}|isset|empty|is_null|is_resource|is_none|is_some|isNull|nonNull|unwrap_or\w{0,12}|"
+    r"ok_or\w{0,12}|getOrDefault|orElse\w{0,12}|Some|Ok|match|switch|guard|rescue)\b"
+)
+"""Words that make a line mentioning a name a null test of it (``x == null``, ``isset($x)``, ``match x``)."""
+
+
+_TEST_CALL_NAMES = "|".join(sorted((re.escape(c) for c in TEST_CALLS | TYPE_CALLS), key=len, reverse=True))
+
+
+def null_test_line(name: str) -> re.Pattern[str]:
+    """A line that tests the name itself for null or truthiness (not ``if (x instanceof T)``)."""
+    n = re.escape(name)
+    return re.compile(
+        rf"(?<![\w$@.]){n}\s{{0,3}}(?:\?\.|\?\?|\?->|&\.|\?\[|\.nil\?|\.(?:is_none|is_some|isNull)\b|\?(?![\w$]))"
+        rf"|(?:!|\bnot\s|\bunless\s|\bif\s{{0,3}}\(?|&&|\|\||\band\s|\bor\s|\bwhile\s{{0,3}}\(?)"
+        rf"\s{{0,3}}{n}\s{{0,3}}(?:\)|&&|\|\||:|;|\{{|\band\b|\bor\b|\bthen\b|$)"
+        rf"|(?<![\w$@.]){n}\s{{0,3}}(?:\|\||\bor\b)"
+        rf"|(?<![\w$])(?:{_TEST_CALL_NAMES}|strlen|sizeof)\s{{0,2}}\(\s{{0,2}}{n}\s{{0,2}}[,)]"
+        rf"|(?:\b(?:if|elif|elsif|while|unless)\b|&&|\|\|)[^;{{]{{0,80}}?(?<![\w$@.]){n}\s{{0,2}}(?:\.|->)"
+        rf"(?:length|size|count|Count|Length|isEmpty|empty|is_empty)\b"
+    )
+
 
 OPTIONAL_MARK = re.compile(r"Optional|None|\?|null|undefined|nil|Option<")
 

@@ -50,6 +50,7 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
     removed = ctx.removed
     to_new, _ = line_maps(ctx.file.hunks)
     added_stripped = {ctx.line(n).strip() for n in ctx.added}
+    added_raise = any(_RAISE_LINE.match(line) for line in added_stripped)
     reported: set[int] = set()
     for guard in _removed_guards(ctx, old_tree.root_node, removed, min(removed) - 1, max(removed) - 1):
         first = guard.node.start_point[0] + 1
@@ -59,15 +60,35 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
         new_first, new_last = to_new(_body_row(scope) + 1), min(to_new(scope_last), len(ctx.lines))
         if not guard.exits and not _wrapped_code_kept(ctx, guard, added_stripped):
             continue
+        reported_before = len(reported)
+        excused = False
         for name, kind in guard.subjects:
             if ctx.language == "go" and _ERROR_NAME.match(name):
                 continue  # go.removed-err-check owns deleted error checks
-            if _tested_in(ctx, name, kind, new_first, new_last) or _assigned_on_added(ctx, name, new_first, new_last):
-                continue
-            if kind in ("null", "falsy") and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)):
-                continue
-            use = _first_use(ctx, name, new_at, new_last)
+            header = _error_parameter_dropped(ctx, scope, name, to_new(scope.start_point[0] + 1)) if guard.exits else None
+            if header is not None and header not in reported:
+                reported.add(header)
+                yield _hit(ctx, header, (
+                    f"This change drops the `{name}` parameter together with its check `{_guard_text(guard.node)}`, "
+                    "so an error passed to this callback is now ignored and the code below runs as if it succeeded."
+                ), 0.75)
+                break
+            use = _first_use(ctx, name, new_at, new_last, passed=_checks_fresh_result(ctx, guard.node, name))
+            if use is None and _raises(guard.body):
+                # `if len(data) < n: raise ...` then `return data`: callers now get what the guard refused
+                use = _first_return(ctx, name, new_at, new_last)
             if use is None:
+                excused = excused or _declared_on_added_header(ctx, name, min(new_at, len(ctx.lines)))
+                continue
+            # A null test that only comes after the first use does not protect it.
+            tested_to = use if kind in ("null", "falsy") else new_last
+            if (
+                _tested_in(ctx, name, kind, new_first, tested_to)
+                or _assigned_on_added(ctx, name, new_first, new_last)
+                or _declared_on_added_header(ctx, name, use)
+                or (kind in ("null", "falsy") and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)))
+            ):
+                excused = True  # the check moved, was replaced, or the contract changed on purpose
                 continue
             anchor = _anchor(ctx, _hunk_of(ctx.file.hunks, first), name, new_at, use)
             if anchor in reported:
@@ -75,6 +96,17 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
             reported.add(anchor)
             yield _hit(ctx, anchor, _message(_guard_text(guard.node), name, kind), 0.75)
             break
+        if len(reported) == reported_before and not excused and not added_raise and _only_raises(guard) \
+                and not _tests_a_call_result(guard.node) and not _passed_to_added_call(ctx, guard.node):
+            # Nothing below reads what it tested, but the deleted check was how failure was signalled.
+            hunk = _hunk_of(ctx.file.hunks, first)
+            anchor = _anchor(ctx, hunk, "", new_at, len(ctx.lines) + 1)
+            if anchor not in reported:
+                reported.add(anchor)
+                yield _hit(ctx, anchor, (
+                    f"This change deletes `{_guard_text(guard.node)}`, so that failure is no longer signalled: "
+                    "callers that relied on the exception now carry on as if the call succeeded."
+                ), 0.6)
 
 
 def _removed_guards(ctx: CheckContext, node: ts.Node, removed: frozenset[int], low: int, high: int) -> Iterator[_Guard]:
@@ -102,15 +134,20 @@ def _as_guard(ctx: CheckContext, node: ts.Node, removed: frozenset[int]) -> _Gua
         return None
     condition = node.child_by_field_name("condition")
     body = next((b for f in g.BODY_FIELDS if (b := node.child_by_field_name(f)) is not None), None)
-    if condition is None or body is None or _has_else(node):
+    if condition is None or body is None:
         return None
     exits = _exits(body)
-    if exits and not _all_removed(node, removed):
+    if _has_else(node):
+        # `if (x == null) throw ...; else if (...)` whose first branch the change deleted, the rest kept
+        if not (exits and _all_removed(body, removed) and node.type not in g.NEGATED_IFS):
+            return None
+    elif exits and not _all_removed(node, removed):
         return None
     if node.type in g.NEGATED_IFS and not exits:
         return None
     subjects = _subjects(condition, exits=exits)
-    return _Guard(node, subjects, exits, body) if subjects else None
+    # A check that only throws matters even when it tests no name (`if (0 !== $status) throw ...`).
+    return _Guard(node, subjects, exits, body) if subjects or (exits and _raises(body)) else None
 
 
 def _all_removed(node: ts.Node, removed: frozenset[int]) -> bool:
@@ -223,7 +260,8 @@ def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]
             callee = _callee(node)
             if callee in g.TEST_CALLS:
                 kind = "type" if callee in g.TYPE_CALLS else "size"
-                if callee in ("nil?", "is_none", "is_some", "isNull", "nonNull", "is_null", "isset", "hasattr"):
+                if callee in ("nil?", "is_none", "is_some", "isNull", "nonNull", "is_null", "isset", "hasattr",
+                              "is_resource"):
                     kind = "null"
                 function = node.child_by_field_name("function") or node.child_by_field_name("receiver")
                 receiver = function.child_by_field_name("object") or function.child_by_field_name("value") if function is not None else None
@@ -282,10 +320,65 @@ def _code_lines(ctx: CheckContext, first: int, last: int) -> Iterator[tuple[int,
 
 def _tested_in(ctx: CheckContext, name: str, kind: str, first: int, last: int) -> bool:
     pattern = _name_pattern(name)
+    if kind in ("null", "falsy"):
+        # Only a test of the name itself counts: `if (x instanceof T)` below a deleted null check is no check;
+        # nor does one in a sibling branch (the other arm of an if/else) that the use is not in.
+        own = g.null_test_line(name)
+        return any(
+            pattern.search(text) and (own.search(text) or g.NULL_TEST_WORDS.search(text))
+            and _block_reaches(ctx, number, last)
+            for number, text in _code_lines(ctx, first, last)
+        )
     test = g.KIND_TEST_LINE.get(kind)
     return any(
         pattern.search(text) and (test or g.TEST_LINE).search(text) for _, text in _code_lines(ctx, first, last)
     )
+
+
+def _error_parameter_dropped(ctx: CheckContext, scope: ts.Node, name: str, new_header: int) -> int | None:
+    """The new header line when the change removed the error parameter ``name`` the guard tested."""
+    if not _ERROR_NAME.match(name) or scope.type not in g.FUNCTION_TYPES:
+        return None
+    parameters = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+    if parameters is None or not _name_pattern(name).search(ctx.node_text(parameters)):
+        return None
+    header_row = parameters.start_point[0] - scope.start_point[0]
+    line = new_header + header_row
+    if not ctx.is_added(line) or _name_pattern(name).search(ctx.line(line)):
+        return None
+    return line
+
+
+def _declared_on_added_header(ctx: CheckContext, name: str, use_line: int) -> bool:
+    """The change made the name a (typed) parameter: the check moved to the callers' side of the contract."""
+    if ctx.tree is None:
+        return False
+    text = ctx.line(use_line)
+    indent = len(text) - len(text.lstrip())
+    node: ts.Node | None = ctx.tree.root_node.descendant_for_point_range((use_line - 1, indent), (use_line - 1, indent))
+    while node is not None and node.type not in g.FUNCTION_TYPES:
+        node = node.parent
+    parameters = node.child_by_field_name("parameters") if node is not None else None
+    if parameters is None:
+        return False
+    rows = range(parameters.start_point[0] + 1, parameters.end_point[0] + 2)
+    return any(ctx.is_added(n) for n in rows) and _name_pattern(name).search(ctx.node_text(parameters)) is not None
+
+
+def _block_reaches(ctx: CheckContext, test_line: int, use_line: int) -> bool:
+    """The innermost block around the test line (new side) also holds the use line."""
+    if ctx.tree is None:
+        return True
+    text = ctx.line(test_line)
+    indent = len(text) - len(text.lstrip())
+    node: ts.Node | None = ctx.tree.root_node.descendant_for_point_range((test_line - 1, indent), (test_line - 1, indent))
+    while node is not None and node.parent is not None:
+        if node.type in g.FUNCTION_TYPES:
+            return True
+        if node.type in g.BLOCK_TYPES and node.start_point[0] < test_line - 1:
+            return node.start_point[0] <= use_line - 1 <= node.end_point[0]
+        node = node.parent
+    return True
 
 
 def _assigned_on_added(ctx: CheckContext, name: str, first: int, last: int) -> bool:
@@ -294,17 +387,89 @@ def _assigned_on_added(ctx: CheckContext, name: str, first: int, last: int) -> b
     return any(ctx.is_added(n) and assignment.search(text) for n, text in _code_lines(ctx, first, last))
 
 
-def _first_use(ctx: CheckContext, name: str, first: int, last: int) -> int | None:
+def _first_use(ctx: CheckContext, name: str, first: int, last: int, *, passed: bool = False) -> int | None:
     """The first line that reads through the name (``x.a``, ``x[i]``, ``for _ in x``, ``*x``).
 
-    Passing the value on (``helper(x)``) is not counted: the callee may check it.
+    Passing the value on (``helper(x)``) is not counted, as the callee may check it, unless
+    the guard checked a result fresh from a call (``f = fopen(...)``; ``if (!f) return``):
+    that check is the caller's job, and every later use of the failed value is a bug.
     """
     escaped = re.escape(name)
+    passing = rf"|[(,]\s{{0,3}}(?<![\w$@.]){escaped}\s{{0,3}}[,)]" if passed else ""
     pattern = re.compile(
         rf"(?<![\w$@.]){escaped}(?![\w$]){g.DEREFERENCE}|{g.ITERATION}(?<![\w$@.]){escaped}(?![\w$])"
-        rf"|\[[^\]]{{0,40}}(?<![\w$@.]){escaped}(?![\w$])"
+        rf"|\[[^\]]{{0,40}}(?<![\w$@.]){escaped}(?![\w$]){passing}"
     )
     return next((n for n, text in _code_lines(ctx, first, last) if pattern.search(text)), None)
+
+
+_BARE_RETURN = re.compile(r"^\s{0,80}return\s{0,2};?\s{0,2}$")
+_RAISE_LINE = re.compile(r"^\s{0,80}(?:raise|throw|fail)\b")
+
+
+def _raises(body: ts.Node | None) -> bool:
+    """The guard's body throws (rather than returning a value the callers could test)."""
+    if body is None:
+        return False
+    return any(_RAISE_LINE.match(line) for line in (body.text or b"").decode("utf-8", "replace").split("\n"))
+
+
+def _passed_to_added_call(ctx: CheckContext, node: ts.Node) -> bool:
+    """An added line hands a tested name to a call (`check_status(result)`): the check moved into a helper."""
+    condition = node.child_by_field_name("condition")
+    text = ctx.node_text(condition) if condition is not None else ""
+    names = {n for n in re.findall(r"[$@]{0,2}[A-Za-z_]\w{0,60}", text) if n not in g.NOT_SUBJECTS}
+    hunk = _hunk_of(ctx.file.hunks, node.start_point[0] + 1)
+    lines = [ctx.line(n) for n in ctx.added if hunk is None or hunk.new_start <= n < hunk.new_start + hunk.new_count]
+    return any(
+        re.search(rf"\w\s{{0,2}}\([^)]{{0,200}}?(?<![\w$@.]){re.escape(name)}(?![\w$])", line)
+        for name in names for line in lines
+    )
+
+
+def _tests_a_call_result(node: ts.Node) -> bool:
+    """`if (!function_exists('x'))`, `if (!openlog(...))`: a test of the environment, not of the data."""
+    condition = node.child_by_field_name("condition")
+    while condition is not None:
+        if condition.type in g.CALL_TYPES:
+            return True
+        inner = [c for c in condition.named_children if "comment" not in c.type]
+        negated = condition.type in g.UNARY_TYPES or condition.type in g.WRAPPERS or condition.type == "condition_clause"
+        condition = inner[-1] if negated and inner else None
+    return False
+
+
+def _only_raises(guard: _Guard) -> bool:
+    """The guard's body is just a raise/throw: a validation that exists to signal failure."""
+    if guard.body is None or not guard.exits or not _raises(guard.body):
+        return False
+    statements = [c for c in guard.body.named_children if "comment" not in c.type]
+    return len(statements) <= 1 or guard.body.type in g.EXIT_TYPES or guard.body.type in g.CALL_TYPES
+
+
+def _first_return(ctx: CheckContext, name: str, first: int, last: int) -> int | None:
+    """The first line returning the name as it is (``return x``, or a bare ``x`` ending a Ruby method)."""
+    escaped = re.escape(name)
+    implicit = "?" if ctx.language in ("ruby", "rust") else ""  # languages where a method's last expression is its value
+    pattern = re.compile(rf"^\s{{0,80}}(?:return\s{{1,4}}){implicit}{escaped}\s{{0,2}};?\s{{0,2}}$")
+    return next((n for n, text in _code_lines(ctx, first, last) if pattern.match(text)), None)
+
+
+def _checks_fresh_result(ctx: CheckContext, guard: ts.Node, name: str) -> bool:
+    """The statement just above the guard assigns the name from a call (``f = fopen(p)``, ``$m = @popen(c)``)."""
+    assignment = re.compile(
+        rf"^\s{{0,40}}(?:[\w:<>*&]{{1,40}}\s{{1,4}}\*?)?(?<![\w$@.]){re.escape(name)}\s{{0,3}}:?=(?!=)\s{{0,3}}"
+        r"[@(\w$][^;]{0,200}\("
+        # C++ direct initialisation: `std::ifstream fin(path);`
+        rf"|^\s{{0,40}}[\w:<>]{{1,60}}\s{{1,4}}{re.escape(name)}\s{{0,2}}[({{]\s{{0,2}}[\w\"&*]"
+    )
+    row = guard.start_point[0]  # 1-based number of the line above the guard
+    for number in range(row, max(row - 3, 0), -1):
+        text = ctx.old_line(number)
+        if not text.strip() or g.COMMENT_LINE.match(text):
+            continue
+        return bool(assignment.search(text))
+    return False
 
 
 def _made_non_optional(ctx: CheckContext, scope: ts.Node, name: str, new_first: int) -> bool:
@@ -332,8 +497,17 @@ def _wrapped_code_kept(ctx: CheckContext, guard: _Guard, added_stripped: set[str
         return False
     names = [_name_pattern(name) for name, _ in guard.subjects]
     body_lines = (guard.body.text or b"").decode("utf-8", "replace").split("\n")
-    kept = [line.strip() for line in body_lines if any(p.search(line) for p in names)]
-    return any(line and line in added_stripped for line in kept)
+    first_row = guard.body.start_point[0]
+    removed = ctx.removed
+    kept = [
+        (first_row + offset + 1, line.strip()) for offset, line in enumerate(body_lines)
+        if any(p.search(line) for p in names)
+    ]
+    # Re-added (unwrapped and re-indented), or left in place while the `if (...) {` line went (`{` kept).
+    return any(
+        line and (line in added_stripped or (number > first_row + 1 and number not in removed))
+        for number, line in kept
+    )
 
 
 def _hunk_of(hunks: tuple[Hunk, ...], old_line: int) -> Hunk | None:
@@ -397,7 +571,7 @@ _OPTIONAL_CHAINS = {
 _CHAIN_RECEIVER = re.compile(r"([\w$@]{1,80}(?:\(\))?)(?:\?\.|\?->|&\.)")
 _RUST_UNCHECKED = re.compile(r"\.unwrap\(\)|\.expect\(\"(?:[^\"\\]|\\.){0,200}\"\)")
 _RUST_CHECKED = re.compile(
-    r"\?|\.unwrap_or_default\(\)|\.unwrap_or_else\([^;]{0,200}?\)|\.unwrap_or\([^;]{0,200}?\)"
+    r"\.map_err\([^;]{0,200}?\)\?|\.ok_or(?:_else)?\([^;]{0,200}?\)\?|\?|\.unwrap_or_default\(\)|\.unwrap_or_else\([^;]{0,200}?\)|\.unwrap_or\([^;]{0,200}?\)"
 )
 _RUST_MATCH = re.compile(r"^\s*(?:let\s+\w+\s*=\s*)?(?:match\s+(?P<m>[^{]{1,120}?)|if\s+let\s+(?:Some|Ok)\s*\(\s*\w+\s*\)\s*=\s*(?P<l>[^{]{1,120}?))\s*\{")
 _CS_AS = re.compile(r"(?P<value>[\w.]{1,80})\s+as\s+(?P<type>[\w.]{1,80}(?:<[\w., ]{1,80}>)?)")
@@ -433,15 +607,90 @@ def _line_swaps(ctx: CheckContext) -> Iterator[Hit]:
     for hunk in ctx.file.hunks:
         for removed, added in _blocks(hunk):
             old = {line.strip() for line in removed}
+            found = False
             for number, text in added:
                 stripped = text.strip()
                 message = _swap_message(language, old, removed, stripped)
                 if message:
+                    found = True
                     yield _hit(ctx, number, message, 0.8)
+            if found or len(removed) + len(added) <= 2 or len(removed) > _MAX_JOINED or len(added) > _MAX_JOINED:
+                continue
+            # A statement split over lines (`x\n    .map_err(...)?;`) compares as one line.
+            joined_old, joined_new = _joined(removed), _joined([text for _, text in added])
+            message = _swap_message(language, {joined_old}, [joined_old], joined_new)
+            if message:
+                number = next((n for n, text in added if _RUST_UNCHECKED.search(text) or "!" in text), added[0][0])
+                yield _hit(ctx, number, message, 0.8)
+
+
+    if language == "rust":
+        yield from _rust_match_to_unwrap(ctx)
+
+
+def _rust_match_to_unwrap(ctx: CheckContext) -> Iterator[Hit]:
+    """A `match`/`if let` over several lines (some kept as context) that became `.unwrap()`."""
+    for hunk in ctx.file.hunks:
+        old_side = [(raw[:1], raw[1:]) for raw in hunk.lines if raw[:1] in (" ", "-")]
+        new_side: list[tuple[int, str]] = []
+        number = hunk.new_start
+        for raw in hunk.lines:
+            if raw[:1] in (" ", "+"):
+                new_side.append((number, raw[1:]))
+                number += 1
+        unwraps = [(n, t) for n, t in new_side if ctx.is_added(n) and _RUST_UNCHECKED.search(t)]
+        if not unwraps:
+            continue
+        new_joined = _joined([t for _, t in new_side])
+        for index, (tag, text) in enumerate(old_side):
+            if tag != "-" or not re.match(r"^\s*(?:let\s+\w+\s*=\s*)?(?:match|if\s+let)\b", text) or "{" in text:
+                continue
+            match = _RUST_MATCH.match(_joined([t for _, t in old_side[index : index + 8]]))
+            value = match and (match.group("m") or match.group("l"))
+            if value and re.search(re.escape(value.strip()) + r"\s{0,4}\.(?:unwrap|expect)\(", new_joined):
+                message = f"The `match`/`if let` on `{value.strip()}` became `.unwrap()`/`.expect()`, so the case it handled now panics."
+                yield _hit(ctx, unwraps[0][0], message, 0.8)
+                break
+
+
+_MAX_JOINED = 12
+
+
+def _joined(lines: list[str]) -> str:
+    """Lines of one statement as one line: no break before ``.``/``?``/``)``, none after ``(``."""
+    text = " ".join(line.strip() for line in lines if line.strip())
+    text = re.sub(r" (?=[.?)])", "", text)
+    return re.sub(r"(?<=\() ", "", text)
+
+
+_JS_ASSERTION = re.compile(r"(?<=[\w$)\]])!(?=[.(\[])")
+
+
+def _js_plain(line: str) -> str:
+    """The line with optional chaining and non-null assertions made plain: `a?.b?.(c)` and `a!.b!(c)` are `a.b(c)`."""
+    return _JS_ASSERTION.sub("", line.replace("?.(", "(").replace("?.[", "[").replace("?.", "."))
 
 
 def _swap_message(language: str, old: set[str], removed: list[str], new: str) -> str | None:
+    if _BARE_RETURN.match(new):
+        # `raise StopIteration` -> `return` is the PEP 479 fix for generators, not a dropped failure
+        thrown = next((line for line in removed if _RAISE_LINE.match(line) and "StopIteration" not in line), None)
+        if thrown is not None and not any(_BARE_RETURN.match(line) for line in removed):
+            return (
+                f"`{' '.join(thrown.split())[:_MAX_GUARD_TEXT]}` became a plain `return`, so this failure is now "
+                "silent: callers that relied on the exception carry on as if the call succeeded."
+            )
     chain = _OPTIONAL_CHAINS.get(language)
+    if language in ("javascript", "typescript", "tsx") and "?." not in new:
+        for line in old:
+            if "?." in line and _js_plain(line) == _js_plain(new):
+                receiver = _CHAIN_RECEIVER.search(line)
+                what = f"`{receiver.group(1)}`" if receiver else "the receiver"
+                how = "asserted non-null" if "!" in new else "plain access"
+                return (
+                    f"The optional chaining `?.` that tolerated a missing {what} became {how}, "
+                    f"so this line now throws when {what} is null or undefined."
+                )
     if chain is not None:
         safe, unsafe = chain
         for replacement in unsafe:
