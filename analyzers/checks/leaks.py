@@ -329,7 +329,7 @@ def _exits_skipping_release(ctx: CheckContext) -> Iterator[Hit]:
             acquired = re.compile(rf"(?<![\w.]){escaped}\s{{0,3}}:?=\s{{0,3}}[^;\n]{{0,80}}?(?<![\w.])(?:{acquire_calls})\s{{0,3}}\(")
             if not any(acquired.search(ctx.line(n)) for n in range(first, line)):
                 continue
-            if re.search(rf"(?<![\w.]){escaped}(?!\w)", text) or _exit_tests(ctx, node, escaped):
+            if re.search(rf"(?<![\w.]){escaped}(?!\w)", text) or (node is not None and _exit_tests(ctx, node, escaped)):
                 continue  # the exit hands the handle on or releases it, or leaves because it failed to open
             yield Hit(
                 Span(line, column, line, len(text.rstrip())),
