@@ -93,7 +93,16 @@ def build_context(
             break
         kept.append(item)
         used += item.tokens
-    return ReviewContext(unit.name, unit.path, unit.language, tuple(kept), tuple(dropped), used, budget_tokens, truncated)
+    return ReviewContext(
+        unit.name,
+        unit.path,
+        unit.language,
+        tuple(kept),
+        tuple(dropped),
+        used,
+        budget_tokens,
+        truncated,
+    )
 
 
 def render(context: ReviewContext) -> str:
@@ -103,7 +112,10 @@ def render(context: ReviewContext) -> str:
     for kind, title in (("new-code", "New code"), ("old-code", "Old code")):
         for item in context.of_kind(kind):
             out += [f"### {title}", f"```{fence}", item.text.rstrip("\n"), "```"]
-    for kind, title in (("caller", "Callers (who calls this)"), ("callee", "Callees (what this calls)")):
+    for kind, title in (
+        ("caller", "Callers (who calls this)"),
+        ("callee", "Callees (what this calls)"),
+    ):
         items = context.of_kind(kind)
         if items:
             out.append(f"### {title}")
@@ -124,7 +136,10 @@ def render_for_prompt(context: ReviewContext) -> str:
     out: list[str] = []
     for item in context.of_kind("old-code"):
         out += ["Old code of the unit:", f"```{fence}", item.text.rstrip("\n"), "```"]
-    for kind, title in (("caller", "Callers (who calls this):"), ("callee", "Callees (what this calls):")):
+    for kind, title in (
+        ("caller", "Callers (who calls this):"),
+        ("callee", "Callees (what this calls):"),
+    ):
         items = context.of_kind(kind)
         if items:
             out.append(title)

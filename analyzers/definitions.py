@@ -224,6 +224,10 @@ def _signature(core: ts.Node, body: ts.Node | None, data: bytes) -> str:
         header = data[core.start_byte : body.start_byte]
     else:
         end = data.find(b"\n", core.start_byte, core.end_byte)
-        header = data[core.start_byte : core.end_byte if end == -1 else end].rstrip().removesuffix(b"{")
+        header = (
+            data[core.start_byte : core.end_byte if end == -1 else end].rstrip().removesuffix(b"{")
+        )
     signature = " ".join(header.decode("utf-8", "replace").split())
-    return signature if len(signature) <= SIGNATURE_LIMIT else signature[: SIGNATURE_LIMIT - 1] + "…"
+    return (
+        signature if len(signature) <= SIGNATURE_LIMIT else signature[: SIGNATURE_LIMIT - 1] + "…"
+    )

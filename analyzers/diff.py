@@ -33,7 +33,17 @@ _GIT_HEADER_PREFIXES = (
 )  # fmt: skip
 _PREFIX = re.compile(r"^[abciow12]/")  # a/ b/, mnemonic i/ w/ c/ o/, and --no-index 1/ 2/
 _QUOTE_ESCAPE = re.compile(rb'\\([0-7]{3}|[abtnvfr"\\])')
-_NAMED_ESCAPES = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13, b'"': 34, b"\\": 92}
+_NAMED_ESCAPES = {
+    b"a": 7,
+    b"b": 8,
+    b"t": 9,
+    b"n": 10,
+    b"v": 11,
+    b"f": 12,
+    b"r": 13,
+    b'"': 34,
+    b"\\": 92,
+}
 _DEV_NULL = "/dev/null"
 
 
@@ -55,16 +65,22 @@ def parse_diff(text: str) -> ChangeSet:
         return ChangeSet(files=(parse_hunk(text, ""),))
     patch, headers = _run_unidiff(doc, shift=0)
     if not patch:
-        raise DiffError(doc.first, "no diff found: expected a 'diff --git', '--- '/'+++ ' or '@@' header")
+        raise DiffError(
+            doc.first, "no diff found: expected a 'diff --git', '--- '/'+++ ' or '@@' header"
+        )
     remaining = iter(headers)  # in file order, as many per file as it has hunks
-    return ChangeSet(files=tuple(_file_change(doc, pf, [next(remaining) for _ in pf]) for pf in patch))
+    return ChangeSet(
+        files=tuple(_file_change(doc, pf, [next(remaining) for _ in pf]) for pf in patch)
+    )
 
 
 def parse_hunk(text: str, path: str) -> FileChange:
     """Parse bare ``@@`` hunks (no file header) of one file, as a modification of ``path``."""
     doc = _Doc.of(text)
     first = doc.first or 1
-    _check_hunk_header(doc, first, f"expected a hunk header '@@ -a,b +c,d @@', got {doc.at(first)!r}")
+    _check_hunk_header(
+        doc, first, f"expected a hunk header '@@ -a,b +c,d @@', got {doc.at(first)!r}"
+    )
     patch, headers = _run_unidiff(doc, shift=2, skip=first - 1)
     if len(patch) != 1:  # unidiff counted our two synthetic header lines
         line = _file_start(doc, (patch[1].diff_line_no or 3) - 3 + first)
@@ -153,10 +169,15 @@ def _explain(doc: _Doc, cursor: _Cursor, message: str) -> DiffError:
             return _miscounted(doc, header, "fewer", f"the diff ends at line {len(doc.text)}")
         return _miscounted(doc, header, "more", f"line {at} is past its end")
     if message.startswith("Hunk diff line expected"):
-        return DiffError(at, f"expected a hunk line starting with ' ', '+', '-' or '\\' "
-                         f"(hunk at line {header} is not complete), got {doc.at(at)!r}")
+        return DiffError(
+            at,
+            f"expected a hunk line starting with ' ', '+', '-' or '\\' "
+            f"(hunk at line {header} is not complete), got {doc.at(at)!r}",
+        )
     if message.startswith("Unexpected hunk"):
-        return DiffError(at, "hunk header without a file header ('diff --git' or '--- '/'+++ ') before it")
+        return DiffError(
+            at, "hunk header without a file header ('diff --git' or '--- '/'+++ ') before it"
+        )
     if message.startswith("Target without source"):
         return DiffError(at, f"'+++' line does not match its file header: {doc.at(at)!r}")
     return DiffError(at, f"{message.split(':')[0].lower()}: {doc.at(at)!r}")
@@ -167,12 +188,16 @@ def _check_hunk_header(doc: _Doc, line: int, otherwise: str) -> None:
     if text.startswith("@@@"):
         raise DiffError(line, "combined (merge) diff hunks '@@@' are not supported")
     if text.startswith("@@") and not HUNK_HEADER.match(text):
-        raise DiffError(line, f"malformed hunk header {text!r}: expected '@@ -start[,count] +start[,count] @@'")
+        raise DiffError(
+            line, f"malformed hunk header {text!r}: expected '@@ -start[,count] +start[,count] @@'"
+        )
     if not text.startswith("@@"):
         raise DiffError(line, otherwise)
 
 
-def _build_hunks(doc: _Doc, pf: PatchedFile, headers: list[int]) -> tuple[tuple[Hunk, ...], bool, bool]:
+def _build_hunks(
+    doc: _Doc, pf: PatchedFile, headers: list[int]
+) -> tuple[tuple[Hunk, ...], bool, bool]:
     """Hunks of one file plus its (old, new) missing-newline flags; checks what follows each hunk."""
     hunks, old_nl, new_nl = [], False, False
     for raw_hunk, header in zip(pf, headers, strict=True):
@@ -198,8 +223,13 @@ def _build_hunks(doc: _Doc, pf: PatchedFile, headers: list[int]) -> tuple[tuple[
             old_nl, new_nl = old_nl or previous in ("-", " "), new_nl or previous in ("+", " ")
             lines.append(doc.at(end))
         _check_after_hunk(doc, header, end)
-        old, new = (raw_hunk.source_start, raw_hunk.source_length), (raw_hunk.target_start, raw_hunk.target_length)
-        hunks.append(Hunk(*old, *new, raw_hunk.section_header, tuple(added), tuple(removed), tuple(lines)))
+        old, new = (
+            (raw_hunk.source_start, raw_hunk.source_length),
+            (raw_hunk.target_start, raw_hunk.target_length),
+        )
+        hunks.append(
+            Hunk(*old, *new, raw_hunk.section_header, tuple(added), tuple(removed), tuple(lines))
+        )
     return tuple(hunks), old_nl, new_nl
 
 
@@ -214,7 +244,9 @@ def _check_after_hunk(doc: _Doc, header: int, end: int) -> None:
 
 
 def _miscounted(doc: _Doc, header: int, fewer_or_more: str, why: str) -> DiffError:
-    return DiffError(header, f"hunk {doc.at(header)!r} has {fewer_or_more} lines than its header says ({why})")
+    return DiffError(
+        header, f"hunk {doc.at(header)!r} has {fewer_or_more} lines than its header says ({why})"
+    )
 
 
 def _file_start(doc: _Doc, line: int) -> int:
@@ -290,12 +322,20 @@ def _file_change(doc: _Doc, pf: PatchedFile, headers: list[int]) -> FileChange:
     if not hunks and head.plus is not None:
         after = head.plus_line + 1
         if after > len(doc.text):
-            raise DiffError(head.plus_line, "file header is not followed by a hunk ('@@ -a,b +c,d @@')")
-        _check_hunk_header(doc, after, f"expected a hunk header '@@ -a,b +c,d @@', got {doc.at(after)!r}")
+            raise DiffError(
+                head.plus_line, "file header is not followed by a hunk ('@@ -a,b +c,d @@')"
+            )
+        _check_hunk_header(
+            doc, after, f"expected a hunk header '@@ -a,b +c,d @@', got {doc.at(after)!r}"
+        )
     if head.git_names and head.plus not in (None, _DEV_NULL) and head.plus != head.git_names[1]:
-        raise DiffError(head.plus_line, f"'+++' name {head.plus!r} does not match its 'diff --git' line")
+        raise DiffError(
+            head.plus_line, f"'+++' name {head.plus!r} does not match its 'diff --git' line"
+        )
     if not hunks and head.git_line is not None and head.lines == 1 and not head.binary:
-        raise DiffError(start, "git file header without hunk, mode, rename, copy, index or binary line")
+        raise DiffError(
+            start, "git file header without hunk, mode, rename, copy, index or binary line"
+        )
     old, new = _paths(head, pf)
     old = None if head.added else old
     new = None if head.deleted else new
@@ -375,4 +415,3 @@ def _unquote(name: str) -> str:
         return bytes([int(code, 8) & 0xFF if code[:1].isdigit() else _NAMED_ESCAPES[code]])
 
     return _QUOTE_ESCAPE.sub(byte, body).decode("utf-8", "surrogateescape")
-

@@ -39,8 +39,14 @@ def apply_edits(text: str, edits: Sequence[TextEdit]) -> str:
 
 def _apply(text: str, starts: Sequence[int], edits: Sequence[TextEdit]) -> str:
     ranges = sorted(
-        ((_offset(text, starts, e.span.start_line, e.span.start_col),
-          _offset(text, starts, e.span.end_line, e.span.end_col), e.new_text) for e in edits),
+        (
+            (
+                _offset(text, starts, e.span.start_line, e.span.start_col),
+                _offset(text, starts, e.span.end_line, e.span.end_col),
+                e.new_text,
+            )
+            for e in edits
+        ),
         key=lambda r: (r[0], r[1]),
     )
     for start, end, _ in ranges:
@@ -76,7 +82,9 @@ class FixValidator:
         self.language = language
         self._lines = text.split("\n")
         self._starts = line_offsets(text)
-        self._byte_starts = list(itertools.accumulate((len(line.encode("utf-8")) + 1 for line in self._lines), initial=0))
+        self._byte_starts = list(
+            itertools.accumulate((len(line.encode("utf-8")) + 1 for line in self._lines), initial=0)
+        )
         self._tree = tree if tree is not None or language is None else parse(language, text)
         self._errors_before = count_error_nodes(self._tree) if self._tree is not None else 0
 
@@ -104,7 +112,9 @@ class FixValidator:
         assert self.language is not None and self._tree is not None
         tree = self._tree.copy()
         # Describe the edits to the old tree from the last to the first, so positions stay valid.
-        for edit in sorted(edits, key=lambda e: (e.span.start_line, e.span.start_col), reverse=True):
+        for edit in sorted(
+            edits, key=lambda e: (e.span.start_line, e.span.start_col), reverse=True
+        ):
             start_point = self._point(edit.span.start_line, edit.span.start_col)
             old_end_point = self._point(edit.span.end_line, edit.span.end_col)
             start_byte = self._byte_starts[start_point[0]] + start_point[1]
@@ -116,7 +126,14 @@ class FixValidator:
                 if rows
                 else (start_point[0], start_point[1] + len(inserted))
             )
-            tree.edit(start_byte, old_end_byte, start_byte + len(inserted), start_point, old_end_point, new_end_point)
+            tree.edit(
+                start_byte,
+                old_end_byte,
+                start_byte + len(inserted),
+                start_point,
+                old_end_point,
+                new_end_point,
+            )
         return get_parser(self.language).parse(result.encode("utf-8"), tree)
 
     def _point(self, line: int, col: int) -> tuple[int, int]:
@@ -184,7 +201,9 @@ def _indentation_problem(lines: list[str], edit: TextEdit, *, python: bool) -> s
         indent = _leading_whitespace(line)
         kind = _indent_kind(indent)
         if kind and ref_kind and kind != ref_kind:
-            return f"fix indents with {kind}s where the code uses {ref_kind}s: {line.strip()[:40]!r}"
+            return (
+                f"fix indents with {kind}s where the code uses {ref_kind}s: {line.strip()[:40]!r}"
+            )
         if python and not (indent.startswith(reference) or reference.startswith(indent)):
             return f"fix indentation {indent!r} does not line up with the block's {reference!r}"
     return None

@@ -31,14 +31,18 @@ class LanguageSpec:
 SPECS: dict[str, LanguageSpec] = {
     spec.name: spec
     for spec in (
-        LanguageSpec("python", "tree_sitter_python", extensions=(".py", ".pyi", ".pyw"), shebangs=("python",)),
+        LanguageSpec(
+            "python", "tree_sitter_python", extensions=(".py", ".pyi", ".pyw"), shebangs=("python",)
+        ),
         LanguageSpec(
             "javascript",
             "tree_sitter_javascript",
             extensions=(".js", ".mjs", ".cjs", ".jsx"),
             shebangs=("node", "nodejs", "deno", "bun"),
         ),
-        LanguageSpec("typescript", "tree_sitter_typescript", "language_typescript", (".ts", ".mts", ".cts")),
+        LanguageSpec(
+            "typescript", "tree_sitter_typescript", "language_typescript", (".ts", ".mts", ".cts")
+        ),
         LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx", (".tsx",)),
         LanguageSpec("go", "tree_sitter_go", extensions=(".go",)),
         LanguageSpec("java", "tree_sitter_java", extensions=(".java",)),
@@ -46,7 +50,18 @@ SPECS: dict[str, LanguageSpec] = {
         LanguageSpec(
             "cpp",
             "tree_sitter_cpp",
-            extensions=(".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".inl"),
+            extensions=(
+                ".cc",
+                ".cpp",
+                ".cxx",
+                ".c++",
+                ".hpp",
+                ".hh",
+                ".hxx",
+                ".h++",
+                ".ipp",
+                ".inl",
+            ),
         ),
         LanguageSpec("csharp", "tree_sitter_c_sharp", extensions=(".cs",)),
         LanguageSpec(
@@ -55,7 +70,9 @@ SPECS: dict[str, LanguageSpec] = {
             extensions=(".rb", ".rake", ".gemspec", ".ru"),
             shebangs=("ruby",),
         ),
-        LanguageSpec("php", "tree_sitter_php", "language_php", (".php", ".phtml", ".php5", ".php7", ".phps")),
+        LanguageSpec(
+            "php", "tree_sitter_php", "language_php", (".php", ".phtml", ".php5", ".php7", ".phps")
+        ),
         LanguageSpec("rust", "tree_sitter_rust", extensions=(".rs",)),
     )
 }
@@ -221,7 +238,9 @@ def _query_text(package: str, filename: str) -> str:
     first = text.split("\n", 1)[0]
     if not first.startswith("; inherits:"):
         return text
-    parents = [name.strip() for name in first.removeprefix("; inherits:").split(",") if name.strip()]
+    parents = [
+        name.strip() for name in first.removeprefix("; inherits:").split(",") if name.strip()
+    ]
     return "\n".join([*(_query_text(package, f"{name}.scm") for name in parents), text])
 
 

@@ -34,7 +34,9 @@ class LineMap:
                         self._exact[new_line] = block_old
                     new_line += 1
                 elif prefix == " ":
-                    self._exact[old_line if forward else new_line] = new_line if forward else old_line
+                    self._exact[old_line if forward else new_line] = (
+                        new_line if forward else old_line
+                    )
                     old_line += 1
                     new_line += 1
                     block_old, block_new = old_line, new_line

@@ -58,7 +58,11 @@ class Span:
     @property
     def last_line(self) -> int:
         """The last line the span touches: a span ending at column 0 stops on the line before."""
-        return self.end_line - 1 if self.end_col == 0 and self.end_line > self.start_line else self.end_line
+        return (
+            self.end_line - 1
+            if self.end_col == 0 and self.end_line > self.start_line
+            else self.end_line
+        )
 
     def contains_line(self, line: int) -> bool:
         return self.start_line <= line <= self.last_line
@@ -221,7 +225,11 @@ def number_occurrences(findings: Iterable[Finding]) -> list[Finding]:
     for finding in findings:
         index = seen.get(finding.identity, 0)
         seen[finding.identity] = index + 1
-        numbered.append(finding if finding.occurrence == index else dataclasses.replace(finding, occurrence=index))
+        numbered.append(
+            finding
+            if finding.occurrence == index
+            else dataclasses.replace(finding, occurrence=index)
+        )
     return numbered
 
 

@@ -48,14 +48,18 @@ def apply_file_change(old_text: str, change: FileChange, *, strict: bool = True)
     for hunk in change.hunks:
         start = max(hunk.old_start - 1, 0) if hunk.old_count else hunk.old_start
         if start < cursor or start > len(old_lines):
-            raise PatchMismatch(f"hunk @@ -{hunk.old_start},{hunk.old_count} @@ does not fit a file of {len(old_lines)} lines")
+            raise PatchMismatch(
+                f"hunk @@ -{hunk.old_start},{hunk.old_count} @@ does not fit a file of {len(old_lines)} lines"
+            )
         out.extend(old_lines[cursor:start])
         cursor = start
         for prefix, text in _body(hunk):
             if prefix in (" ", "-"):
                 actual = old_lines[cursor].rstrip("\r\n") if cursor < len(old_lines) else None
                 if strict and actual != text.rstrip("\r"):
-                    raise PatchMismatch(f"old line {cursor + 1} is {actual!r}, the patch expects {text!r}")
+                    raise PatchMismatch(
+                        f"old line {cursor + 1} is {actual!r}, the patch expects {text!r}"
+                    )
                 if prefix == " ":
                     out.append(old_lines[cursor] if cursor < len(old_lines) else text + eol)
                 cursor += 1
@@ -66,7 +70,11 @@ def apply_file_change(old_text: str, change: FileChange, *, strict: bool = True)
     new_text = "".join(out)
     if change.new_missing_newline and new_text.endswith(eol):
         new_text = new_text[: -len(eol)]
-    elif not change.new_missing_newline and change.old_missing_newline and not new_text.endswith("\n"):
+    elif (
+        not change.new_missing_newline
+        and change.old_missing_newline
+        and not new_text.endswith("\n")
+    ):
         new_text += eol
     return new_text
 

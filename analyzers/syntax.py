@@ -82,7 +82,11 @@ class _Version:
     def parse(cls, language: str, text: str, base: _Version | None = None) -> _Version:
         """Parse ``text``; incrementally from ``base`` (the other version) when given."""
         data = text.encode("utf-8")
-        tree = parse_cached(language, data) if base is None else parse_edited(language, base.tree, base.data, data)
+        tree = (
+            parse_cached(language, data)
+            if base is None
+            else parse_edited(language, base.tree, base.data, data)
+        )
         return cls(language, text, data, tree)
 
     def load(self, lines: Iterable[int]) -> bool:
@@ -128,9 +132,13 @@ def change_units(
 ) -> UnitMapping:
     """The change units of ``file`` given both versions (None where a side does not exist)."""
     if language is None or language not in SPECS:
-        return UnitMapping(hunk_units(file, old_text, new_text, language), False, "unknown language")
+        return UnitMapping(
+            hunk_units(file, old_text, new_text, language), False, "unknown language"
+        )
     if new_text is None and old_text is None:
-        return UnitMapping(hunk_units(file, None, None, language), False, "no text for either version")
+        return UnitMapping(
+            hunk_units(file, None, None, language), False, "no text for either version"
+        )
     # The old version is usually a revision reviewed again and again (cached); the new one
     # differs from it by the change alone, so it is parsed incrementally from the old tree.
     old = _Version.parse(language, old_text) if old_text is not None else None
@@ -158,9 +166,13 @@ def change_units(
     # (a deletion at the very end of a function): look where its span lands, once.
     widened = False
     if old is not None:
-        widened |= old.load(to_old(line) for d in unpaired_new for line in (d.span.start_line, d.span.end_line))
+        widened |= old.load(
+            to_old(line) for d in unpaired_new for line in (d.span.start_line, d.span.end_line)
+        )
     if new is not None:
-        widened |= new.load(to_new(line) for d in unpaired_old for line in (d.span.start_line, d.span.end_line))
+        widened |= new.load(
+            to_new(line) for d in unpaired_old for line in (d.span.start_line, d.span.end_line)
+        )
     if widened:
         units, _, _ = _assign(old, new, added, removed)
 
@@ -183,8 +195,12 @@ def _assign(
         for line in removed:
             index = innermost_index(old.defs, old.starts, line)
             _unit_for(units, pairs, old_index=index).old_lines.append(line)
-    unpaired_new = [u.new_def for u in units.values() if u.new_def is not None and u.old_def is None]
-    unpaired_old = [u.old_def for u in units.values() if u.old_def is not None and u.new_def is None]
+    unpaired_new = [
+        u.new_def for u in units.values() if u.new_def is not None and u.old_def is None
+    ]
+    unpaired_old = [
+        u.old_def for u in units.values() if u.old_def is not None and u.new_def is None
+    ]
     return units, unpaired_new, unpaired_old
 
 
@@ -289,8 +305,12 @@ def _unit_for(
         elif old_index is not None:
             new_index = pairs.of_old(old_index)
         definition = pairs.new[new_index] if new_index is not None else pairs.old[old_index or 0]
-        key = (definition.kind, definition.qualified_name, -2 if new_index is None else new_index,
-               -2 if old_index is None else old_index)
+        key = (
+            definition.kind,
+            definition.qualified_name,
+            -2 if new_index is None else new_index,
+            -2 if old_index is None else old_index,
+        )
     unit = units.get(key)
     if unit is None:
         unit = units[key] = _Unit(key[0], key[1])
@@ -339,7 +359,9 @@ def _build(
     return (first_new, 0 if new_lines else 1, first_old, unit.name), change
 
 
-def _module_part(version: _Version | None, changed: tuple[int, ...], anchors: list[int]) -> tuple[Span | None, str]:
+def _module_part(
+    version: _Version | None, changed: tuple[int, ...], anchors: list[int]
+) -> tuple[Span | None, str]:
     """Span and text of the changed top-level lines (and where deletions were) with context."""
     if version is None:
         return None, ""
@@ -393,4 +415,3 @@ def _parse_problem(version: _Version, lines: list[int], side: str) -> str:
             f" {broken} of {len(lines)} changed lines inside them)"
         )
     return ""
-

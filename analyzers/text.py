@@ -52,7 +52,7 @@ def span_text(text: str, span: Span, offsets: Sequence[int] | None = None) -> st
         end = starts[span.end_line - 1]  # the start of the line after: keeps the newline
     else:
         end = offset_of(text, span.end_line, span.end_col, starts)
-    return text[begin:max(begin, end)]
+    return text[begin : max(begin, end)]
 
 
 def line_range_text(text: str, first: int, last: int, offsets: Sequence[int] | None = None) -> str:
@@ -62,4 +62,4 @@ def line_range_text(text: str, first: int, last: int, offsets: Sequence[int] | N
     if first > len(starts) or last < first:
         return ""
     end = starts[last] - 1 if last < len(starts) else len(text)
-    return text[starts[first - 1]:end].removesuffix("\r")
+    return text[starts[first - 1] : end].removesuffix("\r")

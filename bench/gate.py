@@ -36,7 +36,11 @@ def main() -> int:
     gate = Gate.open(GateSettings(), None, user="bench", seed=0)
     for item in items[:300]:  # some history, so the per-rule rates are live
         gate.decide(item.finding, item.unit)
-        gate.observe(FeedbackEvent.from_finding(random.choice(["accepted", "rejected"]), item.finding, user="bench"))
+        gate.observe(
+            FeedbackEvent.from_finding(
+                random.choice(["accepted", "rejected"]), item.finding, user="bench"
+            )
+        )
     decide, unit_score = [], []
     for k in range(args.n):
         item = items[k % len(items)]
@@ -46,7 +50,10 @@ def main() -> int:
         start = time.perf_counter()
         gate.units.score(item.unit)
         unit_score.append((time.perf_counter() - start) * 1000)
-    for name, times in (("stage 2 decide (incl. stage-1 feature)", decide), ("stage 1 score", unit_score)):
+    for name, times in (
+        ("stage 2 decide (incl. stage-1 feature)", decide),
+        ("stage 1 score", unit_score),
+    ):
         print(f"{name}: n={len(times)} mean={statistics.mean(times):.3f} ms  p50={percentile(times, 0.5):.3f} ms  "
               f"p95={percentile(times, 0.95):.3f} ms  p99={percentile(times, 0.99):.3f} ms")  # fmt: skip
     p95 = percentile(decide, 0.95)

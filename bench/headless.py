@@ -44,7 +44,9 @@ def sdist(package: str, version: str) -> Path:
 
 def git(root: Path, *args: str) -> str:
     env = {**os.environ, **GIT_ENV}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def unpack_into(archive: Path, root: Path) -> None:
@@ -68,7 +70,9 @@ def run_review(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, f
     elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} failed ({code}): {err.decode(errors='replace').strip()[-500:]}")
+        raise SystemExit(
+            f"{' '.join(cmd)} failed ({code}): {err.decode(errors='replace').strip()[-500:]}"
+        )
     return elapsed, usage.ru_maxrss / 1024, out.decode("utf-8", "replace")
 
 
@@ -92,12 +96,24 @@ def main() -> None:
         git(root, "commit", "-q", "-m", args.new)
         stat = git(root, "diff", "--shortstat", "HEAD~1", "HEAD").strip()
         numstat = git(root, "diff", "--numstat", "HEAD~1", "HEAD").splitlines()
-        changed = sum(int(a) + int(b) for a, b, _ in (line.split("\t", 2) for line in numstat) if a != "-")
+        changed = sum(
+            int(a) + int(b) for a, b, _ in (line.split("\t", 2) for line in numstat) if a != "-"
+        )
         env = {**os.environ, **GIT_ENV, "TACTFUL_CACHE_DIR": str(Path(tmp) / "cache"),
                "TACTFUL_DATA_DIR": str(Path(tmp) / "data"), "CI": "true"}  # fmt: skip
         env.pop("OPENAI_BASE_URL", None)
         state = Path(tmp) / "state.json"
-        review = [*tactful, "review", "--base", "HEAD~1", "--no-llm", "--format", "json", "--state", str(state)]
+        review = [
+            *tactful,
+            "review",
+            "--base",
+            "HEAD~1",
+            "--no-llm",
+            "--format",
+            "json",
+            "--state",
+            str(state),
+        ]
         first_s, first_rss, out = run_review(review, root, env)
         data = json.loads(out)
         second_s, _, out2 = run_review(review, root, env)
@@ -107,7 +123,9 @@ def main() -> None:
               f"units: {data['coverage']['units']}, changed lines: {changed}")  # fmt: skip
         print(f"  first run (cold index): {first_s:.2f} s, {first_s / max(changed, 1) * 1000:.2f} s per 1,000 changed lines, "
               f"peak RSS {first_rss:.0f} MiB; {len(data['findings'])} shown, {len(data['hidden'])} hidden")  # fmt: skip
-        print(f"  second run (--state, warm index): {second_s:.2f} s; {len(again['findings'])} new findings")
+        print(
+            f"  second run (--state, warm index): {second_s:.2f} s; {len(again['findings'])} new findings"
+        )
         # The pre-commit path: one staged line against git diff --cached alone.
         target = next(p for p in sorted(root.rglob("*.py")) if p.stat().st_size > 2000)
         target.write_text(target.read_text("utf-8") + "\nEXTRA = 1\n", "utf-8")
@@ -116,7 +134,9 @@ def main() -> None:
         git(root, "diff", "--cached")
         floor = time.perf_counter() - start
         one_s, one_rss, _ = run_review([*tactful, "review", "--no-llm", "--all"], root, env)
-        print(f"  one-line staged change: review {one_s:.2f} s (peak RSS {one_rss:.0f} MiB) vs git diff --cached {floor * 1000:.0f} ms")
+        print(
+            f"  one-line staged change: review {one_s:.2f} s (peak RSS {one_rss:.0f} MiB) vs git diff --cached {floor * 1000:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,18 @@ def fetch(corpus: str) -> Path:
     found = sorted(DOWNLOADS.glob(pattern))
     if not found:
         if corpus == "django":
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "django==5.1.*", "-d", str(DOWNLOADS)]
+            cmd = [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "django==5.1.*",
+                "-d",
+                str(DOWNLOADS),
+            ]
         else:
             cmd = ["npm", "pack", "effect", "--pack-destination", str(DOWNLOADS)]
         subprocess.run(cmd, check=True, capture_output=True)
@@ -106,7 +117,9 @@ def run(corpus: str, sample: int, seed: int, workers: int) -> None:
         warm = index.build()
         warm_s = time.perf_counter() - started
         started = time.perf_counter()
-        reopened = RepoIndex(root, settings, workers=workers)  # kept: freeing it is not part of a start
+        reopened = RepoIndex(
+            root, settings, workers=workers
+        )  # kept: freeing it is not part of a start
         from_disk = reopened.build()
         disk_s = time.perf_counter() - started
         del reopened
@@ -116,8 +129,15 @@ def run(corpus: str, sample: int, seed: int, workers: int) -> None:
         timings = []
         for i in range(5):
             started = time.perf_counter()
-            index.update_file(victim, text + f"\n// edit {i}\n" if langs[victim] != "python" else text + f"\n# edit {i}\n")
-            index.graph.callers(index.graph.files[victim].definitions[0].qualified_name, victim) if index.graph.files[victim].definitions else None
+            index.update_file(
+                victim,
+                text + f"\n// edit {i}\n"
+                if langs[victim] != "python"
+                else text + f"\n# edit {i}\n",
+            )
+            index.graph.callers(
+                index.graph.files[victim].definitions[0].qualified_name, victim
+            ) if index.graph.files[victim].definitions else None
             timings.append(time.perf_counter() - started)
         update_ms = sorted(timings)[2] * 1000
 
@@ -128,20 +148,34 @@ def run(corpus: str, sample: int, seed: int, workers: int) -> None:
         lines = cold.lines
         own, children = peak_rss_mb()
         print(f"== {corpus} ({archive.name}, {workers} workers, {os.cpu_count()} cpus)")
-        print(f"files {cold.files:,}  lines {lines:,}  skipped {len(cold.skipped)} "
-              f"({', '.join(sorted({s.reason for s in cold.skipped})) or '-'})  files with parse errors {cold.files_with_errors:,}")
+        print(
+            f"files {cold.files:,}  lines {lines:,}  skipped {len(cold.skipped)} "
+            f"({', '.join(sorted({s.reason for s in cold.skipped})) or '-'})  files with parse errors {cold.files_with_errors:,}"
+        )
         print(f"definitions {cold.definitions:,}  references {cold.references:,}")
         print(f"load average at start {load:.1f} (other work on this machine inflates wall times)")
         print(f"parse-only floor (1 core)   {floor_s:7.2f} s wall, {floor_cpu:6.2f} s cpu")
-        print(f"tags only, 2 threads        {threads_s:7.2f} s wall, {threads_cpu:6.2f} s cpu  ({threads_s / floor_s:.2f}x floor wall)")
-        print(f"cold index (process pool)   {cold_s:7.2f} s wall, {cold_cpu:6.2f} s cpu  ({cold_s / floor_s:.2f}x floor wall; "
-              f"{cold_cpu / workers / floor_cpu:.2f}x floor cpu per core; target <= 2x)")
-        print(f"warm, same index            {warm_s:7.3f} s   ({warm_s / lines * 1e5:.3f} s per 100k lines; target <= 0.1; parsed {warm.parsed})")
-        print(f"warm, new index from disk   {disk_s:7.3f} s   ({disk_s / lines * 1e5:.3f} s per 100k lines; parsed {from_disk.parsed})")
-        print(f"one-file update ({victim}, {len(texts[victim]):,} bytes)  {update_ms:.1f} ms (median of 5; target <= 50)")
+        print(
+            f"tags only, 2 threads        {threads_s:7.2f} s wall, {threads_cpu:6.2f} s cpu  ({threads_s / floor_s:.2f}x floor wall)"
+        )
+        print(
+            f"cold index (process pool)   {cold_s:7.2f} s wall, {cold_cpu:6.2f} s cpu  ({cold_s / floor_s:.2f}x floor wall; "
+            f"{cold_cpu / workers / floor_cpu:.2f}x floor cpu per core; target <= 2x)"
+        )
+        print(
+            f"warm, same index            {warm_s:7.3f} s   ({warm_s / lines * 1e5:.3f} s per 100k lines; target <= 0.1; parsed {warm.parsed})"
+        )
+        print(
+            f"warm, new index from disk   {disk_s:7.3f} s   ({disk_s / lines * 1e5:.3f} s per 100k lines; parsed {from_disk.parsed})"
+        )
+        print(
+            f"one-file update ({victim}, {len(texts[victim]):,} bytes)  {update_ms:.1f} ms (median of 5; target <= 50)"
+        )
         print(f"resolving every call site   {resolve_s:7.2f} s")
-        print(f"resolved {1 - counts['unresolved'] / total:.1%} of {total:,} call sites "
-              f"(exact {counts['exact']:,}, imported {counts['imported']:,}, name-only {counts['name-only']:,})")
+        print(
+            f"resolved {1 - counts['unresolved'] / total:.1%} of {total:,} call sites "
+            f"(exact {counts['exact']:,}, imported {counts['imported']:,}, name-only {counts['name-only']:,})"
+        )
         print(f"peak RSS {own:.0f} MB (this process), {children:.0f} MB (largest worker)")
         if sample:
             print_sample(index, sample, seed)
@@ -155,12 +189,16 @@ def print_sample(index: RepoIndex, count: int, seed: int) -> None:
         target, confidence = index.graph.resolve(ref)[0]
         more = len(index.graph.resolve(ref)) - 1
         print(f"{n:2}. {ref.path}:{ref.span.start_line} in {ref.caller}: {ref.snippet[:100]}")
-        print(f"    -> {target.path}:{target.span.start_line} {target.qualified_name} [{confidence}]"
-              f"{f' (+{more} more)' if more else ''}  {target.signature[:80]}")
+        print(
+            f"    -> {target.path}:{target.span.start_line} {target.qualified_name} [{confidence}]"
+            f"{f' (+{more} more)' if more else ''}  {target.signature[:80]}"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", choices=("django", "effect", "both"), default="both")
     parser.add_argument("--sample", type=int, default=0, help="print N random resolved call sites")
     parser.add_argument("--seed", type=int, default=1)

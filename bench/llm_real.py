@@ -21,24 +21,37 @@ from tactful.server.llm.evaluation import evaluate, render_text
 from tactful.server.llm.local_server import LlamaServer, find_llama
 from tactful.server.settings import LlmSettings, Settings
 
-DATA = str(Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl")
+DATA = str(
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl"
+)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=DATA)
     parser.add_argument("--limit", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=1, help="llama-server threads (1 on small machines)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="llama-server threads (1 on small machines)"
+    )
     args = parser.parse_args()
     found = find_llama()
     if found is None:
         print("llama-server or the SmolLM2 model is missing: run scripts/llama_server.sh build")
         return 1
     binary, model = found
-    with LlamaServer(binary, model, threads=args.threads) as server, tempfile.TemporaryDirectory() as cache:
+    with (
+        LlamaServer(binary, model, threads=args.threads) as server,
+        tempfile.TemporaryDirectory() as cache,
+    ):
         llm = dataclasses.replace(
-            LlmSettings(), base_url=server.base_url, model="smollm2", api_key="local",
-            timeout_s=600.0, max_concurrency=1, max_retries=0, token_budget=200_000,
+            LlmSettings(),
+            base_url=server.base_url,
+            model="smollm2",
+            api_key="local",
+            timeout_s=600.0,
+            max_concurrency=1,
+            max_retries=0,
+            token_budget=200_000,
         )
         settings = Settings(llm=llm, cache_dir=cache)
         start = time.perf_counter()
@@ -49,7 +62,9 @@ def main() -> int:
     print(f"model:                    {model.name} ({args.threads} thread(s))")
     print(f"wall time:                {wall:.1f} s")
     print(f"tokens/s (prompt+compl.): {(prompt + completion) / wall:.1f}")
-    print(f"completion tokens/s:      {completion / wall:.1f} (end to end, includes prompt processing)")
+    print(
+        f"completion tokens/s:      {completion / wall:.1f} (end to end, includes prompt processing)"
+    )
     replies = report["replies"]
     if replies:
         print(f"schema-valid share:       {report['schema_valid_replies'] / replies:.0%}")

@@ -47,7 +47,9 @@ from tactful.server.pipeline import review
 from tactful.server.session import ReviewSession
 from tactful.server.settings import LlmSettings, Settings
 
-DATA = str(Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl")
+DATA = str(
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl"
+)
 
 
 def whole_file_prompt(record: Record) -> Prompt:
@@ -55,12 +57,22 @@ def whole_file_prompt(record: Record) -> Prompt:
     file = record.change.change_set.files[0]
     patch = "\n".join(line for hunk in file.hunks for line in (f"@@ {hunk.header}", *hunk.lines))
     user = string.Template(template(f"{REVIEW_VERSION}.user.md")).safe_substitute(
-        path=file.path, language=record.language, unit_kind="file", unit_name=file.path,
-        unit_source=record.new_text, removed=patch, context="(none)", instructions="(none)",
+        path=file.path,
+        language=record.language,
+        unit_kind="file",
+        unit_name=file.path,
+        unit_source=record.new_text,
+        removed=patch,
+        context="(none)",
+        instructions="(none)",
     )
     clean, count = redact(user)
     system = template(f"{REVIEW_VERSION}.system.md")
-    return Prompt(REVIEW_VERSION, [{"role": "system", "content": system}, {"role": "user", "content": clean}], count)
+    return Prompt(
+        REVIEW_VERSION,
+        [{"role": "system", "content": system}, {"role": "user", "content": clean}],
+        count,
+    )
 
 
 def unit_prompts(record: Record, settings: Settings) -> list[Prompt]:
@@ -82,7 +94,13 @@ async def measured(client: LlmClient | None, prompt: Prompt) -> int:
 
 def repo_figures(tree: Path, edits: int, budget: int | None) -> None:
     """Tokens per reviewed unit with and without call-graph context, on a real repository."""
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@b"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@b",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@b",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "repo"
         shutil.copytree(tree, repo, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
@@ -90,7 +108,9 @@ def repo_figures(tree: Path, edits: int, budget: int | None) -> None:
             subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
         settings = Settings(cache_dir=str(Path(tmp) / "cache"))
         if budget:
-            settings = dataclasses.replace(settings, llm=dataclasses.replace(settings.llm, context_tokens=budget))
+            settings = dataclasses.replace(
+                settings, llm=dataclasses.replace(settings.llm, context_tokens=budget)
+            )
         session = ReviewSession(settings, repo, "bench")
         index = session.built_index()
         assert index is not None
@@ -119,13 +139,21 @@ def repo_figures(tree: Path, edits: int, budget: int | None) -> None:
         print("no reviewed units")
         return
     name = tree.parent.name if tree.name == "tree" else tree.name
-    print(f"repository: {name}, {edited} functions edited, {len(bare)} units reviewed, "
-          f"llm.contextTokens {settings.llm.context_tokens:,} (tokens estimated, ~3.5 chars/token)")
-    print(f"per unit prompt, no context:          mean {statistics.fmean(bare):,.0f}, median {statistics.median(bare):,.0f}")
-    print(f"per unit prompt, call-graph context:  mean {statistics.fmean(full):,.0f}, median {statistics.median(full):,.0f}")
+    print(
+        f"repository: {name}, {edited} functions edited, {len(bare)} units reviewed, "
+        f"llm.contextTokens {settings.llm.context_tokens:,} (tokens estimated, ~3.5 chars/token)"
+    )
+    print(
+        f"per unit prompt, no context:          mean {statistics.fmean(bare):,.0f}, median {statistics.median(bare):,.0f}"
+    )
+    print(
+        f"per unit prompt, call-graph context:  mean {statistics.fmean(full):,.0f}, median {statistics.median(full):,.0f}"
+    )
     for kind in ("caller", "callee"):
-        print(f"{kind}s: {found[kind]:,} found, {kept[kind]:,} within the budget "
-              f"({kept[kind] / max(found[kind], 1):.0%}), {found[kind] / len(bare):.1f} per unit found")
+        print(
+            f"{kind}s: {found[kind]:,} found, {kept[kind]:,} within the budget "
+            f"({kept[kind] / max(found[kind], 1):.0%}), {found[kind] / len(bare):.1f} per unit found"
+        )
 
 
 def _edit_called_functions(repo: Path, index: object, count: int) -> int:
@@ -136,7 +164,10 @@ def _edit_called_functions(repo: Path, index: object, count: int) -> int:
         if done >= count or tags.language != "python" or "/test" in f"/{tags.path}":
             continue
         for definition in tags.definitions:
-            if definition.kind not in ("function", "method") or definition.end_line - definition.start_line < 3:
+            if (
+                definition.kind not in ("function", "method")
+                or definition.end_line - definition.start_line < 3
+            ):
                 continue
             if not graph.callers(definition.qualified_name, definition.path, 1):
                 continue
@@ -153,9 +184,13 @@ def _edit_called_functions(repo: Path, index: object, count: int) -> int:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tree", type=Path, help="an unpacked sdist to measure call-graph context on")
+    parser.add_argument(
+        "--tree", type=Path, help="an unpacked sdist to measure call-graph context on"
+    )
     parser.add_argument("--edits", type=int, default=30, help="with --tree: functions to edit")
-    parser.add_argument("--budget", type=int, help="with --tree: llm.contextTokens (default: the setting's default)")
+    parser.add_argument(
+        "--budget", type=int, help="with --tree: llm.contextTokens (default: the setting's default)"
+    )
     parser.add_argument("--data", default=DATA)
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL", ""))
@@ -167,7 +202,12 @@ async def main() -> None:
     settings = Settings()
     client = None
     if args.base_url:
-        llm = dataclasses.replace(LlmSettings(), base_url=args.base_url, model=args.model, api_key=os.environ.get("OPENAI_API_KEY", ""))
+        llm = dataclasses.replace(
+            LlmSettings(),
+            base_url=args.base_url,
+            model=args.model,
+            api_key=os.environ.get("OPENAI_API_KEY", ""),
+        )
         client = LlmClient(llm, max_tokens=1)
     per_unit: list[int] = []
     per_record_units: list[int] = []
@@ -190,9 +230,15 @@ async def main() -> None:
     source = f"server usage from {args.base_url}" if client else "estimated, ~3.5 chars/token"
     ratio = statistics.fmean(per_record_units) / statistics.fmean(per_record_whole)
     print(f"records: {len(per_record_units)}, change units: {len(per_unit)} (tokens {source})")
-    print(f"per unit prompt (with context):  mean {statistics.fmean(per_unit):,.0f}, median {statistics.median(per_unit):,.0f}")
-    print(f"per hunk, all its unit prompts:  mean {statistics.fmean(per_record_units):,.0f}, median {statistics.median(per_record_units):,.0f}")
-    print(f"per hunk, whole-file prompt:     mean {statistics.fmean(per_record_whole):,.0f}, median {statistics.median(per_record_whole):,.0f}")
+    print(
+        f"per unit prompt (with context):  mean {statistics.fmean(per_unit):,.0f}, median {statistics.median(per_unit):,.0f}"
+    )
+    print(
+        f"per hunk, all its unit prompts:  mean {statistics.fmean(per_record_units):,.0f}, median {statistics.median(per_record_units):,.0f}"
+    )
+    print(
+        f"per hunk, whole-file prompt:     mean {statistics.fmean(per_record_whole):,.0f}, median {statistics.median(per_record_whole):,.0f}"
+    )
     print(f"unit prompts / whole-file:       {ratio:.2f}")
 
 

@@ -35,7 +35,17 @@ from tactful.server.gate.metrics import expected_calibration_error
 from tactful.server.settings import GateSettings
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer"
-EXT = {"go": "go", "java": "java", "py": "py", "cpp": "cpp", "js": "js", "rb": "rb", "c": "c", "php": "php", ".cs": "cs"}
+EXT = {
+    "go": "go",
+    "java": "java",
+    "py": "py",
+    "cpp": "cpp",
+    "js": "js",
+    "rb": "rb",
+    "c": "c",
+    "php": "php",
+    ".cs": "cs",
+}
 LANG = {"go": "go", "java": "java", "py": "python", "cpp": "cpp", "js": "javascript", "rb": "ruby", "c": "c",
         "php": "php", ".cs": "c_sharp"}  # fmt: skip
 
@@ -85,8 +95,12 @@ def _unit(row: dict, path: str) -> ChangeUnit:
     lines = row["patch"].splitlines()[1:]
     new = [line[1:] for line in lines if line[:1] in (" ", "+")]
     old = [line[1:] for line in lines if line[:1] in (" ", "-")]
-    added = tuple(i + 1 for i, line in enumerate(x for x in lines if x[:1] in (" ", "+")) if line[:1] == "+")
-    removed = tuple(i + 1 for i, line in enumerate(x for x in lines if x[:1] in (" ", "-")) if line[:1] == "-")
+    added = tuple(
+        i + 1 for i, line in enumerate(x for x in lines if x[:1] in (" ", "+")) if line[:1] == "+"
+    )
+    removed = tuple(
+        i + 1 for i, line in enumerate(x for x in lines if x[:1] in (" ", "-")) if line[:1] == "-"
+    )
     new_file = row["patch"].startswith("@@ -0,0 ")
     return ChangeUnit(
         path=path, language=LANG[row["lang"]], kind="hunk", name="<hunk>",
@@ -96,7 +110,9 @@ def _unit(row: dict, path: str) -> ChangeUnit:
     )  # fmt: skip
 
 
-def findings_for(rows: list[dict], rng: random.Random, per_hunk: tuple[int, int] = (1, 3)) -> list[Item]:
+def findings_for(
+    rows: list[dict], rng: random.Random, per_hunk: tuple[int, int] = (1, 3)
+) -> list[Item]:
     items = []
     for number, row in enumerate(rows):
         in_test = "test" in row["patch"].lower()[:400] or rng.random() < 0.15
@@ -118,7 +134,9 @@ def findings_for(rows: list[dict], rng: random.Random, per_hunk: tuple[int, int]
 
 
 def no_nits(f: Finding) -> bool:
-    return not (f.category == "style" or (f.category == "maintainability" and f.severity is Severity.INFO))
+    return not (
+        f.category == "style" or (f.category == "maintainability" and f.severity is Severity.INFO)
+    )
 
 
 def security_first(f: Finding) -> bool:
@@ -134,7 +152,10 @@ DEVELOPERS = {"no-nits": no_nits, "security-first": security_first, "no-tests": 
 
 def measure(gate: Gate, test: list[Item], labels: list[bool]) -> tuple[float, float, float]:
     """(share of would-reject hidden, share of would-accept kept, ECE) without exploring."""
-    probs = [gate.suggestions.model.predict(gate.suggestions.features(i.finding, i.unit, gate.history)) for i in test]
+    probs = [
+        gate.suggestions.model.predict(gate.suggestions.features(i.finding, i.unit, gate.history))
+        for i in test
+    ]
     threshold = gate.suggestions.threshold
     rejects = [p for p, y in zip(probs, labels, strict=True) if not y]
     accepts = [p for p, y in zip(probs, labels, strict=True) if y]
@@ -143,10 +164,20 @@ def measure(gate: Gate, test: list[Item], labels: list[bool]) -> tuple[float, fl
     return hidden, kept, expected_calibration_error([int(y) for y in labels], probs)
 
 
-def simulate(name: str, train: list[Item], test: list[Item], events: int, seed: int, noise: float, every: int = 25):
+def simulate(
+    name: str,
+    train: list[Item],
+    test: list[Item],
+    events: int,
+    seed: int,
+    noise: float,
+    every: int = 25,
+):
     rng = random.Random(seed)
     prefers = DEVELOPERS[name]
-    gate = Gate.open(GateSettings(target_precision=0.5, exploration=0.05), None, user=name, seed=seed)
+    gate = Gate.open(
+        GateSettings(target_precision=0.5, exploration=0.05), None, user=name, seed=seed
+    )
     # Judged against the preference itself: noise only disturbs the verdicts the gate learns from.
     test_labels = [prefers(item.finding) for item in test]
     curve = [(0, *measure(gate, test, test_labels))]
@@ -174,7 +205,9 @@ def plot(curves: dict, out: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for (name, curve), color in zip(curves.items(), ("tab:blue", "tab:orange", "tab:green"), strict=False):
+    for (name, curve), color in zip(
+        curves.items(), ("tab:blue", "tab:orange", "tab:green"), strict=False
+    ):
         xs = [c[0] for c in curve]
         ax.plot(xs, [c[1] for c in curve], "-o", color=color, label=f"{name}: would-reject hidden")
         ax.plot(xs, [c[2] for c in curve], "--s", color=color, label=f"{name}: would-accept kept")
@@ -201,8 +234,12 @@ def main() -> int:
     rng.shuffle(rows)
     train = findings_for(rows[:140], random.Random(args.seed + 10), per_hunk=(3, 5))
     test = findings_for(rows[140:], random.Random(args.seed + 20), per_hunk=(3, 5))
-    print(f"stream: {len(train)} training findings over 140 hunks, {len(test)} held-out over {len(rows) - 140}")
-    curves = {name: simulate(name, train, test, args.events, args.seed, args.noise) for name in DEVELOPERS}
+    print(
+        f"stream: {len(train)} training findings over 140 hunks, {len(test)} held-out over {len(rows) - 140}"
+    )
+    curves = {
+        name: simulate(name, train, test, args.events, args.seed, args.noise) for name in DEVELOPERS
+    }
     ok = True
     for name, curve in curves.items():
         print(f"\n{name}\n  events  rejects-hidden  accepts-kept  ECE")
@@ -211,7 +248,9 @@ def main() -> int:
         final = curve[-1]
         ok &= final[1] >= 0.5 and final[2] >= 0.9
     plot(curves, args.png)
-    print(f"\ngoal (>=50% of rejects hidden, >=90% of accepts kept after <= {args.events} events): {'met' if ok else 'NOT met'}")
+    print(
+        f"\ngoal (>=50% of rejects hidden, >=90% of accepts kept after <= {args.events} events): {'met' if ok else 'NOT met'}"
+    )
     print(f"learning curve: {args.png}")
     return 0
 

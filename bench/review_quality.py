@@ -141,11 +141,19 @@ def load_corpus(folder: Path = CORPUS) -> Corpus:
                 mark = raw.get("mark", ())
                 cases.append(
                     Case(
-                        id=raw["id"], kind=kind, language=raw["language"],
-                        category=raw.get("category", "clean"), archive=raw["archive"], file=raw["file"],
-                        find=raw["find"], replace=raw["replace"], note=raw.get("note", ""),
+                        id=raw["id"],
+                        kind=kind,
+                        language=raw["language"],
+                        category=raw.get("category", "clean"),
+                        archive=raw["archive"],
+                        file=raw["file"],
+                        find=raw["find"],
+                        replace=raw["replace"],
+                        note=raw.get("note", ""),
                         mark=(mark,) if isinstance(mark, str) else tuple(mark),
-                        also=((raw["also_find"], raw["also_replace"]),) if "also_find" in raw else (),
+                        also=((raw["also_find"], raw["also_replace"]),)
+                        if "also_find" in raw
+                        else (),
                     )  # fmt: skip
                 )
     real = [
@@ -187,7 +195,9 @@ def download(archive: Archive, cache: Path) -> Path:
         raise BenchError(f"archive {archive.name} is unavailable: {archive.url}: {exc}") from exc
     digest = hashlib.sha256(data).hexdigest()
     if digest != archive.sha256:
-        raise BenchError(f"archive {archive.name}: sha256 {digest} does not match the pinned {archive.sha256}")
+        raise BenchError(
+            f"archive {archive.name}: sha256 {digest} does not match the pinned {archive.sha256}"
+        )
     partial = target.with_suffix(".part")
     partial.write_bytes(data)
     partial.replace(target)
@@ -213,7 +223,11 @@ def unpacked(archive: Archive, cache: Path) -> Path:
     tree = target / "tree"
     for path in sorted(base.rglob("*")):
         rel = path.relative_to(base).as_posix()
-        if not path.is_file() or path.is_symlink() or (archive.keep and not _matches(rel, archive.keep)):
+        if (
+            not path.is_file()
+            or path.is_symlink()
+            or (archive.keep and not _matches(rel, archive.keep))
+        ):
             continue
         dest = tree / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -277,7 +291,10 @@ def apply_edit(text: str, find: str, replace: str, mark: tuple[str, ...] = ()) -
 
 def git(root: Path, *args: str) -> str:
     proc = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, env={**os.environ, **GIT_ENV}
+        ["git", "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
     )
     if proc.returncode != 0:
         raise BenchError(f"git {' '.join(args[:2])} failed in {root}: {proc.stderr.strip()[:200]}")
@@ -331,7 +348,9 @@ def review_worktree(root: Path, call_graph: bool = True) -> Outcome:
     change = changes.from_worktree(root)
     settings = load_settings(root)
     if not call_graph:
-        settings = dataclasses.replace(settings, review=dataclasses.replace(settings.review, call_graph=False))
+        settings = dataclasses.replace(
+            settings, review=dataclasses.replace(settings.review, call_graph=False)
+        )
     session = ReviewSession.open(settings, root, client="bench", gate=False)
     try:
         result = review_once(change, settings, session=session, llm=False)
@@ -344,8 +363,12 @@ def review_worktree(root: Path, call_graph: bool = True) -> Outcome:
         for f in change.change_set.files
         if f.path in reviewed
     )
-    crashes = [n for n in result.coverage.notes if "failed" in n or "Error" in n or "Exception" in n]
-    return Outcome(rendered["findings"], crashes, changed, len(reviewed), time.perf_counter() - started)
+    crashes = [
+        n for n in result.coverage.notes if "failed" in n or "Error" in n or "Exception" in n
+    ]
+    return Outcome(
+        rendered["findings"], crashes, changed, len(reviewed), time.perf_counter() - started
+    )
 
 
 # ----------------------------------------------------------------------------- running cases
@@ -374,10 +397,16 @@ class RealResult:
 
 
 def is_hit(finding: dict[str, Any], path: str, start: int, end: int) -> bool:
-    return finding["path"] == path and finding["line"] <= end + NEAR and finding["endLine"] >= start - NEAR
+    return (
+        finding["path"] == path
+        and finding["line"] <= end + NEAR
+        and finding["endLine"] >= start - NEAR
+    )
 
 
-def run_cases(corpus: Corpus, cases: list[Case], work: Path, call_graph: bool) -> Iterator[CaseResult]:
+def run_cases(
+    corpus: Corpus, cases: list[Case], work: Path, call_graph: bool
+) -> Iterator[CaseResult]:
     """Each case in the archive's repository: apply the edit, review, put the file back."""
     cache = cache_dir()
     by_archive: dict[str, list[Case]] = defaultdict(list)
@@ -398,7 +427,10 @@ def run_cases(corpus: Corpus, cases: list[Case], work: Path, call_graph: bool) -
                     raise BenchError(f"{case.file} is not in archive {name}")
                 original = target.read_bytes()
                 text = original.decode("utf-8")
-                for find, replace in case.also:  # applied first: the defect's lines stay as computed
+                for (
+                    find,
+                    replace,
+                ) in case.also:  # applied first: the defect's lines stay as computed
                     text = apply_edit(text, find, replace).text
                 applied = apply_edit(text, case.find, case.replace, case.mark)
                 result.start, result.end = applied.start, applied.end
@@ -408,7 +440,9 @@ def run_cases(corpus: Corpus, cases: list[Case], work: Path, call_graph: bool) -
                 finally:
                     target.write_bytes(original)
                 result.findings, result.seconds = outcome.findings, outcome.seconds
-                result.hit = any(is_hit(f, case.file, applied.start, applied.end) for f in outcome.findings)
+                result.hit = any(
+                    is_hit(f, case.file, applied.start, applied.end) for f in outcome.findings
+                )
                 if outcome.crashes:
                     result.error = "; ".join(outcome.crashes)
             except BenchError as exc:
@@ -455,7 +489,11 @@ def run_real(corpus: Corpus, diff: RealDiff, work: Path, call_graph: bool) -> Re
         git(repo, "add", "-A")  # new files of the release are part of the change
         outcome = review_worktree(repo, call_graph)
         result.changed_lines, result.files = outcome.changed_lines, outcome.reviewed
-        result.findings, result.crashes, result.seconds = outcome.findings, outcome.crashes, outcome.seconds
+        result.findings, result.crashes, result.seconds = (
+            outcome.findings,
+            outcome.crashes,
+            outcome.seconds,
+        )
         shutil.rmtree(repo, ignore_errors=True)
     except BenchError as exc:
         result.error = str(exc)
@@ -493,7 +531,9 @@ def _ratio(hit: int, total: int) -> str:
     return f"{hit / total:.2f} ({hit}/{total})" if total else "-"
 
 
-def summarise(cases: list[CaseResult], reals: list[RealResult], verbose: bool) -> tuple[str, dict[str, Any]]:
+def summarise(
+    cases: list[CaseResult], reals: list[RealResult], verbose: bool
+) -> tuple[str, dict[str, Any]]:
     out: list[str] = []
     data: dict[str, Any] = {}
     planted = [r for r in cases if r.case.kind == "planted"]
@@ -502,7 +542,10 @@ def summarise(cases: list[CaseResult], reals: list[RealResult], verbose: bool) -
         hits = sum(r.hit for r in planted)
         out.append(f"planted defects: recall {_ratio(hits, len(planted))}")
         data["planted"] = {"recall": hits / len(planted), "hits": hits, "cases": len(planted)}
-        for label, key in (("category", lambda r: r.case.category), ("language", lambda r: r.case.language)):
+        for label, key in (
+            ("category", lambda r: r.case.category),
+            ("language", lambda r: r.case.language),
+        ):
             groups: dict[str, list[CaseResult]] = defaultdict(list)
             for r in planted:
                 groups[key(r)].append(r)
@@ -563,7 +606,9 @@ def summarise(cases: list[CaseResult], reals: list[RealResult], verbose: bool) -
                     unlabelled.append(key)
                 if verbose or verdict is None:
                     out.append(f"      - `{key}` {verdict or 'UNLABELLED'}: {f['message'][:150]}")
-        out.append("  per rule: " + (", ".join(f"{k} {v}" for k, v in per_rule.most_common()) or "none"))
+        out.append(
+            "  per rule: " + (", ".join(f"{k} {v}" for k, v in per_rule.most_common()) or "none")
+        )
         out.append(
             f"  verdicts: useful {labels['useful']}, nit {labels['nit']}, wrong {labels['wrong']}, "
             f"without a verdict {labels['unlabelled']}"
@@ -579,7 +624,9 @@ def summarise(cases: list[CaseResult], reals: list[RealResult], verbose: bool) -
             ],
         }  # fmt: skip
     errors = [(r.case.id, r.error) for r in cases if r.error]
-    errors += [(r.diff.project, r.error or "; ".join(r.crashes)) for r in reals if r.error or r.crashes]
+    errors += [
+        (r.diff.project, r.error or "; ".join(r.crashes)) for r in reals if r.error or r.crashes
+    ]
     out.append(f"crashes/errors: {len(errors)}")
     for name, error in errors:
         out.append(f"    {name}: {error[:300]}")
@@ -590,8 +637,12 @@ def summarise(cases: list[CaseResult], reals: list[RealResult], verbose: bool) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=("planted", "clean", "real"))
-    parser.add_argument("--case", action="append", help="run only this case id or real-diff project (repeatable)")
-    parser.add_argument("--verbose", "-v", action="store_true", help="list missed cases and every real finding")
+    parser.add_argument(
+        "--case", action="append", help="run only this case id or real-diff project (repeatable)"
+    )
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="list missed cases and every real finding"
+    )
     parser.add_argument("--json", metavar="FILE", help="also write machine-readable results")
     parser.add_argument("--no-call-graph", action="store_true")
     parser.add_argument("--corpus", default=str(CORPUS), help=argparse.SUPPRESS)
@@ -601,8 +652,16 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as exc:
         print(f"review_quality: {exc}", file=sys.stderr)
         return 2
-    cases = [c for c in corpus.cases if args.only in (None, c.kind) and (not args.case or c.id in args.case)]
-    reals = [d for d in corpus.real if args.only in (None, "real") and (not args.case or d.project in args.case)]
+    cases = [
+        c
+        for c in corpus.cases
+        if args.only in (None, c.kind) and (not args.case or c.id in args.case)
+    ]
+    reals = [
+        d
+        for d in corpus.real
+        if args.only in (None, "real") and (not args.case or d.project in args.case)
+    ]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tactful-quality-") as tmp:
         work = Path(tmp)

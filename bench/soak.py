@@ -32,7 +32,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lsp_client import Client, percentile, rss_kib  # noqa: E402  (a sibling script, not a package)
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@b"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "b",
+    "GIT_AUTHOR_EMAIL": "b@b",
+    "GIT_COMMITTER_NAME": "b",
+    "GIT_COMMITTER_EMAIL": "b@b",
+}
 
 
 def modules(count: int) -> list[Path]:
@@ -96,7 +101,9 @@ async def run(docs: int, edits: int) -> None:
             shutil.copyfile(source, repo / source.name)
         db = work / "feedback.sqlite3"
         (repo / ".tactful").mkdir()
-        (repo / ".tactful" / "settings.json").write_text(json.dumps({"feedback": {"dbPath": str(db)}}))
+        (repo / ".tactful" / "settings.json").write_text(
+            json.dumps({"feedback": {"dbPath": str(db)}})
+        )
         env = {**os.environ, **GIT_ENV, "TACTFUL_CACHE_DIR": str(work / "cache"), "TACTFUL_DATA_DIR": str(work / "data"),
                "TACTFUL_TRUST_REPO": "1"}  # fmt: skip
         env.pop("OPENAI_BASE_URL", None)
@@ -125,7 +132,10 @@ async def run(docs: int, edits: int) -> None:
             texts[uri] = text.split("\n")
             versions[uri] = 1
             opened = client.expect(uri, 1)
-            client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+            )
             await asyncio.wait_for(opened, 120)
 
         clis = [asyncio.ensure_future(cli_review(repo, env)) for _ in range(2)]
@@ -140,7 +150,13 @@ async def run(docs: int, edits: int) -> None:
             lines = texts[uri]
             end = len(lines) - 1
             if lines[-1] == "" and lines[-2].startswith("breakpoint()"):
-                change = {"range": {"start": {"line": end - 1, "character": 0}, "end": {"line": end, "character": 0}}, "text": ""}
+                change = {
+                    "range": {
+                        "start": {"line": end - 1, "character": 0},
+                        "end": {"line": end, "character": 0},
+                    },
+                    "text": "",
+                }
                 del lines[-2]
             else:
                 change = {"range": {"start": {"line": end, "character": 0}, "end": {"line": end, "character": 0}},
@@ -173,16 +189,24 @@ async def run(docs: int, edits: int) -> None:
         await proc.wait()
 
         with sqlite3.connect(db) as store:
-            dismissed = store.execute("SELECT COUNT(*) FROM events WHERE kind = 'dismissed'").fetchone()[0]
-            cli_events = store.execute("SELECT COUNT(*) FROM events WHERE client = 'cli'").fetchone()[0]
+            dismissed = store.execute(
+                "SELECT COUNT(*) FROM events WHERE kind = 'dismissed'"
+            ).fetchone()[0]
+            cli_events = store.execute(
+                "SELECT COUNT(*) FROM events WHERE client = 'cli'"
+            ).fetchone()[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     ms = [x * 1000 for x in latencies]
-    print(f"{len(sources)} open documents, {edits:,} edits, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    print(
+        f"{len(sources)} open documents, {edits:,} edits, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+    )
     print(f"didChange -> diagnostics: p50 {percentile(ms, 0.5):.1f} ms, p95 {percentile(ms, 0.95):.1f} ms, "
           f"p99 {percentile(ms, 0.99):.1f} ms, max {max(ms):.1f} ms")  # fmt: skip
-    print(f"errors: {client.errors} JSON-RPC error responses, {unanswered} edits without diagnostics")
+    print(
+        f"errors: {client.errors} JSON-RPC error responses, {unanswered} edits without diagnostics"
+    )
     growth = (rss_end - rss_100) / rss_100 * 100 if rss_100 else 0.0
     print(f"server RSS: peak {peak / 1024:.1f} MiB; {rss_100 / 1024:.1f} MiB after 100 edits -> "
           f"{rss_end / 1024:.1f} MiB after {edits:,} ({growth:+.1f}%)")  # fmt: skip

@@ -98,11 +98,15 @@ def main() -> int:
         counts = per_language[language]
         counts["records"] += 1
         counts["syntax"] += mapping.syntax
-        counts["definition"] += any(u.kind in ("function", "method", "class") for u in mapping.units)
+        counts["definition"] += any(
+            u.kind in ("function", "method", "class") for u in mapping.units
+        )
     print(f"\n{'language':<12}{'records':>8}{'syntax':>8}{'to a definition':>17}")
     for language in sorted(per_language):
         counts = per_language[language]
-        print(f"{language:<12}{counts['records']:>8}{counts['syntax']:>8}{counts['definition']:>17}")
+        print(
+            f"{language:<12}{counts['records']:>8}{counts['syntax']:>8}{counts['definition']:>17}"
+        )
     print(
         f"{'all':<12}{sum(c['records'] for c in per_language.values()):>8}"
         f"{sum(c['syntax'] for c in per_language.values()):>8}"

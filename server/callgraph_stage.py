@@ -22,7 +22,9 @@ def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
     """A stage; ``index_provider(change, settings)`` returns the built index of the change's
     repository, or None when there is none."""
 
-    def callgraph(result: pipeline.ReviewResult, change: pipeline.Change, settings: Settings) -> None:
+    def callgraph(
+        result: pipeline.ReviewResult, change: pipeline.Change, settings: Settings
+    ) -> None:
         if not settings.review.call_graph:
             return
         index = index_provider(change, settings)
@@ -36,13 +38,19 @@ def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
                 continue
             path = file.change.path
             if file.new_text is not None:
-                new_tags = index.update_file(path, file.new_text, file.new_tree, old_text=file.old_text)
+                new_tags = index.update_file(
+                    path, file.new_text, file.new_tree, old_text=file.old_text
+                )
                 new_defs.extend(new_tags.definitions if new_tags else ())
             if file.old_text is not None:
                 old_defs.extend(index.tags_of_text(file.language, path, file.old_text).definitions)
         for unit in result.units:
             result.unit_context[(unit.path, unit.name)] = index.unit_context(unit)
-        added = pipeline.merge_findings(result, signature_change_findings(result.units, old_defs, new_defs, index.graph))
-        pipeline.add_counters(result, {"callgraph.units": len(result.units), "callgraph.findings": len(added)})
+        added = pipeline.merge_findings(
+            result, signature_change_findings(result.units, old_defs, new_defs, index.graph)
+        )
+        pipeline.add_counters(
+            result, {"callgraph.units": len(result.units), "callgraph.findings": len(added)}
+        )
 
     return callgraph

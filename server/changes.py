@@ -41,7 +41,9 @@ def read_patch(path: str) -> str:
         with open(path, "rb") as f:
             data = f.read(MAX_PATCH_BYTES + 1)
     if len(data) > MAX_PATCH_BYTES:
-        raise UsageError(f"{'stdin' if path == '-' else path}: patch larger than {MAX_PATCH_BYTES // 2**20} MiB")
+        raise UsageError(
+            f"{'stdin' if path == '-' else path}: patch larger than {MAX_PATCH_BYTES // 2**20} MiB"
+        )
     return data.decode("utf-8", "surrogateescape")
 
 
@@ -54,7 +56,10 @@ def from_worktree(root: Path, base: str = "HEAD") -> Change:
     """Staged and unstaged changes in ``root`` against ``base``."""
     text, base_commit = git.working_tree_diff(root, base)
     return Change(
-        parse_diff(text), git.RevisionSource(root, base_commit), str(root), f"working tree vs {base}"
+        parse_diff(text),
+        git.RevisionSource(root, base_commit),
+        str(root),
+        f"working tree vs {base}",
     )
 
 
@@ -62,7 +67,10 @@ def from_range(root: Path, base: str, head: str = "HEAD") -> Change:
     """What ``head`` changed since it forked from ``base`` (``git diff base...head``)."""
     text, base_commit, head_commit = git.range_diff(root, base, head)
     return Change(
-        parse_diff(text), git.RevisionSource(root, base_commit, head_commit), str(root), f"{base}...{head}"
+        parse_diff(text),
+        git.RevisionSource(root, base_commit, head_commit),
+        str(root),
+        f"{base}...{head}",
     )
 
 
@@ -109,7 +117,9 @@ class PatchSource:
             try:
                 return apply_file_change(base, file).encode("utf-8", "surrogateescape")
             except PatchMismatch as exc:
-                self.notes.append(f"{path}: patch does not apply to the working tree ({exc}); reviewed from the patch text")
+                self.notes.append(
+                    f"{path}: patch does not apply to the working tree ({exc}); reviewed from the patch text"
+                )
         return printable(_sparse(sparse_new_text, file)).encode("utf-8")
 
 

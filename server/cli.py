@@ -33,8 +33,12 @@ def one_line(message: str, limit: int = MAX_ERROR_CHARS) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tactful", description="A code reviewer that knows when to speak.")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (repeat for debug)")
+    parser = argparse.ArgumentParser(
+        prog="tactful", description="A code reviewer that knows when to speak."
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more (repeat for debug)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in COMMAND_MODULES:

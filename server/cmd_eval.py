@@ -22,14 +22,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("eval", help="evaluate reviewers on labelled data")
     inner = p.add_subparsers(dest="eval_command", metavar="WHAT")
     inner.required = True
-    c = inner.add_parser("comments", help="LLM review comments vs. human ones (CodeReviewer records)")
-    c.add_argument("--data", required=True, help="JSONL file of CodeReviewer records (patch, oldf, msg, lang)")
+    c = inner.add_parser(
+        "comments", help="LLM review comments vs. human ones (CodeReviewer records)"
+    )
+    c.add_argument(
+        "--data", required=True, help="JSONL file of CodeReviewer records (patch, oldf, msg, lang)"
+    )
     c.add_argument("--limit", type=int, help="only the first N records")
-    c.add_argument("--base-url", help="OpenAI-compatible endpoint (default: settings / OPENAI_BASE_URL)")
+    c.add_argument(
+        "--base-url", help="OpenAI-compatible endpoint (default: settings / OPENAI_BASE_URL)"
+    )
     c.add_argument("--model", help="model name (default: settings / TACTFUL_MODEL)")
     c.add_argument("--timeout", type=float, help="seconds per request")
     c.add_argument("--critique", action="store_true", help="also run the critique pass")
-    c.add_argument("--cache-dir", help="cache directory (default: the user cache; use an empty one for cold runs)")
+    c.add_argument(
+        "--cache-dir",
+        help="cache directory (default: the user cache; use an empty one for cold runs)",
+    )
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.set_defaults(func=run)
 

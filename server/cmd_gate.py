@@ -19,20 +19,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gate = subparsers.add_parser("gate", help="evaluate or train the display gate")
     gate_sub = gate.add_subparsers(dest="gate_command", metavar="ACTION", required=True)
     ev = gate_sub.add_parser("eval", help="ROC AUC, P/R/F1, calibration and a reliability diagram")
-    ev.add_argument("--data", required=True, type=Path, help="quality-estimation JSONL, or a feedback export")
-    ev.add_argument("--out", type=Path, default=Path("."), help="folder for the reliability diagram PNG")
-    ev.add_argument("--threshold", type=float, default=None, help="operating point (default: gate.targetPrecision)")
+    ev.add_argument(
+        "--data", required=True, type=Path, help="quality-estimation JSONL, or a feedback export"
+    )
+    ev.add_argument(
+        "--out", type=Path, default=Path("."), help="folder for the reliability diagram PNG"
+    )
+    ev.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="operating point (default: gate.targetPrecision)",
+    )
     ev.add_argument("--folds", type=int, default=10)
     ev.add_argument("--repeats", type=int, default=3)
     ev.set_defaults(func=run_eval)
-    tr = gate_sub.add_parser("train", help="train the stage-1 prior, or rebuild learned state from the log")
-    tr.add_argument("--data", type=Path, help="quality-estimation JSONL to train the stage-1 prior on")
+    tr = gate_sub.add_parser(
+        "train", help="train the stage-1 prior, or rebuild learned state from the log"
+    )
+    tr.add_argument(
+        "--data", type=Path, help="quality-estimation JSONL to train the stage-1 prior on"
+    )
     tr.add_argument("--out", type=Path, help="where to write the prior (default: the data dir)")
     tr.add_argument("--db", type=Path, help="feedback log to replay into the learned gate state")
     tr.set_defaults(func=run_train)
-    rp = gate_sub.add_parser("replay", help="replay a feedback log through a fresh gate (predict, then learn)")
+    rp = gate_sub.add_parser(
+        "replay", help="replay a feedback log through a fresh gate (predict, then learn)"
+    )
     rp.add_argument("--events", type=Path, help="JSONL verdicts: time, user, repo, action, finding")
-    rp.add_argument("--db", type=Path, help="a feedback store to replay instead of (or besides) --events")
+    rp.add_argument(
+        "--db", type=Path, help="a feedback store to replay instead of (or besides) --events"
+    )
     rp.add_argument("--format", choices=("text", "json"), default="text")
     rp.add_argument("--png", type=Path, help="write the learning curve here")
     rp.set_defaults(func=run_replay)
@@ -77,7 +94,11 @@ def run_eval(args: argparse.Namespace) -> int:
     from tactful.server.gate.metrics import HEADER, reliability_diagram
     from tactful.server.gate.train import DataError
 
-    threshold = args.threshold if args.threshold is not None else load_settings(Path.cwd()).gate.target_precision
+    threshold = (
+        args.threshold
+        if args.threshold is not None
+        else load_settings(Path.cwd()).gate.target_precision
+    )
     try:
         reports = evaluate_file(args.data, threshold, folds=args.folds, repeats=args.repeats)
     except (DataError, OSError) as exc:
@@ -91,7 +112,9 @@ def run_eval(args: argparse.Namespace) -> int:
         table.add_row("CodeReviewer (reported)", "", "", f"{cr['accuracy']}", f"{cr['precision']}",
                       f"{cr['recall']}", f"{cr['f1']}", "", "")  # fmt: skip
         console.print(table)
-        png = reliability_diagram(report.labels, report.probs, args.out / f"gate-reliability-{number}.png", report.title)
+        png = reliability_diagram(
+            report.labels, report.probs, args.out / f"gate-reliability-{number}.png", report.title
+        )
         console.print(f"reliability diagram: {png}", markup=False)
     return EXIT_OK
 
@@ -107,7 +130,10 @@ def run_train(args: argparse.Namespace) -> int:
             prior = build_prior(load_records(args.data))
             out = args.out or data_dir() / "gate_prior.json"
             write_prior(prior, out)
-            console.print(f"stage-1 prior: {prior['stage1']['trained_on']} records, C={prior['stage1']['C']} -> {out}", markup=False)
+            console.print(
+                f"stage-1 prior: {prior['stage1']['trained_on']} records, C={prior['stage1']['C']} -> {out}",
+                markup=False,
+            )
         if args.db is not None:
             replayed = _replay_log(args.db)
             console.print(f"gate state rebuilt from {replayed} verdicts in {args.db}", markup=False)
@@ -161,7 +187,11 @@ def run_replay(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(figures, indent=2) + "\n")
         return EXIT_OK
     console = _console()
-    table = Table("measure", "value", title=f"gate replay: {figures['events']} verdicts, {figures['users']} developer(s)")
+    table = Table(
+        "measure",
+        "value",
+        title=f"gate replay: {figures['events']} verdicts, {figures['users']} developer(s)",
+    )
     for key in ("rejects_hidden", "accepts_kept", "hide_precision", "calibration_error"):
         table.add_row(key, "-" if figures[key] is None else f"{figures[key]:.3f}")
     console.print(table)
@@ -198,7 +228,9 @@ def run_stats(args: argparse.Namespace) -> int:
         return _error(str(exc))
     console = _console()
     for title, groups in (("per day", stats.by_day), ("per rule", stats.by_rule)):
-        table = Table(title, "shown", "hidden", "acted", "declined", "acceptance", "hidden share", title=title)
+        table = Table(
+            title, "shown", "hidden", "acted", "declined", "acceptance", "hidden share", title=title
+        )
         for key in sorted(groups):
             t = groups[key]
             table.add_row(key, str(t.shown), str(t.hidden), str(t.acted), str(t.declined),

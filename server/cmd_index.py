@@ -19,11 +19,19 @@ from tactful.server.index import IndexStats, RepoIndex
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("index", help="build or update the call-graph index and print its figures")
-    p.add_argument("--repo", default=".", help="repository to index (default: the current directory)")
-    p.add_argument("--config", help="settings JSON file (default: .tactful/settings.json in the repository)")
+    p = subparsers.add_parser(
+        "index", help="build or update the call-graph index and print its figures"
+    )
+    p.add_argument(
+        "--repo", default=".", help="repository to index (default: the current directory)"
+    )
+    p.add_argument(
+        "--config", help="settings JSON file (default: .tactful/settings.json in the repository)"
+    )
     p.set_defaults(func=run_index)
-    c = subparsers.add_parser("context", help="print the context a reviewer sees for the definition at PATH:LINE")
+    c = subparsers.add_parser(
+        "context", help="print the context a reviewer sees for the definition at PATH:LINE"
+    )
     c.add_argument("location", metavar="PATH:LINE")
     c.add_argument("--repo", default=".", help="repository (default: the current directory)")
     c.add_argument("--budget", type=int, help="token budget (default: llm.contextTokens)")
@@ -92,10 +100,25 @@ def _unit_at(root: Path, path: str, line: int) -> ChangeUnit:
     old = git.show_file(root, "HEAD", path) if git.has_head(root) else None
     if old is not None:
         old_text = old.decode("utf-8", "replace")
-        before = [d for d in defs.definitions(language, old_text) if d.qualified_name == found.qualified_name]
+        before = [
+            d
+            for d in defs.definitions(language, old_text)
+            if d.qualified_name == found.qualified_name
+        ]
         old_source = _lines(old_text, before[0]) if before else ""
-    return ChangeUnit(path, language, found.kind, found.qualified_name, None, found.span,
-                      old_source if old_source != new_source else "", new_source, (), (), found.signature)
+    return ChangeUnit(
+        path,
+        language,
+        found.kind,
+        found.qualified_name,
+        None,
+        found.span,
+        old_source if old_source != new_source else "",
+        new_source,
+        (),
+        (),
+        found.signature,
+    )
 
 
 def _lines(text: str, definition: defs.Definition) -> str:

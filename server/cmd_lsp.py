@@ -9,9 +9,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("lsp", help="run the language server (stdio by default)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
     p.add_argument("--log-file", metavar="FILE", help="also write the server's log to FILE")
-    p.add_argument("-v", "--verbose", dest="lsp_verbose", action="count", default=0, help="log more (repeat for debug)")
     p.add_argument(
-        "--max-message-bytes", type=int, default=None, metavar="N",
+        "-v",
+        "--verbose",
+        dest="lsp_verbose",
+        action="count",
+        default=0,
+        help="log more (repeat for debug)",
+    )
+    p.add_argument(
+        "--max-message-bytes",
+        type=int,
+        default=None,
+        metavar="N",
         help="drop LSP messages larger than N bytes (default 64 MiB)",
     )
     p.set_defaults(func=run)

@@ -21,33 +21,83 @@ from tactful.server.session import ReviewSession, review_once
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("review", help="review a change and print findings with fixes")
-    p.add_argument("--repo", default=".", help="repository to review (default: the current directory)")
-    p.add_argument("--base", help="review BASE...HEAD (merge-base semantics) instead of the working tree")
-    p.add_argument("--head", help="with --base: the tip to review (default HEAD)")
-    p.add_argument("--patch", metavar="FILE", help="review a patch file ('-' for stdin) instead of git")
-    p.add_argument("--format", choices=formats.FORMATS, default="text",
-                   help="text (default), json, sarif (code scanning), rdjson (reviewdog), github (a PR review payload)")
-    p.add_argument("--fail-on", choices=[s.value for s in Severity], help="exit 1 if a finding at this severity or above exists")
-    p.add_argument("--no-llm", action="store_true", help="offline reviewers only, even if an endpoint is configured")
-    p.add_argument("--all", action="store_true", help="show every finding: no display gate, nothing logged")
-    p.add_argument("--no-call-graph", action="store_true", help="skip the repository index (no callers/callees)")
-    p.add_argument("--config", help="settings JSON file (default: .tactful/settings.json in the repository)")
     p.add_argument(
-        "--trust-repo-settings", action="store_true",
+        "--repo", default=".", help="repository to review (default: the current directory)"
+    )
+    p.add_argument(
+        "--base", help="review BASE...HEAD (merge-base semantics) instead of the working tree"
+    )
+    p.add_argument("--head", help="with --base: the tip to review (default HEAD)")
+    p.add_argument(
+        "--patch", metavar="FILE", help="review a patch file ('-' for stdin) instead of git"
+    )
+    p.add_argument(
+        "--format",
+        choices=formats.FORMATS,
+        default="text",
+        help="text (default), json, sarif (code scanning), rdjson (reviewdog), github (a PR review payload)",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="exit 1 if a finding at this severity or above exists",
+    )
+    p.add_argument(
+        "--no-llm",
+        action="store_true",
+        help="offline reviewers only, even if an endpoint is configured",
+    )
+    p.add_argument(
+        "--all", action="store_true", help="show every finding: no display gate, nothing logged"
+    )
+    p.add_argument(
+        "--no-call-graph",
+        action="store_true",
+        help="skip the repository index (no callers/callees)",
+    )
+    p.add_argument(
+        "--config", help="settings JSON file (default: .tactful/settings.json in the repository)"
+    )
+    p.add_argument(
+        "--trust-repo-settings",
+        action="store_true",
         help="let the repository's settings choose the LLM endpoint, key and paths outside it (also TACTFUL_TRUST_REPO=1)",
     )
     ci = p.add_argument_group("pull-request runs")
-    ci.add_argument("--state", metavar="FILE", type=Path,
-                    help="previous run's state: report only new findings, list resolved ones, then update FILE")
-    ci.add_argument("--previous-comments", metavar="FILE", type=Path,
-                    help="rebuild the previous run from the comments it posted (any text with tactful's markers)")
-    ci.add_argument("--rejected", metavar="FILE", type=Path, action="append", default=[],
-                    help="fingerprints never to report again (bare, a feedback export, or comment markers); repeatable")
-    ci.add_argument("--feedback", metavar="DB", type=Path,
-                    help="a feedback store whose rejected/dismissed fingerprints are never reported again")
-    ci.add_argument("--post-github", metavar="OWNER/REPO#N",
-                    help="post the new findings as one review on that pull request (GITHUB_TOKEN, GITHUB_API_URL)")
-    ci.add_argument("--max-findings", metavar="N", type=int, help="show at most N findings, the highest ranked")
+    ci.add_argument(
+        "--state",
+        metavar="FILE",
+        type=Path,
+        help="previous run's state: report only new findings, list resolved ones, then update FILE",
+    )
+    ci.add_argument(
+        "--previous-comments",
+        metavar="FILE",
+        type=Path,
+        help="rebuild the previous run from the comments it posted (any text with tactful's markers)",
+    )
+    ci.add_argument(
+        "--rejected",
+        metavar="FILE",
+        type=Path,
+        action="append",
+        default=[],
+        help="fingerprints never to report again (bare, a feedback export, or comment markers); repeatable",
+    )
+    ci.add_argument(
+        "--feedback",
+        metavar="DB",
+        type=Path,
+        help="a feedback store whose rejected/dismissed fingerprints are never reported again",
+    )
+    ci.add_argument(
+        "--post-github",
+        metavar="OWNER/REPO#N",
+        help="post the new findings as one review on that pull request (GITHUB_TOKEN, GITHUB_API_URL)",
+    )
+    ci.add_argument(
+        "--max-findings", metavar="N", type=int, help="show at most N findings, the highest ranked"
+    )
     p.set_defaults(func=run)
 
 
@@ -58,10 +108,14 @@ def _change(args: argparse.Namespace) -> Change:
         raise UsageError("--head needs --base")
     if args.patch:
         text = changes.read_patch(args.patch)
-        return changes.from_patch(text, "stdin" if args.patch == "-" else args.patch, git.repo_root(args.repo))
+        return changes.from_patch(
+            text, "stdin" if args.patch == "-" else args.patch, git.repo_root(args.repo)
+        )
     root = git.repo_root(args.repo)
     if root is None:
-        raise UsageError(f"{args.repo} is not inside a git repository (use --patch to review a patch file)")
+        raise UsageError(
+            f"{args.repo} is not inside a git repository (use --patch to review a patch file)"
+        )
     if args.base:
         return changes.from_range(root, args.base, args.head or "HEAD")
     return changes.from_worktree(root)
@@ -73,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
     pull = None
     if args.post_github:  # checked before the review: a missing token should not cost a review
         api = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
-        pull = github_api.PullRequest.parse(args.post_github, api, os.environ.get("GITHUB_TOKEN", ""))
+        pull = github_api.PullRequest.parse(
+            args.post_github, api, os.environ.get("GITHUB_TOKEN", "")
+        )
     # Read every input before the review, so a bad one costs no review.
     rejected = headless.rejected_fingerprints(args.feedback, args.rejected)
     previous = headless.load_state(args.state) if args.state else None
@@ -81,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
         previous = headless.state_from_comments(args.previous_comments)
     settings, ignored = load_settings_noted(root, args.config, trust=args.trust_repo_settings)
     if args.no_call_graph:
-        settings = dataclasses.replace(settings, review=dataclasses.replace(settings.review, call_graph=False))
+        settings = dataclasses.replace(
+            settings, review=dataclasses.replace(settings.review, call_graph=False)
+        )
     session = ReviewSession.open(settings, root, client="cli", gate=not args.all)
     try:
         with terminal_progress("indexing the repository") as progress:
@@ -104,7 +162,9 @@ def run(args: argparse.Namespace) -> int:
     headless.cap_findings(result, args.max_findings)
     sys.stdout.write(changes.printable(formats.render(args.format, result, change)))
     if pull is not None and (result.findings or first_review):
-        pull.post_review(review_payload(result, change.label, getattr(change.files, "new_rev", None)))
+        pull.post_review(
+            review_payload(result, change.label, getattr(change.files, "new_rev", None))
+        )
     if args.state:
         headless.write_state(args.state, everything, change.label, resolved)
     if args.fail_on:

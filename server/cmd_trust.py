@@ -16,8 +16,12 @@ from tactful.server.errors import UsageError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("trust", help="trust a repository's .tactful/settings.json (endpoint, key, paths)")
-    p.add_argument("--repo", default=".", help="repository to trust (default: the current directory)")
+    p = subparsers.add_parser(
+        "trust", help="trust a repository's .tactful/settings.json (endpoint, key, paths)"
+    )
+    p.add_argument(
+        "--repo", default=".", help="repository to trust (default: the current directory)"
+    )
     p.add_argument("--remove", action="store_true", help="stop trusting the repository")
     p.add_argument("--list", action="store_true", help="list the trusted repositories")
     p.set_defaults(func=run)

@@ -32,7 +32,11 @@ TRUST_FILE = "trusted-repositories.json"
 # (section, key) a repository may not set: they decide where the code and the key go.
 ENDPOINT_KEYS: tuple[tuple[str, str], ...] = (("llm", "baseUrl"), ("llm", "apiKey"))
 # (section, key) of paths a repository may set only inside itself; "" is the top level.
-PATH_KEYS: tuple[tuple[str, str], ...] = (("feedback", "dbPath"), ("lsp", "logFile"), ("", "cacheDir"))
+PATH_KEYS: tuple[tuple[str, str], ...] = (
+    ("feedback", "dbPath"),
+    ("lsp", "logFile"),
+    ("", "cacheDir"),
+)
 
 
 def config_dir() -> Path:
@@ -104,7 +108,9 @@ def screen_repository_settings(data: Any, root: Path) -> tuple[Any, list[str]]:
         values = screened.get(section)
         if isinstance(values, dict) and key in values:
             del values[key]
-            notes.append(f"repository setting {section}.{key} ignored: it would choose where the code and key are sent; {hint}")
+            notes.append(
+                f"repository setting {section}.{key} ignored: it would choose where the code and key are sent; {hint}"
+            )
     for section, key in PATH_KEYS:
         values = screened.get(section) if section else screened
         if not isinstance(values, dict) or not isinstance(values.get(key), str) or not values[key]:
@@ -116,7 +122,9 @@ def screen_repository_settings(data: Any, root: Path) -> tuple[Any, list[str]]:
             values[key] = str(target)
         else:
             del values[key]
-            notes.append(f"repository setting {name} ignored: it points outside the repository; {hint}")
+            notes.append(
+                f"repository setting {name} ignored: it points outside the repository; {hint}"
+            )
     return screened, notes
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 """git's well-known empty tree: the base of a repository with no commits."""
 
-DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--no-textconv", "-M", "--src-prefix=a/", "--dst-prefix=b/")
+DIFF_OPTIONS = (
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "-M",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+)
 
 
 class GitError(RuntimeError):
@@ -55,12 +62,17 @@ def repo_root(path: Path | str) -> Path | None:
 
 
 def has_head(root: Path) -> bool:
-    return run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip() != b""
+    return (
+        run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip()
+        != b""
+    )
 
 
 def resolve_rev(root: Path, rev: str) -> str:
     """The commit id ``rev`` names; GitError names the revision when it does not exist."""
-    out = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip()
+    out = run_git(
+        root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False
+    ).strip()
     if not out:
         raise GitError(f"unknown revision {rev!r} in {root}")
     return out.decode("ascii")

@@ -17,7 +17,9 @@ from typing import Any
 
 from tactful.server.errors import UsageError
 
-_TARGET = re.compile(r"^(?P<repo>[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100})#(?P<number>[0-9]{1,9})$")
+_TARGET = re.compile(
+    r"^(?P<repo>[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100})#(?P<number>[0-9]{1,9})$"
+)
 _NEXT_LINK = re.compile(r'<([^<>\s]{1,2000})>;\s{0,4}rel="next"')
 MAX_PAGES = 50
 TIMEOUT_S = 30.0
@@ -39,7 +41,9 @@ class PullRequest:
             raise UsageError("--post-github: GITHUB_TOKEN is not set")
         return cls(api.rstrip("/"), match["repo"], int(match["number"]), token)
 
-    def _request(self, method: str, url: str, body: dict[str, Any] | None = None) -> tuple[Any, str]:
+    def _request(
+        self, method: str, url: str, body: dict[str, Any] | None = None
+    ) -> tuple[Any, str]:
         data = json.dumps(body).encode("utf-8") if body is not None else None
         request = urllib.request.Request(url, data=data, method=method)
         request.add_header("Authorization", f"Bearer {self.token}")
@@ -63,12 +67,16 @@ class PullRequest:
         """Bodies of every review comment and review on the pull request (all pages)."""
         bodies: list[str] = []
         for kind in ("comments", "reviews"):
-            url: str | None = f"{self.api}/repos/{self.repo}/pulls/{self.number}/{kind}?per_page=100"
+            url: str | None = (
+                f"{self.api}/repos/{self.repo}/pulls/{self.number}/{kind}?per_page=100"
+            )
             for _ in range(MAX_PAGES):
                 if url is None:
                     break
                 page, link = self._request("GET", url)
-                bodies += [str(item.get("body") or "") for item in page or [] if isinstance(item, dict)]
+                bodies += [
+                    str(item.get("body") or "") for item in page or [] if isinstance(item, dict)
+                ]
                 found = _NEXT_LINK.search(link)
                 url = found.group(1) if found else None
         return "\n".join(bodies)

@@ -50,9 +50,17 @@ def load_state(path: Path) -> PreviousRun:
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"--state {path}: not a tactful state file ({exc.__class__.__name__}: {exc})") from exc
-    if not isinstance(data, dict) or data.get("version") != STATE_VERSION or not isinstance(data.get("findings"), list):
-        raise UsageError(f"--state {path}: not a tactful state file (expected version {STATE_VERSION} with a findings list)")
+        raise UsageError(
+            f"--state {path}: not a tactful state file ({exc.__class__.__name__}: {exc})"
+        ) from exc
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != STATE_VERSION
+        or not isinstance(data.get("findings"), list)
+    ):
+        raise UsageError(
+            f"--state {path}: not a tactful state file (expected version {STATE_VERSION} with a findings list)"
+        )
     findings = {}
     for entry in data["findings"]:
         if isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str):
@@ -65,7 +73,9 @@ def state_from_comments(path: Path) -> PreviousRun:
     try:
         text = path.read_text("utf-8", "replace")
     except OSError as exc:
-        raise UsageError(f"--previous-comments {path}: cannot read ({exc.strerror or exc})") from exc
+        raise UsageError(
+            f"--previous-comments {path}: cannot read ({exc.strerror or exc})"
+        ) from exc
     return PreviousRun.from_text(text)
 
 
@@ -79,7 +89,9 @@ def _entry(finding: Finding) -> dict[str, Any]:
     }
 
 
-def write_state(path: Path, findings: Iterable[Finding], label: str, resolved: Iterable[str] = ()) -> None:
+def write_state(
+    path: Path, findings: Iterable[Finding], label: str, resolved: Iterable[str] = ()
+) -> None:
     """Every finding of this run (shown, hidden, or reported before) so the next run can tell new from old."""
     data = {
         "version": STATE_VERSION,
@@ -130,7 +142,11 @@ def _export_fingerprint(line: str) -> set[str]:
         event = json.loads(line)
     except json.JSONDecodeError:
         return set()
-    if isinstance(event, dict) and event.get("kind") in NEGATIVE_KINDS and isinstance(event.get("fingerprint"), str):
+    if (
+        isinstance(event, dict)
+        and event.get("kind") in NEGATIVE_KINDS
+        and isinstance(event.get("fingerprint"), str)
+    ):
         return {event["fingerprint"]}
     return set()
 
@@ -154,7 +170,11 @@ def apply_incremental(result: ReviewResult, previous: PreviousRun) -> list[str]:
     result.findings = [f for f in result.findings if f.fingerprint not in previous.findings]
     add_counters(
         result,
-        {"incremental.new": len(result.findings), "incremental.open": len(still_open), "incremental.resolved": len(resolved)},
+        {
+            "incremental.new": len(result.findings),
+            "incremental.open": len(still_open),
+            "incremental.resolved": len(resolved),
+        },
     )
     if previous.findings:
         note = f"incremental: {len(result.findings)} new, {len(still_open)} still open from the previous run, {len(resolved)} resolved"
@@ -164,19 +184,27 @@ def apply_incremental(result: ReviewResult, previous: PreviousRun) -> list[str]:
             where = f"{entry.get('path')}:{entry.get('line')} " if entry.get("path") else ""
             add_note(result, f"resolved: {where}{entry.get('rule', '')} ({fp})".replace("  ", " "))
         if len(resolved) > _LISTED_RESOLVED:
-            add_note(result, f"resolved: … and {len(resolved) - _LISTED_RESOLVED} more (see the state file)")
+            add_note(
+                result,
+                f"resolved: … and {len(resolved) - _LISTED_RESOLVED} more (see the state file)",
+            )
     return resolved
 
 
 def rank_key(finding: Finding, probability: float | None) -> tuple[float, ...]:
     """Higher first: the gate's probability when it decided, then severity, then confidence."""
-    return (-(probability if probability is not None else -1.0), -finding.severity.rank, -finding.confidence)
+    return (
+        -(probability if probability is not None else -1.0),
+        -finding.severity.rank,
+        -finding.confidence,
+    )
 
 
 def cap_findings(result: ReviewResult, limit: int | None) -> None:
     """Keep the ``limit`` findings ranked highest; the rest go to ``hidden`` and the coverage says so."""
     if limit is None or len(result.findings) <= limit:
         return
+
     def probability(f: Finding) -> float | None:
         return result.features.get(f.fingerprint, {}).get("gate.probability")
 
@@ -186,4 +214,7 @@ def cap_findings(result: ReviewResult, limit: int | None) -> None:
     result.findings = [f for f in result.findings if id(f) in kept]
     result.hidden.extend(cut)
     add_counters(result, {"headless.capped": len(cut)})
-    add_note(result, f"--max-findings {limit}: {len(cut)} lower-ranked finding(s) not shown (drop --max-findings to see them)")
+    add_note(
+        result,
+        f"--max-findings {limit}: {len(cut)} lower-ranked finding(s) not shown (drop --max-findings to see them)",
+    )

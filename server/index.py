@@ -146,7 +146,9 @@ class RepoIndex:
             self._store.set_many(fresh)
             self._save_snapshot()
         self.parse_count += len(todo)
-        return self._stats(len(todo), from_cache, skipped, listing.unknown, time.perf_counter() - started)
+        return self._stats(
+            len(todo), from_cache, skipped, listing.unknown, time.perf_counter() - started
+        )
 
     def update_file(
         self, path: str, text: str | None, tree: Any = None, *, old_text: str | None = None
@@ -216,7 +218,9 @@ class RepoIndex:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _reuse(self, listing: _Listing, snapshot: Snapshot | None) -> tuple[list[Job], int, dict[str, Skip]]:
+    def _reuse(
+        self, listing: _Listing, snapshot: Snapshot | None
+    ) -> tuple[list[Job], int, dict[str, Skip]]:
         """Install what memory, the snapshot or the per-file cache hold; the rest is to parse."""
         todo: list[Job] = []
         from_cache = 0
@@ -235,7 +239,11 @@ class RepoIndex:
                 skip = snapshot.skip(path, key)
             if skip is None or skip[0] != key:
                 cached = self._store.get(key)
-                if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], FileTags):
+                if (
+                    isinstance(cached, tuple)
+                    and len(cached) == 2
+                    and isinstance(cached[0], FileTags)
+                ):
                     self._install(path, _Entry(key, cached[0], cached[1]))
                     from_cache += 1
                     continue
@@ -260,12 +268,16 @@ class RepoIndex:
         """Store this build as the repository's snapshot, unless the stored one is close enough."""
         if self._store.kind != "disk":
             return
-        entries = [(path, e) for path, e in self._entries.items() if not e.key.startswith("buffer:")]
+        entries = [
+            (path, e) for path, e in self._entries.items() if not e.key.startswith("buffer:")
+        ]
         current = {path: e.key for path, e in entries}
         current.update((path, skip[0]) for path, skip in self._skips.items())
         known = self._snapshot_keys
         # A few stale files cost a few per-file cache reads; rewriting the blob costs far more.
-        if known is not None and len(current.items() ^ known.items()) <= max(SNAPSHOT_SLACK, len(current) // 50):
+        if known is not None and len(current.items() ^ known.items()) <= max(
+            SNAPSHOT_SLACK, len(current) // 50
+        ):
             return
         blob = encode_snapshot(((path, e.key, e.lines, e.tags) for path, e in entries), self._skips)
         self._store.set_many([(snapshot_key(self.root, CACHE_VERSION), blob)])
@@ -282,7 +294,9 @@ class RepoIndex:
     def _job(self, path: str, key: str) -> Job:
         review = self.settings.review
         language = detect_language(path) or ""
-        return Job(path, language, key, str(self.root / path), review.max_file_bytes, review.max_file_lines)
+        return Job(
+            path, language, key, str(self.root / path), review.max_file_bytes, review.max_file_lines
+        )
 
     def _extract(self, jobs: list[Job]) -> Iterable[Outcome]:
         if self.workers <= 1 or len(jobs) < POOL_MIN_FILES:
@@ -299,7 +313,9 @@ class RepoIndex:
             log.warning("index: process pool unavailable (%s); parsing in this process", exc)
             yield from map(run_job, jobs)
 
-    def _list(self, meanwhile: Callable[[], Snapshot | None] | None = None) -> tuple[_Listing, Snapshot | None]:
+    def _list(
+        self, meanwhile: Callable[[], Snapshot | None] | None = None
+    ) -> tuple[_Listing, Snapshot | None]:
         """The files to index; ``meanwhile`` (reading the snapshot) runs while git lists them."""
         listing = _Listing()
         queries = (("-s", "-z"), ("-m", "-z"), ("-o", "--exclude-standard", "-z"))
@@ -344,7 +360,9 @@ class RepoIndex:
                 listing.files.append((path, f"v{CACHE_VERSION}:{path}:{content_key(path, data)}"))
         return listing, snapshot
 
-    def _stats(self, parsed: int, from_cache: int, skipped: list[SkippedFile], unknown: int, seconds: float) -> IndexStats:
+    def _stats(
+        self, parsed: int, from_cache: int, skipped: list[SkippedFile], unknown: int, seconds: float
+    ) -> IndexStats:
         entries = self._entries.values()
         return IndexStats(
             files=len(self._entries),
@@ -359,4 +377,3 @@ class RepoIndex:
             unknown_language=unknown,
             cache=self._store.kind,
         )
-

@@ -28,10 +28,15 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_FORMAT = 3
 _SCHEMA = (
-    Definition._fields, Reference._fields, Import._fields, tuple(f.name for f in fields(FileTags)),
+    Definition._fields,
+    Reference._fields,
+    Import._fields,
+    tuple(f.name for f in fields(FileTags)),
 )
 """Record layouts the snapshot's tuples follow: a changed record makes old snapshots unusable."""
-_SHARED_DEFINITION_FIELDS = frozenset(Definition._fields.index(f) for f in ("language", "kind", "name"))
+_SHARED_DEFINITION_FIELDS = frozenset(
+    Definition._fields.index(f) for f in ("language", "kind", "name")
+)
 _SHARED_REFERENCE_FIELDS = frozenset(
     Reference._fields.index(f) for f in ("name", "receiver", "caller", "kind", "snippet")
 )
@@ -85,7 +90,9 @@ class TagStore:
         if self.kind == "disk":
             log.warning(
                 "index cache at %s is unusable (%s: %s); keeping the index in memory only",
-                self.directory, exc.__class__.__name__, exc,
+                self.directory,
+                exc.__class__.__name__,
+                exc,
             )
         self.kind = "memory"
         disk, self._disk = self._disk, None
@@ -112,9 +119,13 @@ class Snapshot:
         try:
             _key, lines, language, def_columns, ref_columns, imports, package, errors = row
             tags = FileTags(
-                path, language, tuple(map(_MAKE_DEFINITION, zip(*def_columns, strict=True))),
-                tuple(map(_MAKE_REFERENCE, zip(*ref_columns, strict=True))), tuple(map(_MAKE_IMPORT, imports)),
-                package, errors,
+                path,
+                language,
+                tuple(map(_MAKE_DEFINITION, zip(*def_columns, strict=True))),
+                tuple(map(_MAKE_REFERENCE, zip(*ref_columns, strict=True))),
+                tuple(map(_MAKE_IMPORT, imports)),
+                package,
+                errors,
             )
         except (ValueError, TypeError):  # a damaged row: the per-file cache entry will do
             return None
@@ -135,21 +146,34 @@ def snapshot_key(root: Path, cache_version: int) -> str:
     return f"snapshot:v{cache_version}:{root}"
 
 
-def encode_snapshot(entries: Iterable[tuple[str, str, int, FileTags]], skips: dict[str, Skip]) -> bytes:
+def encode_snapshot(
+    entries: Iterable[tuple[str, str, int, FileTags]], skips: dict[str, Skip]
+) -> bytes:
     """One blob for (path, key, lines, tags) of every indexed file plus the skipped ones."""
     # Equal strings as one object: marshal then writes each once and a new index allocates
     # it once (names, callers, receivers and snippets repeat a lot).
     shared: dict[str, str] = {}
 
-    def columns(records: tuple[tuple[Any, ...], ...], text_fields: frozenset[int]) -> tuple[tuple[Any, ...], ...]:
+    def columns(
+        records: tuple[tuple[Any, ...], ...], text_fields: frozenset[int]
+    ) -> tuple[tuple[Any, ...], ...]:
         return tuple(
             tuple(map(shared.setdefault, column, column)) if n in text_fields else column
             for n, column in enumerate(zip(*records, strict=True))
         )
 
     files = [
-        (path, key, lines, t.language, columns(t.definitions, _SHARED_DEFINITION_FIELDS),
-         columns(t.references, _SHARED_REFERENCE_FIELDS), tuple(map(tuple, t.imports)), t.package, t.error_count)
+        (
+            path,
+            key,
+            lines,
+            t.language,
+            columns(t.definitions, _SHARED_DEFINITION_FIELDS),
+            columns(t.references, _SHARED_REFERENCE_FIELDS),
+            tuple(map(tuple, t.imports)),
+            t.package,
+            t.error_count,
+        )
         for path, key, lines, t in entries
     ]
     skipped = [(path, *skip) for path, skip in skips.items()]

@@ -63,10 +63,11 @@ def run_job(job: Job) -> Outcome:
     if lines > job.max_lines:
         return Outcome(job.path, job.key, skip=("too-large", f"{lines:,} lines"))
     if has_generated_marker(text):
-        return Outcome(job.path, job.key, skip=("generated", "generated-file marker in the first lines"))
+        return Outcome(
+            job.path, job.key, skip=("generated", "generated-file marker in the first lines")
+        )
     try:
         tags = extract_tags(job.language, job.path, text)
     except Exception as exc:  # a grammar crash on one file must not stop the index
         return Outcome(job.path, job.key, skip=("unparsable", f"{exc.__class__.__name__}: {exc}"))
     return Outcome(job.path, job.key, tags, lines)
-

@@ -46,6 +46,7 @@ class BoundedStdin:
         self.dropped += 1
         log.warning(
             "LSP message of %s bytes dropped: larger than the %d-byte limit (tactful lsp --max-message-bytes)",
-            n, self.max_message_bytes,
+            n,
+            self.max_message_bytes,
         )
         return DROPPED

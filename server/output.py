@@ -86,8 +86,12 @@ def result_json(result: ReviewResult, label: str = "") -> dict[str, Any]:
                     "kind": unit.kind,
                     "name": unit.name,
                     "signature": unit.signature,
-                    "newRange": [unit.new_span.start_line, unit.new_span.last_line] if unit.new_span else None,
-                    "oldRange": [unit.old_span.start_line, unit.old_span.last_line] if unit.old_span else None,
+                    "newRange": [unit.new_span.start_line, unit.new_span.last_line]
+                    if unit.new_span
+                    else None,
+                    "oldRange": [unit.old_span.start_line, unit.old_span.last_line]
+                    if unit.old_span
+                    else None,
                     "addedLines": list(unit.changed_new_lines),
                     "removedLines": list(unit.changed_old_lines),
                     "callers": [caller_json(c) for c in calls.callers],
@@ -120,7 +124,6 @@ def render_json(result: ReviewResult, label: str = "") -> str:
     return json.dumps(result_json(result, label), indent=2, ensure_ascii=False) + "\n"
 
 
-
 def fix_diff(fix: Fix, new_text: str | None, indent: str = "    ") -> str:
     """The fix as a small unified diff (one line of context) of the affected lines."""
     if new_text is None:
@@ -143,7 +146,9 @@ def render_text(result: ReviewResult, label: str = "", *, color: bool = False) -
             f"{f.path}:{f.span.start_line}:{f.span.start_col + 1}: {f.severity.value} [{f.rule}] {f.message}\n"
         )
         for loc in f.related:
-            out.append(f"  {loc.path}:{loc.span.start_line}:{loc.span.start_col + 1}: note: {loc.message}\n")
+            out.append(
+                f"  {loc.path}:{loc.span.start_line}:{loc.span.start_col + 1}: note: {loc.message}\n"
+            )
         if f.fix:
             out.append(f"  fix: {f.fix.description}\n")
             out.append(fix_diff(f.fix, texts.get(f.path)))
@@ -161,7 +166,12 @@ def coverage_summary(result: ReviewResult, label: str = "") -> str:
         + (f", {len(result.hidden)} hidden by the gate (--all shows them)" if result.hidden else "")
     ]
     if cov.skipped:
-        lines.append("  skipped: " + ", ".join(f"{s.path} ({s.reason}{': ' + s.detail if s.detail else ''})" for s in cov.skipped))
+        lines.append(
+            "  skipped: "
+            + ", ".join(
+                f"{s.path} ({s.reason}{': ' + s.detail if s.detail else ''})" for s in cov.skipped
+            )
+        )
     if cov.hunk_level:
         lines.append("  hunk-level only: " + ", ".join(cov.hunk_level))
     lines.extend(f"  note: {note}" for note in cov.notes)

@@ -103,7 +103,6 @@ class ReviewResult:
 Stage = Callable[["ReviewResult", Change, Settings], None]
 
 
-
 def review(change: Change, settings: Settings, stages: Sequence[Stage] = ()) -> ReviewResult:
     """Review ``change``: offline analysis, then each extra stage in order."""
     result = ReviewResult()
@@ -202,7 +201,9 @@ def path_escapes(path: str) -> bool:
     return normal == ".." or normal.startswith("../")
 
 
-def _screen(file: FileChange, change: Change, settings: Settings, cov: _CoverageBuilder) -> FileReview | None:
+def _screen(
+    file: FileChange, change: Change, settings: Settings, cov: _CoverageBuilder
+) -> FileReview | None:
     """Read a file's two sides and decide whether to review it; record why not."""
     path = file.path
     for candidate in (file.old_path, file.new_path):
@@ -215,7 +216,9 @@ def _screen(file: FileChange, change: Change, settings: Settings, cov: _Coverage
     if file.is_binary or file.status is FileStatus.BINARY:
         cov.skip(path, "binary")
         return None
-    if file.status is FileStatus.MODE_ONLY or (not file.hunks and file.status is not FileStatus.DELETED):
+    if file.status is FileStatus.MODE_ONLY or (
+        not file.hunks and file.status is not FileStatus.DELETED
+    ):
         cov.skip(path, "mode-only" if file.status is FileStatus.MODE_ONLY else "no-content-change")
         return None
     if file.status is FileStatus.DELETED:
@@ -255,10 +258,14 @@ def _screen(file: FileChange, change: Change, settings: Settings, cov: _Coverage
         mapping = syntax.change_units(file, old_text, new_text, None)
     if not mapping.syntax and language is not None:
         cov.notes.append(f"{path}: {mapping.reason}, reviewed at hunk level")
-    return FileReview(file, language, old_text, new_text, mapping.units, mapping.syntax, mapping.new_tree)
+    return FileReview(
+        file, language, old_text, new_text, mapping.units, mapping.syntax, mapping.new_tree
+    )
 
 
-def _read(reader: Callable[[str], bytes | None], path: str, settings: Settings) -> tuple[str | None, tuple[str, str] | None]:
+def _read(
+    reader: Callable[[str], bytes | None], path: str, settings: Settings
+) -> tuple[str | None, tuple[str, str] | None]:
     try:
         data = reader(path)
     except OutsideRepository as exc:
@@ -268,7 +275,10 @@ def _read(reader: Callable[[str], bytes | None], path: str, settings: Settings) 
     if data is None:
         return None, None
     if len(data) > settings.review.max_file_bytes:
-        return None, ("too-large", f"{len(data):,} bytes > review.maxFileBytes {settings.review.max_file_bytes:,}")
+        return None, (
+            "too-large",
+            f"{len(data):,} bytes > review.maxFileBytes {settings.review.max_file_bytes:,}",
+        )
     if b"\x00" in data[:8192]:
         return None, ("binary", "NUL byte in content")
     try:
@@ -278,5 +288,8 @@ def _read(reader: Callable[[str], bytes | None], path: str, settings: Settings) 
         return None, ("non-utf8", f"line {line}, byte offset {exc.start}: not valid UTF-8")
     lines = text.count("\n") + 1
     if lines > settings.review.max_file_lines:
-        return None, ("too-large", f"{lines:,} lines > review.maxFileLines {settings.review.max_file_lines:,}")
+        return None, (
+            "too-large",
+            f"{lines:,} lines > review.maxFileLines {settings.review.max_file_lines:,}",
+        )
     return text, None

@@ -30,7 +30,11 @@ def terminal_progress(description: str) -> Iterator[Progress | None]:
             now = time.monotonic()
             if now - last[0] >= CI_EVERY_S or (total and done >= total):
                 last[0] = now
-                sys.stderr.write(f"tactful: {description}: {done:,}/{total:,}\n" if total else f"tactful: {description}: {done:,}\n")
+                sys.stderr.write(
+                    f"tactful: {description}: {done:,}/{total:,}\n"
+                    if total
+                    else f"tactful: {description}: {done:,}\n"
+                )
                 sys.stderr.flush()
 
         yield line

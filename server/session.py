@@ -46,7 +46,9 @@ class LateStage(Protocol):
     and returns the ones it added, so the review knows whether to deliver again.
     """
 
-    async def __call__(self, result: ReviewResult, change: Change, settings: Settings) -> Sequence[Finding]: ...
+    async def __call__(
+        self, result: ReviewResult, change: Change, settings: Settings
+    ) -> Sequence[Finding]: ...
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,9 @@ class ReviewSession:
         self._reviewer: LlmReviewer | None = None
 
     @classmethod
-    def open(cls, settings: Settings, root: Path | None, *, client: str, gate: bool = True) -> ReviewSession:
+    def open(
+        cls, settings: Settings, root: Path | None, *, client: str, gate: bool = True
+    ) -> ReviewSession:
         """A session with the repository's feedback sink and, when enabled, its display gate."""
         sink = open_sink(settings, client=client, repository=str(root or ""), user=git_user(root))
         opened = None
@@ -125,7 +129,11 @@ class ReviewSession:
 
     def start_index_build(self) -> None:
         """Build the index in a background thread (an editor must not wait for it)."""
-        if self.root is None or not self.settings.review.call_graph or self._index_thread is not None:
+        if (
+            self.root is None
+            or not self.settings.review.call_graph
+            or self._index_thread is not None
+        ):
             return
 
         def build() -> None:
@@ -149,7 +157,11 @@ class ReviewSession:
             from tactful.server.llm.review import LlmReviewer  # the openai SDK only when needed
 
             self._reviewer = LlmReviewer(self.settings)
-            log.info("LLM reviewer opened for %s (model %s)", self._reviewer.llm.base_url, self._reviewer.llm.model)
+            log.info(
+                "LLM reviewer opened for %s (model %s)",
+                self._reviewer.llm.base_url,
+                self._reviewer.llm.model,
+            )
         return self._reviewer
 
     # -- stages ---------------------------------------------------------------------------------
@@ -174,7 +186,11 @@ class ReviewSession:
         from tactful.server.llm.stage import LlmStage
 
         gate = self.gate
-        needs_review = (lambda unit: gate.units.needs_review(unit, unit.language)) if gate is not None else None
+        needs_review = (
+            (lambda unit: gate.units.needs_review(unit, unit.language))
+            if gate is not None
+            else None
+        )
         return [LlmStage(self.reviewer, unit_filter=needs_review, display_gate=self.display_gate)]
 
     def _callgraph_stage(self) -> Stage:
@@ -198,7 +214,9 @@ class ReviewSession:
         Cancelling the consuming task aborts the model's requests in flight.
         """
         settings = self.settings
-        result = await asyncio.to_thread(pipeline.review, change, settings, self.offline_stages(llm=llm))
+        result = await asyncio.to_thread(
+            pipeline.review, change, settings, self.offline_stages(llm=llm)
+        )
         late = self.late_stages(llm=llm)
         yield Delivery(result, final=not late, stage="offline")
         for position, stage in enumerate(late):

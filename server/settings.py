@@ -109,18 +109,24 @@ def _camel(name: str) -> str:
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True)
     for cls in (ReviewSettings, LlmSettings, GateSettings, FeedbackSettings, LspSettings, Settings):
-        overrides: dict[str, Any] = {f.name: override(rename=_camel(f.name)) for f in dataclasses.fields(cls)}
+        overrides: dict[str, Any] = {
+            f.name: override(rename=_camel(f.name)) for f in dataclasses.fields(cls)
+        }
         converter.register_structure_hook(
             cls, make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)
         )
-        converter.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, converter, **overrides))
+        converter.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, converter, **overrides)
+        )
     return converter
 
 
 CONVERTER = _make_converter()
 
 
-def settings_from_dict(data: dict[str, Any] | None, base: Settings | None = None) -> tuple[Settings, list[str]]:
+def settings_from_dict(
+    data: dict[str, Any] | None, base: Settings | None = None
+) -> tuple[Settings, list[str]]:
     """Settings from camelCase JSON; invalid sections fall back to ``base`` (or defaults).
 
     Returns the settings and one message per invalid section, naming the bad key.
@@ -230,9 +236,17 @@ def json_schema() -> dict[str, Any]:
             default = getattr(value, f.name)
             origin = typing.get_origin(hint)
             if origin is tuple:
-                entry: dict[str, Any] = {"type": "array", "items": {"type": "string"}, "default": list(default)}
+                entry: dict[str, Any] = {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "default": list(default),
+                }
             elif origin is dict:
-                entry = {"type": "object", "additionalProperties": {"type": "string"}, "default": dict(default)}
+                entry = {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "default": dict(default),
+                }
             else:
                 entry = {"type": _JSON_TYPES[hint], "default": default}
             props[f"tactful.{_camel(section.name)}.{_camel(f.name)}"] = entry

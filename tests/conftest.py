@@ -26,7 +26,12 @@ def cli(tmp_path: Path):
         "TACTFUL_CONFIG_DIR": str(tmp_path / "config"),  # no user settings or trusted repositories
     }
 
-    def _run(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None):
+    def _run(
+        *args: str,
+        cwd: Path | None = None,
+        stdin: str | None = None,
+        env: dict[str, str] | None = None,
+    ):
         return run_cli(*args, cwd=cwd, stdin=stdin, env={**isolated, **(env or {})})
 
     return _run

@@ -95,7 +95,9 @@ class FakeOpenAI:
         self._closing = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="fakeopenai", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="fakeopenai", daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -160,9 +162,15 @@ class FakeOpenAI:
 
 
 def _completion(reply: Reply, recorded: Recorded) -> dict[str, Any]:
-    prompt_tokens = reply.prompt_tokens if reply.prompt_tokens is not None else max(1, len(recorded.prompt) // 4)
+    prompt_tokens = (
+        reply.prompt_tokens
+        if reply.prompt_tokens is not None
+        else max(1, len(recorded.prompt) // 4)
+    )
     completion_tokens = (
-        reply.completion_tokens if reply.completion_tokens is not None else max(1, len(reply.content) // 4)
+        reply.completion_tokens
+        if reply.completion_tokens is not None
+        else max(1, len(reply.content) // 4)
     )
     return {
         "id": "chatcmpl-fake",
@@ -191,7 +199,9 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass
 
-        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> None:
             data = json.dumps(payload).encode("utf-8")
             try:
                 self.send_response(status)
@@ -224,12 +234,26 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             fmt = recorded.response_format
-            if (reply.reject_schema and fmt == "json_schema") or (reply.reject_json_mode and fmt == "json_object"):
+            if (reply.reject_schema and fmt == "json_schema") or (
+                reply.reject_json_mode and fmt == "json_object"
+            ):
                 server._requeue(reply)  # the client's next try (another format) gets the same reply
-                self._send(400, {"error": {"message": f"response_format {fmt} is not supported", "type": "invalid_request_error"}})
+                self._send(
+                    400,
+                    {
+                        "error": {
+                            "message": f"response_format {fmt} is not supported",
+                            "type": "invalid_request_error",
+                        }
+                    },
+                )
                 return
             if reply.status != 200:
-                self._send(reply.status, {"error": {"message": reply.error, "type": "scripted"}}, reply.headers)
+                self._send(
+                    reply.status,
+                    {"error": {"message": reply.error, "type": "scripted"}},
+                    reply.headers,
+                )
                 return
             self._send(200, _completion(reply, recorded), reply.headers)
 

@@ -28,6 +28,8 @@ def _explode(ctx: CheckContext) -> Iterable[Hit]:
 
 if __name__ == "__main__":
     rule_id = os.environ.get("TACTFUL_TEST_FAULTY_RULE", "test.always-crashes")
-    info = RuleInfo(rule_id, ("python",), Severity.WARNING, "correctness", "test-only rule that always raises")
+    info = RuleInfo(
+        rule_id, ("python",), Severity.WARNING, "correctness", "test-only rule that always raises"
+    )
     checks.ALL_RULES = (*checks.ALL_RULES, Rule(info, _explode))
     sys.exit(main())

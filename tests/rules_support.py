@@ -28,7 +28,11 @@ def change(path: str, annotated: str) -> tuple[FileChange, str, str]:
         if tag == "+":
             added.append(len(new))
     hunk = Hunk(1, len(old), 1, len(new), "", tuple(added), tuple(removed), tuple(lines))
-    return FileChange(path, path, FileStatus.MODIFIED, (hunk,)), "\n".join(new) + "\n", "\n".join(old) + "\n"
+    return (
+        FileChange(path, path, FileStatus.MODIFIED, (hunk,)),
+        "\n".join(new) + "\n",
+        "\n".join(old) + "\n",
+    )
 
 
 def findings(path: str, annotated: str, rule: str) -> list[Finding]:

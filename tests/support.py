@@ -27,7 +27,9 @@ class GitRepo:
 
     def git(self, *args: str) -> str:
         env = {**os.environ, **GIT_ENV, "HOME": str(self.root.parent)}
-        proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            ["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=True
+        )
         return proc.stdout
 
     def write(self, path: str, content: str | bytes) -> Path:
@@ -55,11 +57,17 @@ class CliResult:
         return json.loads(self.stdout)
 
 
-def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None) -> CliResult:
+def run_cli(
+    *args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None
+) -> CliResult:
     """Run the real ``tactful`` command line in a subprocess."""
     # A developer's own endpoint must not leak into the tests; a test passes one explicitly.
     # CI=true (set by CI services) turns on progress lines on stderr; a test asks for it explicitly.
-    inherited = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "TACTFUL_MODEL", "CI")}
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "TACTFUL_MODEL", "CI")
+    }
     full_env = {**inherited, **GIT_ENV, **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "tactful.server", *args],

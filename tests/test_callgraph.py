@@ -23,8 +23,13 @@ def graph() -> CallGraph:
     return CallGraph.build(tags)
 
 
-def callers(graph: CallGraph, qname: str, path: str, depth: int = 1, arity: int | None = None) -> set[tuple]:
-    return {(c.path, c.span.start_line, c.caller, c.confidence) for c in graph.callers(qname, path, depth, arity)}
+def callers(
+    graph: CallGraph, qname: str, path: str, depth: int = 1, arity: int | None = None
+) -> set[tuple]:
+    return {
+        (c.path, c.span.start_line, c.caller, c.confidence)
+        for c in graph.callers(qname, path, depth, arity)
+    }
 
 
 def callees(graph: CallGraph, qname: str, path: str, depth: int = 1) -> set[tuple]:
@@ -67,8 +72,12 @@ def test_python_same_file_import_alias_and_module_calls(graph: CallGraph) -> Non
         ("py/app/main.py", 10, "run", "imported"),  # `from app.util import helper as bump`
     }
     # Same name in another module: only the call through `other.` reaches it.
-    assert callers(graph, "helper", "py/app/other.py") == {("py/app/main.py", 11, "run", "imported")}
-    assert callers(graph, "Store._load", "py/app/models.py") == {("py/app/models.py", 9, "Store.fetch", "exact")}
+    assert callers(graph, "helper", "py/app/other.py") == {
+        ("py/app/main.py", 11, "run", "imported")
+    }
+    assert callers(graph, "Store._load", "py/app/models.py") == {
+        ("py/app/models.py", 9, "Store.fetch", "exact")
+    }
     assert callees(graph, "run", "py/app/main.py") == {
         ("py/app/models.py", "Store", "imported"),
         ("py/app/models.py", "Store.fetch", "name-only"),
@@ -81,8 +90,14 @@ def test_python_same_file_import_alias_and_module_calls(graph: CallGraph) -> Non
 def test_recursion_and_depth_two(graph: CallGraph) -> None:
     assert ("py/app/util.py", 8, "fact", "exact") in callers(graph, "fact", "py/app/util.py")
     deep = graph.callers("helper", "py/app/util.py", depth=2)
-    assert {(c.caller, c.depth) for c in deep} >= {("Store._load", 1), ("Store.fetch", 2), ("report", 2)}
-    assert ("py/app/models.py", "Store._load", "exact") in callees(graph, "run", "py/app/main.py", depth=2)
+    assert {(c.caller, c.depth) for c in deep} >= {
+        ("Store._load", 1),
+        ("Store.fetch", 2),
+        ("report", 2),
+    }
+    assert ("py/app/models.py", "Store._load", "exact") in callees(
+        graph, "run", "py/app/main.py", depth=2
+    )
 
 
 def test_typescript_methods_and_imports(graph: CallGraph) -> None:
@@ -90,7 +105,9 @@ def test_typescript_methods_and_imports(graph: CallGraph) -> None:
         ("ts/src/math.ts", 11, "Calc.sum", "exact"),
         ("ts/src/main.ts", 9, "main", "imported"),
     }
-    assert callers(graph, "Calc.sum", "ts/src/math.ts") == {("ts/src/math.ts", 7, "Calc.total", "exact")}
+    assert callers(graph, "Calc.sum", "ts/src/math.ts") == {
+        ("ts/src/math.ts", 7, "Calc.total", "exact")
+    }
     assert ("ts/src/math.ts", "Calc", "imported") in callees(graph, "main", "ts/src/main.ts")
 
 
@@ -101,14 +118,18 @@ def test_go_receivers_packages_and_imports(graph: CallGraph) -> None:
     assert callers(graph, "validate", "go/pkg/server/check.go") == {
         ("go/pkg/server/server.go", 16, "Server.listen", "exact")  # same package, other file
     }
-    assert ("go/pkg/server/server.go", "New", "imported") in callees(graph, "main", "go/cmd/main.go")
+    assert ("go/pkg/server/server.go", "New", "imported") in callees(
+        graph, "main", "go/cmd/main.go"
+    )
 
 
 def test_java_overloads_by_arity(graph: CallGraph) -> None:
     path = "java/com/ex/Calc.java"
     assert callers(graph, "Calc.add", path, arity=2) == {(path, 13, "Calc.twice", "exact")}
     assert callers(graph, "Calc.add", path, arity=3) == {(path, 17, "Calc.thrice", "exact")}
-    assert ("java/com/ex/Calc.java", "Calc", "imported") in callees(graph, "App.run", "java/com/ex/App.java")
+    assert ("java/com/ex/Calc.java", "Calc", "imported") in callees(
+        graph, "App.run", "java/com/ex/App.java"
+    )
 
 
 def test_rust_and_c(graph: CallGraph) -> None:
@@ -116,7 +137,9 @@ def test_rust_and_c(graph: CallGraph) -> None:
         ("rust/src/geo.rs", "area", "imported"),
         ("rust/src/geo.rs", "Shape.new", "exact"),
     }
-    assert callers(graph, "Shape.scale", "rust/src/geo.rs") == {("rust/src/geo.rs", 15, "Shape.perimeter", "exact")}
+    assert callers(graph, "Shape.scale", "rust/src/geo.rs") == {
+        ("rust/src/geo.rs", 15, "Shape.perimeter", "exact")
+    }
     assert callers(graph, "square", "c/util.c") == {("c/main.c", 4, "twice", "imported")}
     assert len(graph.callers("square", "c/util.c", depth=1)) == 2  # two calls on one line
     assert callees(graph, "main", "c/main.c", depth=2) == {
@@ -127,14 +150,20 @@ def test_rust_and_c(graph: CallGraph) -> None:
 
 def test_external_imports_stay_unresolved() -> None:
     local = extract_tags("python", "a.py", "def join(a, b):\n    return a\n")
-    user = extract_tags("python", "b.py", "from os.path import join\n\ndef f():\n    return join('x', 'y')\n")
+    user = extract_tags(
+        "python", "b.py", "from os.path import join\n\ndef f():\n    return join('x', 'y')\n"
+    )
     graph = CallGraph.build([local, user])
     assert graph.resolve(user.references[0]) == ()
 
 
 def test_one_file_update_replaces_its_tags(graph: CallGraph) -> None:
     copy = CallGraph.build(graph.files.values())
-    copy.replace_file(extract_tags("python", "py/app/models.py", "from .util import helper\n\ndef other():\n    return 1\n"))
+    copy.replace_file(
+        extract_tags(
+            "python", "py/app/models.py", "from .util import helper\n\ndef other():\n    return 1\n"
+        )
+    )
     assert callers(copy, "helper", "py/app/util.py") == {("py/app/main.py", 10, "run", "imported")}
     assert copy.find("Store.fetch", "py/app/models.py") == []
 
@@ -175,7 +204,11 @@ def test_added_parameter_flags_callers_not_updated(git_repo) -> None:
     findings = _review(git_repo, before, after, _unit("lib.py", "area", (1, 2)))
     assert len(findings) == 1
     finding = findings[0]
-    assert (finding.rule, finding.source, finding.severity) == ("callgraph.signature-change", "callgraph", Severity.WARNING)
+    assert (finding.rule, finding.source, finding.severity) == (
+        "callgraph.signature-change",
+        "callgraph",
+        Severity.WARNING,
+    )
     assert [(loc.path, loc.span.start_line) for loc in finding.related] == [("b.py", 4)]
     assert "(w, h) to (w, h, depth)" in finding.message
 
@@ -188,7 +221,9 @@ def test_renamed_parameter_flags_keyword_callers_only(git_repo) -> None:
     after = {"lib.py": "def scale(value, ratio=2):\n    return value * ratio\n"}
     findings = _review(git_repo, before, after, _unit("lib.py", "scale", (1, 2)))
     assert len(findings) == 1
-    assert [loc.message.split(":")[0] for loc in findings[0].related] == ["f passes removed keyword factor"]
+    assert [loc.message.split(":")[0] for loc in findings[0].related] == [
+        "f passes removed keyword factor"
+    ]
 
 
 def test_compatible_change_is_silent(git_repo) -> None:

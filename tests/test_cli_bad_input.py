@@ -15,7 +15,9 @@ def _skipped(data) -> dict[str, str]:
     return {s["path"]: s["reason"] for s in data["coverage"]["skipped"]}
 
 
-def test_binary_non_utf8_huge_and_deleted_files_are_skipped_with_reasons(cli, git_repo: GitRepo) -> None:
+def test_binary_non_utf8_huge_and_deleted_files_are_skipped_with_reasons(
+    cli, git_repo: GitRepo
+) -> None:
     git_repo.write("gone.py", "x = 1\n")
     git_repo.write("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00")
     git_repo.commit("base")
@@ -30,7 +32,12 @@ def test_binary_non_utf8_huge_and_deleted_files_are_skipped_with_reasons(cli, gi
     data = result.json()
     assert _rules(data) == [("ok.py", "py.debugger")]
     skipped = _skipped(data)
-    assert skipped == {"gone.py": "deleted", "logo.png": "binary", "latin1.py": "non-utf8", "huge.py": "too-large"}
+    assert skipped == {
+        "gone.py": "deleted",
+        "logo.png": "binary",
+        "latin1.py": "non-utf8",
+        "huge.py": "too-large",
+    }
     details = {s["path"]: s["detail"] for s in data["coverage"]["skipped"]}
     assert details["latin1.py"] == "line 1, byte offset 11: not valid UTF-8"
     assert "50,001 lines" in details["huge.py"]
@@ -62,13 +69,17 @@ def test_patch_without_repository_reviews_the_patch_text(cli, tmp_path) -> None:
     (tmp_path / "change.patch").write_text(patch)
     data = cli("review", "--patch", "change.patch", "--format", "json", cwd=tmp_path).json()
     assert data["change"] == "change.patch"
-    assert [(f["path"], f["rule"], f["line"]) for f in data["findings"]] == [("svc/app.py", "py.debug-print", 11)]
+    assert [(f["path"], f["rule"], f["line"]) for f in data["findings"]] == [
+        ("svc/app.py", "py.debug-print", 11)
+    ]
 
 
 def test_patch_applied_to_repository_files(cli, git_repo: GitRepo) -> None:
     git_repo.write("a.py", "def f(x):\n    return x\n")
     git_repo.commit("base")
-    patch = "--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,3 @@\n def f(x):\n+    breakpoint()\n     return x\n"
+    patch = (
+        "--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,3 @@\n def f(x):\n+    breakpoint()\n     return x\n"
+    )
     data = cli("review", "--patch", "-", "--format", "json", cwd=git_repo.root, stdin=patch).json()
     assert [(f["rule"], f["unit"]) for f in data["findings"]] == [("py.debugger", "f")]
     assert [(u["kind"], u["name"]) for u in data["units"]] == [("function", "f")]
@@ -95,7 +106,11 @@ def test_generated_and_vendored_files_are_skipped(cli, git_repo: GitRepo) -> Non
     git_repo.write("x.py", "x = 1\n" + DEBUG_PY)
     git_repo.git("add", "-A")
     data = cli("review", "--format", "json", cwd=git_repo.root).json()
-    assert _skipped(data) == {"api_pb2.py": "generated", "gen.py": "generated", "vendor/lib.py": "vendored"}
+    assert _skipped(data) == {
+        "api_pb2.py": "generated",
+        "gen.py": "generated",
+        "vendor/lib.py": "vendored",
+    }
     assert _rules(data) == [("x.py", "py.debugger")]
 
 

@@ -27,13 +27,26 @@ def test_llm_findings_join_offline_findings(cli, git_repo: GitRepo) -> None:
     git_repo.write("calc.py", OLD)
     git_repo.commit("base")
     git_repo.write("calc.py", NEW)
-    with FakeOpenAI(default=Reply.json(_finding("share = done / total", "share = done / total if total else 0.0"))) as server:
-        env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test", "TACTFUL_MODEL": "fake"}
+    with FakeOpenAI(
+        default=Reply.json(
+            _finding("share = done / total", "share = done / total if total else 0.0")
+        )
+    ) as server:
+        env = {
+            "OPENAI_BASE_URL": server.base_url,
+            "OPENAI_API_KEY": "test",
+            "TACTFUL_MODEL": "fake",
+        }
         result = cli("review", "--all", "--format", "json", cwd=git_repo.root, env=env)
     assert result.returncode == 0, result.stderr
     data = result.json()
     (finding,) = data["findings"]
-    assert (finding["rule"], finding["source"], finding["line"], finding["unit"]) == ("llm.correctness", "llm", 2, "ratio")
+    assert (finding["rule"], finding["source"], finding["line"], finding["unit"]) == (
+        "llm.correctness",
+        "llm",
+        2,
+        "ratio",
+    )
     assert finding["fix"]["edits"][0]["newText"].strip() == "share = done / total if total else 0.0"
     assert data["coverage"]["counters"]["llm.tokens.prompt"] > 0
 
@@ -42,7 +55,11 @@ def test_dead_endpoint_keeps_offline_findings_with_one_line(cli, git_repo: GitRe
     git_repo.write("calc.py", OLD)
     git_repo.commit("base")
     git_repo.write("calc.py", NEW.replace("    return round", "    breakpoint()\n    return round"))
-    env = {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "test", "TACTFUL_MODEL": "fake"}
+    env = {
+        "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+        "OPENAI_API_KEY": "test",
+        "TACTFUL_MODEL": "fake",
+    }
     result = cli("review", "--all", "--format", "json", cwd=git_repo.root, env=env)
     assert result.returncode == 0, result.stderr
     data = result.json()

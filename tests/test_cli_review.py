@@ -12,7 +12,9 @@ from support import GitRepo
 from tactful.analyzers.fixes import apply_edits
 from tactful.analyzers.model import Span, TextEdit
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "server/data/review.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[1] / "server/data/review.schema.json").read_text()
+)
 
 
 def apply_json_fix(text: str, fix: dict[str, Any]) -> str:
@@ -74,7 +76,13 @@ CASES = [
         PY_NEW,
         [
             ("py.mutable-default", 8, 33, "Orders.total", PY_FIXED_DEFAULT),
-            ("py.none-comparison", 9, 12, "Orders.total", PY_NEW.replace("items == None", "items is None")),
+            (
+                "py.none-comparison",
+                9,
+                12,
+                "Orders.total",
+                PY_NEW.replace("items == None", "items is None"),
+            ),
         ],
         id="python",
     ),
@@ -83,16 +91,34 @@ CASES = [
         "function handle(req) {\n  return lookup(req.user);\n}\n",
         "function handle(req) {\n  console.log(req);\n  if (req.kind == 'admin') {\n    debugger;\n  }\n  return lookup(req.user);\n}\n",
         [
-            ("js.console-log", 2, 3, "handle", "function handle(req) {\n  if (req.kind == 'admin') {\n    debugger;\n  }\n  return lookup(req.user);\n}\n"),
-            ("js.loose-equality", 3, 7, "handle", "function handle(req) {\n  console.log(req);\n  if (req.kind === 'admin') {\n    debugger;\n  }\n  return lookup(req.user);\n}\n"),
-            ("js.debugger", 4, 5, "handle", "function handle(req) {\n  console.log(req);\n  if (req.kind == 'admin') {\n  }\n  return lookup(req.user);\n}\n"),
+            (
+                "js.console-log",
+                2,
+                3,
+                "handle",
+                "function handle(req) {\n  if (req.kind == 'admin') {\n    debugger;\n  }\n  return lookup(req.user);\n}\n",
+            ),
+            (
+                "js.loose-equality",
+                3,
+                7,
+                "handle",
+                "function handle(req) {\n  console.log(req);\n  if (req.kind === 'admin') {\n    debugger;\n  }\n  return lookup(req.user);\n}\n",
+            ),
+            (
+                "js.debugger",
+                4,
+                5,
+                "handle",
+                "function handle(req) {\n  console.log(req);\n  if (req.kind == 'admin') {\n  }\n  return lookup(req.user);\n}\n",
+            ),
         ],
         id="javascript",
     ),
     pytest.param(
         "load.go",
-        "package main\n\nimport \"os\"\n\nfunc load(p string) ([]byte, error) {\n\tdata, err := os.ReadFile(p)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn data, nil\n}\n",
-        "package main\n\nimport \"os\"\n\nfunc load(p string) ([]byte, error) {\n\tdata, err := os.ReadFile(p)\n\treturn data, nil\n}\n",
+        'package main\n\nimport "os"\n\nfunc load(p string) ([]byte, error) {\n\tdata, err := os.ReadFile(p)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn data, nil\n}\n',
+        'package main\n\nimport "os"\n\nfunc load(p string) ([]byte, error) {\n\tdata, err := os.ReadFile(p)\n\treturn data, nil\n}\n',
         [("go.removed-err-check", 6, 2, "load", None)],
         id="go",
     ),
@@ -121,7 +147,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("path", "old", "new", "expected"), CASES)
-def test_review_working_tree_exact_findings(cli, git_repo: GitRepo, path, old, new, expected) -> None:
+def test_review_working_tree_exact_findings(
+    cli, git_repo: GitRepo, path, old, new, expected
+) -> None:
     git_repo.write(path, old)
     git_repo.commit("base")
     git_repo.write(path, new)
@@ -145,10 +173,14 @@ def test_review_range_uses_merge_base(cli, git_repo: GitRepo) -> None:
     git_repo.write("a.py", "def f():\n    breakpoint()\n    return 1\n")
     git_repo.commit("feature work")
     git_repo.git("checkout", "-q", "main")
-    git_repo.write("b.py", "def g():\n    breakpoint()\n")  # on main only: not part of main...feature
+    git_repo.write(
+        "b.py", "def g():\n    breakpoint()\n"
+    )  # on main only: not part of main...feature
     git_repo.commit("main moves on")
     data = review_json(cli, git_repo, "--base", "main", "--head", "feature")
-    assert [(f["path"], f["rule"], f["line"]) for f in data["findings"]] == [("a.py", "py.debugger", 2)]
+    assert [(f["path"], f["rule"], f["line"]) for f in data["findings"]] == [
+        ("a.py", "py.debugger", 2)
+    ]
     assert data["change"] == "main...feature"
 
 
@@ -208,10 +240,15 @@ def test_outside_a_repository(cli, tmp_path: Path) -> None:
     ]
 
 
-def test_gate_hides_what_a_new_user_would_not_act_on_and_logs_it(cli, git_repo: GitRepo, tmp_path: Path) -> None:
+def test_gate_hides_what_a_new_user_would_not_act_on_and_logs_it(
+    cli, git_repo: GitRepo, tmp_path: Path
+) -> None:
     git_repo.write("a.py", "def f(x, seen=None):\n    return x\n")
     git_repo.commit("base")
-    git_repo.write("a.py", "def f(x, seen=None):\n    breakpoint()\n    if x == None:\n        return 0\n    return x\n")
+    git_repo.write(
+        "a.py",
+        "def f(x, seen=None):\n    breakpoint()\n    if x == None:\n        return 0\n    return x\n",
+    )
     data = review_json(cli, git_repo)
     shown = {f["rule"] for f in data["findings"]}
     hidden = {f["rule"] for f in data["hidden"]}
@@ -220,16 +257,28 @@ def test_gate_hides_what_a_new_user_would_not_act_on_and_logs_it(cli, git_repo: 
     counters = data["coverage"]["counters"]
     assert counters["gate.shown"] + counters["gate.hidden"] == 2
     assert (tmp_path / "data" / "feedback.sqlite3").is_file()
-    export = cli("feedback", "export", "--format", "jsonl", "--db", str(tmp_path / "data" / "feedback.sqlite3"))
+    export = cli(
+        "feedback",
+        "export",
+        "--format",
+        "jsonl",
+        "--db",
+        str(tmp_path / "data" / "feedback.sqlite3"),
+    )
     kinds = sorted(json.loads(line)["kind"] for line in export.stdout.splitlines())
     assert kinds == sorted(["shown"] * len(shown) + ["hidden"] * len(hidden))
 
 
 def test_json_units_carry_callers_callees_and_signature_changes(cli, git_repo: GitRepo) -> None:
-    git_repo.write("lib.py", "def area(w, h):\n    return mul(w, h)\n\n\ndef mul(a, b):\n    return a * b\n")
+    git_repo.write(
+        "lib.py", "def area(w, h):\n    return mul(w, h)\n\n\ndef mul(a, b):\n    return a * b\n"
+    )
     git_repo.write("app.py", "from lib import area\n\n\ndef main():\n    return area(2, 3)\n")
     git_repo.commit("base")
-    git_repo.write("lib.py", "def area(w, h, d):\n    return mul(w, h) * d\n\n\ndef mul(a, b):\n    return a * b\n")
+    git_repo.write(
+        "lib.py",
+        "def area(w, h, d):\n    return mul(w, h) * d\n\n\ndef mul(a, b):\n    return a * b\n",
+    )
     data = review_json(cli, git_repo, "--all")
     (unit,) = data["units"]
     assert unit["name"] == "area"

@@ -8,25 +8,67 @@ from tactful.analyzers.model import ChangeUnit, Span
 
 NEW = "def area(w, h, depth):\n    return w * h * depth\n"
 OLD = "def area(w, h):\n    return w * h\n"
-UNIT = ChangeUnit("lib.py", "python", "function", "area", Span.lines(1, 2), Span.lines(1, 2), OLD, NEW, (1, 2), (1, 2))
+UNIT = ChangeUnit(
+    "lib.py",
+    "python",
+    "function",
+    "area",
+    Span.lines(1, 2),
+    Span.lines(1, 2),
+    OLD,
+    NEW,
+    (1, 2),
+    (1, 2),
+)
 
 
 def site(path: str, line: int, caller: str, confidence: str = "exact", depth: int = 1) -> CallSite:
-    return CallSite(path, Span(line, 4, line, 20), f"x = area({line}, 2)", caller, "area", "lib.py", confidence, depth)
+    return CallSite(
+        path,
+        Span(line, 4, line, 20),
+        f"x = area({line}, 2)",
+        caller,
+        "area",
+        "lib.py",
+        confidence,
+        depth,
+    )
 
 
 def callee(name: str, confidence: str = "exact", depth: int = 1) -> Callee:
-    return Callee(name, "m.py", Span.lines(3, 4), f"def {name}(a):", "function", confidence, depth, "lib.py", Span.lines(2, 2))
+    return Callee(
+        name,
+        "m.py",
+        Span.lines(3, 4),
+        f"def {name}(a):",
+        "function",
+        confidence,
+        depth,
+        "lib.py",
+        Span.lines(2, 2),
+    )
 
 
-CALLERS = [site("a.py", 10, "one"), site("b.py", 20, "two", "name-only"), site("c.py", 30, "three", depth=2)]
+CALLERS = [
+    site("a.py", 10, "one"),
+    site("b.py", 20, "two", "name-only"),
+    site("c.py", 30, "three", depth=2),
+]
 CALLEES = [callee("mul"), callee("deep", depth=2)]
 
 
 def test_everything_fits_in_relevance_order() -> None:
     context = build_context(UNIT, CALLERS, CALLEES, budget_tokens=2000)
     assert context.dropped == ()
-    assert [item.kind for item in context.items] == ["new-code", "old-code", "caller", "callee", "caller", "caller", "callee"]
+    assert [item.kind for item in context.items] == [
+        "new-code",
+        "old-code",
+        "caller",
+        "callee",
+        "caller",
+        "caller",
+        "callee",
+    ]
     assert context.tokens == sum(item.tokens for item in context.items) <= 2000
     text = render(context)
     assert "### New code" in text and "### Old code" in text
@@ -48,7 +90,18 @@ def test_least_relevant_dropped_first_and_reported() -> None:
 
 def test_huge_unit_is_cut_to_fit() -> None:
     body = "".join(f"    x{i} = {i}\n" for i in range(2000))
-    unit = ChangeUnit("big.py", "python", "function", "big", None, Span.lines(1, 2001), "", "def big():\n" + body, (), ())
+    unit = ChangeUnit(
+        "big.py",
+        "python",
+        "function",
+        "big",
+        None,
+        Span.lines(1, 2001),
+        "",
+        "def big():\n" + body,
+        (),
+        (),
+    )
     context = build_context(unit, CALLERS, [], budget_tokens=300)
     assert context.truncated and context.tokens <= 300
     assert render(context).count("...") >= 1

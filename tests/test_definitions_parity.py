@@ -46,6 +46,7 @@ CORPUS_FILES = {
 
 def by_design(language: str, only_units: Counter, only_graph: Counter) -> tuple[Counter, Counter]:
     """Drop the differences each extractor has on purpose; what is left is a disagreement."""
+
     def keep(items: Counter, drop) -> Counter:
         return Counter({k: v for k, v in items.items() if not drop(k)})
 
@@ -61,9 +62,13 @@ def by_design(language: str, only_units: Counter, only_graph: Counter) -> tuple[
 
 
 def differences(language: str, path: str, text: str) -> tuple[Counter, Counter]:
-    units = Counter((d.qualified_name, FAMILY.get(d.kind, "container"), d.span.end_line) for d in definitions(language, text))
+    units = Counter(
+        (d.qualified_name, FAMILY.get(d.kind, "container"), d.span.end_line)
+        for d in definitions(language, text)
+    )
     graph = Counter(
-        (d.qualified_name, FAMILY.get(d.kind, "container"), d.end_line) for d in extract_tags(language, path, text).definitions
+        (d.qualified_name, FAMILY.get(d.kind, "container"), d.end_line)
+        for d in extract_tags(language, path, text).definitions
     )
     return by_design(language, units - graph, graph - units)
 

@@ -23,7 +23,9 @@ from tactful.server.settings import FeedbackSettings, GateSettings, LlmSettings,
 
 UTIL = "def scale(x):\n    return x * 2\n\n\ndef clamp(x):\n    return max(0, x)\n"
 GEOMETRY_OLD = "from util import scale\n\n\ndef area(w, h):\n    return scale(w) * h\n"
-GEOMETRY_NEW = "from util import clamp, scale\n\n\ndef area(w, h):\n    return clamp(scale(w) * h)\n"
+GEOMETRY_NEW = (
+    "from util import clamp, scale\n\n\ndef area(w, h):\n    return clamp(scale(w) * h)\n"
+)
 SHAPES = "from geometry import area\n\n\ndef square(side):\n    return area(side, side)\n\n\ndef plot(width, height):\n    return area(width, height)\n"
 REPORTS = "from shapes import square\n\n\ndef summary(n):\n    return square(n)\n"
 
@@ -40,7 +42,12 @@ def repo(git_repo):
 
 
 def settings_for(server: FakeOpenAI, tmp_path: Path, **llm: object) -> Settings:
-    values: dict[str, object] = {"base_url": server.base_url, "api_key": "test-key", "model": "fake", "max_retries": 0}
+    values: dict[str, object] = {
+        "base_url": server.base_url,
+        "api_key": "test-key",
+        "model": "fake",
+        "max_retries": 0,
+    }
     values.update(llm)
     return Settings(
         llm=LlmSettings(**values),  # type: ignore[arg-type]
@@ -69,17 +76,25 @@ def test_prompt_has_the_units_callers_and_callees(repo: Path, tmp_path: Path) ->
     assert "left out" not in prompt
 
 
-def test_a_tiny_budget_drops_the_least_relevant_first_and_says_so(repo: Path, tmp_path: Path) -> None:
+def test_a_tiny_budget_drops_the_least_relevant_first_and_says_so(
+    repo: Path, tmp_path: Path
+) -> None:
     # What the budget must hold: the unit's code (new and old) and its single most relevant neighbour.
     index = RepoIndex(repo, Settings(cache_dir=str(tmp_path / "index-cache")))
     index.build()
     change = changes.from_worktree(repo)
-    unit = next(u for u in review_once(change, Settings(cache_dir=str(tmp_path / "c"))).units if u.name == "area")
+    unit = next(
+        u
+        for u in review_once(change, Settings(cache_dir=str(tmp_path / "c"))).units
+        if u.name == "area"
+    )
     calls = index.unit_context(unit)
     full = build_context(unit, calls.callers, calls.callees, 100_000)
     neighbours = [item for item in full.items if item.kind in ("caller", "callee")]
     assert len(neighbours) >= 4
-    budget = sum(item.tokens for item in full.items if item.kind.endswith("code")) + neighbours[0].tokens
+    budget = (
+        sum(item.tokens for item in full.items if item.kind.endswith("code")) + neighbours[0].tokens
+    )
     with FakeOpenAI(default=Reply.json({"findings": []})) as server:
         settings = settings_for(server, tmp_path, context_tokens=budget)
         review_once(change, settings)
@@ -89,7 +104,11 @@ def test_a_tiny_budget_drops_the_least_relevant_first_and_says_so(repo: Path, tm
     assert f"(left out to fit {budget} tokens: " in prompt
     listed = prompt.split(f"(left out to fit {budget} tokens: ", 1)[1].split(")\n", 1)[0]
     assert listed.count(";") == len(neighbours) - 2  # every other neighbour is named
-    assert full.items[0].relevance >= neighbours[0].relevance >= max(n.relevance for n in neighbours[1:])
+    assert (
+        full.items[0].relevance
+        >= neighbours[0].relevance
+        >= max(n.relevance for n in neighbours[1:])
+    )
 
 
 # A change that gate stage 1 finds worth a model call (a one-line edit is not).
@@ -131,7 +150,11 @@ def gate_event(repo: Path, tmp_path: Path, score: float) -> dict:
     assert result.features[llm.fingerprint]["critique_score"] == score
     store = FeedbackStore.open(db)
     try:
-        [event] = [e for e in store.events() if e.fingerprint == llm.fingerprint and e.kind in ("shown", "hidden")]
+        [event] = [
+            e
+            for e in store.events()
+            if e.fingerprint == llm.fingerprint and e.kind in ("shown", "hidden")
+        ]
     finally:
         store.close()
     return {"probability": event.probability, **event.extra}

@@ -24,9 +24,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakeopenai import FakeOpenAI, Reply  # noqa: E402
 from support import GIT_ENV  # noqa: E402
 
-ENV = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")} | GIT_ENV | {
-    "TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data")
-}
+ENV = (
+    {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
+    | GIT_ENV
+    | {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data")}
+)
 OLD = "def add(a, b):\n    return a + b\n"
 EDITS = 50
 
@@ -51,7 +53,11 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "tactful.server.lsp"], server_env=ENV))
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "tactful.server.lsp"], server_env=ENV
+    )
+)
 async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: FakeOpenAI):
     options = {
         "lsp": {"debounceMs": 0},
@@ -61,7 +67,11 @@ async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: Fa
         "cacheDir": str(tmp_path / "cache"),
     }
     await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=client_capabilities("neovim"), root_uri=from_fs_path(str(repo)), initialization_options=options)
+        types.InitializeParams(
+            capabilities=client_capabilities("neovim"),
+            root_uri=from_fs_path(str(repo)),
+            initialization_options=options,
+        )
     )
     yield
     await lsp_client.shutdown_session()
@@ -69,15 +79,23 @@ async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: Fa
 
 async def complete_review(client: LanguageClient, uri: str) -> dict:
     (report,) = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="tactful.showHidden", arguments=[{"uri": uri, "final": True}])
+        types.ExecuteCommandParams(
+            command="tactful.showHidden", arguments=[{"uri": uri, "final": True}]
+        )
     )
     return report
 
 
-async def test_fifty_edits_one_client_one_cache(client: LanguageClient, repo: Path, llm: FakeOpenAI):
+async def test_fifty_edits_one_client_one_cache(
+    client: LanguageClient, repo: Path, llm: FakeOpenAI
+):
     uri = from_fs_path(str(repo / "calc.py")) or ""
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=edited(0)))
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=edited(0)
+            )
+        )
     )
     assert (await asyncio.wait_for(complete_review(client, uri), 60))["final"]
     for number in range(1, EDITS + 1):

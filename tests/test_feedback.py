@@ -24,7 +24,9 @@ from tactful.server.feedback import (
 from tactful.server.feedback.store import MIGRATIONS, SCHEMA_VERSION
 
 
-def finding(rule: str = "py.debug-print", code: str = "print(x)", path: str = "src/app.py", **kw) -> Finding:
+def finding(
+    rule: str = "py.debug-print", code: str = "print(x)", path: str = "src/app.py", **kw
+) -> Finding:
     return Finding(path=path, span=Span(3, 4, 3, 12), severity=Severity.WARNING, rule=rule,
                    message=f"{rule} here", code=code, unit="main", **kw)  # fmt: skip
 
@@ -41,7 +43,10 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
         [back] = store.events()
         assert store.schema_version == SCHEMA_VERSION
     assert back.replace(seq=None) == event
-    assert back.fix == {"description": "remove the print", "edits": [{"span": [3, 0, 4, 0], "new_text": ""}]}
+    assert back.fix == {
+        "description": "remove the print",
+        "edits": [{"span": [3, 0, 4, 0], "new_text": ""}],
+    }
     assert back.user != "me@x" and len(back.user) == 16
 
 
@@ -137,12 +142,16 @@ def test_writer_killed_mid_transaction_keeps_committed_events(tmp_path: Path) ->
     assert proc.returncode == -signal.SIGKILL
     with FeedbackStore.open(path) as store:
         fingerprints = [e.fingerprint for e in store.events()]
-        store.record(FeedbackEvent(kind="accepted", fingerprint="after"))  # the write lock is free again
+        store.record(
+            FeedbackEvent(kind="accepted", fingerprint="after")
+        )  # the write lock is free again
         assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert fingerprints == [f"w-{n}" for n in range(40)]
 
 
-def test_sink_queues_while_the_db_is_corrupt_and_flushes_when_it_returns(tmp_path: Path, caplog) -> None:
+def test_sink_queues_while_the_db_is_corrupt_and_flushes_when_it_returns(
+    tmp_path: Path, caplog
+) -> None:
     path = tmp_path / "f.db"
     path.write_bytes(b"garbage" * 1000)
     sink = FeedbackSink(path, user="me@example.com", client="vscode", retry_interval_s=3600)
@@ -157,7 +166,11 @@ def test_sink_queues_while_the_db_is_corrupt_and_flushes_when_it_returns(tmp_pat
     with FeedbackStore.open(path) as store:
         events = store.events()
     assert [e.kind for e in events] == ["shown", "rejected"]
-    assert events[0].probability == 0.8 and events[0].extra == {"note": "x"} and events[0].client == "vscode"
+    assert (
+        events[0].probability == 0.8
+        and events[0].extra == {"note": "x"}
+        and events[0].client == "vscode"
+    )
     assert events[1].reason == "noisy" and events[1].user == hash_id("me@example.com")
     sink.close()
 

@@ -68,7 +68,14 @@ def test_when_nothing_can_be_written_the_event_is_not_acknowledged(tmp_path: Pat
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the log's folder should be")
     sink = FeedbackSink(blocked / "feedback.sqlite3")
-    finding = Finding(path="a.py", span=Span(1, 0, 1, 1), severity=Severity.WARNING, rule="r", message="m", code="x")
+    finding = Finding(
+        path="a.py",
+        span=Span(1, 0, 1, 1),
+        severity=Severity.WARNING,
+        rule="r",
+        message="m",
+        code="x",
+    )
     assert sink.record("rejected", finding) is False
     assert sink.pending == 1 and sink.last_error
 
@@ -83,7 +90,14 @@ def test_export_reads_a_store_in_a_read_only_folder(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
     db = folder / "feedback.sqlite3"
-    finding = Finding(path="a.py", span=Span(1, 0, 1, 1), severity=Severity.WARNING, rule="r", message="m", code="x")
+    finding = Finding(
+        path="a.py",
+        span=Span(1, 0, 1, 1),
+        severity=Severity.WARNING,
+        rule="r",
+        message="m",
+        code="x",
+    )
     with FeedbackStore.open(db) as store:
         store.record(FeedbackEvent.from_finding("rejected", finding))
     db.chmod(0o444)
@@ -91,7 +105,9 @@ def test_export_reads_a_store_in_a_read_only_folder(tmp_path: Path) -> None:
     try:
         if os.access(db, os.W_OK):
             pytest.skip("running as a user who can write read-only files (root)")
-        result = run_cli("feedback", "export", "--db", str(db), "--out", str(tmp_path / "out.jsonl"))
+        result = run_cli(
+            "feedback", "export", "--db", str(db), "--out", str(tmp_path / "out.jsonl")
+        )
     finally:
         folder.chmod(0o755)
     assert result.returncode == 0, result.stderr
@@ -103,7 +119,14 @@ def test_read_only_open_reads_events_and_refuses_writes(tmp_path: Path) -> None:
     from tactful.server.feedback import FeedbackEvent, FeedbackStoreError
 
     db = tmp_path / "feedback.sqlite3"
-    finding = Finding(path="a.py", span=Span(1, 0, 1, 1), severity=Severity.WARNING, rule="r", message="m", code="x")
+    finding = Finding(
+        path="a.py",
+        span=Span(1, 0, 1, 1),
+        severity=Severity.WARNING,
+        rule="r",
+        message="m",
+        code="x",
+    )
     with FeedbackStore.open(db) as store:
         store.record(FeedbackEvent.from_finding("rejected", finding))
     with FeedbackStore.open_read_only(db) as store:

@@ -24,9 +24,14 @@ def change(path: str, annotated: str) -> tuple[FileChange, str]:
 
 # --- apply_edits ------------------------------------------------------------------------
 
+
 def test_edits_apply_against_the_original_text_in_any_order() -> None:
     text = "alpha\nbeta\ngamma\n"
-    edits = [TextEdit(Span(3, 0, 3, 5), "GAMMA"), TextEdit(Span(1, 0, 1, 1), "A"), TextEdit(Span(2, 4, 2, 4), "!")]
+    edits = [
+        TextEdit(Span(3, 0, 3, 5), "GAMMA"),
+        TextEdit(Span(1, 0, 1, 1), "A"),
+        TextEdit(Span(2, 4, 2, 4), "!"),
+    ]
     assert apply_edits(text, edits) == "Alpha\nbeta!\nGAMMA\n"
 
 
@@ -42,10 +47,20 @@ def test_columns_are_code_points() -> None:
 @pytest.mark.parametrize(
     ("edits", "reason"),
     [
-        pytest.param([TextEdit(Span(1, 0, 1, 3), "x"), TextEdit(Span(1, 2, 1, 4), "y")], "overlap", id="overlap"),
-        pytest.param([TextEdit(Span(1, 1, 1, 1), "x"), TextEdit(Span(1, 1, 1, 1), "y")], "overlap", id="same-insert"),
+        pytest.param(
+            [TextEdit(Span(1, 0, 1, 3), "x"), TextEdit(Span(1, 2, 1, 4), "y")],
+            "overlap",
+            id="overlap",
+        ),
+        pytest.param(
+            [TextEdit(Span(1, 1, 1, 1), "x"), TextEdit(Span(1, 1, 1, 1), "y")],
+            "overlap",
+            id="same-insert",
+        ),
         pytest.param([TextEdit(Span(5, 0, 5, 1), "x")], "past the end", id="line-out-of-range"),
-        pytest.param([TextEdit(Span(1, 0, 1, 9), "x")], "past the end of line 1", id="column-out-of-range"),
+        pytest.param(
+            [TextEdit(Span(1, 0, 1, 9), "x")], "past the end of line 1", id="column-out-of-range"
+        ),
         pytest.param([TextEdit(Span(1, 3, 1, 1), "x")], "ends before it starts", id="reversed"),
     ],
 )
@@ -78,7 +93,9 @@ def test_a_fix_in_already_broken_code_only_must_not_add_errors() -> None:
 def test_tabs_replacing_spaces_are_rejected() -> None:
     fix = Fix("tabs", (TextEdit(Span.lines(3, 3), "\t\treturn 1\n"),))
     reason = validate_fix(PY, fix, "python")
-    assert reason is not None and reason.startswith("fix indents with tabs where the code uses spaces")
+    assert reason is not None and reason.startswith(
+        "fix indents with tabs where the code uses spaces"
+    )
 
 
 def test_python_lines_off_the_block_indentation_are_rejected() -> None:
@@ -102,7 +119,14 @@ def test_unknown_language_checks_only_application_and_indentation() -> None:
 
 def test_a_rule_fix_that_fails_validation_is_dropped_and_the_finding_kept() -> None:
     def bad(ctx: CheckContext) -> list[Hit]:
-        return [Hit(Span(1, 0, 1, 3), "Bad fix.", "def", Fix("break it", (TextEdit(Span(1, 0, 1, 3), "de f"),)))]
+        return [
+            Hit(
+                Span(1, 0, 1, 3),
+                "Bad fix.",
+                "def",
+                Fix("break it", (TextEdit(Span(1, 0, 1, 3), "de f"),)),
+            )
+        ]
 
     rule = Rule(RuleInfo("py.bad-fix", ("python",), Severity.INFO, "style", "test rule", True), bad)
     file, text = change("a.py", "+def f():\n+    return 1\n")
@@ -153,18 +177,13 @@ CORPUS = {
         "+    let x = dbg!(compute(1));\n"
         "+    dbg!(x);\n"
         "+    // let y = x + 1;\n"
-        "+    // println!(\"{}\", y);\n"
+        '+    // println!("{}", y);\n'
         "+}\n"
     ),
     "app/models.rb": "+def save\n+  binding.pry\n+  if ok\n+    byebug\n+  end\n+  true\n+end\n",
     "public/index.php": "+<?php\n+function f($x) {\n+    var_dump($x);\n+    dd($x);\n+    return $x;\n+}\n",
     "cmd/tool.go": (
-        " package main\n"
-        "+func main() {\n"
-        "+\t// x := compute()\n"
-        "+\t// fmt.Println(x)\n"
-        "+\trun()\n"
-        "+}\n"
+        " package main\n+func main() {\n+\t// x := compute()\n+\t// fmt.Println(x)\n+\trun()\n+}\n"
     ),
     "src/A.java": (
         "+class A {\n"
@@ -194,14 +213,29 @@ def test_the_corpus_exercises_many_fixes_in_many_languages() -> None:
     assert len(fixes) >= 25
     assert len({detect_language(path) for path, *_ in fixes}) >= 8
     assert {
-        "py.debug-print", "py.debugger", "py.mutable-default", "py.none-comparison", "py.bare-except",
-        "js.console-log", "js.debugger", "js.loose-equality", "rust.dbg-macro", "ruby.debugger",
-        "php.debug-dump", "generic.commented-out-code",
+        "py.debug-print",
+        "py.debugger",
+        "py.mutable-default",
+        "py.none-comparison",
+        "py.bare-except",
+        "js.console-log",
+        "js.debugger",
+        "js.loose-equality",
+        "rust.dbg-macro",
+        "ruby.debugger",
+        "php.debug-dump",
+        "generic.commented-out-code",
     } <= {rule for _, rule, _, _ in fixes}
 
 
-@pytest.mark.parametrize(("path", "rule", "text", "fix"), _fixes(), ids=lambda v: v if isinstance(v, str) and "\n" not in v else "")
-def test_every_fix_applies_reparses_and_keeps_indentation(path: str, rule: str, text: str, fix: Fix) -> None:
+@pytest.mark.parametrize(
+    ("path", "rule", "text", "fix"),
+    _fixes(),
+    ids=lambda v: v if isinstance(v, str) and "\n" not in v else "",
+)
+def test_every_fix_applies_reparses_and_keeps_indentation(
+    path: str, rule: str, text: str, fix: Fix
+) -> None:
     language = detect_language(path)
     assert language is not None
     result = apply_edits(text, fix.edits)

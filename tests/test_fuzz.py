@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "codereviewer"
 SAMPLES = ROOT / "tests" / "data" / "syntax"
 EXAMPLES = int(os.environ.get("TACTFUL_FUZZ_EXAMPLES", "150"))
-BUDGET = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+BUDGET = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
 
 
 def _seed_patches() -> list[str]:
@@ -48,8 +50,14 @@ _mutation = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 10_000)),
     st.tuples(st.just("duplicate"), st.integers(0, 10_000)),
     st.tuples(st.just("insert"), st.integers(0, 10_000), _noise),
-    st.tuples(st.just("prefix"), st.integers(0, 10_000), st.sampled_from(["+", "-", " ", "\\", "@@ ", "diff --git a/a b/b", ""])),
-    st.tuples(st.just("header"), st.integers(0, 10_000), st.integers(0, 10**12), st.integers(0, 10**6)),
+    st.tuples(
+        st.just("prefix"),
+        st.integers(0, 10_000),
+        st.sampled_from(["+", "-", " ", "\\", "@@ ", "diff --git a/a b/b", ""]),
+    ),
+    st.tuples(
+        st.just("header"), st.integers(0, 10_000), st.integers(0, 10**12), st.integers(0, 10**6)
+    ),
     st.tuples(st.just("truncate"), st.integers(0, 10_000)),
 )
 
@@ -90,21 +98,31 @@ def test_diff_parser_gives_a_change_set_or_one_clear_error(seed: str, steps: lis
 
 
 def _samples() -> list[tuple[str, str]]:
-    return [(lang, (SAMPLES / f"{lang}.new").read_text("utf-8")) for lang in sorted(SPECS) if (SAMPLES / f"{lang}.new").exists()]
+    return [
+        (lang, (SAMPLES / f"{lang}.new").read_text("utf-8"))
+        for lang in sorted(SPECS)
+        if (SAMPLES / f"{lang}.new").exists()
+    ]
 
 
 @BUDGET
 @given(
     sample=st.sampled_from(_samples()),
-    cuts=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 40), _noise), min_size=1, max_size=4),
+    cuts=st.lists(
+        st.tuples(st.integers(0, 10**6), st.integers(0, 40), _noise), min_size=1, max_size=4
+    ),
 )
-def test_change_units_survive_mutated_source_in_every_language(sample: tuple[str, str], cuts: list) -> None:
+def test_change_units_survive_mutated_source_in_every_language(
+    sample: tuple[str, str], cuts: list
+) -> None:
     language, old = sample
     new = old
     for at, length, insert in cuts:  # delete a stretch and insert noise, as a half-typed edit does
         at %= max(len(new), 1)
         new = new[:at] + insert + new[at + length :]
-    diff = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), "a/f", "b/f", n=3))
+    diff = "".join(
+        difflib.unified_diff(old.splitlines(True), new.splitlines(True), "a/f", "b/f", n=3)
+    )
     if not diff:
         return
     if not diff.endswith("\n"):
@@ -122,7 +140,9 @@ def test_change_units_survive_mutated_source_in_every_language(sample: tuple[str
 
 
 @pytest.mark.parametrize("index", range(8))
-def test_cli_on_mutated_patches_exits_0_with_valid_json_or_2_with_one_line(index: int, tmp_path: Path) -> None:
+def test_cli_on_mutated_patches_exits_0_with_valid_json_or_2_with_one_line(
+    index: int, tmp_path: Path
+) -> None:
     import random
 
     rng = random.Random(index)

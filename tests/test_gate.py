@@ -23,7 +23,9 @@ def unit(path: str = "src/app.py", body: str = "def f(x):\n    return x + 1\n") 
                       changed_new_lines=tuple(range(2, len(lines) + 1)), changed_old_lines=())  # fmt: skip
 
 
-def finding(n: int, path: str = "src/app.py", category: str = "correctness", rule: str = "llm.correctness") -> Finding:
+def finding(
+    n: int, path: str = "src/app.py", category: str = "correctness", rule: str = "llm.correctness"
+) -> Finding:
     return Finding(path=path, span=Span(2, 4, 2, 10), severity=Severity.WARNING, rule=rule, category=category,
                    source="llm", confidence=0.8, message="the result may be off by one", unit="f", code=f"x + {n}")  # fmt: skip
 
@@ -54,7 +56,9 @@ def test_exploration_shows_low_scores_and_logs_the_propensity() -> None:
     assert explored and all(d.show and d.reason == "explore" for d in explored)
     # A new user explores more (warm-up); the logged propensity is the rate actually used.
     assert all(d.propensity == gate.suggestions.exploration_rate for d in explored)
-    assert all(d.propensity == 1 - gate.suggestions.exploration_rate for d in decisions if not d.show)
+    assert all(
+        d.propensity == 1 - gate.suggestions.exploration_rate for d in decisions if not d.show
+    )
     off = Gate.open(GateSettings(target_precision=0.999, exploration=0.0))
     assert not any(off.decide(finding(n), unit()).show for n in range(50))
 
@@ -62,19 +66,24 @@ def test_exploration_shows_low_scores_and_logs_the_propensity() -> None:
 def test_learns_a_developer_who_rejects_everything_in_tests() -> None:
     gate = Gate.open(STRICT, user="dev")
     probe_test, probe_src = finding(999, path="tests/test_app.py"), finding(998)
-    before = gate.suggestions.model.predict(gate.suggestions.features(probe_test, None, gate.history))
+    before = gate.suggestions.model.predict(
+        gate.suggestions.features(probe_test, None, gate.history)
+    )
     for n in range(120):
         path = "tests/test_app.py" if n % 2 else "src/app.py"
         item = finding(n, path=path, rule=("llm.correctness", "py.debug-print", "llm.style")[n % 3])
         gate.decide(item, unit(path))
-        gate.observe(FeedbackEvent.from_finding("rejected" if n % 2 else "accepted", item, user="dev"))
+        gate.observe(
+            FeedbackEvent.from_finding("rejected" if n % 2 else "accepted", item, user="dev")
+        )
     after_test = gate.decide(probe_test, unit("tests/test_app.py"))
     after_src = gate.decide(probe_src, unit())
     assert after_test.probability < before and not after_test.show
     assert after_src.show and after_src.probability > 0.7
     labels = [1] * 10 + [0] * 10
     probs = [gate.decide(finding(2000 + n), unit()).probability for n in range(10)] + [
-        gate.decide(finding(3000 + n, path="tests/test_x.py"), unit("tests/test_x.py")).probability for n in range(10)
+        gate.decide(finding(3000 + n, path="tests/test_x.py"), unit("tests/test_x.py")).probability
+        for n in range(10)
     ]
     assert roc_auc(labels, probs) == 1.0 and expected_calibration_error(labels, probs) < 0.3
 
@@ -100,7 +109,9 @@ def test_learned_state_and_history_survive_a_restart(tmp_path: Path) -> None:
 def test_history_counts_user_and_team_separately() -> None:
     history = GateHistory(user="u1", team="t")
     for user, kind in (("u1", "accepted"), ("u2", "rejected"), ("u2", "rejected")):
-        history.observe(FeedbackEvent(kind=kind, fingerprint=f"{user}{kind}", rule="r", user=user, team="t"))
+        history.observe(
+            FeedbackEvent(kind=kind, fingerprint=f"{user}{kind}", rule="r", user=user, team="t")
+        )
     assert history.user_rate("rule:r") == ((1 + 1.5) / 4, 1)
     assert history.team_rule_rate("r") == ((1 + 1.5) / 6, 3)
 
@@ -120,7 +131,11 @@ def test_gate_stage_hides_findings_and_logs_each_decision(tmp_path: Path) -> Non
     events = sink.store.events()
     assert [(e.kind, e.fingerprint) for e in events] == [
         ("shown", wanted.fingerprint), ("hidden", nit.fingerprint), ("rejected", wanted.fingerprint)]  # fmt: skip
-    assert events[1].probability is not None and events[1].probability < 0.5 and events[1].propensity == 1.0
+    assert (
+        events[1].probability is not None
+        and events[1].probability < 0.5
+        and events[1].propensity == 1.0
+    )
     assert events[0].client == "cli" and events[0].reason == "above-threshold"
     assert wanted.fingerprint in gate.history.rejected  # the gate learned through the sink
     sink.close()

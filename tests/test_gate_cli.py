@@ -17,7 +17,15 @@ def write_records(path: Path, count: int = 40) -> Path:
             patch = f"@@ -{n},2 +{n},3 @@\n ctx\n-x = load({n})\n+try:\n+    x = load({n})\n+except Exception: pass"
         else:
             patch = f"@@ -{n},2 +{n},2 @@\n ctx\n-value_{n} = 1\n+renamed_{n} = 1"
-        rows.append({"patch": patch, "y": n % 2, "lang": "py" if n % 4 < 2 else "go", "proj": "a-b", "oldf": ""})
+        rows.append(
+            {
+                "patch": patch,
+                "y": n % 2,
+                "lang": "py" if n % 4 < 2 else "go",
+                "proj": "a-b",
+                "oldf": "",
+            }
+        )
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
 
@@ -25,20 +33,38 @@ def write_records(path: Path, count: int = 40) -> Path:
 def make_log(path: Path) -> Path:
     with FeedbackStore.open(path) as store:
         sid = store.snapshot("Review", "code")
-        for n, (rule, verdict) in enumerate([("py.debug-print", "accepted"), ("llm.style", "rejected")] * 3):
+        for n, (rule, verdict) in enumerate(
+            [("py.debug-print", "accepted"), ("llm.style", "rejected")] * 3
+        ):
             f = Finding(path="a.py", span=Span(1, 0, 1, 5), severity=Severity.INFO, rule=rule, message=rule,
                         code=f"c{n}", unit="f")  # fmt: skip
-            store.record(FeedbackEvent.from_finding("shown", f, snapshot_id=sid, probability=0.6, propensity=1.0))
+            store.record(
+                FeedbackEvent.from_finding(
+                    "shown", f, snapshot_id=sid, probability=0.6, propensity=1.0
+                )
+            )
             store.record(FeedbackEvent.from_finding(verdict, f, snapshot_id=sid, user="u"))
     return path
 
 
-def test_gate_eval_reports_cross_validated_figures_and_a_reliability_diagram(cli, tmp_path: Path) -> None:
+def test_gate_eval_reports_cross_validated_figures_and_a_reliability_diagram(
+    cli, tmp_path: Path
+) -> None:
     data = write_records(tmp_path / "qe.jsonl")
     out = tmp_path / "plots"
-    result = cli("gate", "eval", "--data", str(data), "--out", str(out), "--folds", "3", "--repeats", "1")
+    result = cli(
+        "gate", "eval", "--data", str(data), "--out", str(out), "--folds", "3", "--repeats", "1"
+    )
     assert result.returncode == 0, result.stderr
-    for text in ("all hunks", "without new-file hunks", "always show", "AUC", "ECE", "CodeReviewer", "lang go"):
+    for text in (
+        "all hunks",
+        "without new-file hunks",
+        "always show",
+        "AUC",
+        "ECE",
+        "CodeReviewer",
+        "lang go",
+    ):
         assert text in result.stdout
     assert (out / "gate-reliability-1.png").read_bytes().startswith(b"\x89PNG")
 
@@ -67,14 +93,20 @@ def test_feedback_export_formats_and_stats(cli, tmp_path: Path) -> None:
     png = tmp_path / "stats.png"
     stats = cli("stats", "--db", str(db), "--png", str(png))
     assert stats.returncode == 0, stats.stderr
-    assert "py.debug-print" in stats.stdout and "100%" in stats.stdout and png.read_bytes().startswith(b"\x89PNG")
+    assert (
+        "py.debug-print" in stats.stdout
+        and "100%" in stats.stdout
+        and png.read_bytes().startswith(b"\x89PNG")
+    )
     missing = cli("stats", "--db", str(tmp_path / "nope.db"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
 
 def test_gate_train_writes_a_prior_and_replays_the_log(cli, tmp_path: Path) -> None:
     out = tmp_path / "prior.json"
-    result = cli("gate", "train", "--data", str(write_records(tmp_path / "qe.jsonl")), "--out", str(out))
+    result = cli(
+        "gate", "train", "--data", str(write_records(tmp_path / "qe.jsonl")), "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr
     prior = json.loads(out.read_text())
     assert prior["stage1"]["trained_on"] == 40 and prior["stage2"]["weights"]
@@ -85,40 +117,62 @@ def test_gate_train_writes_a_prior_and_replays_the_log(cli, tmp_path: Path) -> N
         assert store.load_state("gate:u") is not None
 
 
-def _verdict_line(n: int, action: str, rule: str, path: str = "src/app.py", user: str = "ana") -> str:
+def _verdict_line(
+    n: int, action: str, rule: str, path: str = "src/app.py", user: str = "ana"
+) -> str:
     finding = {
         "path": path, "line": 3, "column": 5, "endLine": 3, "endColumn": 12, "severity": "warning",
         "rule": rule, "category": "style", "source": "checks", "message": f"{rule} fired",
         "unit": "f", "confidence": 0.5, "fingerprint": f"{n:016x}",
     }  # fmt: skip
     when = f"2026-11-{1 + n // 100:02d}T{(n // 60) % 24:02d}:{n % 60:02d}:00Z"
-    return json.dumps({"time": when, "user": user, "repo": "r", "action": action, "finding": finding})
+    return json.dumps(
+        {"time": when, "user": user, "repo": "r", "action": action, "finding": finding}
+    )
 
 
 def test_gate_replay_reports_the_three_figures_from_a_jsonl_log(cli, tmp_path: Path) -> None:
     # A developer who rejects every TODO finding and accepts every debug-print finding.
     lines = [
-        _verdict_line(n, "rejected" if n % 2 else "accepted", "hygiene.todo" if n % 2 else "py.debug-print")
+        _verdict_line(
+            n, "rejected" if n % 2 else "accepted", "hygiene.todo" if n % 2 else "py.debug-print"
+        )
         for n in range(200)
     ]
     events = tmp_path / "events.jsonl"
     events.write_text("\n".join(lines) + "\n")
     png = tmp_path / "curve.png"
-    result = cli("gate", "replay", "--events", str(events), "--format", "json", "--png", str(png), cwd=tmp_path)
+    result = cli(
+        "gate",
+        "replay",
+        "--events",
+        str(events),
+        "--format",
+        "json",
+        "--png",
+        str(png),
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["events"] == 200 and report["users"] == 1
     for key in ("rejects_hidden", "accepts_kept", "hide_precision"):
         assert 0.0 <= report[key] <= 1.0
     # Learned within the log: most rejects end up hidden, most accepts kept, and what is hidden was rejected.
-    assert report["rejects_hidden"] > 0.8 and report["accepts_kept"] > 0.8 and report["hide_precision"] > 0.9
+    assert (
+        report["rejects_hidden"] > 0.8
+        and report["accepts_kept"] > 0.8
+        and report["hide_precision"] > 0.9
+    )
     assert report["curve"][-1]["rejects_hidden"] == 1.0
     assert png.stat().st_size > 0
 
 
 def test_gate_replay_names_the_bad_line(cli, tmp_path: Path) -> None:
     events = tmp_path / "events.jsonl"
-    events.write_text(_verdict_line(0, "accepted", "py.debug-print") + "\n" + '{"time": "x", "action": "nope"}\n')
+    events.write_text(
+        _verdict_line(0, "accepted", "py.debug-print") + "\n" + '{"time": "x", "action": "nope"}\n'
+    )
     result = cli("gate", "replay", "--events", str(events), cwd=tmp_path)
     assert result.returncode == 2
     assert f"{events}:2: 'action' must be one of" in result.stderr

@@ -36,7 +36,9 @@ class FakeGitHub:
         self.auth: set[str] = set()
 
     def comments(self) -> list[dict[str, Any]]:
-        return [{"id": i, **c} for i, c in enumerate(c for r in self.reviews for c in r["comments"])]
+        return [
+            {"id": i, **c} for i, c in enumerate(c for r in self.reviews for c in r["comments"])
+        ]
 
 
 @pytest.fixture
@@ -69,7 +71,11 @@ def github() -> Iterator[tuple[FakeGitHub, str]]:
             # Two items per page, to prove the client follows the Link header.
             chunk = items[(page - 1) * 2 : page * 2]
             host = f"http://127.0.0.1:{self.server.server_address[1]}"
-            link = f'<{host}{path}?per_page=100&page=2>; rel="next"' if page == 1 and len(items) > 2 else ""
+            link = (
+                f'<{host}{path}?per_page=100&page=2>; rel="next"'
+                if page == 1 and len(items) > 2
+                else ""
+            )
             self._reply(chunk if page == 1 else items[2:], link)
 
         def do_POST(self) -> None:  # noqa: N802
@@ -88,18 +94,24 @@ def github() -> Iterator[tuple[FakeGitHub, str]]:
 
 
 def _event(path: Path, base: str, head: str) -> Path:
-    path.write_text(json.dumps({"pull_request": {"number": 7, "base": {"sha": base}, "head": {"sha": head}}}))
+    path.write_text(
+        json.dumps({"pull_request": {"number": 7, "base": {"sha": base}, "head": {"sha": head}}})
+    )
     return path
 
 
-def _run_action(repo: GitRepo, api: str, event: Path, tmp_path: Path, **inputs: str) -> subprocess.CompletedProcess[str]:
+def _run_action(
+    repo: GitRepo, api: str, event: Path, tmp_path: Path, **inputs: str
+) -> subprocess.CompletedProcess[str]:
     bindir = tmp_path / "bin"
     bindir.mkdir(exist_ok=True)
     launcher = bindir / "tactful"
-    launcher.write_text(f"#!/bin/sh\nexec {sys.executable} -m tactful.server \"$@\"\n")
+    launcher.write_text(f'#!/bin/sh\nexec {sys.executable} -m tactful.server "$@"\n')
     launcher.chmod(0o755)
     env = {
-        k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "TACTFUL_MODEL")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "TACTFUL_MODEL")
     }
     env.update(GIT_ENV)
     env.update(
@@ -109,12 +121,18 @@ def _run_action(repo: GitRepo, api: str, event: Path, tmp_path: Path, **inputs: 
         INPUT_SARIF=str(tmp_path / "tactful.sarif"),
         **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
     )  # fmt: skip
-    return subprocess.run(["bash", str(SCRIPT)], cwd=repo.root, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        ["bash", str(SCRIPT)], cwd=repo.root, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
-def test_action_posts_one_review_on_diff_lines_and_never_repeats(github, git_repo: GitRepo, tmp_path: Path) -> None:
+def test_action_posts_one_review_on_diff_lines_and_never_repeats(
+    github, git_repo: GitRepo, tmp_path: Path
+) -> None:
     state, api = github
-    git_repo.write("inventory.py", "def add(items, name):\n    items.append(name)\n    return items\n")
+    git_repo.write(
+        "inventory.py", "def add(items, name):\n    items.append(name)\n    return items\n"
+    )
     base = git_repo.commit("base")
     git_repo.git("checkout", "-q", "-b", "feature")
     git_repo.write(
@@ -160,7 +178,9 @@ def test_action_posts_one_review_on_diff_lines_and_never_repeats(github, git_rep
     assert [r for r in state.requests if r[0] == "POST"] == []
 
 
-def test_action_refuses_an_event_without_a_pull_request(github, git_repo: GitRepo, tmp_path: Path) -> None:
+def test_action_refuses_an_event_without_a_pull_request(
+    github, git_repo: GitRepo, tmp_path: Path
+) -> None:
     _, api = github
     git_repo.write("a.py", "x = 1\n")
     git_repo.commit("base")

@@ -26,7 +26,9 @@ def sides(annotated: str) -> tuple[str, str]:
 
 def review(path: str, annotated: str, rule: str) -> list[Finding]:
     old, new = sides(annotated)
-    patch = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
+    patch = "".join(
+        difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}")
+    )
     (file,) = parse_diff(patch).files
     language = detect_language(path)
     units = syntax.change_units(file, old, new, language).units
@@ -39,46 +41,78 @@ GUARD = "generic.removed-guard"
 
 # (path, change, the new-file line the finding sits on)
 REMOVED = [
-    pytest.param("a.py", """
+    pytest.param(
+        "a.py",
+        """
  def load(user):
 -    if user is None:
 -        return None
      name = user.name
      return name.title()
-""", 2, id="py-none-return"),
-    pytest.param("a.py", """
+""",
+        2,
+        id="py-none-return",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def pick(items, i):
 -    if i >= len(items):
 -        raise IndexError(i)
      return items[i]
-""", 2, id="py-bounds-raise"),
-    pytest.param("a.py", """
+""",
+        2,
+        id="py-bounds-raise",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def area(shape):
 -    assert isinstance(shape, Square)
      return shape.side ** 2
-""", 2, id="py-assert-isinstance"),
-    pytest.param("a.py", """
+""",
+        2,
+        id="py-assert-isinstance",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def close(conn):
 -    if conn is not None:
 -        conn.close()
 +    conn.close()
      log("closed")
-""", 2, id="py-wrapping-guard"),
-    pytest.param("a.js", """
+""",
+        2,
+        id="py-wrapping-guard",
+    ),
+    pytest.param(
+        "a.js",
+        """
  function render(props) {
 -  if (!props.user) {
 -    return null;
 -  }
    return h('div', props.user.name);
  }
-""", 2, id="js-falsy-return"),
-    pytest.param("a.ts", """
+""",
+        2,
+        id="js-falsy-return",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  export function size(list: Item[] | undefined): number {
 -  if (list === undefined) return 0;
    return list.length;
  }
-""", 2, id="ts-undefined"),
-    pytest.param("a.go", """
+""",
+        2,
+        id="ts-undefined",
+    ),
+    pytest.param(
+        "a.go",
+        """
  package p
  func name(u *User) string {
 -\tif u == nil {
@@ -86,8 +120,13 @@ REMOVED = [
 -\t}
  \treturn u.Name
  }
-""", 3, id="go-nil"),
-    pytest.param("A.java", """
+""",
+        3,
+        id="go-nil",
+    ),
+    pytest.param(
+        "A.java",
+        """
  class A {
    int len(String s) {
 -    if (s == null) {
@@ -96,8 +135,13 @@ REMOVED = [
      return s.length();
    }
  }
-""", 3, id="java-null-throw"),
-    pytest.param("A.java", """
+""",
+        3,
+        id="java-null-throw",
+    ),
+    pytest.param(
+        "A.java",
+        """
  class A {
    void f(Object o) {
 -    if (!(o instanceof Shape)) return;
@@ -105,35 +149,60 @@ REMOVED = [
      s.draw();
    }
  }
-""", 3, id="java-instanceof"),
-    pytest.param("a.c", """
+""",
+        3,
+        id="java-instanceof",
+    ),
+    pytest.param(
+        "a.c",
+        """
  int first(const int *xs, size_t n) {
 -  if (xs == NULL || n == 0)
 -    return -1;
    return xs[0];
  }
-""", 2, id="c-null-goto"),
-    pytest.param("a.cpp", """
+""",
+        2,
+        id="c-null-goto",
+    ),
+    pytest.param(
+        "a.cpp",
+        """
  int get(Node *node) {
 -  if (!node) { return 0; }
    return node->value;
  }
-""", 2, id="cpp-not"),
-    pytest.param("A.cs", """
+""",
+        2,
+        id="cpp-not",
+    ),
+    pytest.param(
+        "A.cs",
+        """
  class A {
    int F(string s) {
 -    if (s == null) return 0;
      return s.Length;
    }
  }
-""", 3, id="csharp-null"),
-    pytest.param("a.rb", """
+""",
+        3,
+        id="csharp-null",
+    ),
+    pytest.param(
+        "a.rb",
+        """
  def title(post)
 -  return '' if post.nil?
    post.title.upcase
  end
-""", 2, id="ruby-nil-modifier"),
-    pytest.param("a.php", """
+""",
+        2,
+        id="ruby-nil-modifier",
+    ),
+    pytest.param(
+        "a.php",
+        """
  <?php
  function name($user) {
 -    if ($user === null) {
@@ -141,36 +210,61 @@ REMOVED = [
 -    }
      return $user->name;
  }
-""", 3, id="php-null"),
-    pytest.param("a.rs", """
+""",
+        3,
+        id="php-null",
+    ),
+    pytest.param(
+        "a.rs",
+        """
  fn head(v: &Vec<i32>) -> i32 {
 -    if v.is_empty() {
 -        return 0;
 -    }
      v[0]
  }
-""", 2, id="rust-empty"),
-    pytest.param("a.ts", """
+""",
+        2,
+        id="rust-empty",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  function f(cfg?: Config) {
 -  const port = cfg?.port;
 +  const port = cfg!.port;
    return port;
  }
-""", 2, id="ts-optional-chain-asserted"),
-    pytest.param("a.js", """
+""",
+        2,
+        id="ts-optional-chain-asserted",
+    ),
+    pytest.param(
+        "a.js",
+        """
  function f(res) {
 -  return res?.body;
 +  return res.body;
  }
-""", 2, id="js-optional-chain-dropped"),
-    pytest.param("a.rs", """
+""",
+        2,
+        id="js-optional-chain-dropped",
+    ),
+    pytest.param(
+        "a.rs",
+        """
  fn port(s: &str) -> Result<u16, E> {
 -    let p = s.parse::<u16>()?;
 +    let p = s.parse::<u16>().unwrap();
      Ok(p)
  }
-""", 2, id="rust-question-to-unwrap"),
-    pytest.param("a.rs", """
+""",
+        2,
+        id="rust-question-to-unwrap",
+    ),
+    pytest.param(
+        "a.rs",
+        """
  fn port(s: Option<u16>) -> u16 {
 -    let p = match s {
 -        Some(p) => p,
@@ -179,8 +273,13 @@ REMOVED = [
 +    let p = s.unwrap();
      p
  }
-""", 2, id="rust-match-to-unwrap"),
-    pytest.param("A.cs", """
+""",
+        2,
+        id="rust-match-to-unwrap",
+    ),
+    pytest.param(
+        "A.cs",
+        """
  class A {
    void F(object o) {
 -    var s = o as Shape;
@@ -188,15 +287,25 @@ REMOVED = [
      s.Draw();
    }
  }
-""", 3, id="csharp-as-to-cast"),
-    pytest.param("a.cpp", """
+""",
+        3,
+        id="csharp-as-to-cast",
+    ),
+    pytest.param(
+        "a.cpp",
+        """
  void f(Base *b) {
 -  auto d = dynamic_cast<Derived *>(b);
 +  auto d = static_cast<Derived *>(b);
    d->run();
  }
-""", 2, id="cpp-dynamic-to-static"),
-    pytest.param("a.c", """
+""",
+        2,
+        id="cpp-dynamic-to-static",
+    ),
+    pytest.param(
+        "a.c",
+        """
  int load(const char *path) {
      FILE *f = fopen(path, "r");
 -    if (!f)
@@ -204,8 +313,13 @@ REMOVED = [
      int n = parse(f);
      return n;
  }
-""", 3, id="c-fresh-result-passed-on"),
-    pytest.param("a.js", """
+""",
+        3,
+        id="c-fresh-result-passed-on",
+    ),
+    pytest.param(
+        "a.js",
+        """
  function query(config) {
 -  if (config == null) {
 -    throw new TypeError('no query')
@@ -214,8 +328,13 @@ REMOVED = [
      return config.submit()
    }
  }
-""", 2, id="js-first-branch-of-else-if"),
-    pytest.param("a.js", """
+""",
+        2,
+        id="js-first-branch-of-else-if",
+    ),
+    pytest.param(
+        "a.js",
+        """
  function prepare(val) {
 -  if (val == null) {
 -    return null
@@ -225,8 +344,13 @@ REMOVED = [
    }
    return val.toString()
  }
-""", 2, id="js-type-test-is-no-null-test"),
-    pytest.param("a.php", """
+""",
+        2,
+        id="js-type-test-is-no-null-test",
+    ),
+    pytest.param(
+        "a.php",
+        """
  <?php
  function send($cmd, $many) {
      if ($many) {
@@ -243,22 +367,37 @@ REMOVED = [
          fwrite($m, 'b');
      }
  }
-""", 11, id="php-test-in-sibling-branch"),
-    pytest.param("a.ts", """
+""",
+        11,
+        id="php-test-in-sibling-branch",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  export function ctx(opts: Opts) {
 -  return opts.createContext?.(opts);
 +  return opts.createContext!(opts);
  }
-""", 2, id="ts-optional-call-asserted"),
-    pytest.param("a.rs", """
+""",
+        2,
+        id="ts-optional-call-asserted",
+    ),
+    pytest.param(
+        "a.rs",
+        """
  fn next(&mut self) -> Result<A, Error> {
 -    let a = Ancestor::new(&dent)
 -        .map_err(|err| Error::from_io(self.depth, err))?;
 +    let a = Ancestor::new(&dent).unwrap();
      Ok(a)
  }
-""", 2, id="rs-multiline-map-err-to-unwrap"),
-    pytest.param("a.rs", """
+""",
+        2,
+        id="rs-multiline-map-err-to-unwrap",
+    ),
+    pytest.param(
+        "a.rs",
+        """
  fn known_str(&mut self) -> Result<&str, Error> {
 -    match self
 +    let output = self
@@ -271,8 +410,13 @@ REMOVED = [
 +        .unwrap();
 +    Ok(output.as_str())
  }
-""", 5, id="rs-multiline-match-to-unwrap"),
-    pytest.param("a.ts", """
+""",
+        5,
+        id="rs-multiline-match-to-unwrap",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  export class Sub {
    add(teardown: Teardown | undefined): void {
 -    if (teardown && teardown !== this) {
@@ -282,8 +426,13 @@ REMOVED = [
      }
    }
  }
-""", 4, id="ts-condition-dropped-body-kept"),
-    pytest.param("a.js", """
+""",
+        4,
+        id="ts-condition-dropped-body-kept",
+    ),
+    pytest.param(
+        "a.js",
+        """
  function open(connection, resolve, reject) {
 -  connection.connect((err) => {
 -    if (err) {
@@ -293,15 +442,25 @@ REMOVED = [
      resolve(connection);
    });
  }
-""", 2, id="js-error-callback-parameter-dropped"),
-    pytest.param("a.py", """
+""",
+        2,
+        id="js-error-callback-parameter-dropped",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def read(sock, n):
      data = sock.recv(n)
 -    if len(data) < n:
 -        raise ConnectionError("short read")
      return data
-""", 3, id="py-raise-guard-then-returned"),
-    pytest.param("a.rb", """
+""",
+        3,
+        id="py-raise-guard-then-returned",
+    ),
+    pytest.param(
+        "a.rb",
+        """
  def read(file, bytes)
    result = file.read(bytes)
 -  unless result && result.length == bytes
@@ -309,8 +468,13 @@ REMOVED = [
 -  end
    result
  end
-""", 3, id="rb-raise-guard-then-implicitly-returned"),
-    pytest.param("a.cpp", """
+""",
+        3,
+        id="rb-raise-guard-then-implicitly-returned",
+    ),
+    pytest.param(
+        "a.cpp",
+        """
  Node LoadFile(const std::string& filename) {
    std::ifstream fin(filename);
 -  if (!fin) {
@@ -318,8 +482,13 @@ REMOVED = [
 -  }
    return Load(fin);
  }
-""", 3, id="cpp-constructed-stream-passed-on"),
-    pytest.param("a.php", """
+""",
+        3,
+        id="cpp-constructed-stream-passed-on",
+    ),
+    pytest.param(
+        "a.php",
+        """
  <?php
  function send($cmd) {
      $result = run($cmd);
@@ -328,8 +497,13 @@ REMOVED = [
 -    }
      log_result($result);
  }
-""", 4, id="php-deleted-throw-on-status"),
-    pytest.param("a.cpp", """
+""",
+        4,
+        id="php-deleted-throw-on-status",
+    ),
+    pytest.param(
+        "a.cpp",
+        """
  void Node::insert(Node& key, Node& value) {
    switch (m_type) {
      case NodeType::Scalar:
@@ -338,27 +512,38 @@ REMOVED = [
    }
    insert_map_pair(key, value);
  }
-""", 4, id="cpp-throw-became-return"),
+""",
+        4,
+        id="cpp-throw-became-return",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("path", "annotated", "line"), REMOVED)
-def test_a_deleted_guard_is_reported_on_the_use_it_protected(path: str, annotated: str, line: int) -> None:
+def test_a_deleted_guard_is_reported_on_the_use_it_protected(
+    path: str, annotated: str, line: int
+) -> None:
     (finding,) = review(path, annotated, GUARD)
     assert finding.span.start_line == line
     assert 0.5 <= finding.confidence < 1 and finding.message.endswith(".") and finding.fix is None
 
 
 SILENT = [
-    pytest.param("a.py", """
+    pytest.param(
+        "a.py",
+        """
  def load(user):
 -    if user is None:
 -        return None
 +    if not user:
 +        return None
      return user.name
-""", id="replaced-by-equivalent"),
-    pytest.param("a.py", """
+""",
+        id="replaced-by-equivalent",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def load(user, key):
 -    if user is None:
 -        return None
@@ -366,36 +551,56 @@ SILENT = [
 +    if user is None:
 +        return value
      return user.name + value
-""", id="guard-moved"),
-    pytest.param("a.py", """
+""",
+        id="guard-moved",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def load(user, key):
 -    if user is None:
 -        return None
 -    return user.name
 +    return cache.get(key)
-""", id="value-no-longer-used"),
-    pytest.param("a.py", """
+""",
+        id="value-no-longer-used",
+    ),
+    pytest.param(
+        "a.py",
+        """
 -def load(user: Optional[User]):
 -    if user is None:
 -        return None
 +def load(user: User):
      return user.name
-""", id="parameter-made-required"),
-    pytest.param("a.py", """
+""",
+        id="parameter-made-required",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def load(user):
 -    if user is None:
 -        return None
 +    user = user or anonymous()
      return user.name
-""", id="default-assigned"),
-    pytest.param("a.ts", """
+""",
+        id="default-assigned",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  function f(cfg?: Config) {
 -  if (!cfg) return 0;
 -  return cfg.port;
 +  return cfg?.port ?? 0;
  }
-""", id="ts-nullish-default"),
-    pytest.param("a.go", """
+""",
+        id="ts-nullish-default",
+    ),
+    pytest.param(
+        "a.go",
+        """
  package p
  func name(u *User) string {
 -\tif u == nil {
@@ -404,28 +609,44 @@ SILENT = [
 -\treturn u.Name
 +\treturn safeName(u)
  }
-""", id="go-guard-and-use-moved-to-helper-call"),
-    pytest.param("a.py", """
+""",
+        id="go-guard-and-use-moved-to-helper-call",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def f(x):
 -    if x is None:
 -        x = 0
 +    x = x or 0
      return x + 1
-""", id="not-a-guard-clause"),
-    pytest.param("a.rs", """
+""",
+        id="not-a-guard-clause",
+    ),
+    pytest.param(
+        "a.rs",
+        """
  fn port(s: &str) -> u16 {
 -    let p = s.parse::<u16>().unwrap();
 +    let p = s.parse::<u16>()?;
      p
  }
-""", id="rust-unwrap-to-question"),
-    pytest.param("a.ts", """
+""",
+        id="rust-unwrap-to-question",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  function f(res) {
 -  return res.body;
 +  return res?.body;
  }
-""", id="ts-chain-added"),
-    pytest.param("a.php", """
+""",
+        id="ts-chain-added",
+    ),
+    pytest.param(
+        "a.php",
+        """
  <?php
  function normalize($header) {
 -    if (!is_array($header)) {
@@ -437,8 +658,12 @@ SILENT = [
      }
      return $result;
  }
-""", id="type-guard-replaced-by-a-conversion"),
-    pytest.param("a.go", """
+""",
+        id="type-guard-replaced-by-a-conversion",
+    ),
+    pytest.param(
+        "a.go",
+        """
  package p
  func (k Key) add(piece string) Key {
 -\tif cap(k) > len(k) {
@@ -448,15 +673,23 @@ SILENT = [
  \tcopy(newKey, k)
  \treturn newKey
  }
-""", id="fast-path-not-a-bounds-check"),
-    pytest.param("a.py", """
+""",
+        id="fast-path-not-a-bounds-check",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def load(user):
      if user is None:
 -        return None
 +        return DEFAULT
      return user.name
-""", id="guard-body-edited"),
-    pytest.param("a.c", """
+""",
+        id="guard-body-edited",
+    ),
+    pytest.param(
+        "a.c",
+        """
  int load(struct ctx *c) {
      FILE *f = c->file;
 -    if (!f)
@@ -464,8 +697,12 @@ SILENT = [
      int n = parse(f);
      return n;
  }
-""", id="c-passed-on-value-not-fresh"),
-    pytest.param("a.js", """
+""",
+        id="c-passed-on-value-not-fresh",
+    ),
+    pytest.param(
+        "a.js",
+        """
  function prepare(val) {
 -  if (val == null) {
 -    return null
@@ -473,8 +710,12 @@ SILENT = [
 +  if (!val) return null
    return val.toString()
  }
-""", id="js-null-test-replaced"),
-    pytest.param("a.php", """
+""",
+        id="js-null-test-replaced",
+    ),
+    pytest.param(
+        "a.php",
+        """
  <?php
  class A {
 -    private function dup($rec) {
@@ -486,20 +727,32 @@ SILENT = [
          return count($store) > 0 && $store[0] == $rec;
      }
  }
-""", id="php-value-became-typed-parameter"),
-    pytest.param("a.ts", """
+""",
+        id="php-value-became-typed-parameter",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  export function ctx(opts: Opts) {
 -  return opts.createContext?.(opts, 1);
 +  return opts.createContext?.(opts, 2);
  }
-""", id="ts-optional-call-kept"),
-    pytest.param("a.ts", """
+""",
+        id="ts-optional-call-kept",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  export function f(a: A) {
 -  return a?.ok;
 +  return !(a.ok);
  }
-""", id="ts-logical-not-is-no-assertion"),
-    pytest.param("a.rs", """
+""",
+        id="ts-logical-not-is-no-assertion",
+    ),
+    pytest.param(
+        "a.rs",
+        """
  fn next(&mut self) -> Result<A, Error> {
 -    let a = Ancestor::new(&dent)
 -        .map_err(|err| Error::from_io(self.depth, err))?;
@@ -507,8 +760,12 @@ SILENT = [
 +        .map_err(|err| Error::from_io(self.depth, err))?;
      Ok(a)
  }
-""", id="rs-multiline-still-propagates"),
-    pytest.param("a.php", """
+""",
+        id="rs-multiline-still-propagates",
+    ),
+    pytest.param(
+        "a.php",
+        """
  <?php
  function send($records) {
 -    if ($records) {
@@ -516,8 +773,12 @@ SILENT = [
          post($records[0]);
      }
  }
-""", id="php-truthiness-became-count"),
-    pytest.param("a.php", """
+""",
+        id="php-truthiness-became-count",
+    ),
+    pytest.param(
+        "a.php",
+        """
  <?php
  function last($e) {
 -    if ($e && $e['type'] > 1) {
@@ -525,8 +786,12 @@ SILENT = [
          report($e['trace']);
      }
  }
-""", id="php-truthiness-became-type-test"),
-    pytest.param("a.js", """
+""",
+        id="php-truthiness-became-type-test",
+    ),
+    pytest.param(
+        "a.js",
+        """
  function open(connection, resolve, reject) {
 -  connection.connect((err) => {
 -    if (err) {
@@ -537,15 +802,23 @@ SILENT = [
      resolve(connection);
    });
  }
-""", id="js-error-callback-check-rewritten"),
-    pytest.param("a.py", """
+""",
+        id="js-error-callback-check-rewritten",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def read(sock, n):
      data = sock.recv(n)
 -    if len(data) < n:
 -        return None
      return data
-""", id="py-return-guard-then-returned"),
-    pytest.param("a.php", """
+""",
+        id="py-return-guard-then-returned",
+    ),
+    pytest.param(
+        "a.php",
+        """
  <?php
  function encode($data) {
 -    if (!function_exists('json_encode')) {
@@ -553,8 +826,12 @@ SILENT = [
 -    }
      return json_encode($data);
  }
-""", id="php-environment-check-dropped"),
-    pytest.param("a.php", """
+""",
+        id="php-environment-check-dropped",
+    ),
+    pytest.param(
+        "a.php",
+        """
  <?php
  class H {
 -    public function __construct($redis) {
@@ -565,24 +842,36 @@ SILENT = [
          $this->client = $redis;
      }
  }
-""", id="php-check-became-parameter-type"),
-    pytest.param("a.py", """
+""",
+        id="php-check-became-parameter-type",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def send(cmd):
      result = run(cmd)
 -    if result != 0:
 -        raise OSError("failed")
 +    check_status(result)
      log(result)
-""", id="py-throw-moved-to-helper-is-not-a-raise-line"),
-    pytest.param("a.py", """
+""",
+        id="py-throw-moved-to-helper-is-not-a-raise-line",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def items(self):
      while True:
          if self.done:
 -            raise StopIteration
 +            return
          yield self.next()
-""", id="py-stopiteration-became-return"),
-    pytest.param("a.java", """
+""",
+        id="py-stopiteration-became-return",
+    ),
+    pytest.param(
+        "a.java",
+        """
  class P {
    void check(Set<String> expected) throws MissingOptionException {
      if (!expected.isEmpty()) {
@@ -591,7 +880,9 @@ SILENT = [
      }
    }
  }
-""", id="java-throw-rewritten"),
+""",
+        id="java-throw-rewritten",
+    ),
 ]
 
 
@@ -603,15 +894,22 @@ def test_moved_replaced_or_unneeded_guards_stay_silent(path: str, annotated: str
 DROPPED = "generic.dropped-parameter"
 
 DROPPED_HITS = [
-    pytest.param("a.py", """
+    pytest.param(
+        "a.py",
+        """
  def make_context(verify, cert_file):
      ctx = ssl.create_default_context()
 +    if not verify:
 +        return ctx
      ctx.load_cert_chain(cert_file)
      return ctx
-""", 4, id="py-ssl-cert-skipped"),
-    pytest.param("a.go", """
+""",
+        4,
+        id="py-ssl-cert-skipped",
+    ),
+    pytest.param(
+        "a.go",
+        """
  package p
  func (c *Client) Configure(timeout time.Duration, retries int) {
 +\tif c.fast {
@@ -620,40 +918,60 @@ DROPPED_HITS = [
  \tc.timeout = timeout
  \tc.retries = retries
  }
-""", 4, id="go-config-skipped"),
-    pytest.param("a.ts", """
+""",
+        4,
+        id="go-config-skipped",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  export function configure(client: Client, retries: number) {
    client.init();
 +  if (client.ready) return client;
    client.setRetries(retries);
    return client;
  }
-""", 3, id="ts-retries-skipped"),
+""",
+        3,
+        id="ts-retries-skipped",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("path", "annotated", "line"), DROPPED_HITS)
-def test_an_early_return_before_a_parameter_is_honoured_is_reported(path: str, annotated: str, line: int) -> None:
+def test_an_early_return_before_a_parameter_is_honoured_is_reported(
+    path: str, annotated: str, line: int
+) -> None:
     (finding,) = review(path, annotated, DROPPED)
     assert finding.span.start_line == line and finding.fix is None and finding.confidence == 0.6
 
 
 DROPPED_SILENT = [
-    pytest.param("a.py", """
+    pytest.param(
+        "a.py",
+        """
  def get(self, key, default=None):
 +    if key in self._cache:
 +        return self._cache[key]
      return self._load(key) or default
-""", id="fast-path-feeds-the-result"),
-    pytest.param("a.py", """
+""",
+        id="fast-path-feeds-the-result",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def make_context(verify, cert_file):
      ctx = ssl.create_default_context()
 +    if not cert_file:
 +        return ctx
      ctx.load_cert_chain(cert_file)
      return ctx
-""", id="return-tests-the-parameter"),
-    pytest.param("a.py", """
+""",
+        id="return-tests-the-parameter",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def make_context(verify, cert_file):
      ctx = ssl.create_default_context()
      ctx.load_cert_chain(cert_file)
@@ -661,15 +979,23 @@ DROPPED_SILENT = [
 +        return ctx
      ctx.check_hostname = True
      return ctx
-""", id="parameter-used-before-the-return"),
-    pytest.param("a.ts", """
+""",
+        id="parameter-used-before-the-return",
+    ),
+    pytest.param(
+        "a.ts",
+        """
  export function send(request: Request, onProgress: Listener) {
 +  if (!request.body) return request;
    track(request.body, onProgress);
    return request;
  }
-""", id="nothing-to-process"),
-    pytest.param("a.go", """
+""",
+        id="nothing-to-process",
+    ),
+    pytest.param(
+        "a.go",
+        """
  package p
  func (lx *lexer) emit(typ itemType) {
 +\tif lx.start > lx.pos {
@@ -678,12 +1004,18 @@ DROPPED_SILENT = [
 +\t}
  \tlx.items <- item{typ: typ}
  }
-""", id="failure-path"),
-    pytest.param("a.py", """
+""",
+        id="failure-path",
+    ),
+    pytest.param(
+        "a.py",
+        """
  def f(a, b):
 -    return a
 +    return a + 1
-""", id="final-return-edited"),
+""",
+        id="final-return-edited",
+    ),
 ]
 
 

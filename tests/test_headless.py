@@ -92,7 +92,11 @@ def test_sarif_is_valid_2_1_0_with_fingerprints_fixes_and_coverage(cli, pr: GitR
     jsonschema.Draft4Validator(_schema("sarif-2.1.0.schema.json")).validate(log)
     run = log["runs"][0]
     results = run["results"]
-    assert {r["ruleId"] for r in results} >= {"py.mutable-default", "py.debug-print", "py.none-comparison"}
+    assert {r["ruleId"] for r in results} >= {
+        "py.mutable-default",
+        "py.debug-print",
+        "py.none-comparison",
+    }
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     for r in results:
         assert rule_ids[r["ruleIndex"]] == r["ruleId"]
@@ -103,24 +107,34 @@ def test_sarif_is_valid_2_1_0_with_fingerprints_fixes_and_coverage(cli, pr: GitR
     assert printed["fixes"][0]["artifactChanges"][0]["replacements"]
     assert run["properties"]["coverage"]["reviewed"] == ["inventory.py"]
     json_findings = _review(cli, pr, "--format", "json")["findings"]
-    assert sorted(r["partialFingerprints"]["tactful/v1"] for r in results) == sorted(f["fingerprint"] for f in json_findings)
+    assert sorted(r["partialFingerprints"]["tactful/v1"] for r in results) == sorted(
+        f["fingerprint"] for f in json_findings
+    )
 
 
 def _multitool() -> str | None:
     return os.environ.get("SARIF_MULTITOOL") or shutil.which("sarif-multitool")
 
 
-@pytest.mark.skipif(_multitool() is None, reason="Microsoft's sarif-multitool is not installed (.ci/run installs it from npm)")
+@pytest.mark.skipif(
+    _multitool() is None,
+    reason="Microsoft's sarif-multitool is not installed (.ci/run installs it from npm)",
+)
 def test_sarif_passes_microsofts_validator(cli, pr: GitRepo, tmp_path: Path) -> None:
     sarif = tmp_path / "review.sarif"
     sarif.write_text(json.dumps(_review(cli, pr, "--format", "sarif")))
     out = tmp_path / "validation.sarif"
     proc = subprocess.run(
-        [str(_multitool()), "validate", str(sarif), "-o", str(out)], capture_output=True, text=True, timeout=120
+        [str(_multitool()), "validate", str(sarif), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(out.read_text("utf-8-sig"))
-    errors = [r for run in report["runs"] for r in run.get("results", []) if r.get("level") == "error"]
+    errors = [
+        r for run in report["runs"] for r in run.get("results", []) if r.get("level") == "error"
+    ]
     assert errors == [], errors
 
 
@@ -161,7 +175,9 @@ def test_github_payload_comments_only_on_diff_lines_with_suggestions(cli, pr: Gi
     assert "1 file(s) reviewed" in payload["body"]
 
 
-def test_second_push_reports_only_new_findings_and_lists_resolved(cli, pr: GitRepo, tmp_path: Path) -> None:
+def test_second_push_reports_only_new_findings_and_lists_resolved(
+    cli, pr: GitRepo, tmp_path: Path
+) -> None:
     state = tmp_path / "state.json"
     first = _review(cli, pr, "--format", "json", "--state", str(state))
     first_fps = {f["fingerprint"]: f["rule"] for f in first["findings"]}
@@ -173,7 +189,9 @@ def test_second_push_reports_only_new_findings_and_lists_resolved(cli, pr: GitRe
     counters = second["coverage"]["counters"]
     assert counters["incremental.resolved"] == 1  # the print
     assert counters["incremental.open"] == 2  # mutable default and == None, shifted by two lines
-    assert any(n.startswith("resolved: inventory.py:5 py.debug-print") for n in second["coverage"]["notes"])
+    assert any(
+        n.startswith("resolved: inventory.py:5 py.debug-print") for n in second["coverage"]["notes"]
+    )
     third = _review(cli, pr, "--format", "json", "--state", str(state))
     assert third["findings"] == []
 
@@ -202,7 +220,11 @@ def test_max_findings_keeps_the_highest_ranked(cli, pr: GitRepo) -> None:
     assert len(capped["findings"]) == 2
     severities = {"info": 0, "warning": 1, "error": 2}
     kept_rank = min(severities[f["severity"]] for f in capped["findings"])
-    dropped = [f for f in everything if f["fingerprint"] not in {c["fingerprint"] for c in capped["findings"]}]
+    dropped = [
+        f
+        for f in everything
+        if f["fingerprint"] not in {c["fingerprint"] for c in capped["findings"]}
+    ]
     assert all(severities[f["severity"]] <= kept_rank for f in dropped)
     assert any("--max-findings 2" in n for n in capped["coverage"]["notes"])
 
@@ -214,7 +236,9 @@ def test_max_findings_keeps_the_highest_ranked(cli, pr: GitRepo) -> None:
         (("--state", "{bad}"), "not a tactful state file"),
     ],
 )
-def test_bad_headless_arguments_are_one_line(cli, pr: GitRepo, tmp_path: Path, args, message) -> None:
+def test_bad_headless_arguments_are_one_line(
+    cli, pr: GitRepo, tmp_path: Path, args, message
+) -> None:
     if "{bad}" in args:
         bad = tmp_path / "state.json"
         bad.write_text("{not json")
@@ -226,11 +250,21 @@ def test_bad_headless_arguments_are_one_line(cli, pr: GitRepo, tmp_path: Path, a
 
 
 def _random_source(rng: random.Random, n: int) -> list[str]:
-    pool = ["x = 1", "print(x)", "y = [i for i in range(3)]", "if x == None:", "    pass", "z = x + 1", "# TODO: tidy"]
+    pool = [
+        "x = 1",
+        "print(x)",
+        "y = [i for i in range(3)]",
+        "if x == None:",
+        "    pass",
+        "z = x + 1",
+        "# TODO: tidy",
+    ]
     return [rng.choice(pool) for _ in range(n)]
 
 
-def test_github_comments_never_fall_outside_the_diff_on_random_changes(cli, git_repo: GitRepo) -> None:
+def test_github_comments_never_fall_outside_the_diff_on_random_changes(
+    cli, git_repo: GitRepo
+) -> None:
     """A property over random edits: every comment's lines lie inside one right-side hunk."""
     rng = random.Random(20261202)
     lines = _random_source(rng, 60)
@@ -254,11 +288,25 @@ def test_github_comments_never_fall_outside_the_diff_on_random_changes(cli, git_
         ranges = {f.path: hunk_ranges(f) for f in diff.files}
         for comment in payload["comments"]:
             span = _comment_lines(comment)
-            assert any(lo <= span.start and span.stop - 1 <= hi for lo, hi in ranges[comment["path"]]), (round_, comment)
+            assert any(
+                lo <= span.start and span.stop - 1 <= hi for lo, hi in ranges[comment["path"]]
+            ), (round_, comment)
 
 
-def test_ci_gets_plain_progress_lines_on_stderr_and_stdout_stays_machine_readable(cli, pr: GitRepo) -> None:
-    result = cli("review", "--base", "main", "--all", "--no-llm", "--format", "sarif", cwd=pr.root, env={"CI": "true"})
+def test_ci_gets_plain_progress_lines_on_stderr_and_stdout_stays_machine_readable(
+    cli, pr: GitRepo
+) -> None:
+    result = cli(
+        "review",
+        "--base",
+        "main",
+        "--all",
+        "--no-llm",
+        "--format",
+        "sarif",
+        cwd=pr.root,
+        env={"CI": "true"},
+    )
     assert result.returncode == 0, result.stderr
     json.loads(result.stdout)
     assert "tactful: indexing the repository: 1/1" in result.stderr

@@ -41,7 +41,12 @@ def test_build_lists_screens_and_resolves(git_repo, tmp_path: Path) -> None:
     stats = index.build()
     assert (stats.files, stats.parsed, stats.from_cache) == (2, 5, 0)
     reasons = {s.path: s.reason for s in stats.skipped}
-    assert reasons == {"vendor/dep.py": "vendored", "gen.py": "generated", "latin.py": "non-utf8", "big.py": "too-large"}
+    assert reasons == {
+        "vendor/dep.py": "vendored",
+        "gen.py": "generated",
+        "latin.py": "non-utf8",
+        "big.py": "too-large",
+    }
     assert "ignored.py" not in index.graph.files
     assert [c.caller for c in index.graph.callers("area", "lib.py")] == ["one"]
 
@@ -63,7 +68,9 @@ def test_cache_reparses_only_the_edited_file(git_repo, tmp_path: Path) -> None:
     assert {c.caller for c in again.graph.callers("area", "lib.py")} == {"one", "two"}
 
 
-def test_corrupt_cache_degrades_to_memory_with_one_warning(git_repo, tmp_path: Path, caplog) -> None:
+def test_corrupt_cache_degrades_to_memory_with_one_warning(
+    git_repo, tmp_path: Path, caplog
+) -> None:
     small_repo(git_repo)
     settings = settings_for(tmp_path)
     RepoIndex(git_repo.root, settings, workers=1).build()
@@ -92,12 +99,17 @@ def test_unwritable_cache_directory_still_indexes(git_repo, tmp_path: Path, capl
 
 def test_process_pool_matches_serial(git_repo, tmp_path: Path) -> None:
     for i in range(POOL_MIN_FILES + 2):
-        git_repo.write(f"pkg/m{i}.py", f"from pkg.m{(i + 1) % 10} import f{(i + 1) % 10}\n\ndef f{i}(x):\n    return f{(i + 1) % 10}(x)\n")
+        git_repo.write(
+            f"pkg/m{i}.py",
+            f"from pkg.m{(i + 1) % 10} import f{(i + 1) % 10}\n\ndef f{i}(x):\n    return f{(i + 1) % 10}(x)\n",
+        )
     git_repo.commit("many")
     serial = RepoIndex(git_repo.root, settings_for(tmp_path / "a"), workers=1)
     pooled = RepoIndex(git_repo.root, settings_for(tmp_path / "b"), workers=2)
     assert serial.build().parsed == pooled.build().parsed == POOL_MIN_FILES + 2
-    assert sorted(serial.all_tags(), key=lambda t: t.path) == sorted(pooled.all_tags(), key=lambda t: t.path)
+    assert sorted(serial.all_tags(), key=lambda t: t.path) == sorted(
+        pooled.all_tags(), key=lambda t: t.path
+    )
 
 
 def test_update_file_and_unit_context(git_repo, tmp_path: Path) -> None:
@@ -107,7 +119,9 @@ def test_update_file_and_unit_context(git_repo, tmp_path: Path) -> None:
     before = index.parse_count
     index.update_file("use.py", USE.replace("area(1, 2)", "area(1, 2) + area(5, 6)"))
     assert index.parse_count == before + 1
-    unit = ChangeUnit("lib.py", "python", "function", "area", None, Span.lines(1, 2), "", LIB, (2,), ())
+    unit = ChangeUnit(
+        "lib.py", "python", "function", "area", None, Span.lines(1, 2), "", LIB, (2,), ()
+    )
     context = index.unit_context(unit)
     json.dumps([output.caller_json(c) for c in context.callers])
     assert [(c.path, c.span.start_line, c.caller, c.confidence) for c in context.callers] == [

@@ -34,8 +34,14 @@ def graph_view(index: RepoIndex) -> tuple[object, ...]:
     graph = index.graph
     tags = sorted(index.all_tags(), key=lambda t: t.path)
     edges = [
-        (d.path, d.qualified_name, graph.callers(d.qualified_name, d.path), graph.callees(d.qualified_name, d.path))
-        for t in tags for d in t.definitions
+        (
+            d.path,
+            d.qualified_name,
+            graph.callers(d.qualified_name, d.path),
+            graph.callees(d.qualified_name, d.path),
+        )
+        for t in tags
+        for d in t.definitions
     ]
     return tuple(tags), tuple(edges), graph.resolved_counts()
 
@@ -72,7 +78,12 @@ def test_changed_files_bypass_the_snapshot(git_repo, tmp_path: Path) -> None:
     fresh = RepoIndex(git_repo.root, settings_for(tmp_path / "other"), workers=1)
     fresh.build()
     assert graph_view(warm) == graph_view(fresh)
-    assert {c.caller for c in warm.graph.callers("area", "lib.py")} == {"Box.size", "one", "two", "three"}
+    assert {c.caller for c in warm.graph.callers("area", "lib.py")} == {
+        "Box.size",
+        "one",
+        "two",
+        "three",
+    }
     # The same edits again: the snapshot (or the per-file entries) cover everything.
     assert RepoIndex(git_repo.root, settings, workers=1).build().parsed == 0
 
@@ -100,7 +111,13 @@ def test_callees_follow_updates(git_repo, tmp_path: Path) -> None:
     make_repo(git_repo)
     index = RepoIndex(git_repo.root, settings_for(tmp_path), workers=1)
     index.build()
-    assert [c.qualified_name for c in index.graph.callees("one", "use.py", depth=1)] == ["area", "Box"]
-    index.update_file("use.py", "from lib import area\n\n\ndef one():\n    return 7\n\n\ndef two():\n    return area(1, 1)\n")
+    assert [c.qualified_name for c in index.graph.callees("one", "use.py", depth=1)] == [
+        "area",
+        "Box",
+    ]
+    index.update_file(
+        "use.py",
+        "from lib import area\n\n\ndef one():\n    return 7\n\n\ndef two():\n    return area(1, 1)\n",
+    )
     assert index.graph.callees("one", "use.py") == []
     assert [c.qualified_name for c in index.graph.callees("two", "use.py")] == ["area"]

@@ -54,7 +54,9 @@ def test_incremental_parse_equals_a_fresh_parse_on_real_changes() -> None:
             assert language is not None
             new = apply_file_change(record["oldf"], parse_hunk(record["patch"], "x"), strict=False)
             old_data, new_data = record["oldf"].encode(), new.encode()
-            incremental = L.parse_edited(language, L.parse_cached(language, old_data), old_data, new_data)
+            incremental = L.parse_edited(
+                language, L.parse_cached(language, old_data), old_data, new_data
+            )
             assert str(incremental.root_node) == str(L.parse(language, new_data).root_node)
             compared += 1
     assert compared == 200

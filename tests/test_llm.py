@@ -34,26 +34,37 @@ class MemorySource:
 
 
 def make_change(old: str = OLD, new: str = NEW, root: str | None = None) -> Change:
-    patch = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), "a/m.py", "b/m.py"))
+    patch = "".join(
+        difflib.unified_diff(old.splitlines(True), new.splitlines(True), "a/m.py", "b/m.py")
+    )
     return Change(parse_diff("diff --git a/m.py b/m.py\n" + patch), MemorySource(old, new), root)
 
 
 def make_settings(server: FakeOpenAI | None, tmp_path: Path, **llm: object) -> Settings:
-    values: dict[str, object] = {"api_key": "test-key", "model": "fake", "timeout_s": 5.0, "max_retries": 2}
+    values: dict[str, object] = {
+        "api_key": "test-key",
+        "model": "fake",
+        "timeout_s": 5.0,
+        "max_retries": 2,
+    }
     if server is not None:
         values["base_url"] = server.base_url
     values.update(llm)
     return Settings(llm=LlmSettings(**values), cache_dir=str(tmp_path / "cache"))  # type: ignore[arg-type]
 
 
-def finding(existing: str, improved: str = "", category: str = "correctness", message: str = "Check this.") -> dict:
+def finding(
+    existing: str, improved: str = "", category: str = "correctness", message: str = "Check this."
+) -> dict:
     item = {"category": category, "confidence": 0.8, "message": message, "existing_code": existing}
     if improved:
         item["improved_code"] = improved
     return item
 
 
-def run(server: FakeOpenAI | None, tmp_path: Path, change: Change | None = None, **llm: object) -> ReviewResult:
+def run(
+    server: FakeOpenAI | None, tmp_path: Path, change: Change | None = None, **llm: object
+) -> ReviewResult:
     return review_once(change or make_change(), make_settings(server, tmp_path, **llm))
 
 
@@ -85,12 +96,18 @@ def test_good_schema_reply_is_anchored_and_fixed(server: FakeOpenAI, tmp_path: P
     assert counters["llm.replies.schema-valid"] == 1
     [request] = server.requests
     assert request.response_format == "json_schema"
-    assert "+ 3 |     total = a + b" in request.prompt and "- 2 |     return a + b" in request.prompt
+    assert (
+        "+ 3 |     total = a + b" in request.prompt and "- 2 |     return a + b" in request.prompt
+    )
     assert request.headers["authorization"] == "Bearer test-key"
 
 
 def test_duplicate_of_a_check_is_merged_into_it(server: FakeOpenAI, tmp_path: Path) -> None:
-    server.script(Reply.json({"findings": [finding("print(a)", category="debug", message="Remove the debug print.")]}))
+    server.script(
+        Reply.json(
+            {"findings": [finding("print(a)", category="debug", message="Remove the debug print.")]}
+        )
+    )
     result = run(server, tmp_path)
     assert [f.source for f in result.findings] == ["checks"]
     assert dict(result.coverage.counters)["llm.dropped.duplicate-of-check"] == 1
@@ -108,11 +125,19 @@ def test_malformed_json_is_reported_once(server: FakeOpenAI, tmp_path: Path) -> 
 
 def test_prose_around_json_and_schema_rejected(server: FakeOpenAI, tmp_path: Path) -> None:
     body = '{"findings": [{"category": "bug", "confidence": 9, "message": "Overflow?", "existing_code": "total = a + b",}]}'
-    server.script(Reply.text(f"Sure! Here is my review:\n```json\n{body}\n```\nHope this helps.", reject_schema=True))
+    server.script(
+        Reply.text(
+            f"Sure! Here is my review:\n```json\n{body}\n```\nHope this helps.", reject_schema=True
+        )
+    )
     result = run(server, tmp_path)
     assert_offline_kept(result)
     [llm] = [f for f in result.findings if f.source == "llm"]
-    assert llm.category == "correctness" and llm.confidence == pytest.approx(0.9) and llm.span.start_line == 3
+    assert (
+        llm.category == "correctness"
+        and llm.confidence == pytest.approx(0.9)
+        and llm.span.start_line == 3
+    )
     counters = dict(result.coverage.counters)
     assert counters["llm.format.json_schema-rejected"] == 1
     assert sum(v for k, v in counters.items() if k.startswith("llm.parse.repaired")) == 1
@@ -120,7 +145,11 @@ def test_prose_around_json_and_schema_rejected(server: FakeOpenAI, tmp_path: Pat
 
 
 def test_truncated_reply_is_repaired(server: FakeOpenAI, tmp_path: Path) -> None:
-    server.script(Reply.text('{"findings": [{"category": "style", "confidence": 0.4, "message": "Name it sum_", "existing_code": "total = a + b'))
+    server.script(
+        Reply.text(
+            '{"findings": [{"category": "style", "confidence": 0.4, "message": "Name it sum_", "existing_code": "total = a + b'
+        )
+    )
     result = run(server, tmp_path)
     assert [f.code for f in result.findings if f.source == "llm"] == ["total = a + b"]
 
@@ -146,7 +175,9 @@ def test_existing_code_not_in_file_is_dropped(server: FakeOpenAI, tmp_path: Path
 
 
 def test_whitespace_mismatch_snaps_and_reindents(server: FakeOpenAI, tmp_path: Path) -> None:
-    server.script(Reply.json({"findings": [finding("total =  a + b\nreturn total", "return a + b")]}))
+    server.script(
+        Reply.json({"findings": [finding("total =  a + b\nreturn total", "return a + b")]})
+    )
     result = run(server, tmp_path)
     [llm] = [f for f in result.findings if f.source == "llm"]
     assert (llm.span.start_line, llm.span.start_col, llm.span.end_line) == (3, 4, 4)
@@ -173,7 +204,10 @@ def test_invented_missing_symbol_is_dropped(server: FakeOpenAI, tmp_path: Path) 
 
 
 def test_rate_limit_then_success(server: FakeOpenAI, tmp_path: Path) -> None:
-    server.script(Reply.http(429, "slow down", headers={"retry-after": "0"}), Reply.json({"findings": [finding("return total")]}))
+    server.script(
+        Reply.http(429, "slow down", headers={"retry-after": "0"}),
+        Reply.json({"findings": [finding("return total")]}),
+    )
     result = run(server, tmp_path)
     assert_offline_kept(result)
     assert [f.code for f in result.findings if f.source == "llm"] == ["return total"]
@@ -182,11 +216,17 @@ def test_rate_limit_then_success(server: FakeOpenAI, tmp_path: Path) -> None:
 
 
 def test_server_error_keeps_offline_findings(server: FakeOpenAI, tmp_path: Path) -> None:
-    server.script(Reply.http(500, "boom", headers={"retry-after": "0"}), Reply.http(500, "boom", headers={"retry-after": "0"}))
+    server.script(
+        Reply.http(500, "boom", headers={"retry-after": "0"}),
+        Reply.http(500, "boom", headers={"retry-after": "0"}),
+    )
     result = run(server, tmp_path, max_retries=1)
     assert_offline_kept(result)
     [note] = llm_notes(result)
-    assert note.startswith("LLM reviewer: 1 of 1 unit(s) not reviewed: HTTP 500 from ") and "after 1 retry" in note
+    assert (
+        note.startswith("LLM reviewer: 1 of 1 unit(s) not reviewed: HTTP 500 from ")
+        and "after 1 retry" in note
+    )
     assert dict(result.coverage.counters)["llm.errors.http-500"] == 1
 
 
@@ -261,7 +301,10 @@ def test_token_budget_lists_skipped_units(server: FakeOpenAI, tmp_path: Path) ->
 
 def test_secrets_are_redacted_from_prompts(server: FakeOpenAI, tmp_path: Path) -> None:
     secret = "sk-proj-" + "A1b2C3d4" * 5
-    new = NEW.replace("    total = a + b\n", f'    api_key = "{secret}"\n    total = a + b\n    db_password = "hunter2hunter2"\n')
+    new = NEW.replace(
+        "    total = a + b\n",
+        f'    api_key = "{secret}"\n    total = a + b\n    db_password = "hunter2hunter2"\n',
+    )
     run(server, tmp_path, make_change(OLD, new))
     [request] = server.requests
     assert secret not in request.prompt and "hunter2hunter2" not in request.prompt
@@ -273,9 +316,19 @@ def test_instructions_and_context_reach_the_prompt(server: FakeOpenAI, tmp_path:
     (tmp_path / ".tactful" / "instructions.md").write_text("Prefer explicit integer conversions.\n")
     settings = make_settings(server, tmp_path)
     files = review(make_change(root=str(tmp_path)), settings).files
-    asyncio.run(review_units_async(files, settings, root=tmp_path, context_text=lambda unit: f"caller of {unit.name}: main()"))
+    asyncio.run(
+        review_units_async(
+            files,
+            settings,
+            root=tmp_path,
+            context_text=lambda unit: f"caller of {unit.name}: main()",
+        )
+    )
     [request] = server.requests
-    assert "Prefer explicit integer conversions." in request.prompt and "caller of add: main()" in request.prompt
+    assert (
+        "Prefer explicit integer conversions." in request.prompt
+        and "caller of add: main()" in request.prompt
+    )
 
 
 def test_critique_scores_become_features(server: FakeOpenAI, tmp_path: Path) -> None:

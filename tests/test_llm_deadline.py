@@ -31,7 +31,9 @@ def drip_server() -> Iterator[str]:
         with conn:
             try:
                 conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                )
                 while not stop.wait(0.1):
                     conn.sendall(b"1\r\n \r\n")
             except OSError:
@@ -58,7 +60,9 @@ def _repo(git_repo: GitRepo, settings: dict) -> None:
     git_repo.write("calc.py", NEW)
 
 
-def test_slow_drip_endpoint_is_cut_by_the_review_deadline(cli, git_repo: GitRepo, drip_server: str) -> None:
+def test_slow_drip_endpoint_is_cut_by_the_review_deadline(
+    cli, git_repo: GitRepo, drip_server: str
+) -> None:
     _repo(git_repo, {"timeoutS": 30, "deadlineS": 2, "maxRetries": 3})
     env = {"OPENAI_BASE_URL": drip_server, "OPENAI_API_KEY": "test", "TACTFUL_MODEL": "fake"}
     started = time.monotonic()
@@ -66,7 +70,9 @@ def test_slow_drip_endpoint_is_cut_by_the_review_deadline(cli, git_repo: GitRepo
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     data = result.json()
-    assert [f["rule"] for f in data["findings"]] == ["py.debugger"]  # the offline finding is delivered
+    assert [f["rule"] for f in data["findings"]] == [
+        "py.debugger"
+    ]  # the offline finding is delivered
     notes = " ".join(data["coverage"]["notes"])
     assert "deadline of 2 s reached; 2 of 2 unit(s) not reviewed by the model" in notes
     assert data["coverage"]["counters"]["llm.units.deadline"] == 2
@@ -83,7 +89,9 @@ def test_each_attempt_has_a_wall_clock_limit(cli, git_repo: GitRepo, drip_server
     assert any("within 1 s (timeout) after 1 retry" in n for n in data["coverage"]["notes"])
 
 
-def test_one_html_reply_does_not_cost_the_other_units_their_findings(cli, git_repo: GitRepo) -> None:
+def test_one_html_reply_does_not_cost_the_other_units_their_findings(
+    cli, git_repo: GitRepo
+) -> None:
     _repo(git_repo, {})
 
     def reply(request: Recorded) -> Reply:
@@ -94,7 +102,11 @@ def test_one_html_reply_does_not_cost_the_other_units_their_findings(cli, git_re
                                          "existing_code": "share = done / total", "improved_code": None}]})  # fmt: skip
 
     with FakeOpenAI(default=reply) as server:
-        env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test", "TACTFUL_MODEL": "fake"}
+        env = {
+            "OPENAI_BASE_URL": server.base_url,
+            "OPENAI_API_KEY": "test",
+            "TACTFUL_MODEL": "fake",
+        }
         result = cli("review", "--all", "--format", "json", cwd=git_repo.root, env=env)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

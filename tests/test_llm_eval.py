@@ -13,7 +13,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakeopenai import FakeOpenAI, Recorded, Reply  # noqa: E402
 from tactful.server.llm.bleu import sentence_bleu  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl"
+DATA = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl"
+)
 ROOT = Path(__file__).resolve().parent.parent
 ADDED = re.compile(r"^\+ +\d+ \| (.*\S.*)$", re.MULTILINE)
 
@@ -23,8 +25,12 @@ def quote_first_added_line(request: Recorded) -> Reply:
     match = ADDED.search(request.prompt)
     if match is None:
         return Reply.json({"findings": []})
-    finding = {"category": "correctness", "confidence": 0.7, "existing_code": match.group(1).strip(),
-               "message": "Please add a test for this change."}
+    finding = {
+        "category": "correctness",
+        "confidence": 0.7,
+        "existing_code": match.group(1).strip(),
+        "message": "Please add a test for this change.",
+    }
     return Reply.json({"findings": [finding]})
 
 
@@ -39,7 +45,18 @@ def records(tmp_path: Path) -> Path:
 
 def test_eval_comments_against_scripted_server(cli, records: Path) -> None:
     with FakeOpenAI(default=quote_first_added_line) as server:
-        result = cli("eval", "comments", "--data", str(records), "--base-url", server.base_url, "--model", "fake", "--format", "json")
+        result = cli(
+            "eval",
+            "comments",
+            "--data",
+            str(records),
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake",
+            "--format",
+            "json",
+        )
     assert result.returncode == 0, result.stderr
     report = result.json()
     assert report["records"] == 5 and report["llm"] == "on"
@@ -66,8 +83,17 @@ def test_eval_comments_missing_file(cli, tmp_path: Path) -> None:
 def test_prompt_token_bench_against_scripted_server(records: Path) -> None:
     with FakeOpenAI() as server:
         proc = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "prompt_tokens.py"), "--data", str(records), "--base-url", server.base_url],
-            capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                str(ROOT / "bench" / "prompt_tokens.py"),
+                "--data",
+                str(records),
+                "--base-url",
+                server.base_url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert proc.returncode == 0, proc.stderr
     assert "whole-file prompt" in proc.stdout and "server usage from" in proc.stdout

@@ -8,7 +8,9 @@ from tactful.server.llm.parse import RawFinding, normalise_finding, parse_reply
 from tactful.server.llm.redact import redact
 from tactful.server.llm.validate import validate
 
-GOOD = '{"findings": [{"category": "bug", "confidence": 0.9, "message": "m", "existing_code": "x"}]}'
+GOOD = (
+    '{"findings": [{"category": "bug", "confidence": 0.9, "message": "m", "existing_code": "x"}]}'
+)
 
 
 @pytest.mark.parametrize(
@@ -19,7 +21,12 @@ GOOD = '{"findings": [{"category": "bug", "confidence": 0.9, "message": "m", "ex
         pytest.param(f"Sure. {GOOD} Anything else?", "extracted", 1, id="prose"),
         pytest.param(GOOD.replace('"x"}', '"x",}'), "repaired", 1, id="trailing-comma"),
         pytest.param(GOOD[:-6], "repaired", 1, id="truncated"),
-        pytest.param("{'findings': [{'message': 'm', 'existing_code': 'x', 'confidence': None}]}", "repaired", 1, id="python-literal"),
+        pytest.param(
+            "{'findings': [{'message': 'm', 'existing_code': 'x', 'confidence': None}]}",
+            "repaired",
+            1,
+            id="python-literal",
+        ),
         pytest.param('[{"message": "m", "existing_code": "x"}]', "bare-list", 1, id="bare-list"),
         pytest.param('{"findings": []}', "", 0, id="empty"),
     ],
@@ -36,7 +43,9 @@ def test_parse_reply_reports_unreadable(text: str) -> None:
 
 
 def test_normalise_finding() -> None:
-    raw = normalise_finding({"category": "Error_Handling", "confidence": 85, "message": " a\n b ", "existing_code": "x"})
+    raw = normalise_finding(
+        {"category": "Error_Handling", "confidence": 85, "message": " a\n b ", "existing_code": "x"}
+    )
     assert raw == RawFinding("error-handling", 0.85, "a b", "x", "")
     assert normalise_finding({"category": "style"}) is None
     assert normalise_finding("text") is None
@@ -65,7 +74,9 @@ def test_redact_assignments_and_urls_keeps_code() -> None:
 
 
 NEW = "def f(x):\n    y = x + 1\n    return y\n"
-UNIT = ChangeUnit("m.py", "python", "function", "f", None, Span(1, 0, 3, 12), "", NEW.rstrip("\n"), (2,), ())
+UNIT = ChangeUnit(
+    "m.py", "python", "function", "f", None, Span(1, 0, 3, 12), "", NEW.rstrip("\n"), (2,), ()
+)
 
 
 @pytest.mark.parametrize(
@@ -101,10 +112,28 @@ def test_fix_is_reindented_to_the_file(existing: str, improved: str, expected: s
 
 
 def test_fix_with_an_unexpected_indent_is_removed() -> None:
-    verdict = validate(RawFinding("correctness", 0.5, "m", "y = x + 1", "y = x + 2\n    extra = 1"), UNIT, NEW, "python")
-    assert verdict.finding is not None and verdict.finding.fix is None and verdict.fix_dropped == "unparseable"
+    verdict = validate(
+        RawFinding("correctness", 0.5, "m", "y = x + 1", "y = x + 2\n    extra = 1"),
+        UNIT,
+        NEW,
+        "python",
+    )
+    assert (
+        verdict.finding is not None
+        and verdict.finding.fix is None
+        and verdict.fix_dropped == "unparseable"
+    )
 
 
 def test_fix_with_tabs_in_a_space_indented_block_is_removed() -> None:
-    verdict = validate(RawFinding("correctness", 0.5, "m", "y = x + 1", "y = x + 2\n\tprint(y)"), UNIT, NEW, "python")
-    assert verdict.finding is not None and verdict.finding.fix is None and verdict.fix_dropped == "indentation"
+    verdict = validate(
+        RawFinding("correctness", 0.5, "m", "y = x + 1", "y = x + 2\n\tprint(y)"),
+        UNIT,
+        NEW,
+        "python",
+    )
+    assert (
+        verdict.finding is not None
+        and verdict.finding.fix is None
+        and verdict.fix_dropped == "indentation"
+    )

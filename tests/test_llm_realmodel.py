@@ -13,11 +13,15 @@ from tactful.server.llm.evaluation import evaluate
 from tactful.server.llm.local_server import LlamaServer, find_llama
 from tactful.server.settings import LlmSettings, Settings
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl"
+DATA = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl"
+)
 
 pytestmark = [
     pytest.mark.realmodel,
-    pytest.mark.skipif(find_llama() is None, reason="llama-server or model missing: scripts/llama_server.sh build"),
+    pytest.mark.skipif(
+        find_llama() is None, reason="llama-server or model missing: scripts/llama_server.sh build"
+    ),
 ]
 
 
@@ -27,8 +31,14 @@ def test_eval_against_llama_server(tmp_path: Path) -> None:
     found = find_llama()
     assert found is not None
     with LlamaServer(*found, threads=1) as server:
-        llm = LlmSettings(base_url=server.base_url, model="smollm2", api_key="local", timeout_s=600.0,
-                          max_concurrency=1, max_retries=0)
+        llm = LlmSettings(
+            base_url=server.base_url,
+            model="smollm2",
+            api_key="local",
+            timeout_s=600.0,
+            max_concurrency=1,
+            max_retries=0,
+        )
         report = asyncio.run(evaluate(DATA, Settings(llm=llm, cache_dir=str(tmp_path)), limit=2))
     assert report["records"] == 2 and report["llm"] == "on"
     assert report["replies"] >= 1

@@ -30,12 +30,15 @@ from tactful.server.feedback import FeedbackStore
 FAULTY_RULE = "test.always-crashes"
 FAULTY_SERVER = Path(__file__).with_name("faulty_lsp.py")
 # Data and caches never land in the real user directories, whatever a test forgets to set.
-SAFE_DIRS = {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data"), "TACTFUL_CACHE_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-cache")}
+SAFE_DIRS = {
+    "TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data"),
+    "TACTFUL_CACHE_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-cache"),
+}
 SERVER_ENV = {**os.environ, **GIT_ENV, **SAFE_DIRS, "TACTFUL_TEST_FAULTY_RULE": FAULTY_RULE}
 SERVER_ENV.pop("OPENAI_BASE_URL", None)
 SERVER_ENV.pop("OPENAI_API_KEY", None)
 
-BASE = 'def check(value):\n    return value is None\n\n\ndef load(path):\n    with open(path) as handle:\n        return handle.read()\n'
+BASE = "def check(value):\n    return value is None\n\n\ndef load(path):\n    with open(path) as handle:\n        return handle.read()\n"
 EDITED = (
     "def check(value):\n    if value == None:\n        return True\n    return False\n\n\n"
     'def load(path):\n    try:\n        with open(path) as handle:\n            return handle.read()\n    except:\n        return ""\n'
@@ -78,7 +81,12 @@ def make_client() -> LanguageClient:
         return handler
 
     features = dict(DEFAULT_CLIENT_FEATURES)
-    for method in (types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, types.WINDOW_SHOW_MESSAGE, types.WINDOW_LOG_MESSAGE, types.PROGRESS):
+    for method in (
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        types.WINDOW_SHOW_MESSAGE,
+        types.WINDOW_LOG_MESSAGE,
+        types.PROGRESS,
+    ):
         features[method] = capture(method, DEFAULT_CLIENT_FEATURES[method])
     register_lsp_features(client, features)
     return client
@@ -110,19 +118,26 @@ async def diagnostics_at(client: LanguageClient, uri: str, version: int) -> list
     """tactful's diagnostics for ``uri`` at ``version``: pulled, or the matching push."""
     if pulls(client):
         report = await asyncio.wait_for(
-            client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))),
+            client.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+            ),
             TIMEOUT,
         )
         assert report.result_id == f"{uri}@{version}"
         return list(report.items)
     params = await wait_inbox(
-        client, lambda m, p: m == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS and p.uri == uri and p.version == version
+        client,
+        lambda m, p: (
+            m == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS and p.uri == uri and p.version == version
+        ),
     )
     return list(params.diagnostics)
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
+    subprocess.run(
+        ["git", *args], cwd=root, env={**os.environ, **GIT_ENV}, check=True, capture_output=True
+    )
 
 
 @pytest.fixture
@@ -138,17 +153,29 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest_lsp.fixture(
     params=list(CLIENTS),
-    config=ClientServerConfig(server_command=[sys.executable, str(FAULTY_SERVER)], client_factory=make_client, server_env=SERVER_ENV),
+    config=ClientServerConfig(
+        server_command=[sys.executable, str(FAULTY_SERVER)],
+        client_factory=make_client,
+        server_env=SERVER_ENV,
+    ),
 )
-async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, repo: Path, tmp_path: Path):
+async def client(
+    request: pytest.FixtureRequest, lsp_client: LanguageClient, repo: Path, tmp_path: Path
+):
     # The display gate is off here (these tests are about the editor plumbing; see test_gate_in_the_editor).
-    options = {"lsp": {"debounceMs": 0}, "gate": {"enabled": False}, "feedback": {"dbPath": str(tmp_path / "feedback.sqlite3")}}
+    options = {
+        "lsp": {"debounceMs": 0},
+        "gate": {"enabled": False},
+        "feedback": {"dbPath": str(tmp_path / "feedback.sqlite3")},
+    }
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
             client_info=types.ClientInfo(name=CLIENTS[request.param]),
             root_uri=from_fs_path(str(repo)),
-            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(repo)) or "", name="repo")],
+            workspace_folders=[
+                types.WorkspaceFolder(uri=from_fs_path(str(repo)) or "", name="repo")
+            ],
             initialization_options=options,
         )
     )
@@ -159,7 +186,11 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, rep
 def open_doc(client: LanguageClient, path: Path, text: str, version: int = 1) -> str:
     uri = from_fs_path(str(path)) or ""
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text))
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=version, text=text
+            )
+        )
     )
     return uri
 
@@ -182,7 +213,9 @@ def by_rule(diags: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
     return {str(d.code): d for d in diags}
 
 
-async def test_open_shows_findings_on_changed_lines(client: LanguageClient, repo: Path, tmp_path: Path):
+async def test_open_shows_findings_on_changed_lines(
+    client: LanguageClient, repo: Path, tmp_path: Path
+):
     uri = open_doc(client, repo / "app.py", EDITED)
     diags = by_rule(await diagnostics_at(client, uri, 1))
     assert set(diags) == {"py.none-comparison", "py.bare-except"}
@@ -193,7 +226,9 @@ async def test_open_shows_findings_on_changed_lines(client: LanguageClient, repo
     assert {e.kind for e in events(tmp_path)} == {"shown"}
     if pulls(client):  # asking again with the same result id: nothing changed
         again = await client.text_document_diagnostic_async(
-            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=f"{uri}@1")
+            types.DocumentDiagnosticParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=f"{uri}@1"
+            )
         )
         assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
 
@@ -205,17 +240,28 @@ async def test_unchanged_buffer_and_edits_between(client: LanguageClient, repo: 
     replace_all(client, uri, 2, BASE + "\n\ndef a(x):\n    return x == None\n")
     replace_all(client, uri, 3, BASE)
     replace_all(client, uri, 4, EDITED)
-    assert set(by_rule(await diagnostics_at(client, uri, 4))) == {"py.none-comparison", "py.bare-except"}
+    assert set(by_rule(await diagnostics_at(client, uri, 4))) == {
+        "py.none-comparison",
+        "py.bare-except",
+    }
 
 
 async def test_apply_fix_records_acceptance(client: LanguageClient, repo: Path, tmp_path: Path):
     uri = open_doc(client, repo / "app.py", EDITED)
     diag = by_rule(await diagnostics_at(client, uri, 1))["py.none-comparison"]
     actions = await client.text_document_code_action_async(
-        types.CodeActionParams(text_document=types.TextDocumentIdentifier(uri=uri), range=diag.range, context=types.CodeActionContext(diagnostics=[diag]))
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag]),
+        )
     )
     titles = [a.title for a in actions]
-    assert titles[0].startswith("Apply fix") and "Dismiss (py.none-comparison)" in titles and "Not helpful…" in titles
+    assert (
+        titles[0].startswith("Apply fix")
+        and "Dismiss (py.none-comparison)" in titles
+        and "Not helpful…" in titles
+    )
     fix = actions[0]
     edit = fix.edit
     if edit.document_changes:  # VS Code: guarded by the version the fix was computed for
@@ -228,17 +274,27 @@ async def test_apply_fix_records_acceptance(client: LanguageClient, repo: Path, 
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[types.TextDocumentContentChangePartial(range=text_edit.range, text=text_edit.new_text)],
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=text_edit.range, text=text_edit.new_text
+                )
+            ],
         )
     )
-    await client.workspace_execute_command_async(types.ExecuteCommandParams(command=fix.command.command, arguments=fix.command.arguments))
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=fix.command.command, arguments=fix.command.arguments)
+    )
     assert set(by_rule(await diagnostics_at(client, uri, 2))) == {"py.bare-except"}
     accepted = events(tmp_path, "accepted")
     assert [e.rule for e in accepted] == ["py.none-comparison"]
     assert accepted[0].client == ("vscode" if not pulls(client) else "nvim")
     # Once the buffer moves on, the old fix is no longer offered.
     actions = await client.text_document_code_action_async(
-        types.CodeActionParams(text_document=types.TextDocumentIdentifier(uri=uri), range=diag.range, context=types.CodeActionContext(diagnostics=[diag]))
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag]),
+        )
     )
     assert not any(a.title.startswith("Apply fix") for a in actions)
 
@@ -246,16 +302,34 @@ async def test_apply_fix_records_acceptance(client: LanguageClient, repo: Path, 
 async def test_dismiss_and_reject(client: LanguageClient, repo: Path, tmp_path: Path):
     uri = open_doc(client, repo / "app.py", EDITED)
     diags = by_rule(await diagnostics_at(client, uri, 1))
-    for rule, command, extra in (("py.none-comparison", "tactful.dismiss", {}), ("py.bare-except", "tactful.reject", {"reason": "intended"})):
+    for rule, command, extra in (
+        ("py.none-comparison", "tactful.dismiss", {}),
+        ("py.bare-except", "tactful.reject", {"reason": "intended"}),
+    ):
         args = {"uri": uri, **diags[rule].data, "version": 1, **extra}
-        await client.workspace_execute_command_async(types.ExecuteCommandParams(command=command, arguments=[args]))
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=command, arguments=[args])
+        )
     if pulls(client):
-        report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
         assert list(report.items) == [] and report.result_id == f"{uri}@1.2"
     else:
-        await wait_inbox(client, lambda m, p: m == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS and p.uri == uri and len(p.diagnostics) == 0)
-    assert [(e.rule, e.reason) for e in events(tmp_path, "dismissed")] == [("py.none-comparison", "")]
-    assert [(e.rule, e.reason) for e in events(tmp_path, "rejected")] == [("py.bare-except", "intended")]
+        await wait_inbox(
+            client,
+            lambda m, p: (
+                m == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+                and p.uri == uri
+                and len(p.diagnostics) == 0
+            ),
+        )
+    assert [(e.rule, e.reason) for e in events(tmp_path, "dismissed")] == [
+        ("py.none-comparison", "")
+    ]
+    assert [(e.rule, e.reason) for e in events(tmp_path, "rejected")] == [
+        ("py.bare-except", "intended")
+    ]
     # Dismissed suggestions stay hidden after further edits this session.
     replace_all(client, uri, 2, EDITED.replace("return False", "return False  # edited"))
     assert await diagnostics_at(client, uri, 2) == []
@@ -272,7 +346,9 @@ async def test_implicit_signals(client: LanguageClient, repo: Path, tmp_path: Pa
     # They commit without touching the bare except: it leaves the diff with its code intact.
     (repo / "app.py").write_text(fixed_by_hand)
     git(repo, "commit", "-qam", "as is")
-    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     replace_all(client, uri, 3, fixed_by_hand)
     assert await diagnostics_at(client, uri, 3) == []
     assert [e.rule for e in events(tmp_path, "ignored")] == ["py.bare-except"]
@@ -282,33 +358,61 @@ async def test_configuration_change_and_invalid_settings(client: LanguageClient,
     uri = open_doc(client, repo / "app.py", EDITED)
     await diagnostics_at(client, uri, 1)
     client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"tactful": {"review": {"disabledRules": ["py.bare-except"]}, "lsp": {"debounceMs": 0, "severityMap": {"info": "hint"}}}})
+        types.DidChangeConfigurationParams(
+            settings={
+                "tactful": {
+                    "review": {"disabledRules": ["py.bare-except"]},
+                    "lsp": {"debounceMs": 0, "severityMap": {"info": "hint"}},
+                }
+            }
+        )
     )
-    if pulls(client):  # the settings change made the old report stale: this pull waits for the new one
+    if pulls(
+        client
+    ):  # the settings change made the old report stale: this pull waits for the new one
         report = await asyncio.wait_for(
-            client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))), TIMEOUT
+            client.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+            ),
+            TIMEOUT,
         )
         diags = report.items
     else:
-        params = await wait_inbox(client, lambda m, p: m == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS and len(p.diagnostics) == 1)
+        params = await wait_inbox(
+            client,
+            lambda m, p: m == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS and len(p.diagnostics) == 1,
+        )
         diags = params.diagnostics
     assert [d.code for d in diags] == ["py.none-comparison"]
     assert diags[0].severity == types.DiagnosticSeverity.Hint
     # An invalid value: one message naming it, defaults kept, reviews go on.
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"tactful": {"lsp": {"debounceMs": "soon"}, "review": {"nope": 1}}}))
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"tactful": {"lsp": {"debounceMs": "soon"}, "review": {"nope": 1}}}
+        )
+    )
     message = await wait_inbox(client, lambda m, p: m == types.WINDOW_SHOW_MESSAGE)
     assert "debounce" in message.message.lower() and "nope" in message.message
     assert sum(1 for m, _ in client.inbox if m == types.WINDOW_SHOW_MESSAGE) == 1  # type: ignore[attr-defined]
     replace_all(client, uri, 2, EDITED.replace("return False", "return False  # edited"))
-    assert set(by_rule(await diagnostics_at(client, uri, 2))) == {"py.none-comparison", "py.bare-except"}
+    assert set(by_rule(await diagnostics_at(client, uri, 2))) == {
+        "py.none-comparison",
+        "py.bare-except",
+    }
 
 
 async def test_cancel_workspace_review(client: LanguageClient, repo: Path):
     for i in range(150):
         (repo / f"mod{i:03}.py").write_text(f"def f{i}(x):\n    return x == None\n")
     git(repo, "add", "-A")  # staged, so the working-tree diff sees them
-    request = asyncio.ensure_future(client.workspace_execute_command_async(types.ExecuteCommandParams(command="tactful.reviewWorkspace")))
-    report = await wait_inbox(client, lambda m, p: m == types.PROGRESS and p.value.get("kind") == "report")
+    request = asyncio.ensure_future(
+        client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="tactful.reviewWorkspace")
+        )
+    )
+    report = await wait_inbox(
+        client, lambda m, p: m == types.PROGRESS and p.value.get("kind") == "report"
+    )
     token = report.token
     client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
     result = await asyncio.wait_for(request, TIMEOUT)
@@ -317,19 +421,32 @@ async def test_cancel_workspace_review(client: LanguageClient, repo: Path):
     end = client.progress_reports[token][-1]
     assert isinstance(end, types.WorkDoneProgressEnd) and end.message == "cancelled"
     # Not cancelled: the whole branch is reviewed.
-    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="tactful.reviewWorkspace"))
-    assert result["reviewed"] == 150 and {f["rule"] for f in result["findings"]} == {"py.none-comparison"}
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="tactful.reviewWorkspace")
+    )
+    assert result["reviewed"] == 150 and {f["rule"] for f in result["findings"]} == {
+        "py.none-comparison"
+    }
 
 
 async def test_malformed_requests_get_clear_errors(client: LanguageClient, repo: Path):
-    for arguments in ([], ["garbage"], [{"uri": 3}], [{"uri": "file:///nowhere.py", "fingerprint": "x"}]):
+    for arguments in (
+        [],
+        ["garbage"],
+        [{"uri": 3}],
+        [{"uri": "file:///nowhere.py", "fingerprint": "x"}],
+    ):
         with pytest.raises(JsonRpcException) as err:
-            await client.workspace_execute_command_async(types.ExecuteCommandParams(command="tactful.dismiss", arguments=arguments))
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="tactful.dismiss", arguments=arguments)
+            )
         assert "tactful.dismiss" in str(err.value)
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri="file:///not/open.py"),
-            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+            range=types.Range(
+                start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+            ),
             context=types.CodeActionContext(diagnostics=[]),
         )
     )
@@ -341,8 +458,13 @@ async def test_malformed_requests_get_clear_errors(client: LanguageClient, repo:
 async def test_crashing_analyzer_does_not_silence_the_others(client: LanguageClient, repo: Path):
     """The server runs with a test-only rule that raises (tests/faulty_lsp.py)."""
     uri = open_doc(client, repo / "app.py", EDITED)
-    assert set(by_rule(await diagnostics_at(client, uri, 1))) == {"py.none-comparison", "py.bare-except"}
-    log = await wait_inbox(client, lambda m, p: m == types.WINDOW_LOG_MESSAGE and FAULTY_RULE in p.message)
+    assert set(by_rule(await diagnostics_at(client, uri, 1))) == {
+        "py.none-comparison",
+        "py.bare-except",
+    }
+    log = await wait_inbox(
+        client, lambda m, p: m == types.WINDOW_LOG_MESSAGE and FAULTY_RULE in p.message
+    )
     assert "crashed on app.py" in log.message
 
 
@@ -364,19 +486,32 @@ async def test_untracked_new_and_outside_files(client: LanguageClient, repo: Pat
 async def test_show_hidden_and_log_messages(client: LanguageClient, repo: Path):
     uri = open_doc(client, repo / "app.py", EDITED)
     await diagnostics_at(client, uri, 1)
-    hidden = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="tactful.showHidden", arguments=[{"uri": uri}]))
-    assert [(h["uri"], h["version"], h["final"], h["diagnostics"]) for h in hidden] == [(uri, 1, True, [])]
-    ready = await wait_inbox(client, lambda m, p: m == types.WINDOW_LOG_MESSAGE and "ready" in p.message)
+    hidden = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="tactful.showHidden", arguments=[{"uri": uri}])
+    )
+    assert [(h["uri"], h["version"], h["final"], h["diagnostics"]) for h in hidden] == [
+        (uri, 1, True, [])
+    ]
+    ready = await wait_inbox(
+        client, lambda m, p: m == types.WINDOW_LOG_MESSAGE and "ready" in p.message
+    )
     assert "tactful" in ready.message
 
 
 async def test_gate_in_the_editor(client: LanguageClient, repo: Path, tmp_path: Path):
     """With the gate on, every finding is either shown or retrievable as hidden, and the gate logs it."""
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"tactful": {"gate": {"enabled": True}}}))
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"tactful": {"gate": {"enabled": True}}})
+    )
     uri = open_doc(client, repo / "app.py", EDITED)
     shown = {str(d.code) for d in await diagnostics_at(client, uri, 1)}
-    (hidden,) = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="tactful.showHidden", arguments=[{"uri": uri}]))
+    (hidden,) = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="tactful.showHidden", arguments=[{"uri": uri}])
+    )
     hidden_rules = {d["code"] for d in hidden["diagnostics"]}
-    assert shown | hidden_rules == {"py.none-comparison", "py.bare-except"} and not shown & hidden_rules
+    assert (
+        shown | hidden_rules == {"py.none-comparison", "py.bare-except"}
+        and not shown & hidden_rules
+    )
     logged = {(e.kind, e.rule) for e in events(tmp_path)}
     assert logged == {("shown", r) for r in shown} | {("hidden", r) for r in hidden_rules}

@@ -43,7 +43,11 @@ class RawClient:
         while time.monotonic() < end:
             while b"\r\n\r\n" in self.buffer:
                 head, rest = self.buffer.split(b"\r\n\r\n", 1)
-                length = int(next(h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")).split(b":")[1])
+                length = int(
+                    next(
+                        h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")
+                    ).split(b":")[1]
+                )
                 if len(rest) < length:
                     break
                 message, self.buffer = json.loads(rest[:length]), rest[length:]
@@ -89,12 +93,16 @@ BAD_REQUESTS = [
 ]  # fmt: skip
 
 
-def test_every_ill_typed_request_gets_an_error_and_the_server_keeps_serving(client: RawClient) -> None:
+def test_every_ill_typed_request_gets_an_error_and_the_server_keeps_serving(
+    client: RawClient,
+) -> None:
     for number, request in enumerate(BAD_REQUESTS, 10):
         client.send({"id": number, **request})
         answer = client.answer(number)
         assert answer["error"]["code"] in (-32602, -32601), (request, answer)
-    client.send({"method": "textDocument/didOpen", "params": {"textDocument": 3}})  # a bad notification: dropped
+    client.send(
+        {"method": "textDocument/didOpen", "params": {"textDocument": 3}}
+    )  # a bad notification: dropped
     client.send({"id": 99, "method": "textDocument/codeAction",
                  "params": {"textDocument": {"uri": "file:///x.py"}, "range": RANGE, "context": {"diagnostics": []}}})  # fmt: skip
     assert "result" in client.answer(99)

@@ -32,7 +32,9 @@ from tactful.server.lsp.convert import from_range
 from tactful.server.lsp.documents import split_lines
 
 CONVERTER = get_converter()
-ENV = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")} | GIT_ENV
+ENV = {
+    k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")
+} | GIT_ENV
 
 FILES_BEFORE = {
     "app/core.py": "def check(value):\n    return value is None\n\n\ndef load(path):\n    return open(path).read()\n",
@@ -92,9 +94,17 @@ def llm():
 
 @pytest_lsp.fixture(
     params=["visual_studio_code", "neovim"],
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "tactful.server.cli", "lsp"], server_env=ENV),
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "tactful.server.cli", "lsp"], server_env=ENV
+    ),
 )
-async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: FakeOpenAI):
+async def client(
+    request: pytest.FixtureRequest,
+    lsp_client: LanguageClient,
+    repo: Path,
+    tmp_path: Path,
+    llm: FakeOpenAI,
+):
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
@@ -132,12 +142,19 @@ def gate_decisions(db: Path) -> set[tuple]:
         store.close()
 
 
-async def test_editor_and_cli_report_the_same_findings(client: LanguageClient, repo: Path, tmp_path: Path, llm: FakeOpenAI):
+async def test_editor_and_cli_report_the_same_findings(
+    client: LanguageClient, repo: Path, tmp_path: Path, llm: FakeOpenAI
+):
     proc = subprocess.run(
         [sys.executable, "-m", "tactful.server.cli", "review", "--format", "json"],
         cwd=repo,
-        env={**ENV, "TACTFUL_DATA_DIR": str(tmp_path / "data"), "TACTFUL_CACHE_DIR": str(tmp_path / "cache"),
-             "OPENAI_BASE_URL": llm.base_url, "OPENAI_API_KEY": "test-key"},  # fmt: skip
+        env={
+            **ENV,
+            "TACTFUL_DATA_DIR": str(tmp_path / "data"),
+            "TACTFUL_CACHE_DIR": str(tmp_path / "cache"),
+            "OPENAI_BASE_URL": llm.base_url,
+            "OPENAI_API_KEY": "test-key",
+        },  # fmt: skip
         capture_output=True,
         text=True,
         timeout=120,
@@ -149,37 +166,75 @@ async def test_editor_and_cli_report_the_same_findings(client: LanguageClient, r
     assert cli_calls > 0 and counters.get("llm.replies") == cli_calls
 
     def keyed(findings: list[dict]) -> set[tuple]:
-        return {(f["path"], f["line"], f["column"] - 1, f["endLine"], f["endColumn"] - 1, f["rule"], f["fingerprint"]) for f in findings}
+        return {
+            (
+                f["path"],
+                f["line"],
+                f["column"] - 1,
+                f["endLine"],
+                f["endColumn"] - 1,
+                f["rule"],
+                f["fingerprint"],
+            )
+            for f in findings
+        }
 
     cli, cli_hidden = keyed(review["findings"]), keyed(review["hidden"])
-    assert {rule for *_, rule, _ in cli | cli_hidden} >= {"py.none-comparison", "py.bare-except", "py.debugger", "py.mutable-default"}
+    assert {rule for *_, rule, _ in cli | cli_hidden} >= {
+        "py.none-comparison",
+        "py.bare-except",
+        "py.debugger",
+        "py.mutable-default",
+    }
     assert any(f["source"] == "llm" for f in review["findings"] + review["hidden"])
 
-    encoding = "utf-8" if client.capabilities and client.capabilities.general and client.capabilities.general.position_encodings else "utf-16"
+    encoding = (
+        "utf-8"
+        if client.capabilities
+        and client.capabilities.general
+        and client.capabilities.general.position_encodings
+        else "utf-16"
+    )
     editor: set[tuple] = set()
     editor_hidden: set[tuple] = set()
     for path, text in FILES_AFTER.items():
         uri = from_fs_path(str(repo / path)) or ""
         client.text_document_did_open(
-            types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="", version=1, text=text))
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=uri, language_id="", version=1, text=text)
+            )
         )
         # Every stage's findings, the model's too: the editor's last delivery.
         (complete,) = await asyncio.wait_for(
             client.workspace_execute_command_async(
-                types.ExecuteCommandParams(command="tactful.showHidden", arguments=[{"uri": uri, "final": True}])
+                types.ExecuteCommandParams(
+                    command="tactful.showHidden", arguments=[{"uri": uri, "final": True}]
+                )
             ),
             60,
         )
         assert complete["final"]
         found = await asyncio.wait_for(diagnostics(client, uri), 60)
         if {d.data["fingerprint"] for d in found} != set(complete["shown"]):
-            found = await asyncio.wait_for(final_diagnostics(client, uri, set(complete["shown"])), 60)
+            found = await asyncio.wait_for(
+                final_diagnostics(client, uri, set(complete["shown"])), 60
+            )
         lines = split_lines(text)
         hidden = [CONVERTER.structure(d, types.Diagnostic) for d in complete["diagnostics"]]
         for target, items in ((editor, found), (editor_hidden, hidden)):
             for d in items:
                 span = from_range(lines, d.range, encoding)
-                target.add((path, span.start_line, span.start_col, span.end_line, span.end_col, d.code, d.data["fingerprint"]))
+                target.add(
+                    (
+                        path,
+                        span.start_line,
+                        span.start_col,
+                        span.end_line,
+                        span.end_col,
+                        d.code,
+                        d.data["fingerprint"],
+                    )
+                )
     assert editor == cli
     assert editor_hidden == cli_hidden  # the display gate decided the same way
     assert len(llm.requests) - cli_calls == cli_calls  # the same units went to the model
@@ -189,7 +244,9 @@ async def test_editor_and_cli_report_the_same_findings(client: LanguageClient, r
     assert gate_decisions(tmp_path / "fb.sqlite3") == decisions
 
 
-async def final_diagnostics(client: LanguageClient, uri: str, shown: set[str]) -> list[types.Diagnostic]:
+async def final_diagnostics(
+    client: LanguageClient, uri: str, shown: set[str]
+) -> list[types.Diagnostic]:
     """The diagnostics of the final delivery (push clients get it as a later publish)."""
     td = client.capabilities.text_document if client.capabilities else None
     if td is not None and td.diagnostic is not None:

@@ -25,10 +25,24 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakeopenai import FakeOpenAI, Reply  # noqa: E402
 from support import GIT_ENV
 
-ENV = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")} | GIT_ENV | {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data")}
+ENV = (
+    {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
+    | GIT_ENV
+    | {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data")}
+)
 OLD = "def add(a, b):\n    return a + b\n"
 NEW = "def add(a, b):\n    print(a)\n    total = a + b\n    return total\n"
-LLM_REPLY = {"findings": [{"category": "correctness", "confidence": 0.8, "message": "Check the type.", "existing_code": "return total", "improved_code": "return int(total)"}]}
+LLM_REPLY = {
+    "findings": [
+        {
+            "category": "correctness",
+            "confidence": 0.8,
+            "message": "Check the type.",
+            "existing_code": "return total",
+            "improved_code": "return int(total)",
+        }
+    ]
+}
 
 
 @pytest.fixture
@@ -47,7 +61,11 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "tactful.server.lsp"], server_env=ENV))
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "tactful.server.lsp"], server_env=ENV
+    )
+)
 async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: FakeOpenAI):
     options = {
         "lsp": {"debounceMs": 0},
@@ -57,7 +75,11 @@ async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: Fa
         "cacheDir": str(tmp_path / "cache"),
     }
     await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=client_capabilities("visual_studio_code"), root_uri=from_fs_path(str(repo)), initialization_options=options)
+        types.InitializeParams(
+            capabilities=client_capabilities("visual_studio_code"),
+            root_uri=from_fs_path(str(repo)),
+            initialization_options=options,
+        )
     )
     yield
     await lsp_client.shutdown_session()
@@ -69,14 +91,20 @@ async def published(client: LanguageClient, uri: str, predicate) -> list[types.D
     return list(client.diagnostics[uri])
 
 
-async def test_llm_findings_join_after_offline_ones(client: LanguageClient, repo: Path, llm: FakeOpenAI):
+async def test_llm_findings_join_after_offline_ones(
+    client: LanguageClient, repo: Path, llm: FakeOpenAI
+):
     uri = from_fs_path(str(repo / "calc.py")) or ""
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=NEW))
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=NEW)
+        )
     )
     first = await asyncio.wait_for(published(client, uri, lambda d: d is not None), 60)
     assert [d.code for d in first] == ["py.debug-print"]  # the model has not answered yet
     assert await asyncio.to_thread(llm.wait_for_requests, 1, 30)
     llm.release.set()
-    both = await asyncio.wait_for(published(client, uri, lambda d: d is not None and len(d) == 2), 60)
+    both = await asyncio.wait_for(
+        published(client, uri, lambda d: d is not None and len(d) == 2), 60
+    )
     assert sorted(str(d.code) for d in both) == ["llm.correctness", "py.debug-print"]

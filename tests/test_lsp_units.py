@@ -18,7 +18,11 @@ from tactful.server.lsp.documents import split_lines, unified_diff
 from tactful.server.settings import Settings, json_schema
 
 REPO = Path(__file__).resolve().parents[1]
-UTF8, UTF16, UTF32 = (types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf16, types.PositionEncodingKind.Utf32)
+UTF8, UTF16, UTF32 = (
+    types.PositionEncodingKind.Utf8,
+    types.PositionEncodingKind.Utf16,
+    types.PositionEncodingKind.Utf32,
+)
 
 
 @pytest.mark.parametrize(
@@ -41,13 +45,28 @@ def test_diagnostic_carries_rule_fingerprint_and_related_places():
     from tactful.analyzers.model import Location
 
     finding = Finding(
-        "a.py", Span(1, 0, 1, 3), Severity.INFO, "py.x", "msg", unit="f", code="abc",
+        "a.py",
+        Span(1, 0, 1, 3),
+        Severity.INFO,
+        "py.x",
+        "msg",
+        unit="f",
+        code="abc",
         related=(Location("b.py", Span(3, 0, 3, 1), "caller"),),
     )
     table = severity_table({"info": "hint", "bogus": "error"})
-    diag = to_diagnostic(finding, ["abc\n"], UTF16, table, 4, lambda p: f"file:///r/{p}", lambda p: ["", "", "x\n"])
-    assert (diag.source, diag.code, diag.severity) == ("tactful", "py.x", types.DiagnosticSeverity.Hint)
-    assert diag.data == {"fingerprint": finding.fingerprint, "suggestionId": f"{finding.fingerprint}:4"}
+    diag = to_diagnostic(
+        finding, ["abc\n"], UTF16, table, 4, lambda p: f"file:///r/{p}", lambda p: ["", "", "x\n"]
+    )
+    assert (diag.source, diag.code, diag.severity) == (
+        "tactful",
+        "py.x",
+        types.DiagnosticSeverity.Hint,
+    )
+    assert diag.data == {
+        "fingerprint": finding.fingerprint,
+        "suggestionId": f"{finding.fingerprint}:4",
+    }
     (related,) = diag.related_information
     assert related.location.uri == "file:///r/b.py" and related.location.range.start.line == 2
 
@@ -97,9 +116,17 @@ def test_new_file_diff_and_no_change():
 
 def test_client_settings_layer_over_repository_and_report_problems():
     base = Settings()
-    settings, errors = config.client_settings({"tactful": {"lsp": {"debounceMs": 0, "mergeBaseWith": "origin/main"}}}, base)
-    assert errors == [] and settings.lsp.debounce_ms == 0 and settings.lsp.merge_base_with == "origin/main"
-    settings, errors = config.client_settings({"lsp": {"debounceMs": -5, "severityMap": {"warning": "loud"}}}, base)
+    settings, errors = config.client_settings(
+        {"tactful": {"lsp": {"debounceMs": 0, "mergeBaseWith": "origin/main"}}}, base
+    )
+    assert (
+        errors == []
+        and settings.lsp.debounce_ms == 0
+        and settings.lsp.merge_base_with == "origin/main"
+    )
+    settings, errors = config.client_settings(
+        {"lsp": {"debounceMs": -5, "severityMap": {"warning": "loud"}}}, base
+    )
     assert settings.lsp == base.lsp
     assert any("debounceMs" in e for e in errors) and any("loud" in e for e in errors)
     assert config.client_settings(None, base) == (base, [])

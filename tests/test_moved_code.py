@@ -11,16 +11,25 @@ def _rules(cli, repo: GitRepo) -> list[str]:
     return [f["rule"] for f in result.json()["findings"]]
 
 
-def test_dedented_definition_keeps_its_old_defaults_quiet_but_new_lines_are_reviewed(cli, git_repo: GitRepo) -> None:
-    git_repo.write("m.py", "import sys\nif sys.version_info < (3,):\n    def f(a, b={}):\n        return b.get(a)\n")
+def test_dedented_definition_keeps_its_old_defaults_quiet_but_new_lines_are_reviewed(
+    cli, git_repo: GitRepo
+) -> None:
+    git_repo.write(
+        "m.py",
+        "import sys\nif sys.version_info < (3,):\n    def f(a, b={}):\n        return b.get(a)\n",
+    )
     git_repo.commit("py2 branch")
     git_repo.write("m.py", "import sys\n\n\ndef f(a, b={}):\n    return b.get(a)\n")
     assert _rules(cli, git_repo) == []
-    git_repo.write("m.py", "import sys\n\n\ndef f(a, b={}, c=[]):\n    print(a)\n    return b.get(a)\n")
+    git_repo.write(
+        "m.py", "import sys\n\n\ndef f(a, b={}, c=[]):\n    print(a)\n    return b.get(a)\n"
+    )
     assert {"py.debug-print", "py.mutable-default"} <= set(_rules(cli, git_repo))
 
 
-def test_doc_comment_reflowed_by_a_formatter_is_not_commented_out_code(cli, git_repo: GitRepo) -> None:
+def test_doc_comment_reflowed_by_a_formatter_is_not_commented_out_code(
+    cli, git_repo: GitRepo
+) -> None:
     old = "package q\n\n// Quote quotes a name:\n//\n//    err := db.Exec(Quote(name))\n//    if err != nil { return err }\nfunc Quote(s string) string { return s }\n"
     git_repo.write("q.go", old)
     git_repo.commit("old gofmt")

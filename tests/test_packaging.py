@@ -17,7 +17,11 @@ def _expected_members() -> set[str]:
     expected = set()
     for folder, package in (("analyzers", "tactful/analyzers"), ("server", "tactful/server")):
         for path in (ROOT / folder).rglob("*"):
-            if path.is_file() and path.suffix in SHIPPED_SUFFIXES and "__pycache__" not in path.parts:
+            if (
+                path.is_file()
+                and path.suffix in SHIPPED_SUFFIXES
+                and "__pycache__" not in path.parts
+            ):
                 expected.add(f"{package}/{path.relative_to(ROOT / folder).as_posix()}")
     return expected
 
@@ -27,7 +31,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")
     build_dir = tmp_path_factory.mktemp("build")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         cwd=build_dir,
         env={"PATH": "/usr/bin:/bin", "HOME": str(build_dir), "PIP_NO_INPUT": "1"},

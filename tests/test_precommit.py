@@ -19,12 +19,19 @@ def _pre_commit(repo: GitRepo, home: Path, *args: str) -> subprocess.CompletedPr
     env.update(GIT_ENV, PRE_COMMIT_HOME=str(home), TACTFUL_CACHE_DIR=str(home / "cache"),
                TACTFUL_DATA_DIR=str(home / "data"))  # fmt: skip
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", *args], cwd=repo.root, env=env, capture_output=True, text=True, timeout=900
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=repo.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_hook_fails_a_commit_that_adds_a_breakpoint_and_passes_a_clean_one(git_repo: GitRepo, tmp_path: Path) -> None:
+def test_hook_fails_a_commit_that_adds_a_breakpoint_and_passes_a_clean_one(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
     git_repo.write("app.py", "def f(x):\n    return x\n")
     git_repo.commit("base")
     git_repo.write("app.py", "def f(x):\n    breakpoint()\n    return x\n")
@@ -32,8 +39,13 @@ def test_hook_fails_a_commit_that_adds_a_breakpoint_and_passes_a_clean_one(git_r
     git_repo.git("add", "app.py")
     # The hook as a user configures it: this repository at its current commit (the hook file
     # must be committed); pre-commit builds its own environment once for both runs.
-    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-    git_repo.write(".pre-commit-config.yaml", f"repos:\n- repo: {ROOT}\n  rev: {rev}\n  hooks:\n  - id: tactful\n")
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    git_repo.write(
+        ".pre-commit-config.yaml",
+        f"repos:\n- repo: {ROOT}\n  rev: {rev}\n  hooks:\n  - id: tactful\n",
+    )
     git_repo.git("add", ".pre-commit-config.yaml")
     home = tmp_path / "pre-commit-home"
     bad = _pre_commit(git_repo, home, "run", "--verbose")

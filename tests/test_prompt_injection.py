@@ -39,7 +39,11 @@ def test_planted_instructions_have_no_effect_beyond_a_finding(cli, git_repo: Git
     git_repo.commit("base")
     git_repo.write("calc.py", NEW)
     with FakeOpenAI(default=_obedient) as server:
-        env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test", "TACTFUL_MODEL": "fake"}
+        env = {
+            "OPENAI_BASE_URL": server.base_url,
+            "OPENAI_API_KEY": "test",
+            "TACTFUL_MODEL": "fake",
+        }
         result = cli("review", "--all", "--format", "json", cwd=git_repo.root, env=env)
         requests = list(server.requests)
     assert result.returncode == 0, result.stderr
@@ -53,5 +57,9 @@ def test_planted_instructions_have_no_effect_beyond_a_finding(cli, git_repo: Git
         fix = finding["fix"]
         if fix is not None:
             assert all(2 <= e["line"] <= 4 for e in fix["edits"])
-    assert (git_repo.root / "settings.py").read_text() == "SECRET_KEY = 'x'\n"  # a review never writes files
-    assert all(r.path.startswith("/v1/chat/completions") for r in requests)  # only the configured endpoint
+    assert (
+        git_repo.root / "settings.py"
+    ).read_text() == "SECRET_KEY = 'x'\n"  # a review never writes files
+    assert all(
+        r.path.startswith("/v1/chat/completions") for r in requests
+    )  # only the configured endpoint

@@ -32,13 +32,16 @@ def total(values):
     return result
 '''
 
-LIB_V2 = LIB_V1 + '''
+LIB_V2 = (
+    LIB_V1
+    + '''
 
 def average(values):
     """Mean of the values that are not None."""
     present = [v for v in values if v is not None]
     return total(present) / len(present) if present else 0.0
 '''
+)
 
 
 def _tarball(path: Path, files: dict[str, str]) -> str:
@@ -114,7 +117,8 @@ replace = '''
         "utf-8",
     )
     (corpus / "real.toml").write_text(
-        '[[diff]]\nproject = "tinylib"\nlanguage = "python"\nold = "tinylib-1"\nnew = "tinylib-2"\n', "utf-8"
+        '[[diff]]\nproject = "tinylib"\nlanguage = "python"\nold = "tinylib-1"\nnew = "tinylib-2"\n',
+        "utf-8",
     )
     return corpus
 
@@ -143,7 +147,9 @@ def test_bench_measures_recall_noise_and_real_diffs(tmp_path: Path) -> None:
     assert data["real"]["projects"] == 1
     assert data["real"]["changed_lines"] == 6
     assert data["errors"] == {}
-    assert "planted defects: recall" in proc.stdout and "real release diffs: 1 projects" in proc.stdout
+    assert (
+        "planted defects: recall" in proc.stdout and "real release diffs: 1 projects" in proc.stdout
+    )
 
 
 def test_bench_filters_by_case(tmp_path: Path) -> None:
@@ -170,7 +176,9 @@ def test_unavailable_archive_fails_with_one_line(tmp_path: Path) -> None:
         ("b\nc\n", "B\nc\nC2\n", ("C2",), (4, 4)),  # mark picks the defect line
     ],
 )
-def test_defect_range_is_computed_from_the_edit(find: str, replace: str, mark: tuple[str, ...], expected: tuple[int, int]) -> None:
+def test_defect_range_is_computed_from_the_edit(
+    find: str, replace: str, mark: tuple[str, ...], expected: tuple[int, int]
+) -> None:
     sys.path.insert(0, str(BENCH.parent))
     try:
         from review_quality import apply_edit

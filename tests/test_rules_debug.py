@@ -12,19 +12,25 @@ from rules_support import flagged_lines
         pytest.param(
             "lib/db.py",
             ' def query(sql):\n     """Run it.\n\n         print(db.query("x"))\n     """\n+    print("query:", sql)\n     return run(sql)\n',
-            "py.debug-print", [6], id="py-docstring-example",
+            "py.debug-print",
+            [6],
+            id="py-docstring-example",
         ),
         pytest.param(
             "src/lib.rs",
-            " /// ```\n ///     println!(\"{}\", entry.path().display());\n /// ```\n fn push(d: &D) {\n"
-            "+    eprintln!(\"opening {:?}\", d);\n }\n",
-            "rust.debug-print", [5], id="rust-doc-comment-example",
+            ' /// ```\n ///     println!("{}", entry.path().display());\n /// ```\n fn push(d: &D) {\n'
+            '+    eprintln!("opening {:?}", d);\n }\n',
+            "rust.debug-print",
+            [5],
+            id="rust-doc-comment-example",
         ),
         pytest.param(
             "src/ajax.ts",
             " /**\n  *   map(r => console.log('users: ', r)),\n  */\n function send(h: H) {\n"
             "+  console.log('ajax header', h);\n }\n",
-            "js.console-log", [5], id="ts-jsdoc-example",
+            "js.console-log",
+            [5],
+            id="ts-jsdoc-example",
         ),
     ],
 )

@@ -23,7 +23,10 @@ def test_huge_hunk_start_skips_the_file_not_the_review(cli, tmp_path: Path) -> N
 def test_endless_patch_is_one_line_error(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "tactful.server", "review", "--patch", "/dev/zero"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "larger than" in proc.stderr
@@ -32,17 +35,34 @@ def test_endless_patch_is_one_line_error(tmp_path: Path) -> None:
 
 def test_latin1_byte_is_reviewed_and_output_is_valid_utf8(cli, tmp_path: Path) -> None:
     patch = tmp_path / "latin1.patch"
-    patch.write_bytes(b'diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1,1 +1,2 @@\n a\n+s = "caf\xe9"; breakpoint()\n')
+    patch.write_bytes(
+        b'diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1,1 +1,2 @@\n a\n+s = "caf\xe9"; breakpoint()\n'
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "tactful.server", "review", "--all", "--patch", str(patch), "--format", "json"],
-        capture_output=True, timeout=120, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "tactful.server",
+            "review",
+            "--all",
+            "--patch",
+            str(patch),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout.decode("utf-8"))  # strict: raises on invalid UTF-8
     assert [f["rule"] for f in data["findings"]] == ["py.debugger"]
     text = subprocess.run(
         [sys.executable, "-m", "tactful.server", "review", "--all", "--patch", "-"],
-        input=patch.read_bytes(), capture_output=True, timeout=120, cwd=tmp_path,
+        input=patch.read_bytes(),
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert text.returncode == 0, text.stderr
     text.stdout.decode("utf-8")

@@ -34,15 +34,26 @@ def _responses(stdout, found: dict, done: threading.Event) -> None:
 def test_huge_content_length_is_dropped_and_the_server_keeps_serving(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tactful.server", "lsp", "--max-message-bytes", "1000000"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
     )
     found: dict = {}
     done = threading.Event()
     reader = threading.Thread(target=_responses, args=(proc.stdout, found, done), daemon=True)
     reader.start()
     try:
-        proc.stdin.write(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                                 "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+        proc.stdin.write(
+            _frame(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}},
+                }
+            )
+        )
         proc.stdin.write(b"Content-Length: 99999999999\r\n\r\n")
         proc.stdin.write(b"X" * 5000 + b"\r\n")  # what the bogus length announced, cut short
         proc.stdin.write(_frame({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}))

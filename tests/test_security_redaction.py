@@ -16,14 +16,29 @@ from tactful.analyzers.languages import detect_language
 from tactful.server.llm.redact import redact
 from test_checks import change
 
-PEM_OLD = ("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj", "MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu")
-PEM_NEW = ("NIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQD8VJTUt9Us8cKk", "NzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvv")
+PEM_OLD = (
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj",
+    "MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu",
+)
+PEM_NEW = (
+    "NIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQD8VJTUt9Us8cKk",
+    "NzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvv",
+)
 SECRETS = {
     "shell password": ("DB_PASSWORD=hunter2sekrit\n", "hunter2sekrit"),
-    "unquoted aws": ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEY\n", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEY"),
-    "js fallback": ('const token = process.env.API_TOKEN || "tk_9f8s7d6f5g4h";\n', "tk_9f8s7d6f5g4h"),
+    "unquoted aws": (
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEY\n",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEY",
+    ),
+    "js fallback": (
+        'const token = process.env.API_TOKEN || "tk_9f8s7d6f5g4h";\n',
+        "tk_9f8s7d6f5g4h",
+    ),
     "auth tuple": ('requests.get(url, auth=("admin", "Tr0ub4dor&3x"))\n', "Tr0ub4dor&3x"),
-    "pgp block": ("-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBFxyz123PGPBODYabc\n-----END PGP PRIVATE KEY BLOCK-----\n", "lQOYBFxyz123PGPBODYabc"),
+    "pgp block": (
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBFxyz123PGPBODYabc\n-----END PGP PRIVATE KEY BLOCK-----\n",
+        "lQOYBFxyz123PGPBODYabc",
+    ),
 }
 
 
@@ -40,17 +55,33 @@ def test_rotated_pem_body_is_redacted_without_its_header() -> None:
     assert count == 2 and not any(line in clean for line in PEM_OLD)
 
 
-def test_no_secret_reaches_the_llm_in_added_or_removed_lines(cli, git_repo: GitRepo, tmp_path: Path) -> None:
+def test_no_secret_reaches_the_llm_in_added_or_removed_lines(
+    cli, git_repo: GitRepo, tmp_path: Path
+) -> None:
     old_config = "".join(t for t, _ in SECRETS.values()).replace("hunter2sekrit", "oldpass99zz")
     git_repo.write("deploy/settings.py", "def settings():\n    return '''\n" + old_config + "'''\n")
-    pem = lambda body: "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(body) + "\n-----END RSA PRIVATE KEY-----\n"  # noqa: E731
+
+    def pem(body: list[str]) -> str:
+        return (
+            "-----BEGIN RSA PRIVATE KEY-----\n"
+            + "\n".join(body)
+            + "\n-----END RSA PRIVATE KEY-----\n"
+        )
+
     git_repo.write("deploy/key.py", "def key():\n    return '''\n" + pem(PEM_OLD) + "'''\n")
     git_repo.commit("base")
-    git_repo.write("deploy/settings.py", "def settings():\n    return '''\n" + "".join(t for t, _ in SECRETS.values()) + "'''\n")
+    git_repo.write(
+        "deploy/settings.py",
+        "def settings():\n    return '''\n" + "".join(t for t, _ in SECRETS.values()) + "'''\n",
+    )
     git_repo.write("deploy/key.py", "def key():\n    return '''\n" + pem(PEM_NEW) + "'''\n")
     with FakeOpenAI() as server:
-        env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test", "TACTFUL_MODEL": "fake",
-               "TACTFUL_CONFIG_DIR": str(tmp_path / "config")}
+        env = {
+            "OPENAI_BASE_URL": server.base_url,
+            "OPENAI_API_KEY": "test",
+            "TACTFUL_MODEL": "fake",
+            "TACTFUL_CONFIG_DIR": str(tmp_path / "config"),
+        }
         result = cli("review", "--all", "--format", "json", cwd=git_repo.root, env=env)
     assert result.returncode == 0, result.stderr
     assert server.requests, "the LLM reviewed the change"
@@ -64,10 +95,26 @@ def test_no_secret_reaches_the_llm_in_added_or_removed_lines(cli, git_repo: GitR
 
 CREDENTIAL_POSITIVE = [
     ("app/db.py", '+DSN = "postgres://app:Qm4x9Lp2@db.internal:5432/app"\n', "Qm4x9Lp2"),
-    ("app/Db.cs", '+var cs = "Server=db;Database=app;User Id=sa;Password=Wq8!zr2Lk;";\n', "Wq8!zr2Lk"),
-    ("app/client.js", '+fetch(u, { headers: { Authorization: "Basic YWRtaW46czNjcjN0UHc=" } });\n', "YWRtaW46czNjcjN0UHc="),
-    ("app/Client.java", '+req.setHeader("Authorization", "Bearer 9fK2mQ7xLp4vR8sT1wZ3");\n', "9fK2mQ7xLp4vR8sT1wZ3"),
-    ("app/main.go", '+db, _ := sql.Open("mysql", "mysql://root:Pz7qK2mw@tcp(localhost)/app")\n', "Pz7qK2mw"),
+    (
+        "app/Db.cs",
+        '+var cs = "Server=db;Database=app;User Id=sa;Password=Wq8!zr2Lk;";\n',
+        "Wq8!zr2Lk",
+    ),
+    (
+        "app/client.js",
+        '+fetch(u, { headers: { Authorization: "Basic YWRtaW46czNjcjN0UHc=" } });\n',
+        "YWRtaW46czNjcjN0UHc=",
+    ),
+    (
+        "app/Client.java",
+        '+req.setHeader("Authorization", "Bearer 9fK2mQ7xLp4vR8sT1wZ3");\n',
+        "9fK2mQ7xLp4vR8sT1wZ3",
+    ),
+    (
+        "app/main.go",
+        '+db, _ := sql.Open("mysql", "mysql://root:Pz7qK2mw@tcp(localhost)/app")\n',
+        "Pz7qK2mw",
+    ),
     ("app/conn.py", '+def connect(user=None, password="Tr0ub4dor&3"):\n', "Tr0ub4dor&3"),
     ("app/dsn.go", '+\t\tPasswd:                 "Myr00tPassw0rd",\n', "Myr00tPassw0rd"),
     ("app/Mailer.php", "+    public $smtpPassword = 'Relay-24!x';\n", "Relay-24!x"),
@@ -79,8 +126,11 @@ CREDENTIAL_NEGATIVE = [
     ("app/db.py", '+DSN = "postgres://app:<pw>@db/app"\n'),
     ("app/db.py", '+DSN = "redis://:xxx@cache:6379"\n'),
     ("app/Db.cs", '+var cs = $"Server=db;User Id=sa;Password={password};";\n'),
-    ("app/Db.cs", '+var cs = "Server=db;User Id=sa;Password=" + Environment.GetEnvironmentVariable("PW") + ";";\n'),
-    ("app/client.js", '+headers.Authorization = `Bearer ${token}`;\n'),
+    (
+        "app/Db.cs",
+        '+var cs = "Server=db;User Id=sa;Password=" + Environment.GetEnvironmentVariable("PW") + ";";\n',
+    ),
+    ("app/client.js", "+headers.Authorization = `Bearer ${token}`;\n"),
     ("app/client.js", '+headers["Authorization"] = "Bearer " + token;\n'),
     ("README.md", "+Clone from https://github.com/org/repo and run it.\n"),
     ("app/conn.py", '+PASSWORD_FIELD = "user_password"\n'),
@@ -95,10 +145,15 @@ CREDENTIAL_NEGATIVE = [
 
 
 @pytest.mark.parametrize(("path", "annotated", "secret"), CREDENTIAL_POSITIVE)
-def test_hardcoded_credentials_are_found_without_echoing_them(path: str, annotated: str, secret: str) -> None:
+def test_hardcoded_credentials_are_found_without_echoing_them(
+    path: str, annotated: str, secret: str
+) -> None:
     file, text = change(path, annotated)
-    findings = [f for f in run_checks(file, (), text, detect_language(path)).findings
-                if f.rule == "generic.hardcoded-credential"]
+    findings = [
+        f
+        for f in run_checks(file, (), text, detect_language(path)).findings
+        if f.rule == "generic.hardcoded-credential"
+    ]
     assert len(findings) == 1
     (finding,) = findings
     assert secret not in finding.message and secret not in finding.code
@@ -108,5 +163,8 @@ def test_hardcoded_credentials_are_found_without_echoing_them(path: str, annotat
 @pytest.mark.parametrize(("path", "annotated"), CREDENTIAL_NEGATIVE)
 def test_placeholders_and_lookups_are_not_credentials(path: str, annotated: str) -> None:
     file, text = change(path, annotated)
-    assert [f for f in run_checks(file, (), text, detect_language(path)).findings
-            if f.rule == "generic.hardcoded-credential"] == []
+    assert [
+        f
+        for f in run_checks(file, (), text, detect_language(path)).findings
+        if f.rule == "generic.hardcoded-credential"
+    ] == []

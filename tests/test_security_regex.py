@@ -22,8 +22,18 @@ from tactful.server.llm.redact import redact
 LENGTH = 100_000
 BUDGET_S = 0.050
 EXTENSIONS = {
-    "python": "py", "javascript": "js", "typescript": "ts", "tsx": "tsx", "go": "go", "java": "java",
-    "c": "c", "cpp": "cpp", "csharp": "cs", "ruby": "rb", "php": "php", "rust": "rs",
+    "python": "py",
+    "javascript": "js",
+    "typescript": "ts",
+    "tsx": "tsx",
+    "go": "go",
+    "java": "java",
+    "c": "c",
+    "cpp": "cpp",
+    "csharp": "cs",
+    "ruby": "rb",
+    "php": "php",
+    "rust": "rs",
 }
 
 

@@ -7,7 +7,9 @@ from tactful.server.settings import Settings, json_schema, resolve_llm, settings
 
 
 def test_camel_case_values_are_structured() -> None:
-    settings, errors = settings_from_dict({"llm": {"timeoutS": 5, "baseUrl": "http://127.0.0.1:1/v1"}, "lsp": {"debounceMs": 0}})
+    settings, errors = settings_from_dict(
+        {"llm": {"timeoutS": 5, "baseUrl": "http://127.0.0.1:1/v1"}, "lsp": {"debounceMs": 0}}
+    )
     assert errors == []
     assert settings.llm.timeout_s == 5.0
     assert settings.llm.base_url == "http://127.0.0.1:1/v1"

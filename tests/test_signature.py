@@ -14,7 +14,10 @@ def _review(git_repo, before: dict[str, str], after: dict[str, str], units: list
         git_repo.write(path, text)
     changed = git_repo.git("diff", "--name-only").split()
     old = [extract_tags("python", p, git_repo.git("show", f"HEAD:{p}")) for p in changed]
-    new = [extract_tags("python", p, (git_repo.root / p).read_text()) for p in git_repo.git("ls-files").split()]
+    new = [
+        extract_tags("python", p, (git_repo.root / p).read_text())
+        for p in git_repo.git("ls-files").split()
+    ]
     old_defs = [d for t in old for d in t.definitions]
     new_defs = [d for t in new if t.path in changed for d in t.definitions]
     return signature_change_findings(units, old_defs, new_defs, CallGraph.build(new))
@@ -36,13 +39,19 @@ SWAPPED = "def transfer(target, source, amount):\n    return (source, target, am
 def test_swapped_parameters_flag_positional_callers(git_repo) -> None:
     (finding,) = _review(git_repo, BEFORE, {"lib.py": SWAPPED}, [_unit("lib.py", "transfer", (1,))])
     # keyword-only callers (b.py) still bind right; a positional first argument (c.py) does not
-    assert [(loc.path, loc.span.start_line) for loc in finding.related] == [("a.py", 4), ("c.py", 4)]
+    assert [(loc.path, loc.span.start_line) for loc in finding.related] == [
+        ("a.py", 4),
+        ("c.py", 4),
+    ]
     assert "(source, target, amount) to (target, source, amount)" in finding.message
     assert "by position" in finding.related[0].message
 
 
 def test_callers_the_change_updated_are_not_stale(git_repo) -> None:
-    after = {"lib.py": SWAPPED, "a.py": BEFORE["a.py"].replace("transfer(x, y, 5)", "transfer(y, x, 5)")}
+    after = {
+        "lib.py": SWAPPED,
+        "a.py": BEFORE["a.py"].replace("transfer(x, y, 5)", "transfer(y, x, 5)"),
+    }
     units = [_unit("lib.py", "transfer", (1,)), _unit("a.py", "pay", (4,))]
     (finding,) = _review(git_repo, BEFORE, after, units)
     assert [loc.path for loc in finding.related] == ["c.py"]

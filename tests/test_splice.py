@@ -32,14 +32,20 @@ def _check(language: str, old: FileTags, old_text: str, new_text: str, old_tree:
     full = extract_tags(language, old.path, new_text, tree)
     assert spliced.definitions == full.definitions
     assert spliced.references == full.references
-    assert (spliced.imports, spliced.package, spliced.error_count) == (full.imports, full.package, full.error_count)
+    assert (spliced.imports, spliced.package, spliced.error_count) == (
+        full.imports,
+        full.package,
+        full.error_count,
+    )
     assert spliced == full
     return True
 
 
 def _body_lines(tags: FileTags) -> list[int]:
     """0-based rows strictly inside callable definitions (neither first nor last line)."""
-    rows = {row for d in tags.definitions if d.callable for row in range(d.start_line, d.end_line - 1)}
+    rows = {
+        row for d in tags.definitions if d.callable for row in range(d.start_line, d.end_line - 1)
+    }
     return sorted(rows)
 
 
@@ -55,7 +61,9 @@ def _one_line_edits(language: str, text: str, tags: FileTags, count: int, seed: 
         changed = list(lines)
         if i % 3 == 0:
             indent = line[: len(line) - len(line.lstrip())]
-            changed.insert(row, indent + ("probe(1, 2)" if language in ("python", "ruby") else "probe(1, 2);"))
+            changed.insert(
+                row, indent + ("probe(1, 2)" if language in ("python", "ruby") else "probe(1, 2);")
+            )
         elif i % 3 == 1:
             changed[row] = line + "  " + COMMENT.get(language, "//") + " edited"
         else:
@@ -89,7 +97,11 @@ def test_splice_covers_five_languages() -> None:
 def _codereviewer_records() -> list[dict[str, str]]:
     if not CODEREVIEWER.is_dir():
         return []
-    return [json.loads(line) for f in sorted(CODEREVIEWER.glob("*.jsonl")) for line in f.open(encoding="utf-8")]
+    return [
+        json.loads(line)
+        for f in sorted(CODEREVIEWER.glob("*.jsonl"))
+        for line in f.open(encoding="utf-8")
+    ]
 
 
 @pytest.mark.skipif(not CODEREVIEWER.is_dir(), reason="CodeReviewer sample data not present")
@@ -111,7 +123,9 @@ def test_codereviewer_hunks_and_body_edits_splice_exactly() -> None:
             body_edits += 1
             body_spliced += _check(language, old, old_text, new, tree)
     assert hunks > 0
-    assert body_spliced >= 0.7 * body_edits, f"{body_spliced}/{body_edits} one-line body edits spliced"
+    assert body_spliced >= 0.7 * body_edits, (
+        f"{body_spliced}/{body_edits} one-line body edits spliced"
+    )
 
 
 def test_index_update_splices_from_the_old_side(git_repo, tmp_path: Path) -> None:
@@ -125,8 +139,13 @@ def test_index_update_splices_from_the_old_side(git_repo, tmp_path: Path) -> Non
     index.build()
     new_text = old_text.replace("        x = w * h\n", "        x = w * h\n        log(x, w)\n")
     new_data = new_text.encode("utf-8")
-    tree = parse_edited("python", parse("python", old_text.encode("utf-8")), old_text.encode("utf-8"), new_data)
-    assert splice_tags(extract_tags("python", "shape.py", old_text), old_text, new_text, tree) is not None
+    tree = parse_edited(
+        "python", parse("python", old_text.encode("utf-8")), old_text.encode("utf-8"), new_data
+    )
+    assert (
+        splice_tags(extract_tags("python", "shape.py", old_text), old_text, new_text, tree)
+        is not None
+    )
     tags = index.update_file("shape.py", new_text, tree, old_text=old_text)
     assert tags == extract_tags("python", "shape.py", new_text)
     assert [r.caller for r in tags.references if r.name == "log"] == ["Shape.area"]

@@ -41,8 +41,16 @@ def file_change(old: str, new: str, path: str) -> FileChange:
             added += range(j1 + 1, j2 + 1)
         first, last = group[0], group[-1]
         hunks.append(
-            Hunk(first[1] + 1, last[2] - first[1], first[3] + 1, last[4] - first[3], "",
-                 tuple(added), tuple(removed), tuple(lines))
+            Hunk(
+                first[1] + 1,
+                last[2] - first[1],
+                first[3] + 1,
+                last[4] - first[3],
+                "",
+                tuple(added),
+                tuple(removed),
+                tuple(lines),
+            )
         )
     return FileChange(path, path, FileStatus.MODIFIED, tuple(hunks))
 
@@ -56,101 +64,141 @@ def mapped(language: str, path: str) -> tuple[str, str, UnitMapping]:
 # (kind, name, new lines, old lines, changed new, changed old); spans as (first, last) line.
 M = ("module", "<module>")
 EXPECTED: dict[str, tuple[str, list[tuple[object, ...]]]] = {
-    "python": ("g.py", [
-        (*M, (1, 5), (1, 5), (3,), (3,)),
-        ("method", "Greeter.greet", (9, 12), (9, 11), (11,), ()),
-        ("function", "helper", (18, 20), (17, 19), (19,), (18,)),
-        ("function", "added", (23, 24), None, (23, 24), ()),
-        ("function", "obsolete", None, (22, 23), (), (22, 23)),
-    ]),
-    "javascript": ("g.js", [
-        (*M, (1, 3), (1, 3), (1,), (1,)),
-        ("method", "Greeter.greet", (4, 7), (4, 6), (5,), ()),
-        ("function", "helper", (14, 17), (13, 16), (15,), (14,)),
-        ("function", "added", (19, 21), None, (19, 20, 21), ()),
-        ("function", "obsolete", None, (18, 20), (), (18, 19, 20)),
-    ]),
-    "typescript": ("g.ts", [
-        (*M, (1, 3), (1, 3), (1,), (1,)),
-        ("method", "Greeter.greet", (4, 7), (4, 6), (5,), ()),
-        ("function", "helper", (14, 17), (13, 16), (15,), (14,)),
-        ("function", "added", (19, 21), None, (19, 20, 21), ()),
-        ("function", "obsolete", None, (18, 20), (), (18, 19, 20)),
-    ]),
-    "tsx": ("g.tsx", [
-        (*M, (1, 3), (1, 3), (1,), (1,)),
-        ("method", "Greeter.render", (4, 7), (4, 6), (5, 6), (5,)),
-        ("function", "helper", (14, 17), (13, 16), (15,), (14,)),
-        ("function", "Added", (19, 21), None, (19, 20), ()),
-        ("function", "Obsolete", None, (18, 20), (), (18, 19)),
-    ]),
-    "go": ("g.go", [
-        (*M, (1, 5), (1, 5), (3,), (3,)),
-        ("method", "Greeter.Greet", (9, 12), (9, 11), (10,), ()),
-        ("function", "helper", (18, 21), (17, 20), (19,), (18,)),
-        ("function", "added", (23, 25), None, (23, 24), ()),
-        ("function", "obsolete", None, (22, 24), (), (22, 23)),
-    ]),
-    "java": ("Greeter.java", [
-        (*M, (1, 5), (1, 5), (3,), (3,)),
-        ("class", "Greeter", (5, 24), (5, 23), (6,), (6,)),
-        ("method", "Greeter.greet", (11, 14), (11, 13), (12,), ()),
-        ("method", "Greeter.helper", (16, 19), (15, 18), (17,), (16,)),
-        ("method", "Greeter.added", (21, 23), None, (21, 22), ()),
-        ("method", "Greeter.obsolete", None, (20, 22), (), (20, 21)),
-    ]),
-    "c": ("g.c", [
-        (*M, (1, 5), (1, 5), (3,), (3,)),
-        ("class", "greeter", (5, 8), (5, 7), (7,), ()),
-        ("function", "helper", (16, 20), (15, 19), (18,), (17,)),
-        ("function", "added", (22, 25), None, (22, 24), ()),
-        ("function", "obsolete", None, (21, 24), (), (21, 23)),
-    ]),
-    "cpp": ("g.cpp", [
-        (*M, (3, 7), (3, 7), (5,), (5,)),
-        ("method", "Greeter.greet", (9, 12), (9, 11), (10,), ()),
-        ("method", "Greeter.other", (16, 18), (15, 17), (17,), (16,)),
-        ("function", "helper", (20, 24), (19, 23), (22,), (21,)),
-        ("function", "added", (26, 28), None, (26, 27), ()),
-        ("function", "obsolete", None, (25, 27), (), (25, 26)),
-    ]),
-    "csharp": ("G.cs", [
-        (*M, (1, 3), (1, 3), (1,), (1,)),
-        ("class", "Greeter", (5, 27), (5, 26), (7,), (7,)),
-        ("method", "Greeter.Greet", (9, 13), (9, 12), (11,), ()),
-        ("method", "Greeter.Helper", (17, 21), (16, 20), (19,), (18,)),
-        ("method", "Greeter.Added", (23, 26), None, (23, 25), ()),
-        ("method", "Greeter.Obsolete", None, (22, 25), (), (22, 24)),
-    ]),
-    "ruby": ("g.rb", [
-        (*M, (1, 5), (1, 5), (3,), (3,)),
-        ("method", "Greetings.Greeter.greet", (7, 10), (7, 9), (8,), ()),
-        ("method", "Greetings.Greeter.build", (12, 14), (11, 13), (13,), (12,)),
-        ("function", "helper", (18, 21), (17, 20), (19,), (18,)),
-        ("function", "added", (23, 25), None, (23, 24), ()),
-        ("function", "obsolete", None, (22, 24), (), (22, 23)),
-    ]),
-    "php": ("g.php", [
-        (*M, (3, 7), (3, 7), (5,), (5,)),
-        ("method", "Greeter.greet", (9, 13), (9, 12), (11,), ()),
-        ("function", "helper", (16, 20), (15, 19), (18,), (17,)),
-        ("function", "added", (22, 25), None, (22, 24), ()),
-        ("function", "obsolete", None, (21, 24), (), (21, 23)),
-    ]),
-    "rust": ("g.rs", [
-        (*M, (1, 5), (1, 5), (3,), (3,)),
-        ("method", "Greeter.greet", (10, 13), (10, 12), (11,), ()),
-        ("function", "helper", (16, 19), (15, 18), (17,), (16,)),
-        ("function", "added", (21, 23), None, (21, 22), ()),
-        ("function", "obsolete", None, (20, 22), (), (20, 21)),
-    ]),
+    "python": (
+        "g.py",
+        [
+            (*M, (1, 5), (1, 5), (3,), (3,)),
+            ("method", "Greeter.greet", (9, 12), (9, 11), (11,), ()),
+            ("function", "helper", (18, 20), (17, 19), (19,), (18,)),
+            ("function", "added", (23, 24), None, (23, 24), ()),
+            ("function", "obsolete", None, (22, 23), (), (22, 23)),
+        ],
+    ),
+    "javascript": (
+        "g.js",
+        [
+            (*M, (1, 3), (1, 3), (1,), (1,)),
+            ("method", "Greeter.greet", (4, 7), (4, 6), (5,), ()),
+            ("function", "helper", (14, 17), (13, 16), (15,), (14,)),
+            ("function", "added", (19, 21), None, (19, 20, 21), ()),
+            ("function", "obsolete", None, (18, 20), (), (18, 19, 20)),
+        ],
+    ),
+    "typescript": (
+        "g.ts",
+        [
+            (*M, (1, 3), (1, 3), (1,), (1,)),
+            ("method", "Greeter.greet", (4, 7), (4, 6), (5,), ()),
+            ("function", "helper", (14, 17), (13, 16), (15,), (14,)),
+            ("function", "added", (19, 21), None, (19, 20, 21), ()),
+            ("function", "obsolete", None, (18, 20), (), (18, 19, 20)),
+        ],
+    ),
+    "tsx": (
+        "g.tsx",
+        [
+            (*M, (1, 3), (1, 3), (1,), (1,)),
+            ("method", "Greeter.render", (4, 7), (4, 6), (5, 6), (5,)),
+            ("function", "helper", (14, 17), (13, 16), (15,), (14,)),
+            ("function", "Added", (19, 21), None, (19, 20), ()),
+            ("function", "Obsolete", None, (18, 20), (), (18, 19)),
+        ],
+    ),
+    "go": (
+        "g.go",
+        [
+            (*M, (1, 5), (1, 5), (3,), (3,)),
+            ("method", "Greeter.Greet", (9, 12), (9, 11), (10,), ()),
+            ("function", "helper", (18, 21), (17, 20), (19,), (18,)),
+            ("function", "added", (23, 25), None, (23, 24), ()),
+            ("function", "obsolete", None, (22, 24), (), (22, 23)),
+        ],
+    ),
+    "java": (
+        "Greeter.java",
+        [
+            (*M, (1, 5), (1, 5), (3,), (3,)),
+            ("class", "Greeter", (5, 24), (5, 23), (6,), (6,)),
+            ("method", "Greeter.greet", (11, 14), (11, 13), (12,), ()),
+            ("method", "Greeter.helper", (16, 19), (15, 18), (17,), (16,)),
+            ("method", "Greeter.added", (21, 23), None, (21, 22), ()),
+            ("method", "Greeter.obsolete", None, (20, 22), (), (20, 21)),
+        ],
+    ),
+    "c": (
+        "g.c",
+        [
+            (*M, (1, 5), (1, 5), (3,), (3,)),
+            ("class", "greeter", (5, 8), (5, 7), (7,), ()),
+            ("function", "helper", (16, 20), (15, 19), (18,), (17,)),
+            ("function", "added", (22, 25), None, (22, 24), ()),
+            ("function", "obsolete", None, (21, 24), (), (21, 23)),
+        ],
+    ),
+    "cpp": (
+        "g.cpp",
+        [
+            (*M, (3, 7), (3, 7), (5,), (5,)),
+            ("method", "Greeter.greet", (9, 12), (9, 11), (10,), ()),
+            ("method", "Greeter.other", (16, 18), (15, 17), (17,), (16,)),
+            ("function", "helper", (20, 24), (19, 23), (22,), (21,)),
+            ("function", "added", (26, 28), None, (26, 27), ()),
+            ("function", "obsolete", None, (25, 27), (), (25, 26)),
+        ],
+    ),
+    "csharp": (
+        "G.cs",
+        [
+            (*M, (1, 3), (1, 3), (1,), (1,)),
+            ("class", "Greeter", (5, 27), (5, 26), (7,), (7,)),
+            ("method", "Greeter.Greet", (9, 13), (9, 12), (11,), ()),
+            ("method", "Greeter.Helper", (17, 21), (16, 20), (19,), (18,)),
+            ("method", "Greeter.Added", (23, 26), None, (23, 25), ()),
+            ("method", "Greeter.Obsolete", None, (22, 25), (), (22, 24)),
+        ],
+    ),
+    "ruby": (
+        "g.rb",
+        [
+            (*M, (1, 5), (1, 5), (3,), (3,)),
+            ("method", "Greetings.Greeter.greet", (7, 10), (7, 9), (8,), ()),
+            ("method", "Greetings.Greeter.build", (12, 14), (11, 13), (13,), (12,)),
+            ("function", "helper", (18, 21), (17, 20), (19,), (18,)),
+            ("function", "added", (23, 25), None, (23, 24), ()),
+            ("function", "obsolete", None, (22, 24), (), (22, 23)),
+        ],
+    ),
+    "php": (
+        "g.php",
+        [
+            (*M, (3, 7), (3, 7), (5,), (5,)),
+            ("method", "Greeter.greet", (9, 13), (9, 12), (11,), ()),
+            ("function", "helper", (16, 20), (15, 19), (18,), (17,)),
+            ("function", "added", (22, 25), None, (22, 24), ()),
+            ("function", "obsolete", None, (21, 24), (), (21, 23)),
+        ],
+    ),
+    "rust": (
+        "g.rs",
+        [
+            (*M, (1, 5), (1, 5), (3,), (3,)),
+            ("method", "Greeter.greet", (10, 13), (10, 12), (11,), ()),
+            ("function", "helper", (16, 19), (15, 18), (17,), (16,)),
+            ("function", "added", (21, 23), None, (21, 22), ()),
+            ("function", "obsolete", None, (20, 22), (), (20, 21)),
+        ],
+    ),
 }
 
 
 def _lines(span: Span | None) -> tuple[int, int] | None:
     if span is None:
         return None
-    last = span.end_line - 1 if span.end_col == 0 and span.end_line > span.start_line else span.end_line
+    last = (
+        span.end_line - 1
+        if span.end_col == 0 and span.end_line > span.start_line
+        else span.end_line
+    )
     return (span.start_line, last)
 
 
@@ -164,7 +212,14 @@ def test_units_per_language(language: str) -> None:
     old, new, mapping = mapped(language, path)
     assert mapping.syntax and mapping.reason == ""
     got = [
-        (u.kind, u.name, _lines(u.new_span), _lines(u.old_span), u.changed_new_lines, u.changed_old_lines)
+        (
+            u.kind,
+            u.name,
+            _lines(u.new_span),
+            _lines(u.old_span),
+            u.changed_new_lines,
+            u.changed_old_lines,
+        )
         for u in mapping.units
     ]
     assert got == expected
@@ -173,9 +228,13 @@ def test_units_per_language(language: str) -> None:
         assert unit.path == path and unit.language == language
         if unit.kind != "module":  # a definition's source is its whole lines
             if unit.new_span:
-                assert unit.new_source == "\n".join(new_lines[unit.new_span.start_line - 1 : unit.new_span.end_line])
+                assert unit.new_source == "\n".join(
+                    new_lines[unit.new_span.start_line - 1 : unit.new_span.end_line]
+                )
             if unit.old_span:
-                assert unit.old_source == "\n".join(old_lines[unit.old_span.start_line - 1 : unit.old_span.end_line])
+                assert unit.old_source == "\n".join(
+                    old_lines[unit.old_span.start_line - 1 : unit.old_span.end_line]
+                )
             assert unit.signature and "\n" not in unit.signature
         assert (unit.new_source == "") == (unit.new_span is None)
         assert (unit.old_source == "") == (unit.old_span is None)
@@ -188,9 +247,15 @@ def test_python_spans_sources_and_signatures_exactly() -> None:
     assert greet.new_span == Span(9, 4, 12, 41)  # from the decorator to the end of the body
     assert greet.old_span == Span(9, 4, 11, 41)
     assert greet.signature == "def greet(name):"
-    assert greet.new_source.startswith("    @staticmethod\n    def greet(name):\n        name = name.strip()")
+    assert greet.new_source.startswith(
+        "    @staticmethod\n    def greet(name):\n        name = name.strip()"
+    )
     added = units["added"]
-    assert (added.new_source, added.old_source, added.signature) == ("def added(a, b):\n    return a * b", "", "def added(a, b):")
+    assert (added.new_source, added.old_source, added.signature) == (
+        "def added(a, b):\n    return a * b",
+        "",
+        "def added(a, b):",
+    )
     module = units["<module>"]
     assert module.new_span == Span.lines(1, 5) and module.signature == ""
     assert module.new_source == "import os\n\nLIMIT = 20\n\n"
@@ -221,17 +286,34 @@ def test_pure_deletion_inside_a_function_maps_to_it_on_both_sides() -> None:
     new = "def f():\n    a = 1\n    return a\n\n\ndef g():\n    pass\n"
     mapping = change_units(file_change(old, new, "m.py"), old, new, "python")
     [unit] = mapping.units
-    assert (unit.kind, unit.name, unit.changed_new_lines, unit.changed_old_lines) == ("function", "f", (), (3,))
+    assert (unit.kind, unit.name, unit.changed_new_lines, unit.changed_old_lines) == (
+        "function",
+        "f",
+        (),
+        (3,),
+    )
     assert unit.new_span == Span(1, 0, 3, 12) and unit.old_span == Span(1, 0, 4, 12)
 
 
 def test_deletion_at_the_end_of_a_function_and_a_decorator_edit() -> None:
     head = "".join(f"X{n} = {n}\n" for n in range(30))
-    old = head + "def f():\n    a = 1\n    return a\n    print('dead')\n\n\n@cache\ndef g():\n    pass\n"
+    old = (
+        head
+        + "def f():\n    a = 1\n    return a\n    print('dead')\n\n\n@cache\ndef g():\n    pass\n"
+    )
     new = head + "def f():\n    a = 1\n    return a\n\n\n@cache(size=2)\ndef g():\n    pass\n"
     mapping = change_units(file_change(old, new, "m.py"), old, new, "python")
-    assert [(u.kind, u.name, _lines(u.new_span), _lines(u.old_span), u.changed_new_lines, u.changed_old_lines)
-            for u in mapping.units] == [
+    assert [
+        (
+            u.kind,
+            u.name,
+            _lines(u.new_span),
+            _lines(u.old_span),
+            u.changed_new_lines,
+            u.changed_old_lines,
+        )
+        for u in mapping.units
+    ] == [
         ("function", "f", (31, 33), (31, 34), (), (34,)),
         ("function", "g", (36, 38), (37, 39), (36,), (37,)),
     ]
@@ -247,14 +329,18 @@ def test_line_maps() -> None:
 
 def test_added_and_deleted_files() -> None:
     text = "class A:\n    def m(self):\n        return 1\n\nX = 1\n"
-    added = FileChange(None, "a.py", FileStatus.ADDED, (Hunk(0, 0, 1, 5, "", (1, 2, 3, 4, 5), (), ()),))
+    added = FileChange(
+        None, "a.py", FileStatus.ADDED, (Hunk(0, 0, 1, 5, "", (1, 2, 3, 4, 5), (), ()),)
+    )
     mapping = change_units(added, None, text, "python")
     assert [(u.kind, u.name, u.changed_new_lines, u.old_span) for u in mapping.units] == [
         ("class", "A", (1,), None),
         ("method", "A.m", (2, 3), None),
         ("module", "<module>", (4, 5), None),
     ]
-    deleted = FileChange("a.py", None, FileStatus.DELETED, (Hunk(1, 5, 0, 0, "", (), (1, 2, 3, 4, 5), ()),))
+    deleted = FileChange(
+        "a.py", None, FileStatus.DELETED, (Hunk(1, 5, 0, 0, "", (), (1, 2, 3, 4, 5), ()),)
+    )
     mapping = change_units(deleted, text, None, "python")
     assert [(u.kind, u.name, u.changed_old_lines, u.new_span) for u in mapping.units] == [
         ("class", "A", (1,), None),
@@ -270,7 +356,10 @@ def test_overloads_pair_by_signature() -> None:
     mapping = change_units(file_change(old, new, "A.java"), old, new, "java")
     [unit] = mapping.units
     assert (unit.name, unit.signature, unit.new_span, unit.old_span) == (
-        "A.f", "int f(String s)", Span(3, 2, 3, 31), Span(3, 2, 3, 31)
+        "A.f",
+        "int f(String s)",
+        Span(3, 2, 3, 31),
+        Span(3, 2, 3, 31),
     )
 
 
@@ -281,11 +370,15 @@ def test_unknown_language_falls_back_to_hunks() -> None:
     mapping = change_units(change, old, new, None)
     assert not mapping.syntax and mapping.reason == "unknown language"
     assert [(u.kind, u.name) for u in mapping.units] == [
-        ("hunk", "@@ -1,5 +1,5 @@"), ("hunk", "@@ -15,6 +15,5 @@")
+        ("hunk", "@@ -1,5 +1,5 @@"),
+        ("hunk", "@@ -15,6 +15,5 @@"),
     ]
     first, second = mapping.units
     assert first.changed_new_lines == (2,) and first.changed_old_lines == (2,)
-    assert first.new_span == Span.lines(1, 5) and first.new_source == "line 1\nline two\nline 3\nline 4\nline 5"
+    assert (
+        first.new_span == Span.lines(1, 5)
+        and first.new_source == "line 1\nline two\nline 3\nline 4\nline 5"
+    )
     assert second.changed_new_lines == () and second.changed_old_lines == (18,)
     assert second.old_source == "line 15\nline 16\nline 17\nline 18\nline 19\nline 20"
     assert change_units(change, old, new, "cobol").reason == "unknown language"
@@ -328,12 +421,23 @@ def test_definitions_naming_across_languages() -> None:
             "namespace N.M { class A { ~A() {} int P { get { return 1; } } void M() { int L() => 1; } } }\n",
             ["class A", "method A.~A", "method A.P", "method A.M", "function A.M.L"],
         ),
-        "ruby": ("module M\n  class A::B\n    def self.x; end\n  end\nend\n", ["class M", "class M.A.B", "method M.A.B.x"]),
-        "php": ("<?php\nnamespace X;\nclass A { function m() {} }\nfunction f() {}\n", ["class A", "method A.m", "function f"]),
-        "c": ("typedef struct { int b; } T;\nstatic char **f(void) { return 0; }\n", ["class T", "function f"]),
+        "ruby": (
+            "module M\n  class A::B\n    def self.x; end\n  end\nend\n",
+            ["class M", "class M.A.B", "method M.A.B.x"],
+        ),
+        "php": (
+            "<?php\nnamespace X;\nclass A { function m() {} }\nfunction f() {}\n",
+            ["class A", "method A.m", "function f"],
+        ),
+        "c": (
+            "typedef struct { int b; } T;\nstatic char **f(void) { return 0; }\n",
+            ["class T", "function f"],
+        ),
     }
     for language, (text, names) in cases.items():
-        assert [f"{d.kind} {d.qualified_name}" for d in definitions(language, text)] == names, language
+        assert [f"{d.kind} {d.qualified_name}" for d in definitions(language, text)] == names, (
+            language
+        )
 
 
 def test_definition_fields_and_enclosing_definition() -> None:

@@ -44,8 +44,82 @@ _IMPLICIT_THIS = frozenset({"java", "csharp", "cpp", "ruby", "php"})
 # Methods of built-in strings, lists, maps and promises: a call on a receiver of unknown type
 # with one of these names is far likelier to be the built-in than a same-named repo method.
 _BUILTIN_METHODS = frozenset(
-    ["get", "set", "add", "append", "extend", "insert", "pop", "push", "remove", "clear", "copy", "update", "items", "keys", "values", "join", "split", "strip", "format", "replace", "startswith", "endswith", "lower", "upper", "encode", "decode", "read", "write", "close", "open", "sort", "map", "filter", "reduce", "forEach", "then", "catch", "finally", "apply", "call", "bind", "toString", "equals", "hashCode", "length", "size", "put", "contains", "indexOf", "slice", "splice", "concat", "find", "has", "delete", "next", "iter", "len", "append_child", "unwrap", "expect", "clone", "to_string", "into",
-     "match", "test", "exec", "search", "resolve", "reject", "some", "every", "includes", "trim"]
+    [
+        "get",
+        "set",
+        "add",
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "push",
+        "remove",
+        "clear",
+        "copy",
+        "update",
+        "items",
+        "keys",
+        "values",
+        "join",
+        "split",
+        "strip",
+        "format",
+        "replace",
+        "startswith",
+        "endswith",
+        "lower",
+        "upper",
+        "encode",
+        "decode",
+        "read",
+        "write",
+        "close",
+        "open",
+        "sort",
+        "map",
+        "filter",
+        "reduce",
+        "forEach",
+        "then",
+        "catch",
+        "finally",
+        "apply",
+        "call",
+        "bind",
+        "toString",
+        "equals",
+        "hashCode",
+        "length",
+        "size",
+        "put",
+        "contains",
+        "indexOf",
+        "slice",
+        "splice",
+        "concat",
+        "find",
+        "has",
+        "delete",
+        "next",
+        "iter",
+        "len",
+        "append_child",
+        "unwrap",
+        "expect",
+        "clone",
+        "to_string",
+        "into",
+        "match",
+        "test",
+        "exec",
+        "search",
+        "resolve",
+        "reject",
+        "some",
+        "every",
+        "includes",
+        "trim",
+    ]
 )
 # Languages where a bare name can only be defined in the file or imported into it (JavaScript
 # and TypeScript too, when the file is a module: it has an import).
@@ -99,12 +173,16 @@ class CallGraph:
                 same.append(d)
         self._by_file_qname[tags.path] = by_qname
         refs_by_name = self._refs_by_name
-        aliases = {imp.alias: imp.name for imp in tags.imports if imp.alias and imp.name not in ("", "*")}
+        aliases = {
+            imp.alias: imp.name for imp in tags.imports if imp.alias and imp.name not in ("", "*")
+        }
         if aliases:
             for r in tags.references:
                 refs_by_name[r.name].append(r)
                 original = aliases.get(r.name) if not r.receiver else None
-                if original and original != r.name:  # `from m import f as g`: g() is a call site of f
+                if (
+                    original and original != r.name
+                ):  # `from m import f as g`: g() is a call site of f
                     refs_by_name[original].append(r)
         else:
             for r in tags.references:
@@ -158,7 +236,9 @@ class CallGraph:
             counts[("unresolved", EXACT, IMPORTED, NAME_ONLY)[0 if best is None else best + 1]] += 1
         return counts
 
-    def callers(self, qualified_name: str, path: str, depth: int = 2, arity: int | None = None) -> list[CallSite]:
+    def callers(
+        self, qualified_name: str, path: str, depth: int = 2, arity: int | None = None
+    ) -> list[CallSite]:
         """Call sites of the definition, then of its callers, up to ``depth`` levels."""
         targets = [d for d in self.find(qualified_name, path) if arity is None or d.accepts(arity)]
         seen_defs = {id(d) for d in targets}
@@ -175,8 +255,16 @@ class CallGraph:
                         continue
                     seen_refs.add(id(ref))
                     out.append(
-                        CallSite(ref.path, ref.span, ref.snippet, ref.caller, target.qualified_name,
-                                 target.path, conf, level)
+                        CallSite(
+                            ref.path,
+                            ref.span,
+                            ref.snippet,
+                            ref.caller,
+                            target.qualified_name,
+                            target.path,
+                            conf,
+                            level,
+                        )
                     )
                     for caller_def in self.find(ref.caller, ref.path):
                         if id(caller_def) not in seen_defs:
@@ -211,8 +299,19 @@ class CallGraph:
                         if id(d) in seen:
                             continue
                         seen.add(id(d))
-                        out.append(Callee(d.qualified_name, d.path, d.span, d.signature, d.kind, conf, level,
-                                          ref.path, ref.span))
+                        out.append(
+                            Callee(
+                                d.qualified_name,
+                                d.path,
+                                d.span,
+                                d.signature,
+                                d.kind,
+                                conf,
+                                level,
+                                ref.path,
+                                ref.span,
+                            )
+                        )
                         if d.callable:
                             next_sources.append((d.path, d.qualified_name))
             sources = next_sources
@@ -241,7 +340,9 @@ class CallGraph:
         if found is None:
             tags = self._files.get(ref.path)
             found = self._resolve(ref, tags) if tags is not None else ()
-            if ref.kind == "call" and len(found) > 1:  # TypeScript: `interface X` beside `function X`
+            if (
+                ref.kind == "call" and len(found) > 1
+            ):  # TypeScript: `interface X` beside `function X`
                 found = tuple(sorted(found, key=lambda t: not t[0].callable))
             self._memo[key] = found
         return found
@@ -256,7 +357,9 @@ class CallGraph:
             return self._with_receiver(ref, tags, fam)
         return self._plain(ref, tags, fam, types_only=False)
 
-    def _plain(self, ref: Reference, tags: FileTags, fam: str, types_only: bool) -> tuple[Target, ...]:
+    def _plain(
+        self, ref: Reference, tags: FileTags, fam: str, types_only: bool
+    ) -> tuple[Target, ...]:
         def wanted(d: Definition) -> bool:
             if types_only:  # `new X()`: a class, never an interface
                 return not d.callable and d.kind != "interface"
@@ -274,8 +377,11 @@ class CallGraph:
             return imported
         if tags.language == "go":
             same_pkg = [
-                d for p in self._modules.same_directory(ref.path) if p != ref.path
-                for d in self._by_file_qname.get(p, {}).get(ref.name, ()) if wanted(d)
+                d
+                for p in self._modules.same_directory(ref.path)
+                if p != ref.path
+                for d in self._by_file_qname.get(p, {}).get(ref.name, ())
+                if wanted(d)
             ]
             if same_pkg:
                 return _with(_fit(same_pkg, ref.arity), EXACT)
@@ -285,7 +391,9 @@ class CallGraph:
 
     def _with_receiver(self, ref: Reference, tags: FileTags, fam: str) -> tuple[Target, ...]:
         receiver = ref.receiver
-        owner = self._receiver_class(ref, tags) if receiver in _SELF or tags.language == "go" else None
+        owner = (
+            self._receiver_class(ref, tags) if receiver in _SELF or tags.language == "go" else None
+        )
         if owner:
             hits = self._members(owner, ref, fam)
             if hits:
@@ -297,16 +405,27 @@ class CallGraph:
                 files = self._modules.files_of(tags.language, ref.path, imp.module)
             else:  # `from pkg import module` then `module.f()`
                 sep = "/" if tags.language not in ("python", "java") else "."
-                files = self._modules.files_of(tags.language, ref.path, f"{imp.module}{sep}{imp.name}")
+                files = self._modules.files_of(
+                    tags.language, ref.path, f"{imp.module}{sep}{imp.name}"
+                )
             found = [
-                d for p in files for d in self._by_file_qname.get(p, {}).get(ref.name, ()) if d.kind != "interface"
+                d
+                for p in files
+                for d in self._by_file_qname.get(p, {}).get(ref.name, ())
+                if d.kind != "interface"
             ]
             if found:
                 return _with(_fit(found, ref.arity), IMPORTED)
             if files or imp.name in ("", "*"):
                 return ()  # a module (ours or external) that does not define it as a function
         match = _NEW_RECEIVER.match(receiver)
-        type_name = match.group(1) if match else receiver.rsplit("::", 1)[-1] if _IDENT.match(receiver.rsplit("::", 1)[-1]) else ""
+        type_name = (
+            match.group(1)
+            if match
+            else receiver.rsplit("::", 1)[-1]
+            if _IDENT.match(receiver.rsplit("::", 1)[-1])
+            else ""
+        )
         if type_name and (type_name[0].isupper() or match):
             hits = self._members(type_name, ref, fam)
             if hits:
@@ -314,7 +433,14 @@ class CallGraph:
         if ref.name in _BUILTIN_METHODS:
             return ()
         # Unknown receiver type: only methods can be reached through `x.name(...)`.
-        methods = _fit([d for d in self._by_name.get(ref.name, ()) if d.kind == "method" and family(d.language) == fam], ref.arity)
+        methods = _fit(
+            [
+                d
+                for d in self._by_name.get(ref.name, ())
+                if d.kind == "method" and family(d.language) == fam
+            ],
+            ref.arity,
+        )
         if not methods or len(methods) > MAX_NAME_ONLY:
             return ()
         return _with(_nearest_first(methods, ref.path), NAME_ONLY)
@@ -323,15 +449,20 @@ class CallGraph:
         """Methods ``name`` of the type whose qualified name ends with ``owner``."""
         suffix = f"{owner}.{ref.name}"
         found = [
-            d for d in self._by_name.get(ref.name, ())
-            if family(d.language) == fam and (d.qualified_name == suffix or d.qualified_name.endswith("." + suffix))
+            d
+            for d in self._by_name.get(ref.name, ())
+            if family(d.language) == fam
+            and (d.qualified_name == suffix or d.qualified_name.endswith("." + suffix))
         ]
         if not found:
             return ()
         same = [d for d in found if d.path == ref.path]
         if same:
             return _with(_fit(same, ref.arity), EXACT)
-        return _with(_fit(found, ref.arity), EXACT if len({d.qualified_name for d in found}) == 1 else NAME_ONLY)
+        return _with(
+            _fit(found, ref.arity),
+            EXACT if len({d.qualified_name for d in found}) == 1 else NAME_ONLY,
+        )
 
     def _receiver_class(self, ref: Reference, tags: FileTags) -> str | None:
         """The class ``self``/``this`` (or a Go receiver variable) stands for inside the caller."""
@@ -340,7 +471,11 @@ class CallGraph:
         file_defs = self._by_file_qname.get(ref.path, {})
         for d in file_defs.get(ref.caller, ()):
             if tags.language == "go":
-                return d.qualified_name.rsplit(".", 1)[0] if d.receiver and d.receiver == ref.receiver else None
+                return (
+                    d.qualified_name.rsplit(".", 1)[0]
+                    if d.receiver and d.receiver == ref.receiver
+                    else None
+                )
             if d.kind in ("method", "constructor") and "." in d.qualified_name:
                 return d.qualified_name.rsplit(".", 1)[0]
         parts = ref.caller.split(".")
@@ -350,7 +485,9 @@ class CallGraph:
                 return prefix
         return None
 
-    def _through_imports(self, name: str, ref: Reference, tags: FileTags, wanted: Callable[[Definition], bool]) -> tuple[Target, ...] | None:
+    def _through_imports(
+        self, name: str, ref: Reference, tags: FileTags, wanted: Callable[[Definition], bool]
+    ) -> tuple[Target, ...] | None:
         """Targets through an import that binds ``name``; ``()`` when it binds an external module."""
         bindings = self._bindings_of(tags)
         bound = [imp for imp in bindings.get(name, ()) if imp.name not in ("", "*")]
@@ -363,19 +500,30 @@ class CallGraph:
             return ()  # imported from outside the repository
         for imp in bindings.get("*", ()):
             files = self._modules.files_of(tags.language, ref.path, imp.module)
-            found = [d for p in files if p != ref.path for d in self._by_name_in(p, name) if wanted(d)]
+            found = [
+                d for p in files if p != ref.path for d in self._by_name_in(p, name) if wanted(d)
+            ]
             if found:
                 return _with(_fit(found, ref.arity), IMPORTED)
         return None
 
-    def _global(self, ref: Reference, fam: str, wanted: Callable[[Definition], bool]) -> tuple[Target, ...]:
+    def _global(
+        self, ref: Reference, fam: str, wanted: Callable[[Definition], bool]
+    ) -> tuple[Target, ...]:
         # A function nested in another function is invisible outside it.
         found = [
-            d for d in self._by_name.get(ref.name, ())
-            if family(d.language) == fam and wanted(d) and not (d.kind == "function" and "." in d.qualified_name and d.language != "rust")
+            d
+            for d in self._by_name.get(ref.name, ())
+            if family(d.language) == fam
+            and wanted(d)
+            and not (d.kind == "function" and "." in d.qualified_name and d.language != "rust")
         ]
         fitted = _fit(found, ref.arity)
-        return _with(_nearest_first(fitted, ref.path), NAME_ONLY) if 0 < len(fitted) <= MAX_NAME_ONLY else ()
+        return (
+            _with(_nearest_first(fitted, ref.path), NAME_ONLY)
+            if 0 < len(fitted) <= MAX_NAME_ONLY
+            else ()
+        )
 
     def _local(self, ref: Reference) -> list[Definition]:
         return [d for d in self._by_name.get(ref.name, ()) if d.path == ref.path]
@@ -383,7 +531,9 @@ class CallGraph:
     def _by_name_in(self, path: str, name: str) -> list[Definition]:
         defs = self._by_file_qname.get(path, {})
         return [d for d in defs.get(name, ())] or [
-            d for d in self._by_name.get(name, ()) if d.path == path and d.kind not in ("method", "constructor")
+            d
+            for d in self._by_name.get(name, ())
+            if d.path == path and d.kind not in ("method", "constructor")
         ]
 
     def _bindings_of(self, tags: FileTags) -> dict[str, list[Import]]:

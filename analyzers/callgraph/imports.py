@@ -26,7 +26,9 @@ class Import(NamedTuple):
         return self.alias or self.name or self.module
 
 
-def language_imports(language: str, module: str, name: str, alias: str, statement: str) -> list[Import]:
+def language_imports(
+    language: str, module: str, name: str, alias: str, statement: str
+) -> list[Import]:
     """Normalise one captured import into the bindings it creates."""
     if language == "go":
         if alias == ".":

@@ -94,7 +94,9 @@ class ModuleIndex:
         if language in ("c", "cpp", "ruby"):
             stem = posixpath.splitext(module)[0]
             local = posixpath.normpath(posixpath.join(here, stem))
-            return set(self._stems.get(local, ())) or self._by_suffix(self._stems, stem, shallow=False)
+            return set(self._stems.get(local, ())) or self._by_suffix(
+                self._stems, stem, shallow=False
+            )
         return set()
 
     def _rust(self, here: str, module: str) -> set[str]:
@@ -133,7 +135,9 @@ class ModuleIndex:
         return keys
 
     @staticmethod
-    def _by_suffix(index: dict[str, set[str]], key: str, min_parts: int = 2, shallow: bool = True) -> set[str]:
+    def _by_suffix(
+        index: dict[str, set[str]], key: str, min_parts: int = 2, shallow: bool = True
+    ) -> set[str]:
         """Files under the longest trailing part of ``key`` (at least ``min_parts`` segments).
 
         A one-segment module (``json``, ``fmt``) only matches files near the repository root:

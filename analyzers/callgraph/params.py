@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-_SKIP = frozenset({"comment", "line_comment", "block_comment", "keyword_separator", "positional_separator"})
+_SKIP = frozenset(
+    {"comment", "line_comment", "block_comment", "keyword_separator", "positional_separator"}
+)
 _RECEIVERS = frozenset({"self", "cls", "this", "&self", "&mut self", "mut self"})
 _OPTIONAL = frozenset(
     {
@@ -36,7 +38,9 @@ _NOT_COUNTED = frozenset({"self_parameter", "block_parameter", "receiver_paramet
 _NAME_FIELDS = ("name", "pattern", "declarator")
 
 
-def parameter_info(language: str, params: ts.Node, kind: str) -> tuple[tuple[str, ...], int, int | None]:
+def parameter_info(
+    language: str, params: ts.Node, kind: str
+) -> tuple[tuple[str, ...], int, int | None]:
     """(names, minimum arity, maximum arity or None) of a parameter list node."""
     if params.type == "identifier":  # JS arrow function with one bare parameter
         return (params.text.decode("utf-8", "replace") if params.text else "",), 1, 1
@@ -49,13 +53,21 @@ def parameter_info(language: str, params: ts.Node, kind: str) -> tuple[tuple[str
     if variadic:  # C# grammar quirk: `params T[] rest` sits in the list without a parameter node
         rest = next((c for c in reversed(children) if c.type == "identifier"), None)
         children = [c for c in children if c.type == "parameter"]
-        rest_name = rest.text.decode("utf-8", "replace") if rest is not None and rest.text else "params"
+        rest_name = (
+            rest.text.decode("utf-8", "replace") if rest is not None and rest.text else "params"
+        )
     for child in children:
         ctype = child.type
         if ctype in _SKIP or ctype in _NOT_COUNTED:
             continue
         name = _param_name(child)
-        if not names and low == 0 and name in _RECEIVERS and kind in ("method", "constructor") and language == "python":
+        if (
+            not names
+            and low == 0
+            and name in _RECEIVERS
+            and kind in ("method", "constructor")
+            and language == "python"
+        ):
             continue
         if ctype == "required_parameter" and name == "this":  # TypeScript `this` parameter
             continue
@@ -102,7 +114,10 @@ def _param_name(node: ts.Node) -> str:
             if inner is not None:
                 break
         if inner is None:
-            inner = next((c for c in current.named_children if "identifier" in c.type or c.type == "name"), None)
+            inner = next(
+                (c for c in current.named_children if "identifier" in c.type or c.type == "name"),
+                None,
+            )
         if inner is None:
             break
         current = inner
@@ -121,7 +136,10 @@ def _has_rest(node: ts.Node) -> bool:
 
 def _has_default(language: str, node: ts.Node) -> bool:
     if node.type in ("required_parameter", "simple_parameter", "property_promotion_parameter"):
-        return node.child_by_field_name("value") is not None or node.child_by_field_name("default_value") is not None
+        return (
+            node.child_by_field_name("value") is not None
+            or node.child_by_field_name("default_value") is not None
+        )
     if node.type == "keyword_parameter":
         return node.child_by_field_name("value") is not None
     if language == "csharp" and node.type == "parameter":

@@ -44,9 +44,15 @@ def signature_change_findings(
         if len(olds) != 1 or len(news) != 1:  # added, deleted, or overloaded: not comparable
             continue
         old, new = olds[0], news[0]
-        if not new.callable or (old.params, old.min_args, old.max_args) == (new.params, new.min_args, new.max_args):
+        if not new.callable or (old.params, old.min_args, old.max_args) == (
+            new.params,
+            new.min_args,
+            new.max_args,
+        ):
             continue
-        target = next((d for d in graph.find(new.qualified_name, new.path) if d.span == new.span), None)
+        target = next(
+            (d for d in graph.find(new.qualified_name, new.path) if d.span == new.span), None
+        )
         if target is None:
             continue
         stale = _stale_calls(old, target, graph, edited)
@@ -67,7 +73,16 @@ def _stale_calls(
 ) -> list[tuple[Reference, str]]:
     removed = set(old.params) - set(new.params)
     moved = _first_moved(old, new)
-    unique = len([d for d in graph.definitions_named(new.name) if family(d.language) == family(new.language)]) == 1
+    unique = (
+        len(
+            [
+                d
+                for d in graph.definitions_named(new.name)
+                if family(d.language) == family(new.language)
+            ]
+        )
+        == 1
+    )
     stale = []
     for ref, confidence in graph.direct_calls(new):
         if confidence == NAME_ONLY and not unique:
@@ -77,16 +92,27 @@ def _stale_calls(
         elif removed & set(ref.keywords):
             names = ", ".join(sorted(removed & set(ref.keywords)))
             stale.append((ref, f"passes removed keyword {names}"))
-        elif moved is not None and ref.arity is not None and (ref.path, ref.span.start_line) not in edited:
+        elif (
+            moved is not None
+            and ref.arity is not None
+            and (ref.path, ref.span.start_line) not in edited
+        ):
             # Reordered parameters keep every arity valid, so positional callers bind silently wrong.
             positional = ref.arity - len(ref.keywords)
             if positional > moved:
-                stale.append((ref, f"passes {new.params[moved]} and later parameters by position in the old order"))
+                stale.append(
+                    (
+                        ref,
+                        f"passes {new.params[moved]} and later parameters by position in the old order",
+                    )
+                )
     stale.sort(key=lambda item: (item[0].path, item[0].span.start_line))
     return stale
 
 
-def _finding(unit: ChangeUnit, old: Definition, new: Definition, stale: list[tuple[Reference, str]]) -> Finding:
+def _finding(
+    unit: ChangeUnit, old: Definition, new: Definition, stale: list[tuple[Reference, str]]
+) -> Finding:
     shown = ", ".join(f"{ref.path}:{ref.span.start_line}" for ref, _ in stale[:_MAX_LISTED])
     more = f" and {len(stale) - _MAX_LISTED} more" if len(stale) > _MAX_LISTED else ""
     count = f"{len(stale)} call site{'s' if len(stale) != 1 else ''}"

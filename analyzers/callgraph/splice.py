@@ -53,16 +53,29 @@ def splice_tags(old: FileTags, old_text: str, new_text: str, new_tree: ts.Tree) 
     old_tree, changed = _reparse_old(old.language, old_data, new_data, new_tree)
     top, bottom = _window(old, first, last_old, changed)
     new_bottom = bottom + edit.delta
-    fresh = extract_tags_in_rows(old.language, old.path, new_data, new_tree, top - 1, new_bottom - 1, errors)
+    fresh = extract_tags_in_rows(
+        old.language, old.path, new_data, new_tree, top - 1, new_bottom - 1, errors
+    )
     # Imports and packages carry no positions: the window must hold none, before or after.
     was = extract_tags_in_rows(old.language, old.path, old_data, old_tree, top - 1, bottom - 1)
-    if fresh.imports or was.imports or fresh.package != was.package or fresh.package not in ("", old.package):
+    if (
+        fresh.imports
+        or was.imports
+        or fresh.package != was.package
+        or fresh.package not in ("", old.package)
+    ):
         return None
     # The definitions around the edit must come out as before, only longer or shorter.
-    enclosing = [_loose(_shift_end(d, edit.delta), last_old + edit.delta) for d in old.definitions
-                 if d.start_line < first and d.end_line >= last_old]
-    if enclosing != [_loose(d, last_old + edit.delta) for d in fresh.definitions
-                     if d.start_line < first and d.end_line >= last_old + edit.delta]:
+    enclosing = [
+        _loose(_shift_end(d, edit.delta), last_old + edit.delta)
+        for d in old.definitions
+        if d.start_line < first and d.end_line >= last_old
+    ]
+    if enclosing != [
+        _loose(d, last_old + edit.delta)
+        for d in fresh.definitions
+        if d.start_line < first and d.end_line >= last_old + edit.delta
+    ]:
         return None
     definitions = [
         *(d for d in old.definitions if d.end_line < top),
@@ -73,12 +86,19 @@ def splice_tags(old: FileTags, old_text: str, new_text: str, new_tree: ts.Tree) 
     if references is None:
         return None
     return FileTags(
-        old.path, old.language, tuple(sorted(definitions, key=_position)),
-        tuple(sorted(references, key=_position)), old.imports, old.package, errors,
+        old.path,
+        old.language,
+        tuple(sorted(definitions, key=_position)),
+        tuple(sorted(references, key=_position)),
+        old.imports,
+        old.package,
+        errors,
     )
 
 
-def _reparse_old(language: str, old_data: bytes, new_data: bytes, new_tree: ts.Tree) -> tuple[ts.Tree, tuple[int, int]]:
+def _reparse_old(
+    language: str, old_data: bytes, new_data: bytes, new_tree: ts.Tree
+) -> tuple[ts.Tree, tuple[int, int]]:
     """The old text's tree, and the old lines (1-based) whose syntax differs in the new one.
 
     An edit can change the parse of text beyond it (an opened comment or string). The new
@@ -119,9 +139,14 @@ def _window(old: FileTags, first: int, last_old: int, changed: tuple[int, int]) 
     def around(r: Definition | Reference) -> bool:
         if isinstance(r, Definition):
             return r.start_line < first and r.end_line >= last_old
-        return r.start_line < first and r.end_line > last_old and any(
-            (r.start_line, r.start_col) <= (d.start_line, d.start_col) and (d.end_line, d.end_col) <= (r.end_line, r.end_col)
-            for d in inner
+        return (
+            r.start_line < first
+            and r.end_line > last_old
+            and any(
+                (r.start_line, r.start_col) <= (d.start_line, d.start_col)
+                and (d.end_line, d.end_col) <= (r.end_line, r.end_col)
+                for d in inner
+            )
         )
 
     top, bottom = min(first, changed[0] or first), max(last_old, changed[1])
@@ -130,8 +155,12 @@ def _window(old: FileTags, first: int, last_old: int, changed: tuple[int, int]) 
     while grown:
         grown = False
         for r in records:
-            if r.end_line >= top and r.start_line <= bottom and (r.start_line < top or r.end_line > bottom) \
-                    and not around(r):
+            if (
+                r.end_line >= top
+                and r.start_line <= bottom
+                and (r.start_line < top or r.end_line > bottom)
+                and not around(r)
+            ):
                 top, bottom, grown = min(top, r.start_line), max(bottom, r.end_line), True
     return top, bottom
 
@@ -145,17 +174,30 @@ def _splice_references(
     spliced.extend(_shift(r, edit.delta) for r in old if r.start_line > bottom)
     # Calls reaching past the window (around it, or starting on its edge lines): the window's
     # query misses their argument facts outside it, which the edit cannot have changed.
-    outer_old = [r for r in old if r.end_line >= top and r.start_line <= bottom
-                 and (r.start_line < top or r.end_line > bottom)]
-    outer_new = [r for r in fresh if r.end_line >= top and r.start_line <= new_bottom
-                 and (r.start_line < top or r.end_line > new_bottom)]
+    outer_old = [
+        r
+        for r in old
+        if r.end_line >= top
+        and r.start_line <= bottom
+        and (r.start_line < top or r.end_line > bottom)
+    ]
+    outer_new = [
+        r
+        for r in fresh
+        if r.end_line >= top
+        and r.start_line <= new_bottom
+        and (r.start_line < top or r.end_line > new_bottom)
+    ]
     if len(outer_old) != len(outer_new):
         return None
     for was, now in zip(outer_old, outer_new, strict=True):
         lines = (edit.line(was.start_line), edit.line(was.end_line))
-        if lines != (now.start_line, now.end_line) or (was.name, was.kind, was.caller, was.start_col) != (
-            now.name, now.kind, now.caller, now.start_col
-        ):
+        if lines != (now.start_line, now.end_line) or (
+            was.name,
+            was.kind,
+            was.caller,
+            was.start_col,
+        ) != (now.name, now.kind, now.caller, now.start_col):
             return None
         spliced.append(now._replace(arity=was.arity, keywords=was.keywords))
     return spliced

@@ -49,7 +49,9 @@ def _capture_categories(language: str) -> dict[str, int]:
     query = tags_query(language)
     categories: dict[str, int] = {}
     for key in map(query.capture_name, range(query.capture_count)):
-        category = _CATEGORY_NAMES.get(key, next((c for p, c in _CATEGORY_PREFIXES if key.startswith(p)), None))
+        category = _CATEGORY_NAMES.get(
+            key, next((c for p, c in _CATEGORY_PREFIXES if key.startswith(p)), None)
+        )
         if category is not None:
             categories[key] = category
     return categories
@@ -68,7 +70,13 @@ def extract_tags(language: str, path: str, text: str, tree: ts.Tree | None = Non
 
 
 def extract_tags_in_rows(
-    language: str, path: str, data: bytes, tree: ts.Tree, first_row: int, last_row: int, errors: int = 0
+    language: str,
+    path: str,
+    data: bytes,
+    tree: ts.Tree,
+    first_row: int,
+    last_row: int,
+    errors: int = 0,
 ) -> FileTags:
     """Tags from the query matches that intersect rows ``first_row..last_row`` (0-based) only.
 
@@ -89,7 +97,9 @@ class _Extractor:
         self.data = data
         self.ascii = data.isascii()
         self.lines = data.split(b"\n")
-        self.containers: list[tuple[int, int, int, str, str, tuple[str, ...], ts.Node | None, ts.Node, str]] = []
+        self.containers: list[
+            tuple[int, int, int, str, str, tuple[str, ...], ts.Node | None, ts.Node, str]
+        ] = []
         self.calls: list[tuple[int, int, str, ts.Node, ts.Node, ts.Node | None, str]] = []
         self.imports: list[Import] = []
         self.package = ""
@@ -124,12 +134,20 @@ class _Extractor:
                     break
         definitions, references = self._nest()
         return FileTags(
-            self.path, self.language, definitions, references, tuple(self.imports), self.package, errors
+            self.path,
+            self.language,
+            definitions,
+            references,
+            tuple(self.imports),
+            self.package,
+            errors,
         )
 
     # -- collecting --------------------------------------------------------------------
 
-    def _container(self, key: str, caps: dict[str, list[ts.Node]], seen: set[tuple[int, int, str]]) -> None:
+    def _container(
+        self, key: str, caps: dict[str, list[ts.Node]], seen: set[tuple[int, int, str]]
+    ) -> None:
         node = caps[key][0]
         ident = (node.start_byte, node.end_byte, key)
         if ident in seen:
@@ -157,11 +175,22 @@ class _Extractor:
             prefix = (type_name,) if type_name else prefix
         params = caps.get("params")
         self.containers.append(
-            (node.start_byte, -node.end_byte, len(self.containers), kind, name, prefix,
-             params[0] if params else None, node, receiver_var)
+            (
+                node.start_byte,
+                -node.end_byte,
+                len(self.containers),
+                kind,
+                name,
+                prefix,
+                params[0] if params else None,
+                node,
+                receiver_var,
+            )
         )
 
-    def _call(self, key: str, caps: dict[str, list[ts.Node]], seen: set[tuple[int, int, str]]) -> None:
+    def _call(
+        self, key: str, caps: dict[str, list[ts.Node]], seen: set[tuple[int, int, str]]
+    ) -> None:
         node = caps[key][0]
         start, end = node.byte_range
         ident = (start, end, "call")
@@ -170,7 +199,15 @@ class _Extractor:
         seen.add(ident)
         args = caps.get("args")
         self.calls.append(
-            (start, -end, key[len("reference.") :], node, caps["name." + key][0], args[0] if args else None, "")
+            (
+                start,
+                -end,
+                key[len("reference.") :],
+                node,
+                caps["name." + key][0],
+                args[0] if args else None,
+                "",
+            )
         )
 
     def _argument(self, key: str, node: ts.Node) -> None:
@@ -199,13 +236,17 @@ class _Extractor:
         if "import.wildcard" in caps:
             name = "*"
         statement = caps["import"][0]
-        self.imports.extend(language_imports(self.language, module, name, alias, self._text(statement)))
+        self.imports.extend(
+            language_imports(self.language, module, name, alias, self._text(statement))
+        )
 
     # -- nesting and records -------------------------------------------------------------
 
     def _nest(self) -> tuple[tuple[Definition, ...], tuple[Reference, ...]]:
         """Qualify definitions by their enclosing ones and give each call its caller."""
-        items: list[tuple[int, int, int, int]] = [(c[0], c[1], 0, i) for i, c in enumerate(self.containers)]
+        items: list[tuple[int, int, int, int]] = [
+            (c[0], c[1], 0, i) for i, c in enumerate(self.containers)
+        ]
         items.extend((c[0], c[1], 1, i) for i, c in enumerate(self.calls))
         items.sort()
         # stack entries: (end_byte, qualified parts, kind, qualified name of the innermost definition)
@@ -232,13 +273,23 @@ class _Extractor:
                 else:
                     qname = ".".join(parts)
                     stack.append((-neg_end, parts, kind, qname))
-                    definitions.append(self._definition(kind, name, qname, node, params, receiver_var))
+                    definitions.append(
+                        self._definition(kind, name, qname, node, params, receiver_var)
+                    )
             else:
-                references.append(self._reference(self.calls[index], stack[-1][3] if stack else MODULE))
+                references.append(
+                    self._reference(self.calls[index], stack[-1][3] if stack else MODULE)
+                )
         return tuple(definitions), tuple(references)
 
     def _definition(
-        self, kind: str, name: str, qname: str, node: ts.Node, params: ts.Node | None, receiver_var: str
+        self,
+        kind: str,
+        name: str,
+        qname: str,
+        node: ts.Node,
+        params: ts.Node | None,
+        receiver_var: str,
     ) -> Definition:
         names: tuple[str, ...] = ()
         low, high = 0, 0
@@ -246,11 +297,22 @@ class _Extractor:
             names, low, high_or_none = parameter_info(self.language, params, kind)
             high = high_or_none if high_or_none is not None else -1
         return Definition(
-            self.path, self.language, kind, name, qname, *self._points(node), self._signature(node),
-            names, low, None if high < 0 else high, receiver_var,
+            self.path,
+            self.language,
+            kind,
+            name,
+            qname,
+            *self._points(node),
+            self._signature(node),
+            names,
+            low,
+            None if high < 0 else high,
+            receiver_var,
         )
 
-    def _reference(self, call: tuple[int, int, str, ts.Node, ts.Node, ts.Node | None, str], caller: str) -> Reference:
+    def _reference(
+        self, call: tuple[int, int, str, ts.Node, ts.Node, ts.Node | None, str], caller: str
+    ) -> Reference:
         start, _e, kind, node, name_node, args, _ = call
         data = self.data
         name_start, name_end = name_node.byte_range
@@ -258,7 +320,11 @@ class _Extractor:
         if kind == "call" and name_start > start:
             receiver = data[start:name_start].decode("utf-8", "replace")
             head = receiver[:-1]
-            if receiver[-1] == "." and head[-1:] not in (".", "") and head.replace(".", "_").isidentifier():
+            if (
+                receiver[-1] == "."
+                and head[-1:] not in (".", "")
+                and head.replace(".", "_").isidentifier()
+            ):
                 # `a.b.name`: nothing to strip or collapse (the general path gives the same)
                 receiver = head[:80]
             else:
@@ -284,10 +350,23 @@ class _Extractor:
             line = self.lines[row] if row < len(self.lines) else b""
             snippet = self.snippets[row] = line.decode("utf-8", "replace").strip()[:_SNIPPET_CHARS]
         # tuple.__new__ skips the named tuple's Python-level __new__ (every field is given).
-        return _new_tuple(Reference, (
-            self.path, data[name_start:name_end].decode("utf-8", "replace"), receiver,
-            row + 1, c1, r2 + 1, c2, caller, arity, keywords, kind, snippet,
-        ))
+        return _new_tuple(
+            Reference,
+            (
+                self.path,
+                data[name_start:name_end].decode("utf-8", "replace"),
+                receiver,
+                row + 1,
+                c1,
+                r2 + 1,
+                c2,
+                caller,
+                arity,
+                keywords,
+                kind,
+                snippet,
+            ),
+        )
 
     # -- text helpers -------------------------------------------------------------------
 
@@ -308,7 +387,11 @@ class _Extractor:
 
     def _signature(self, node: ts.Node) -> str:
         body = node.child_by_field_name("body")
-        end = body.start_byte if body is not None and body.start_byte > node.start_byte else node.end_byte
+        end = (
+            body.start_byte
+            if body is not None and body.start_byte > node.start_byte
+            else node.end_byte
+        )
         head = self.data[node.start_byte : end].decode("utf-8", "replace")
         if body is None:
             head = head.split("\n", 1)[0]

@@ -107,17 +107,34 @@ class FileTags:
         # Plain tuples pickle in C; the records are rebuilt in one pass on load.
         return (
             _rebuild_tags,
-            (self.path, self.language, [tuple(d) for d in self.definitions], [tuple(r) for r in self.references],
-             [tuple(i) for i in self.imports], self.package, self.error_count),
+            (
+                self.path,
+                self.language,
+                [tuple(d) for d in self.definitions],
+                [tuple(r) for r in self.references],
+                [tuple(i) for i in self.imports],
+                self.package,
+                self.error_count,
+            ),
         )
 
 
 def _rebuild_tags(
-    path: str, language: str, defs: list[tuple[Any, ...]], refs: list[tuple[Any, ...]],
-    imports: list[tuple[Any, ...]], package: str, errors: int,
+    path: str,
+    language: str,
+    defs: list[tuple[Any, ...]],
+    refs: list[tuple[Any, ...]],
+    imports: list[tuple[Any, ...]],
+    package: str,
+    errors: int,
 ) -> FileTags:
     make_def, make_ref = Definition._make, Reference._make
     return FileTags(
-        path, language, tuple(map(make_def, defs)), tuple(map(make_ref, refs)),
-        tuple(Import(*i) for i in imports), package, errors,
+        path,
+        language,
+        tuple(map(make_def, defs)),
+        tuple(map(make_ref, refs)),
+        tuple(Import(*i) for i in imports),
+        package,
+        errors,
     )

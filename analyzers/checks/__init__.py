@@ -122,7 +122,13 @@ def run_rules(
     elif tree is None:
         tree = parse(language, new_text)
     ctx = CheckContext(
-        file, units, new_text, language if tree is not None else None, tree, added, old_text=old_text
+        file,
+        units,
+        new_text,
+        language if tree is not None else None,
+        tree,
+        added,
+        old_text=old_text,
     )
     validator = _BudgetedValidator(new_text, ctx.language, tree, MAX_FIXES_PER_FILE)
     hunk_ranges = [(h.new_start, h.new_start + max(h.new_count, 1)) for h in file.hunks]
@@ -131,10 +137,16 @@ def run_rules(
     moved = _moved_lines(ctx)
     for rule in rules:
         try:
-            hits = [h for h in rule.find(ctx) if _on_change(h, added, hunk_ranges) and _new_code(h, moved)]
+            hits = [
+                h
+                for h in rule.find(ctx)
+                if _on_change(h, added, hunk_ranges) and _new_code(h, moved)
+            ]
             findings.extend(_finding(ctx, rule.info, hit, validator) for hit in hits)
         except Exception as exc:  # one broken rule must not hide the others' findings
-            problems.append(f"{rule.info.id} crashed on {file.path}: {exc.__class__.__name__}: {exc}")
+            problems.append(
+                f"{rule.info.id} crashed on {file.path}: {exc.__class__.__name__}: {exc}"
+            )
     findings.sort(key=lambda f: (f.span.start_line, f.span.start_col, f.rule))
     return CheckResult(tuple(number_occurrences(findings)), tuple(problems))
 

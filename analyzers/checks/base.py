@@ -38,7 +38,9 @@ QUERY_FILES: dict[str, tuple[str, ...]] = {
 
 JS_LIKE = ("javascript", "typescript", "tsx")
 
-_TEST_PATH = re.compile(r"(^|/)(tests?|spec|__tests__|testdata)/|(^|/)(test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(test|spec)\.[^/]+|conftest\.py)$")
+_TEST_PATH = re.compile(
+    r"(^|/)(tests?|spec|__tests__|testdata)/|(^|/)(test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(test|spec)\.[^/]+|conftest\.py)$"
+)
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,12 @@ class CheckContext:
     @property
     def old_tree(self) -> ts.Tree | None:
         """The old file parsed as this file's language (parsed on first use, base trees cached)."""
-        if self._old_tree is None and self.old_text is not None and self.tree is not None and self.language:
+        if (
+            self._old_tree is None
+            and self.old_text is not None
+            and self.tree is not None
+            and self.language
+        ):
             self._old_tree = parse_cached(self.language, self.old_text.encode("utf-8"))
         return self._old_tree
 
@@ -214,8 +221,10 @@ class CheckContext:
 
     def span(self, node: ts.Node) -> Span:
         return Span(
-            node.start_point[0] + 1, self.col(node.start_point),
-            node.end_point[0] + 1, self.col(node.end_point),
+            node.start_point[0] + 1,
+            self.col(node.start_point),
+            node.end_point[0] + 1,
+            self.col(node.end_point),
         )
 
     def node_text(self, node: ts.Node) -> str:
@@ -283,4 +292,3 @@ def _size(span: Span) -> int:
 def replace_fix(ctx: CheckContext, node: ts.Node, new_text: str, description: str) -> Fix:
     """A fix that replaces exactly ``node``'s text."""
     return Fix(description, (TextEdit(ctx.span(node), new_text),))
-

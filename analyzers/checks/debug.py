@@ -30,12 +30,37 @@ CSHARP_BLOCKS = frozenset({"block", "switch_section"})
 # Directories and files whose output is their job: scripts, tools, examples, benchmarks, CLIs.
 PROGRAM_DIRS = frozenset(
     {
-        "script", "scripts", "bin", "exe", "tool", "tools", "example", "examples", "sample", "samples",
-        "demo", "demos", "bench", "benches", "benchmark", "benchmarks", "cmd", "cli",
+        "script",
+        "scripts",
+        "bin",
+        "exe",
+        "tool",
+        "tools",
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "demo",
+        "demos",
+        "bench",
+        "benches",
+        "benchmark",
+        "benchmarks",
+        "cmd",
+        "cli",
     }
 )
 PROGRAM_FILES = frozenset(
-    {"__main__.py", "setup.py", "manage.py", "noxfile.py", "tasks.py", "fabfile.py", "build.rs", "Rakefile"}
+    {
+        "__main__.py",
+        "setup.py",
+        "manage.py",
+        "noxfile.py",
+        "tasks.py",
+        "fabfile.py",
+        "build.rs",
+        "Rakefile",
+    }
 )
 # A file that defines the program's entry point prints for a living (bounded, anchored patterns).
 PROGRAM_ENTRY = {
@@ -43,8 +68,13 @@ PROGRAM_ENTRY = {
     "cpp": re.compile(r"^[ \t]{0,16}(?:int|void|auto)[ \t]{1,16}main[ \t]{0,16}\(", re.MULTILINE),
     "go": re.compile(r"^package[ \t]{1,16}main\b", re.MULTILINE),
     "java": re.compile(r"\bstatic[ \t]{1,16}void[ \t]{1,16}main[ \t]{0,16}\("),
-    "csharp": re.compile(r"\bstatic[ \t]{1,16}(?:async[ \t]{1,16})?(?:void|int|Task|Task<int>)[ \t]{1,16}Main[ \t]{0,16}\("),
-    "rust": re.compile(r"^[ \t]{0,16}(?:pub[ \t]{1,16})?(?:async[ \t]{1,16})?fn[ \t]{1,16}main[ \t]{0,16}\(", re.MULTILINE),
+    "csharp": re.compile(
+        r"\bstatic[ \t]{1,16}(?:async[ \t]{1,16})?(?:void|int|Task|Task<int>)[ \t]{1,16}Main[ \t]{0,16}\("
+    ),
+    "rust": re.compile(
+        r"^[ \t]{0,16}(?:pub[ \t]{1,16})?(?:async[ \t]{1,16})?fn[ \t]{1,16}main[ \t]{0,16}\(",
+        re.MULTILINE,
+    ),
 }
 _PDB_IMPORT_PREFIX = re.compile(r"^\s*import\s+(pdb|ipdb|pudb)\s*;\s*$")
 
@@ -86,7 +116,10 @@ def prints_for_a_living(ctx: CheckContext) -> bool:
 PRINTS_TEXT = {
     "python": re.compile(r"^[ \t]{0,40}print\(", re.MULTILINE),
     "javascript": re.compile(r"\bconsole\.(?:log|debug|trace|dir|dirxml|table)\("),
-    "c": re.compile(r"\b(?:printf|puts)\(|\bfprintf\([ \t]{0,4}stderr\b|\bstd::c(?:out|err)\b|^[ \t]{0,40}c(?:out|err)[ \t]{0,4}<<", re.MULTILINE),
+    "c": re.compile(
+        r"\b(?:printf|puts)\(|\bfprintf\([ \t]{0,4}stderr\b|\bstd::c(?:out|err)\b|^[ \t]{0,40}c(?:out|err)[ \t]{0,4}<<",
+        re.MULTILINE,
+    ),
     "go": re.compile(r"\bfmt\.Print(?:ln|f)?\(|^[ \t]{0,40}print(?:ln)?\(", re.MULTILINE),
     "java": re.compile(r"\bSystem\.(?:out|err)\.print"),
     "csharp": re.compile(r"\bConsole\.(?:Error\.)?Write(?:Line)?\("),
@@ -116,7 +149,11 @@ def _in_comment_or_string(ctx: CheckContext, line: int, offset: int) -> bool:
         return False
     text = ctx.line(line)
     column_chars = offset - (ctx.text.rfind("\n", 0, offset) + 1)
-    column = len(text[:column_chars].encode("utf-8")) + len(text[column_chars:]) - len(text[column_chars:].lstrip())
+    column = (
+        len(text[:column_chars].encode("utf-8"))
+        + len(text[column_chars:])
+        - len(text[column_chars:].lstrip())
+    )
     node = ctx.tree.root_node.descendant_for_point_range((line - 1, column), (line - 1, column))
     for _ in range(4):
         if node is None:
@@ -127,12 +164,33 @@ def _in_comment_or_string(ctx: CheckContext, line: int, offset: int) -> bool:
     return False
 
 
-OUTPUT_WORDS = frozenset({"debug", "dump", "print", "pprint", "log", "trace", "display", "report", "usage", "verbose", "echo"})
+OUTPUT_WORDS = frozenset(
+    {
+        "debug",
+        "dump",
+        "print",
+        "pprint",
+        "log",
+        "trace",
+        "display",
+        "report",
+        "usage",
+        "verbose",
+        "echo",
+    }
+)
 NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 FUNCTION_TYPES = frozenset(
     {
-        "function_definition", "function_declaration", "method_declaration", "method_definition",
-        "function_item", "method", "singleton_method", "constructor_declaration", "local_function_statement",
+        "function_definition",
+        "function_declaration",
+        "method_declaration",
+        "method_definition",
+        "function_item",
+        "method",
+        "singleton_method",
+        "constructor_declaration",
+        "local_function_statement",
         "variable_declarator",
     }
 )
@@ -148,7 +206,10 @@ def in_output_function(ctx: CheckContext, node: ts.Node) -> bool:
     while current is not None:
         if current.type in FUNCTION_TYPES:  # also `const debugPacket = function () {...}`
             target = current.child_by_field_name("name")
-        elif current.type in ("assignment_expression", "pair"):  # Protocol.prototype._debugPacket = ...
+        elif current.type in (
+            "assignment_expression",
+            "pair",
+        ):  # Protocol.prototype._debugPacket = ...
             target = current.child_by_field_name("left") or current.child_by_field_name("key")
         else:
             target = None
@@ -189,7 +250,8 @@ def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
         statement = captures["py.print"][0]
         args = captures["args"][0]
         if any(
-            a.type == "keyword_argument" and ctx.node_text(a).startswith("file") for a in args.named_children
+            a.type == "keyword_argument" and ctx.node_text(a).startswith("file")
+            for a in args.named_children
         ):
             continue
         if _in_main_guard(ctx, statement) or in_output_function(ctx, statement):
@@ -216,7 +278,10 @@ def find_python_debugger(ctx: CheckContext) -> Iterator[Hit]:
         )
         if fix is None and alone_after_import:
             # `import pdb; pdb.set_trace()` on one line: the whole line goes.
-            fix = Fix("Remove the breakpoint", (TextEdit(Span.lines(span.start_line, span.start_line), ""),))
+            fix = Fix(
+                "Remove the breakpoint",
+                (TextEdit(Span.lines(span.start_line, span.start_line), ""),),
+            )
         yield ctx.hit(statement, message, fix)
 
 
@@ -243,7 +308,11 @@ def find_js_debugger(ctx: CheckContext) -> Iterator[Hit]:
     for captures in ctx.captures("js.debugger"):
         statement = captures["js.debugger"][0]
         fix = ctx.removal_fix(statement, "Remove the debugger statement", JS_BLOCKS)
-        yield ctx.hit(statement, "A `debugger` statement was left in; it pauses every user with devtools open.", fix)
+        yield ctx.hit(
+            statement,
+            "A `debugger` statement was left in; it pauses every user with devtools open.",
+            fix,
+        )
 
 
 _SIMPLE_EXPR = re.compile(r"^&?[A-Za-z_][\w.]*$")
@@ -257,13 +326,17 @@ def find_rust_dbg(ctx: CheckContext) -> Iterator[Hit]:
         top_level_commas = [c for c in tokens.children if c.type == ","]
         fix = None
         statement = macro.parent
-        if statement is not None and statement.type == "expression_statement" and (
-            not inner or _SIMPLE_EXPR.match(inner)
+        if (
+            statement is not None
+            and statement.type == "expression_statement"
+            and (not inner or _SIMPLE_EXPR.match(inner))
         ):
             fix = ctx.removal_fix(statement, "Remove dbg!", RUST_BLOCKS)
         elif inner and not top_level_commas and not inner.endswith(","):
             fix = Fix(f"Unwrap dbg!: keep `{inner[:40]}`", (TextEdit(ctx.span(macro), inner),))
-        yield ctx.hit(macro, "dbg!() is a debugging aid that prints to stderr; remove it before merging.", fix)
+        yield ctx.hit(
+            macro, "dbg!() is a debugging aid that prints to stderr; remove it before merging.", fix
+        )
 
 
 def find_ruby_debugger(ctx: CheckContext) -> Iterator[Hit]:
@@ -272,7 +345,9 @@ def find_ruby_debugger(ctx: CheckContext) -> Iterator[Hit]:
         if node.parent is None or node.parent.type not in RUBY_BLOCKS:
             continue  # an identifier called `debugger` used as a value, not a breakpoint
         fix = ctx.removal_fix(node, "Remove the breakpoint", RUBY_BLOCKS, ("#",))
-        yield ctx.hit(node, f"`{ctx.node_text(node)}` is a debugger breakpoint left in the code.", fix)
+        yield ctx.hit(
+            node, f"`{ctx.node_text(node)}` is a debugger breakpoint left in the code.", fix
+        )
 
 
 def find_php_dump(ctx: CheckContext) -> Iterator[Hit]:
@@ -286,7 +361,9 @@ def find_php_dump(ctx: CheckContext) -> Iterator[Hit]:
         fix = None
         if statement is not None and statement.type == "expression_statement":
             fix = ctx.removal_fix(statement, f"Remove {name}()", PHP_BLOCKS, ("//", "#"))
-        yield ctx.hit(call, f"{name}() dumps to the response; it looks like leftover debugging.", fix)
+        yield ctx.hit(
+            call, f"{name}() dumps to the response; it looks like leftover debugging.", fix
+        )
 
 
 @dataclass(frozen=True)
@@ -299,18 +376,34 @@ class _OutputForm:
 
 
 OUTPUT_FORMS: dict[str, _OutputForm] = {
-    "c": _OutputForm(C_BLOCKS, "`{name}` in code that does not otherwise print looks like leftover debugging; "
-                     "remove it or report through the project's error path."),
-    "go": _OutputForm(GO_BLOCKS, "`{name}` writes to stdout from library code, where callers cannot silence it; "
-                      "remove it or use the project's logger."),
-    "java": _OutputForm(JAVA_BLOCKS, "`{name}` in library code looks like leftover debugging; use the logger, "
-                        "or remove it."),
-    "csharp": _OutputForm(CSHARP_BLOCKS, "`{name}` in library code looks like leftover debugging; use the "
-                          "logger, or remove it."),
-    "rust": _OutputForm(RUST_BLOCKS, "`{name}!` in library code looks like leftover debugging; use `log` or "
-                        "`tracing`, or remove it."),
-    "ruby": _OutputForm(RUBY_BLOCKS, "`{name}` in library code looks like leftover debugging; use the logger, "
-                        "or remove it.", ("#",)),
+    "c": _OutputForm(
+        C_BLOCKS,
+        "`{name}` in code that does not otherwise print looks like leftover debugging; "
+        "remove it or report through the project's error path.",
+    ),
+    "go": _OutputForm(
+        GO_BLOCKS,
+        "`{name}` writes to stdout from library code, where callers cannot silence it; "
+        "remove it or use the project's logger.",
+    ),
+    "java": _OutputForm(
+        JAVA_BLOCKS,
+        "`{name}` in library code looks like leftover debugging; use the logger, or remove it.",
+    ),
+    "csharp": _OutputForm(
+        CSHARP_BLOCKS,
+        "`{name}` in library code looks like leftover debugging; use the logger, or remove it.",
+    ),
+    "rust": _OutputForm(
+        RUST_BLOCKS,
+        "`{name}!` in library code looks like leftover debugging; use `log` or "
+        "`tracing`, or remove it.",
+    ),
+    "ruby": _OutputForm(
+        RUBY_BLOCKS,
+        "`{name}` in library code looks like leftover debugging; use the logger, or remove it.",
+        ("#",),
+    ),
 }
 OUTPUT_FORMS["cpp"] = OUTPUT_FORMS["c"]
 RUBY_DUMPS = frozenset({"p", "pp"})
@@ -320,7 +413,11 @@ CPP_STREAMS = frozenset({"std::cout", "std::cerr", "cout", "cerr"})
 def _output_name(ctx: CheckContext, call: ts.Node) -> str:
     if call.type == "method_invocation":  # Java: System.out.println
         obj, name = call.child_by_field_name("object"), call.child_by_field_name("name")
-        return f"{ctx.node_text(obj)}.{ctx.node_text(name)}" if obj is not None and name is not None else ""
+        return (
+            f"{ctx.node_text(obj)}.{ctx.node_text(name)}"
+            if obj is not None and name is not None
+            else ""
+        )
     for field_name in ("function", "macro", "method"):
         function = call.child_by_field_name(field_name)
         if function is not None:
@@ -329,7 +426,9 @@ def _output_name(ctx: CheckContext, call: ts.Node) -> str:
 
 
 def _stream_root(node: ts.Node) -> ts.Node:
-    while node.type == "binary_expression" and (left := node.child_by_field_name("left")) is not None:
+    while (
+        node.type == "binary_expression" and (left := node.child_by_field_name("left")) is not None
+    ):
         node = left
     return node
 
@@ -346,8 +445,19 @@ def find_debug_output(ctx: CheckContext) -> Iterator[Hit]:
     capture = "debug.print"
     candidates = list(ctx.captures(capture))
     if ctx.language == "cpp":
-        streams = [c for c in ctx.captures("cpp.stream") if ctx.node_text(_stream_root(c["call"][0])) in CPP_STREAMS]
-        candidates += [{capture: c["cpp.stream"], "call": c["call"], "stream_root": [_stream_root(c["call"][0])]} for c in streams]
+        streams = [
+            c
+            for c in ctx.captures("cpp.stream")
+            if ctx.node_text(_stream_root(c["call"][0])) in CPP_STREAMS
+        ]
+        candidates += [
+            {
+                capture: c["cpp.stream"],
+                "call": c["call"],
+                "stream_root": [_stream_root(c["call"][0])],
+            }
+            for c in streams
+        ]
     if not candidates or prints_for_a_living(ctx):
         return
     seen: set[int] = set()
@@ -361,18 +471,32 @@ def find_debug_output(ctx: CheckContext) -> Iterator[Hit]:
             continue  # `x = p(y)` or an argument: the value is used
         if in_output_function(ctx, statement):
             continue
-        name = ctx.node_text(captures["stream_root"][0]) if "stream_root" in captures else _output_name(ctx, call)
+        name = (
+            ctx.node_text(captures["stream_root"][0])
+            if "stream_root" in captures
+            else _output_name(ctx, call)
+        )
         fix = None
         last_expression = ctx.language == "ruby" and statement.next_named_sibling is None
         if not last_expression:  # in Ruby the last expression is the method's value
-            fix = ctx.removal_fix(statement, f"Remove the {name} call", form.blocks, form.comment_prefixes)
+            fix = ctx.removal_fix(
+                statement, f"Remove the {name} call", form.blocks, form.comment_prefixes
+            )
         confidence = None
         if ctx.language == "ruby" and name in RUBY_DUMPS:
-            message, confidence = f"`{name}` is a debugging dump left in; remove it before merging.", 0.8
+            message, confidence = (
+                f"`{name}` is a debugging dump left in; remove it before merging.",
+                0.8,
+            )
         else:
             message = form.message.format(name=name)
-        yield Hit(ctx.span(statement if statement.type != "expression_statement" else call), message,
-                  ctx.node_text(call), fix, confidence=confidence)
+        yield Hit(
+            ctx.span(statement if statement.type != "expression_statement" else call),
+            message,
+            ctx.node_text(call),
+            fix,
+            confidence=confidence,
+        )
 
 
 def find_print_stack_trace(ctx: CheckContext) -> Iterator[Hit]:
@@ -383,8 +507,11 @@ def find_print_stack_trace(ctx: CheckContext) -> Iterator[Hit]:
     for captures in candidates:
         statement = captures["java.stack-trace"][0]
         block = statement.parent
-        if block is not None and block.parent is not None and block.parent.type == "catch_clause" and (
-            len(block.named_children) == 1
+        if (
+            block is not None
+            and block.parent is not None
+            and block.parent.type == "catch_clause"
+            and (len(block.named_children) == 1)
         ):
             continue
         yield ctx.hit(
@@ -417,22 +544,42 @@ def find_php_error_log_dump(ctx: CheckContext) -> Iterator[Hit]:
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("py.debug-print", ("python",), Severity.WARNING, "debug",
-                 "print() added in library code (not in scripts, main guards, or files that already print)", True),
+        RuleInfo(
+            "py.debug-print",
+            ("python",),
+            Severity.WARNING,
+            "debug",
+            "print() added in library code (not in scripts, main guards, or files that already print)",
+            True,
+        ),
         find_python_print,
     ),
     Rule(
-        RuleInfo("py.debugger", ("python",), Severity.WARNING, "debug",
-                 "breakpoint() or pdb/ipdb.set_trace() left in", True),
+        RuleInfo(
+            "py.debugger",
+            ("python",),
+            Severity.WARNING,
+            "debug",
+            "breakpoint() or pdb/ipdb.set_trace() left in",
+            True,
+        ),
         find_python_debugger,
     ),
     Rule(
-        RuleInfo("js.console-log", JS_LIKE, Severity.WARNING, "debug",
-                 "console.log/debug/trace/dir/table left in", True),
+        RuleInfo(
+            "js.console-log",
+            JS_LIKE,
+            Severity.WARNING,
+            "debug",
+            "console.log/debug/trace/dir/table left in",
+            True,
+        ),
         find_console_log,
     ),
     Rule(
-        RuleInfo("js.debugger", JS_LIKE, Severity.WARNING, "debug", "`debugger;` statement left in", True),
+        RuleInfo(
+            "js.debugger", JS_LIKE, Severity.WARNING, "debug", "`debugger;` statement left in", True
+        ),
         find_js_debugger,
     ),
     Rule(
@@ -440,28 +587,60 @@ RULES: tuple[Rule, ...] = (
         find_rust_dbg,
     ),
     Rule(
-        RuleInfo("ruby.debugger", ("ruby",), Severity.WARNING, "debug",
-                 "binding.pry / binding.irb / byebug / debugger left in", True),
+        RuleInfo(
+            "ruby.debugger",
+            ("ruby",),
+            Severity.WARNING,
+            "debug",
+            "binding.pry / binding.irb / byebug / debugger left in",
+            True,
+        ),
         find_ruby_debugger,
     ),
     Rule(
-        RuleInfo("php.debug-dump", ("php",), Severity.WARNING, "debug",
-                 "var_dump / print_r / var_export / dd / dump left in", True),
+        RuleInfo(
+            "php.debug-dump",
+            ("php",),
+            Severity.WARNING,
+            "debug",
+            "var_dump / print_r / var_export / dd / dump left in",
+            True,
+        ),
         find_php_dump,
     ),
     Rule(
-        RuleInfo("php.error-log-dump", ("php",), Severity.WARNING, "debug",
-                 "error_log(print_r($x, true)) and similar value dumps into the log", True, 0.7),
+        RuleInfo(
+            "php.error-log-dump",
+            ("php",),
+            Severity.WARNING,
+            "debug",
+            "error_log(print_r($x, true)) and similar value dumps into the log",
+            True,
+            0.7,
+        ),
         find_php_error_log_dump,
     ),
     *(
         Rule(
-            RuleInfo(f"{prefix}.debug-print", languages, Severity.WARNING, "debug", summary, True, confidence),
+            RuleInfo(
+                f"{prefix}.debug-print",
+                languages,
+                Severity.WARNING,
+                "debug",
+                summary,
+                True,
+                confidence,
+            ),
             find_debug_output,
         )
         for prefix, languages, summary, confidence in (
-            ("c", ("c", "cpp"), "printf/puts/fprintf(stderr)/std::cout/std::cerr added in code that does not "
-             "otherwise print", 0.4),
+            (
+                "c",
+                ("c", "cpp"),
+                "printf/puts/fprintf(stderr)/std::cout/std::cerr added in code that does not "
+                "otherwise print",
+                0.4,
+            ),
             ("go", ("go",), "fmt.Print/Printf/Println or println added outside package main", 0.6),
             ("java", ("java",), "System.out/System.err print added outside a main class", 0.6),
             ("csharp", ("csharp",), "Console.Write/WriteLine added outside a Main class", 0.6),
@@ -470,8 +649,15 @@ RULES: tuple[Rule, ...] = (
         )
     ),
     Rule(
-        RuleInfo("java.debug-stack-trace", ("java",), Severity.WARNING, "debug",
-                 "e.printStackTrace() added outside a catch that does nothing else", False, 0.6),
+        RuleInfo(
+            "java.debug-stack-trace",
+            ("java",),
+            Severity.WARNING,
+            "debug",
+            "e.printStackTrace() added outside a catch that does nothing else",
+            False,
+            0.6,
+        ),
         find_print_stack_trace,
     ),
 )

@@ -60,8 +60,12 @@ def find_dropped_parameters(ctx: CheckContext) -> Iterator[Hit]:
         if old_function is None:
             continue
         names, _, _ = parameter_info(ctx.language or "", parameters, "method")
-        before = ctx.text.encode("utf-8")[body.start_byte : statement.end_byte].decode("utf-8", "replace")
-        after_lines = [ctx.line(n) for n in range(statement.end_point[0] + 2, body.end_point[0] + 2)]
+        before = ctx.text.encode("utf-8")[body.start_byte : statement.end_byte].decode(
+            "utf-8", "replace"
+        )
+        after_lines = [
+            ctx.line(n) for n in range(statement.end_point[0] + 2, body.end_point[0] + 2)
+        ]
         old_body = old_function.child_by_field_name("body")
         old_text = ctx.node_text(old_body) if old_body is not None else ""
         for name in names:
@@ -98,11 +102,17 @@ def _failure_or_nothing_to_do(ctx: CheckContext, statement: ts.Node) -> bool:
     block = statement.parent
     if block is None:
         return False
-    before = ctx.text.encode("utf-8")[block.start_byte : statement.start_byte].decode("utf-8", "replace")
+    before = ctx.text.encode("utf-8")[block.start_byte : statement.start_byte].decode(
+        "utf-8", "replace"
+    )
     if _FAILURE_CALL.search(before):
         return True
     guard = block if block.type in g.IF_TYPES else block.parent
-    condition = guard.child_by_field_name("condition") if guard is not None and guard.type in g.IF_TYPES else None
+    condition = (
+        guard.child_by_field_name("condition")
+        if guard is not None and guard.type in g.IF_TYPES
+        else None
+    )
     return condition is not None and bool(_NO_DATA.match(ctx.node_text(condition)))
 
 
@@ -146,7 +156,9 @@ def _old_function(ctx: CheckContext, old_line: int) -> ts.Node | None:
             break
         node = node.parent
     stack = [ctx.old_tree.root_node]
-    while stack:  # the header line starts with a decorator or a modifier: look for a definition on that row
+    while (
+        stack
+    ):  # the header line starts with a decorator or a modifier: look for a definition on that row
         current = stack.pop()
         if current.start_point[0] > old_line - 1 or current.end_point[0] < old_line - 1:
             continue
@@ -158,9 +170,14 @@ def _old_function(ctx: CheckContext, old_line: int) -> ts.Node | None:
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("generic.dropped-parameter", g.LANGUAGES, Severity.WARNING, "correctness",
-                 "an early return added before the code that honoured a parameter, which is now ignored on that path",
-                 confidence=0.6),
+        RuleInfo(
+            "generic.dropped-parameter",
+            g.LANGUAGES,
+            Severity.WARNING,
+            "correctness",
+            "an early return added before the code that honoured a parameter, which is now ignored on that path",
+            confidence=0.6,
+        ),
         find_dropped_parameters,
     ),
 )

@@ -141,7 +141,12 @@ def find_empty_catch(ctx: CheckContext) -> Iterator[Hit]:
         header = ctx.span(clause)
         first = ctx.line(header.start_line)[header.start_col :].rstrip()
         yield Hit(
-            Span(header.start_line, header.start_col, header.start_line, header.start_col + len(first)),
+            Span(
+                header.start_line,
+                header.start_col,
+                header.start_line,
+                header.start_col + len(first),
+            ),
             "The change deletes everything this catch block did, so the error is now silently "
             "swallowed; handle it, log it, or let it propagate.",
             first,
@@ -170,7 +175,9 @@ def _catches_emptied(ctx: CheckContext) -> Iterator[ts.Node]:
             if not text.endswith("{"):
                 continue
             column = len(text.encode("utf-8")) - 1
-            node = ctx.tree.root_node.descendant_for_point_range((new_line - 1, column), (new_line - 1, column + 1))
+            node = ctx.tree.root_node.descendant_for_point_range(
+                (new_line - 1, column), (new_line - 1, column + 1)
+            )
             body = node.parent if node is not None else None
             if body is None or body.type not in CATCH_BODIES or body.named_child_count:
                 continue
@@ -203,7 +210,10 @@ def find_print_stack_trace(ctx: CheckContext) -> Iterator[Hit]:
 def find_ruby_rescue(ctx: CheckContext) -> Iterator[Hit]:
     for captures in ctx.captures("ruby.rescue-nil"):
         node = captures["ruby.rescue-nil"][0]
-        yield ctx.hit(node, "`rescue nil` turns every error here into nil; rescue the specific error you expect.")
+        yield ctx.hit(
+            node,
+            "`rescue nil` turns every error here into nil; rescue the specific error you expect.",
+        )
     for captures in ctx.captures("ruby.rescue"):
         node = captures["ruby.rescue"][0]
         if node.child_by_field_name("body") is not None:
@@ -215,7 +225,10 @@ def find_ruby_rescue(ctx: CheckContext) -> Iterator[Hit]:
                 continue
         if any(c.type == "comment" for c in node.children):
             continue
-        yield ctx.hit(node, "This empty rescue swallows the error; handle it, log it, or narrow what it rescues.")
+        yield ctx.hit(
+            node,
+            "This empty rescue swallows the error; handle it, log it, or narrow what it rescues.",
+        )
 
 
 def _handler_drops_error(ctx: CheckContext, handler: ts.Node) -> bool:
@@ -231,8 +244,12 @@ def _handler_drops_error(ctx: CheckContext, handler: ts.Node) -> bool:
     if any(s.type == "comment" for s in statements) or len(statements) != 1:
         return False
     only = statements[0]
-    value = only.named_children[0] if only.type == "return_statement" and only.named_children else None
-    return only.type == "return_statement" and (value is None or ctx.node_text(value) in ("null", "undefined"))
+    value = (
+        only.named_children[0] if only.type == "return_statement" and only.named_children else None
+    )
+    return only.type == "return_statement" and (
+        value is None or ctx.node_text(value) in ("null", "undefined")
+    )
 
 
 def find_swallowed_promise(ctx: CheckContext) -> Iterator[Hit]:
@@ -245,7 +262,9 @@ def find_swallowed_promise(ctx: CheckContext) -> Iterator[Hit]:
         start = ctx.span(prop)
         end = ctx.span(call)
         header = Span(start.start_line, max(start.start_col - 1, 0), end.end_line, end.end_col)
-        header_text = "." + ctx.text_of(Span(start.start_line, start.start_col, end.end_line, end.end_col))
+        header_text = "." + ctx.text_of(
+            Span(start.start_line, start.start_col, end.end_line, end.end_col)
+        )
         yield Hit(
             header,
             "This .catch() turns every rejection into success with no trace; handle the error, "
@@ -257,16 +276,39 @@ def find_swallowed_promise(ctx: CheckContext) -> Iterator[Hit]:
 # Values a handler returns to pretend nothing failed.
 DEFAULT_VALUES = frozenset(
     {
-        "null", "None", "nil", "undefined", "false", "False", "0", "-1", '""', "''", "[]", "{}", "()",
-        "default", "Optional.empty()", "Collections.emptyList()", "Collections.emptyMap()",
-        "Collections.emptySet()", "List.of()", "Map.of()", "string.Empty", "String.Empty",
+        "null",
+        "None",
+        "nil",
+        "undefined",
+        "false",
+        "False",
+        "0",
+        "-1",
+        '""',
+        "''",
+        "[]",
+        "{}",
+        "()",
+        "default",
+        "Optional.empty()",
+        "Collections.emptyList()",
+        "Collections.emptyMap()",
+        "Collections.emptySet()",
+        "List.of()",
+        "Map.of()",
+        "string.Empty",
+        "String.Empty",
         "Array.Empty<T>()",
     }
 )
 FUNCTION_TYPES = frozenset(
     {
-        "function_definition", "method_declaration", "constructor_declaration", "function_declaration",
-        "method_definition", "local_function_statement",
+        "function_definition",
+        "method_declaration",
+        "constructor_declaration",
+        "function_declaration",
+        "method_definition",
+        "local_function_statement",
     }
 )
 CATCH_TYPES = frozenset({"catch_clause", "except_clause"})
@@ -321,9 +363,17 @@ def _returns_default(ctx: CheckContext, body: ts.Node) -> str | None:
     values = statements[0].named_children
     if not values:
         return "nothing"
-    value = values[0].named_children[0] if values[0].type == "expression_list" and values[0].named_child_count == 1 else values[0]
+    value = (
+        values[0].named_children[0]
+        if values[0].type == "expression_list" and values[0].named_child_count == 1
+        else values[0]
+    )
     text = " ".join(ctx.node_text(value).split())
-    return text if text in DEFAULT_VALUES or text.startswith("new ArrayList") or text.startswith("default(") else None
+    return (
+        text
+        if text in DEFAULT_VALUES or text.startswith("new ArrayList") or text.startswith("default(")
+        else None
+    )
 
 
 def find_error_to_default(ctx: CheckContext) -> Iterator[Hit]:
@@ -336,7 +386,11 @@ def find_error_to_default(ctx: CheckContext) -> Iterator[Hit]:
         if ctx.language == "python":
             body = next((c for c in clause.named_children if c.type == "block"), None)
             value = clause.child_by_field_name("value")
-            caught = value.named_children[0] if value is not None and value.type == "as_pattern" else value
+            caught = (
+                value.named_children[0]
+                if value is not None and value.type == "as_pattern"
+                else value
+            )
             if caught is None:
                 continue  # a bare except is py.bare-except's finding: one comment per line
             names = {n.strip("() ") for n in ctx.node_text(caught).split(",")}
@@ -355,7 +409,9 @@ def find_error_to_default(ctx: CheckContext) -> Iterator[Hit]:
         span = ctx.span(clause)
         first_line = ctx.line(span.start_line)[span.start_col :].rstrip()
         yield Hit(
-            Span(span.start_line, span.start_col, span.start_line, span.start_col + len(first_line)),
+            Span(
+                span.start_line, span.start_col, span.start_line, span.start_col + len(first_line)
+            ),
             f"Errors used to propagate from {_function_name(ctx, function)}(); now every failure returns "
             f"{default}, so callers cannot tell it from a real result. Let it propagate, or log it.",
             first_line,
@@ -392,7 +448,14 @@ def find_rust_discarded_result(ctx: CheckContext) -> Iterator[Hit]:
 
 
 def _was_checked(line: str) -> bool:
-    return "?" in line or ".unwrap()" in line or ".expect(" in line or "match " in line or "if let" in line
+    return (
+        "?" in line
+        or ".unwrap()" in line
+        or ".expect(" in line
+        or "match " in line
+        or "if let" in line
+    )
+
 
 # ----------------------------------------------------------------------------- handlers that stopped propagating
 
@@ -400,24 +463,53 @@ HANDLER_TYPES = frozenset({"except_clause", "catch_clause", "rescue"})
 THROW_TYPES = frozenset({"raise_statement", "throw_statement", "throw_expression"})
 RAISE_METHODS = frozenset({"raise", "fail"})
 NESTED_FUNCTIONS = frozenset(
-    {"function_definition", "lambda", "arrow_function", "function_expression", "function", "lambda_expression",
-     "anonymous_function", "anonymous_function_creation_expression", "do_block"}
+    {
+        "function_definition",
+        "lambda",
+        "arrow_function",
+        "function_expression",
+        "function",
+        "lambda_expression",
+        "anonymous_function",
+        "anonymous_function_creation_expression",
+        "do_block",
+    }
 )
-LOG_WORDS = ("log", "warn", "error", "print", "report", "reject", "fail", "abort", "emit", "fatal", "debug", "trace")
+LOG_WORDS = (
+    "log",
+    "warn",
+    "error",
+    "print",
+    "report",
+    "reject",
+    "fail",
+    "abort",
+    "emit",
+    "fatal",
+    "debug",
+    "trace",
+)
 
 
 def _handler_body(handler: ts.Node) -> ts.Node | None:
     body = handler.child_by_field_name("body")
     if body is not None:
         return body
-    return next((c for c in handler.named_children if c.type in ("block", "then", "compound_statement")), None)
+    return next(
+        (c for c in handler.named_children if c.type in ("block", "then", "compound_statement")),
+        None,
+    )
 
 
 def _handler_variable(ctx: CheckContext, handler: ts.Node) -> str:
     """The name the handler binds the error to ('' when it binds none)."""
     if handler.type == "except_clause":
         value = handler.child_by_field_name("value")
-        alias = value.child_by_field_name("alias") if value is not None and value.type == "as_pattern" else None
+        alias = (
+            value.child_by_field_name("alias")
+            if value is not None and value.type == "as_pattern"
+            else None
+        )
         return ctx.node_text(alias).strip() if alias is not None else ""
     if handler.type == "rescue":
         variable = handler.child_by_field_name("variable")
@@ -447,13 +539,17 @@ def _throws(ctx: CheckContext, body: ts.Node) -> bool:
             method = node.child_by_field_name("method") or node.child_by_field_name("function")
             if method is not None and ctx.node_text(method) in RAISE_METHODS:
                 return True  # Ruby: `raise Error, "..."`
-        elif node.type == "identifier" and ctx.node_text(node) == "raise" and ctx.language == "ruby":
+        elif (
+            node.type == "identifier" and ctx.node_text(node) == "raise" and ctx.language == "ruby"
+        ):
             return True  # Ruby: a bare `raise`
     return False
 
 
 def _exits(body: ts.Node) -> bool:
-    return any(n.type in ("return_statement", "return") for n in _descendants(body, skip_functions=True))
+    return any(
+        n.type in ("return_statement", "return") for n in _descendants(body, skip_functions=True)
+    )
 
 
 def _in_condition(node: ts.Node, body: ts.Node) -> bool:
@@ -466,10 +562,21 @@ def _in_condition(node: ts.Node, body: ts.Node) -> bool:
     return False
 
 
-INSPECTING_CALLS = frozenset({"str", "repr", "len", "type", "isinstance", "String", "getattr", "hasattr"})
+INSPECTING_CALLS = frozenset(
+    {"str", "repr", "len", "type", "isinstance", "String", "getattr", "hasattr"}
+)
 MEMBER_TARGETS = frozenset(
-    {"attribute", "member_expression", "field_access", "member_access_expression", "subscript",
-     "subscript_expression", "member_access", "instance_variable", "element_reference"}
+    {
+        "attribute",
+        "member_expression",
+        "field_access",
+        "member_access_expression",
+        "subscript",
+        "subscript_expression",
+        "member_access",
+        "instance_variable",
+        "element_reference",
+    }
 )
 
 
@@ -486,7 +593,15 @@ def _hands_on(ctx: CheckContext, node: ts.Node) -> bool:
         call = parent.parent
         callee = call.child_by_field_name("function") if call is not None else None
         return callee is None or ctx.node_text(callee).rsplit(".", 1)[-1] not in INSPECTING_CALLS
-    if parent.type in ("return_statement", "return", "yield", "pair", "keyword_argument", "array", "list"):
+    if parent.type in (
+        "return_statement",
+        "return",
+        "yield",
+        "pair",
+        "keyword_argument",
+        "array",
+        "list",
+    ):
         return True
     if parent.type in ("assignment", "assignment_expression", "assignment_statement"):
         left, right = parent.child_by_field_name("left"), parent.child_by_field_name("right")
@@ -500,20 +615,39 @@ def _passes_on(ctx: CheckContext, body: ts.Node, variable: str) -> bool:
     if not variable:
         return False
     return any(
-        n.type in ("identifier", "name", "shorthand_property_identifier") and ctx.node_text(n) == variable
-        and not _in_condition(n, body) and _hands_on(ctx, n.parent if n.type == "name" and n.parent is not None
-                                                     and n.parent.type == "variable_name" else n)
+        n.type in ("identifier", "name", "shorthand_property_identifier")
+        and ctx.node_text(n) == variable
+        and not _in_condition(n, body)
+        and _hands_on(
+            ctx,
+            n.parent
+            if n.type == "name" and n.parent is not None and n.parent.type == "variable_name"
+            else n,
+        )
         for n in _descendants(body, skip_functions=True)
     )
 
 
 def _logs(ctx: CheckContext, body: ts.Node) -> bool:
     for node in _descendants(body, skip_functions=True):
-        if node.type not in ("call", "call_expression", "method_invocation", "invocation_expression",
-                             "member_call_expression", "function_call_expression", "scoped_call_expression"):
+        if node.type not in (
+            "call",
+            "call_expression",
+            "method_invocation",
+            "invocation_expression",
+            "member_call_expression",
+            "function_call_expression",
+            "scoped_call_expression",
+        ):
             continue
-        callee = next((node.child_by_field_name(f) for f in ("function", "name", "method")
-                       if node.child_by_field_name(f) is not None), None)
+        callee = next(
+            (
+                node.child_by_field_name(f)
+                for f in ("function", "name", "method")
+                if node.child_by_field_name(f) is not None
+            ),
+            None,
+        )
         if callee is not None and any(w in ctx.node_text(callee).lower() for w in LOG_WORDS):
             return True
     return False
@@ -557,19 +691,31 @@ def find_handler_stopped_propagating(ctx: CheckContext) -> Iterator[Hit]:
                 continue
             old_variable = _handler_variable(ctx, before)
             what = (
-                "raised an error" if _throws(ctx, old_body)
-                else "passed the error on" if _passes_on(ctx, old_body, old_variable)
-                else "stopped the work here" if _exits(old_body) else ""
+                "raised an error"
+                if _throws(ctx, old_body)
+                else "passed the error on"
+                if _passes_on(ctx, old_body, old_variable)
+                else "stopped the work here"
+                if _exits(old_body)
+                else ""
             )
             if not what:
                 continue
             if new_body is not None and (
-                _throws(ctx, new_body) or _passes_on(ctx, new_body, _handler_variable(ctx, after)) or _logs(ctx, new_body)
-                or what == "stopped the work here" and _exits(new_body)
+                _throws(ctx, new_body)
+                or _passes_on(ctx, new_body, _handler_variable(ctx, after))
+                or _logs(ctx, new_body)
+                or what == "stopped the work here"
+                and _exits(new_body)
             ):
                 continue
-            yield _handler_hit(ctx, after, hunk, f"This handler {what}; after the change it drops the error without a trace, so the caller "
-                "carries on as if it worked. Re-raise it, return it, or at least log it.")
+            yield _handler_hit(
+                ctx,
+                after,
+                hunk,
+                f"This handler {what}; after the change it drops the error without a trace, so the caller "
+                "carries on as if it worked. Re-raise it, return it, or at least log it.",
+            )
 
 
 def _handler_hit(ctx: CheckContext, handler: ts.Node, hunk: Hunk, message: str) -> Hit:
@@ -587,23 +733,32 @@ def _handler_hit(ctx: CheckContext, handler: ts.Node, hunk: Hunk, message: str) 
         column = len(ctx.line(number)) - len(ctx.line(number).lstrip())
     text = ctx.line(number)[column:].rstrip()
     return Hit(
-        Span(number, column, number, column + len(text)), message, text,
-        anchored_on_removal=not ctx.is_added(number), confidence=0.7,
+        Span(number, column, number, column + len(text)),
+        message,
+        text,
+        anchored_on_removal=not ctx.is_added(number),
+        confidence=0.7,
     )
 
 
 # ----------------------------------------------------------------------------- results no longer checked
 
 # An added statement that only calls something: `f(x);`, `_ = f(x)`, or Rust's `f(x).unwrap_or(d)`.
-BARE_CALL = re.compile(r"^(?:_[ \t]{0,4}(?:,[ \t]{0,4}_[ \t]{0,4})?=[ \t]{0,4})?(?P<call>[\w.:>$-]{1,120}\(.{0,300}\))[ \t]{0,4};?$")
-RUST_DEFAULTED = re.compile(r"^(?:let[ \t]{1,4}(?:mut[ \t]{1,4})?\w{1,60}[ \t]{0,4}(?::[^=]{1,60})?=[ \t]{0,4})?(?P<call>[\w.:]{1,120}\(.{0,200}?\))\.(?:unwrap_or(?:_default|_else)?\(|ok\(\))")
+BARE_CALL = re.compile(
+    r"^(?:_[ \t]{0,4}(?:,[ \t]{0,4}_[ \t]{0,4})?=[ \t]{0,4})?(?P<call>[\w.:>$-]{1,120}\(.{0,300}\))[ \t]{0,4};?$"
+)
+RUST_DEFAULTED = re.compile(
+    r"^(?:let[ \t]{1,4}(?:mut[ \t]{1,4})?\w{1,60}[ \t]{0,4}(?::[^=]{1,60})?=[ \t]{0,4})?(?P<call>[\w.:]{1,120}\(.{0,200}?\))\.(?:unwrap_or(?:_default|_else)?\(|ok\(\))"
+)
 # What may stand between `if` and the call when the condition tests the call's result:
 # `if (!f(`, `if not f(`, `if err := f(`, `if ($ok = f(`.
 CHECK_PREFIX = re.compile(
     r"^(?:\}[ ]{0,4}else[ ]{1,4})?(?:if|unless|while|elsif|elseif|else[ ]{1,4}if)[ ]{0,4}\(?[ ]{0,4}(?:!|not[ ]{1,4})?"
     r"[ ]{0,4}\(?[ ]{0,4}(?:[\w$]{1,40}(?:[ ]{0,4},[ ]{0,4}[\w$]{1,40})?[ ]{0,4}:?=[ ]{0,4})?$"
 )
-ASSIGNED = re.compile(r"^(?:(?:var|let|const|auto)[ ]{1,4})?(?P<names>[\w$]{1,40}(?:[ ]{0,4},[ ]{0,4}[\w$]{1,40})?)[ ]{0,4}:?=[ ]{0,4}$")
+ASSIGNED = re.compile(
+    r"^(?:(?:var|let|const|auto)[ ]{1,4})?(?P<names>[\w$]{1,40}(?:[ ]{0,4},[ ]{0,4}[\w$]{1,40})?)[ ]{0,4}:?=[ ]{0,4}$"
+)
 
 
 def _checked_before(removed: list[str], call: str, language: str | None) -> bool:
@@ -617,12 +772,19 @@ def _checked_before(removed: list[str], call: str, language: str | None) -> bool
         before, following = line[:at], lines[index + 1] if index + 1 < len(lines) else ""
         if CHECK_PREFIX.match(before):
             return True
-        if language == "rust" and "?" in (line[at + len(call) :] + " " + following).split(";", 1)[0]:
+        if (
+            language == "rust"
+            and "?" in (line[at + len(call) :] + " " + following).split(";", 1)[0]
+        ):
             return True
         assigned = ASSIGNED.match(before)
         if assigned and following.startswith(("if ", "if(", "unless ")):
             names = [n.strip() for n in assigned.group("names").split(",")]
-            if any(re.search(r"(?<![\w$])" + re.escape(n) + r"(?![\w$])", following) for n in names if n != "_"):
+            if any(
+                re.search(r"(?<![\w$])" + re.escape(n) + r"(?![\w$])", following)
+                for n in names
+                if n != "_"
+            ):
                 return True
     return False
 
@@ -643,13 +805,19 @@ def find_result_no_longer_checked(ctx: CheckContext) -> Iterator[Hit]:
             if match is None:
                 continue
             call = " ".join(match.group("call").split())
-            if call.startswith(("return", "if", "while", "for")) or not _checked_before(removed, call, ctx.language):
+            if call.startswith(("return", "if", "while", "for")) or not _checked_before(
+                removed, call, ctx.language
+            ):
                 continue
             start = ctx.line(number).find(match.group("call"))
             yield Hit(
                 Span(number, start, number, start + len(match.group("call"))),
                 f"The old code checked what `{call[:60]}` returned; now "
-                + ("an error becomes a default value" if ctx.language == "rust" else "its result is ignored")
+                + (
+                    "an error becomes a default value"
+                    if ctx.language == "rust"
+                    else "its result is ignored"
+                )
                 + ", so when it fails nothing notices and the code carries on.",
                 call[:200],
                 confidence=0.6,
@@ -668,7 +836,10 @@ def find_throw_became_default(ctx: CheckContext) -> Iterator[Hit]:
         added_rows = {n - 1 for n in hunk.added}
         old_span = (hunk.old_start - 1, hunk.old_start + hunk.old_count - 1)
         new_span = (hunk.new_start - 1, hunk.new_start + hunk.new_count - 1)
-        if not any(n.start_point[0] in removed_rows for n in _nodes(old_tree.root_node, old_span, THROW_TYPES)):
+        if not any(
+            n.start_point[0] in removed_rows
+            for n in _nodes(old_tree.root_node, old_span, THROW_TYPES)
+        ):
             continue
         new_nodes = list(_nodes(ctx.tree.root_node, new_span, THROW_TYPES | {"return_statement"}))
         if any(n.type in THROW_TYPES and n.start_point[0] in added_rows for n in new_nodes):
@@ -679,7 +850,11 @@ def find_throw_became_default(ctx: CheckContext) -> Iterator[Hit]:
             if _inside(node, HANDLER_TYPES):
                 continue  # generic.error-swallowed-by-change speaks for handlers
             body = node.parent
-            default = _returns_default(ctx, body) if body is not None and body.named_child_count == 1 else None
+            default = (
+                _returns_default(ctx, body)
+                if body is not None and body.named_child_count == 1
+                else None
+            )
             values = node.named_children
             text = " ".join(ctx.node_text(values[0]).split()) if values else "nothing"
             if default is None and text not in DEFAULT_VALUES:
@@ -726,7 +901,9 @@ def _callbacks(root: ts.Node, rows: tuple[int, int]) -> list[ts.Node]:
 
 def _error_parameter(ctx: CheckContext, function: ts.Node) -> tuple[str, bool]:
     """(the error-first parameter's name or '', whether the function has parameters at all)."""
-    parameters = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    parameters = function.child_by_field_name("parameters") or function.child_by_field_name(
+        "parameter"
+    )
     if parameters is None:
         return "", False
     if parameters.type == "identifier":
@@ -743,7 +920,8 @@ def _error_parameter(ctx: CheckContext, function: ts.Node) -> tuple[str, bool]:
 
 def _mentions(ctx: CheckContext, body: ts.Node | None, name: str) -> bool:
     return body is not None and any(
-        n.type in ("identifier", "shorthand_property_identifier") and ctx.node_text(n) == name for n in _descendants(body)
+        n.type in ("identifier", "shorthand_property_identifier") and ctx.node_text(n) == name
+        for n in _descendants(body)
     )
 
 
@@ -755,8 +933,12 @@ def find_callback_error_ignored(ctx: CheckContext) -> Iterator[Hit]:
     for hunk in ctx.file.hunks:
         if not hunk.removed:
             continue
-        old = _callbacks(old_tree.root_node, (hunk.old_start - 1, hunk.old_start + hunk.old_count - 2))
-        new = _callbacks(ctx.tree.root_node, (hunk.new_start - 1, hunk.new_start + hunk.new_count - 2))
+        old = _callbacks(
+            old_tree.root_node, (hunk.old_start - 1, hunk.old_start + hunk.old_count - 2)
+        )
+        new = _callbacks(
+            ctx.tree.root_node, (hunk.new_start - 1, hunk.new_start + hunk.new_count - 2)
+        )
         if len(old) != len(new):
             continue
         for before, after in zip(old, new, strict=True):
@@ -771,10 +953,13 @@ def find_callback_error_ignored(ctx: CheckContext) -> Iterator[Hit]:
             if not new_name and has_parameters:
                 continue  # the callback's shape changed: not the same error-first callback
             yield _handler_hit(
-                ctx, after, hunk,
+                ctx,
+                after,
+                hunk,
                 f"This callback used to check `{name}` before going on; after the change a failure "
                 "is ignored and the code carries on as if it had worked. Check the error first.",
             )
+
 
 EMPTY_CATCH_LANGUAGES = {
     "js": JS_LIKE,
@@ -786,77 +971,142 @@ EMPTY_CATCH_LANGUAGES = {
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("py.bare-except", ("python",), Severity.WARNING, "error-handling",
-                 "bare `except:` (fix: `except Exception:`)", True),
+        RuleInfo(
+            "py.bare-except",
+            ("python",),
+            Severity.WARNING,
+            "error-handling",
+            "bare `except:` (fix: `except Exception:`)",
+            True,
+        ),
         find_bare_except,
     ),
     Rule(
-        RuleInfo("py.swallowed-exception", ("python",), Severity.WARNING, "error-handling",
-                 "`except Exception: pass` with no comment"),
+        RuleInfo(
+            "py.swallowed-exception",
+            ("python",),
+            Severity.WARNING,
+            "error-handling",
+            "`except Exception: pass` with no comment",
+        ),
         find_swallowed_exception,
     ),
     *(
         Rule(
-            RuleInfo(f"{prefix}.empty-catch", languages, Severity.WARNING, "error-handling",
-                     "empty catch block with no comment"),
+            RuleInfo(
+                f"{prefix}.empty-catch",
+                languages,
+                Severity.WARNING,
+                "error-handling",
+                "empty catch block with no comment",
+            ),
             find_empty_catch,
         )
         for prefix, languages in EMPTY_CATCH_LANGUAGES.items()
     ),
     Rule(
-        RuleInfo("java.print-stack-trace", ("java",), Severity.WARNING, "error-handling",
-                 "catch block whose only statement is e.printStackTrace()"),
+        RuleInfo(
+            "java.print-stack-trace",
+            ("java",),
+            Severity.WARNING,
+            "error-handling",
+            "catch block whose only statement is e.printStackTrace()",
+        ),
         find_print_stack_trace,
     ),
     Rule(
-        RuleInfo("ruby.swallowed-rescue", ("ruby",), Severity.WARNING, "error-handling",
-                 "`rescue nil` or an empty rescue of StandardError/Exception"),
+        RuleInfo(
+            "ruby.swallowed-rescue",
+            ("ruby",),
+            Severity.WARNING,
+            "error-handling",
+            "`rescue nil` or an empty rescue of StandardError/Exception",
+        ),
         find_ruby_rescue,
     ),
     Rule(
-        RuleInfo("js.swallowed-promise", JS_LIKE, Severity.WARNING, "error-handling",
-                 "`.catch(() => {})` / `.catch(() => null)` dropping a rejection", confidence=0.8),
+        RuleInfo(
+            "js.swallowed-promise",
+            JS_LIKE,
+            Severity.WARNING,
+            "error-handling",
+            "`.catch(() => {})` / `.catch(() => null)` dropping a rejection",
+            confidence=0.8,
+        ),
         find_swallowed_promise,
     ),
     *(
         Rule(
-            RuleInfo(f"{prefix}.error-to-default", languages, Severity.WARNING, "error-handling",
-                     "a new handler returns a default value where the old function let errors propagate",
-                     confidence=0.5),
+            RuleInfo(
+                f"{prefix}.error-to-default",
+                languages,
+                Severity.WARNING,
+                "error-handling",
+                "a new handler returns a default value where the old function let errors propagate",
+                confidence=0.5,
+            ),
             find_error_to_default,
         )
-        for prefix, languages in (("py", ("python",)), ("js", JS_LIKE), ("java", ("java",)), ("csharp", ("csharp",)))
+        for prefix, languages in (
+            ("py", ("python",)),
+            ("js", JS_LIKE),
+            ("java", ("java",)),
+            ("csharp", ("csharp",)),
+        )
     ),
     Rule(
-        RuleInfo("generic.error-swallowed-by-change", ("python", *JS_LIKE, "java", "csharp", "php", "ruby", "cpp"),
-                 Severity.WARNING, "error-handling",
-                 "a handler that re-raised, passed its error on or stopped, and after the change only drops it",
-                 confidence=0.7),
+        RuleInfo(
+            "generic.error-swallowed-by-change",
+            ("python", *JS_LIKE, "java", "csharp", "php", "ruby", "cpp"),
+            Severity.WARNING,
+            "error-handling",
+            "a handler that re-raised, passed its error on or stopped, and after the change only drops it",
+            confidence=0.7,
+        ),
         find_handler_stopped_propagating,
     ),
     Rule(
-        RuleInfo("generic.result-unchecked", ("python", *JS_LIKE, "go", "java", "csharp", "php", "ruby", "c", "cpp", "rust"),
-                 Severity.WARNING, "error-handling",
-                 "a call whose result the old code tested, now called with the result ignored", confidence=0.6),
+        RuleInfo(
+            "generic.result-unchecked",
+            ("python", *JS_LIKE, "go", "java", "csharp", "php", "ruby", "c", "cpp", "rust"),
+            Severity.WARNING,
+            "error-handling",
+            "a call whose result the old code tested, now called with the result ignored",
+            confidence=0.6,
+        ),
         find_result_no_longer_checked,
     ),
     Rule(
-        RuleInfo("generic.throw-to-default", ("python", *JS_LIKE, "java", "csharp", "php", "ruby", "cpp"),
-                 Severity.WARNING, "error-handling",
-                 "a removed throw/raise replaced by `return false/null/...`", confidence=0.6),
+        RuleInfo(
+            "generic.throw-to-default",
+            ("python", *JS_LIKE, "java", "csharp", "php", "ruby", "cpp"),
+            Severity.WARNING,
+            "error-handling",
+            "a removed throw/raise replaced by `return false/null/...`",
+            confidence=0.6,
+        ),
         find_throw_became_default,
     ),
     Rule(
-        RuleInfo("js.callback-error-ignored", JS_LIKE, Severity.WARNING, "error-handling",
-                 "an error-first callback that checked its error and after the change ignores it",
-                 confidence=0.7),
+        RuleInfo(
+            "js.callback-error-ignored",
+            JS_LIKE,
+            Severity.WARNING,
+            "error-handling",
+            "an error-first callback that checked its error and after the change ignores it",
+            confidence=0.7,
+        ),
         find_callback_error_ignored,
     ),
     Rule(
-        RuleInfo("rust.discarded-result", ("rust",), Severity.WARNING, "error-handling",
-                 "`.ok();` as a statement, or `let _ =` on a call whose result the old code checked",
-                 confidence=0.6),
+        RuleInfo(
+            "rust.discarded-result",
+            ("rust",),
+            Severity.WARNING,
+            "error-handling",
+            "`.ok();` as a statement, or `let _ =` on a call whose result the old code checked",
+            confidence=0.6,
+        ),
         find_rust_discarded_result,
     ),
 )
-

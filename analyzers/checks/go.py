@@ -20,9 +20,27 @@ from tactful.analyzers.model import Severity
 # Functions whose last result is conventionally a bool or a count, not an error.
 NON_ERROR_LAST = frozenset(
     {
-        "Load", "LoadOrStore", "LoadAndDelete", "LookupEnv", "Lookup", "Swap", "CompareAndSwap",
-        "DecodeRune", "DecodeRuneInString", "DecodeLastRune", "DecodeLastRuneInString",
-        "Caller", "Next", "Cut", "CutPrefix", "CutSuffix", "Float64", "Int64", "Uint64", "Get", "Peek",
+        "Load",
+        "LoadOrStore",
+        "LoadAndDelete",
+        "LookupEnv",
+        "Lookup",
+        "Swap",
+        "CompareAndSwap",
+        "DecodeRune",
+        "DecodeRuneInString",
+        "DecodeLastRune",
+        "DecodeLastRuneInString",
+        "Caller",
+        "Next",
+        "Cut",
+        "CutPrefix",
+        "CutSuffix",
+        "Float64",
+        "Int64",
+        "Uint64",
+        "Get",
+        "Peek",
     }
 )
 REMOVED_CHECK = re.compile(r"^\s*if\s+(?P<var>err\w{0,30}|\w{0,30}Err(?:or)?)\s*!=\s*nil\s*\{")
@@ -38,7 +56,13 @@ def find_ignored_error(ctx: CheckContext) -> Iterator[Hit]:
         statement = captures["go.assign"][0]
         left = _names(ctx, captures["left"][0])
         right = captures["right"][0].named_children
-        if len(left) < 2 or left[-1] != "_" or len(right) != 1 or set(left) == {"_"} or ctx.is_test_file:
+        if (
+            len(left) < 2
+            or left[-1] != "_"
+            or len(right) != 1
+            or set(left) == {"_"}
+            or ctx.is_test_file
+        ):
             continue  # `_ = f()` and `_, _ = f()` are deliberate, visible discards; tests may skip errors
         value = right[0]
         if value.type != "call_expression":
@@ -90,7 +114,9 @@ def _mentions(ctx: CheckContext, node: ts.Node, name: str) -> bool:
 def _error_is_looked_at(ctx: CheckContext, statement: ts.Node, var: str) -> bool:
     """Whether the statements after ``statement`` read ``var`` before overwriting it or leaving the block."""
     own_left = statement.child_by_field_name("left")
-    results = [n for n in _names(ctx, own_left) if n not in ("_", var)] if own_left is not None else []
+    results = (
+        [n for n in _names(ctx, own_left) if n not in ("_", var)] if own_left is not None else []
+    )
     following = statement.next_named_sibling
     while following is not None:
         if following.type != "comment" and _mentions(ctx, following, var):
@@ -134,13 +160,23 @@ def find_removed_err_check(ctx: CheckContext) -> Iterator[Hit]:
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("go.ignored-error", ("go",), Severity.WARNING, "error-handling",
-                 "a call's error discarded with `v, _ := f()` where the change introduced the discard"),
+        RuleInfo(
+            "go.ignored-error",
+            ("go",),
+            Severity.WARNING,
+            "error-handling",
+            "a call's error discarded with `v, _ := f()` where the change introduced the discard",
+        ),
         find_ignored_error,
     ),
     Rule(
-        RuleInfo("go.removed-err-check", ("go",), Severity.WARNING, "error-handling",
-                 "an `if err != nil` check deleted while the assignment it guarded stays"),
+        RuleInfo(
+            "go.removed-err-check",
+            ("go",),
+            Severity.WARNING,
+            "error-handling",
+            "an `if err != nil` check deleted while the assignment it guarded stays",
+        ),
         find_removed_err_check,
     ),
 )

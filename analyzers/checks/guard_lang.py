@@ -8,9 +8,24 @@ from __future__ import annotations
 
 import re
 
-LANGUAGES = ("python", "javascript", "typescript", "tsx", "go", "java", "c", "cpp", "csharp", "ruby", "php", "rust")
+LANGUAGES = (
+    "python",
+    "javascript",
+    "typescript",
+    "tsx",
+    "go",
+    "java",
+    "c",
+    "cpp",
+    "csharp",
+    "ruby",
+    "php",
+    "rust",
+)
 
-IF_TYPES = frozenset({"if_statement", "if_expression", "if", "unless", "if_modifier", "unless_modifier"})
+IF_TYPES = frozenset(
+    {"if_statement", "if_expression", "if", "unless", "if_modifier", "unless_modifier"}
+)
 """Conditional statements whose condition may guard what follows."""
 
 NEGATED_IFS = frozenset({"unless", "unless_modifier"})
@@ -21,8 +36,19 @@ ELSE_TYPES = frozenset({"else_clause", "elif_clause", "else", "elsif"})
 
 BLOCK_TYPES = frozenset(
     {
-        "block", "statement_block", "compound_statement", "then", "else", "body_statement", "do_block",
-        "statement_list", "else_clause", "elif_clause", "elsif", "switch_block_statement_group", "case_clause",
+        "block",
+        "statement_block",
+        "compound_statement",
+        "then",
+        "else",
+        "body_statement",
+        "do_block",
+        "statement_list",
+        "else_clause",
+        "elif_clause",
+        "elsif",
+        "switch_block_statement_group",
+        "case_clause",
         "colon_block",
     }
 )
@@ -32,20 +58,46 @@ ASSERT_TYPES = frozenset({"assert_statement"})
 
 FUNCTION_TYPES = frozenset(
     {
-        "function_definition", "function_declaration", "method_declaration", "method_definition",
-        "function_expression", "arrow_function", "generator_function_declaration", "function_item",
-        "method", "singleton_method", "constructor_declaration", "local_function_statement",
-        "func_literal", "lambda_expression", "closure_expression", "lambda", "anonymous_function",
-        "anonymous_function_creation_expression", "operator_declaration", "accessor_declaration",
+        "function_definition",
+        "function_declaration",
+        "method_declaration",
+        "method_definition",
+        "function_expression",
+        "arrow_function",
+        "generator_function_declaration",
+        "function_item",
+        "method",
+        "singleton_method",
+        "constructor_declaration",
+        "local_function_statement",
+        "func_literal",
+        "lambda_expression",
+        "closure_expression",
+        "lambda",
+        "anonymous_function",
+        "anonymous_function_creation_expression",
+        "operator_declaration",
+        "accessor_declaration",
     }
 )
 """Scopes a guard protects: the rest of the enclosing function."""
 
 EXIT_TYPES = frozenset(
     {
-        "return_statement", "raise_statement", "throw_statement", "continue_statement",
-        "break_statement", "goto_statement", "return_expression", "continue_expression",
-        "break_expression", "throw_expression", "return", "break", "next", "retry",
+        "return_statement",
+        "raise_statement",
+        "throw_statement",
+        "continue_statement",
+        "break_statement",
+        "goto_statement",
+        "return_expression",
+        "continue_expression",
+        "break_expression",
+        "throw_expression",
+        "return",
+        "break",
+        "next",
+        "retry",
         "yield_break_statement",
     }
 )
@@ -53,9 +105,26 @@ EXIT_TYPES = frozenset(
 
 EXIT_CALLS = frozenset(
     {
-        "panic", "abort", "exit", "_exit", "die", "raise", "fail", "Exit", "Fatal", "Fatalf",
-        "Fatalln", "Panic", "Panicf", "Panicln", "unreachable", "todo", "unimplemented", "bail",
-        "throw", "error",
+        "panic",
+        "abort",
+        "exit",
+        "_exit",
+        "die",
+        "raise",
+        "fail",
+        "Exit",
+        "Fatal",
+        "Fatalf",
+        "Fatalln",
+        "Panic",
+        "Panicf",
+        "Panicln",
+        "unreachable",
+        "todo",
+        "unimplemented",
+        "bail",
+        "throw",
+        "error",
     }
 )
 """Callees (last name segment, ``!`` dropped) that do not return."""
@@ -64,13 +133,60 @@ NULL_WORDS = frozenset({"None", "null", "nil", "undefined", "NULL", "nullptr"})
 
 TEST_CALLS = frozenset(
     {
-        "len", "isinstance", "issubclass", "hasattr", "callable", "type", "is_a?", "kind_of?",
-        "instance_of?", "nil?", "empty?", "blank?", "present?", "any?", "none?", "isset", "empty",
-        "is_null", "is_array", "is_string", "is_int", "is_numeric", "is_object", "is_callable",
-        "count", "is_none", "is_some", "is_ok", "is_err", "is_empty", "isEmpty", "isNull",
-        "nonNull", "isBlank", "IsNullOrEmpty", "IsNullOrWhiteSpace", "isArray", "isNaN",
-        "size", "length", "Len", "Count", "Length", "Any", "has", "contains", "includes",
-        "containsKey", "ContainsKey", "exists", "is_file", "is_dir", "isFile", "isDirectory",
+        "len",
+        "isinstance",
+        "issubclass",
+        "hasattr",
+        "callable",
+        "type",
+        "is_a?",
+        "kind_of?",
+        "instance_of?",
+        "nil?",
+        "empty?",
+        "blank?",
+        "present?",
+        "any?",
+        "none?",
+        "isset",
+        "empty",
+        "is_null",
+        "is_array",
+        "is_string",
+        "is_int",
+        "is_numeric",
+        "is_object",
+        "is_callable",
+        "count",
+        "is_none",
+        "is_some",
+        "is_ok",
+        "is_err",
+        "is_empty",
+        "isEmpty",
+        "isNull",
+        "nonNull",
+        "isBlank",
+        "IsNullOrEmpty",
+        "IsNullOrWhiteSpace",
+        "isArray",
+        "isNaN",
+        "size",
+        "length",
+        "Len",
+        "Count",
+        "Length",
+        "Any",
+        "has",
+        "contains",
+        "includes",
+        "containsKey",
+        "ContainsKey",
+        "exists",
+        "is_file",
+        "is_dir",
+        "isFile",
+        "isDirectory",
         "is_resource",
     }
 )
@@ -78,8 +194,21 @@ TEST_CALLS = frozenset(
 
 TYPE_CALLS = frozenset(
     {
-        "isinstance", "is_a?", "kind_of?", "instance_of?", "issubclass", "callable", "type", "isArray",
-        "isNaN", "is_array", "is_string", "is_int", "is_numeric", "is_object", "is_callable",
+        "isinstance",
+        "is_a?",
+        "kind_of?",
+        "instance_of?",
+        "issubclass",
+        "callable",
+        "type",
+        "isArray",
+        "isNaN",
+        "is_array",
+        "is_string",
+        "is_int",
+        "is_numeric",
+        "is_object",
+        "is_callable",
     }
 )
 
@@ -91,14 +220,28 @@ EQUALITY = frozenset({"==", "!=", "===", "!==", "is", "is not", "<>"})
 NEGATIONS = frozenset({"!", "not"})
 
 CALL_TYPES = frozenset(
-    {"call", "call_expression", "method_invocation", "invocation_expression", "function_call_expression",
-     "member_call_expression", "scoped_call_expression", "macro_invocation"}
+    {
+        "call",
+        "call_expression",
+        "method_invocation",
+        "invocation_expression",
+        "function_call_expression",
+        "member_call_expression",
+        "scoped_call_expression",
+        "macro_invocation",
+    }
 )
 BINARY_TYPES = frozenset({"binary_expression", "binary", "comparison_operator", "binary_operator"})
-UNARY_TYPES = frozenset({"unary_expression", "not_operator", "unary", "unary_op_expression", "prefix_unary_expression"})
-TYPE_TEST_TYPES = frozenset({"instanceof_expression", "is_pattern_expression", "is_expression", "type_test"})
+UNARY_TYPES = frozenset(
+    {"unary_expression", "not_operator", "unary", "unary_op_expression", "prefix_unary_expression"}
+)
+TYPE_TEST_TYPES = frozenset(
+    {"instanceof_expression", "is_pattern_expression", "is_expression", "type_test"}
+)
 LET_CONDITIONS = frozenset({"let_condition", "let_chain"})
-WRAPPERS = frozenset({"parenthesized_expression", "condition_clause", "boolean_operator", "expression_statement"})
+WRAPPERS = frozenset(
+    {"parenthesized_expression", "condition_clause", "boolean_operator", "expression_statement"}
+)
 
 COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*|\*|--)")
 SUBJECT = re.compile(r"^[@$]{0,2}[A-Za-z_]\w{0,80}(?:(?:\.|->|::)[A-Za-z_]\w{0,80}){0,4}$")
@@ -136,7 +279,9 @@ NULL_TEST_WORDS = re.compile(
 """Words that make a line mentioning a name a null test of it (``x == null``, ``isset($x)``, ``match x``)."""
 
 
-_TEST_CALL_NAMES = "|".join(sorted((re.escape(c) for c in TEST_CALLS | TYPE_CALLS), key=len, reverse=True))
+_TEST_CALL_NAMES = "|".join(
+    sorted((re.escape(c) for c in TEST_CALLS | TYPE_CALLS), key=len, reverse=True)
+)
 
 
 def null_test_line(name: str) -> re.Pattern[str]:

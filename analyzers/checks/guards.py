@@ -52,7 +52,9 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
     added_stripped = {ctx.line(n).strip() for n in ctx.added}
     added_raise = any(_RAISE_LINE.match(line) for line in added_stripped)
     reported: set[int] = set()
-    for guard in _removed_guards(ctx, old_tree.root_node, removed, min(removed) - 1, max(removed) - 1):
+    for guard in _removed_guards(
+        ctx, old_tree.root_node, removed, min(removed) - 1, max(removed) - 1
+    ):
         first = guard.node.start_point[0] + 1
         scope = _enclosing_scope(guard.node)
         scope_last = scope.end_point[0] + 1
@@ -65,20 +67,33 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
         for name, kind in guard.subjects:
             if ctx.language == "go" and _ERROR_NAME.match(name):
                 continue  # go.removed-err-check owns deleted error checks
-            header = _error_parameter_dropped(ctx, scope, name, to_new(scope.start_point[0] + 1)) if guard.exits else None
+            header = (
+                _error_parameter_dropped(ctx, scope, name, to_new(scope.start_point[0] + 1))
+                if guard.exits
+                else None
+            )
             if header is not None and header not in reported:
                 reported.add(header)
-                yield _hit(ctx, header, (
-                    f"This change drops the `{name}` parameter together with its check `{_guard_text(guard.node)}`, "
-                    "so an error passed to this callback is now ignored and the code below runs as if it succeeded."
-                ), 0.75)
+                yield _hit(
+                    ctx,
+                    header,
+                    (
+                        f"This change drops the `{name}` parameter together with its check `{_guard_text(guard.node)}`, "
+                        "so an error passed to this callback is now ignored and the code below runs as if it succeeded."
+                    ),
+                    0.75,
+                )
                 break
-            use = _first_use(ctx, name, new_at, new_last, passed=_checks_fresh_result(ctx, guard.node, name))
+            use = _first_use(
+                ctx, name, new_at, new_last, passed=_checks_fresh_result(ctx, guard.node, name)
+            )
             if use is None and _raises(guard.body):
                 # `if len(data) < n: raise ...` then `return data`: callers now get what the guard refused
                 use = _first_return(ctx, name, new_at, new_last)
             if use is None:
-                excused = excused or _declared_on_added_header(ctx, name, min(new_at, len(ctx.lines)))
+                excused = excused or _declared_on_added_header(
+                    ctx, name, min(new_at, len(ctx.lines))
+                )
                 continue
             # A null test that only comes after the first use does not protect it.
             tested_to = use if kind in ("null", "falsy") else new_last
@@ -86,7 +101,10 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
                 _tested_in(ctx, name, kind, new_first, tested_to)
                 or _assigned_on_added(ctx, name, new_first, new_last)
                 or _declared_on_added_header(ctx, name, use)
-                or (kind in ("null", "falsy") and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1)))
+                or (
+                    kind in ("null", "falsy")
+                    and _made_non_optional(ctx, scope, name, to_new(scope.start_point[0] + 1))
+                )
             ):
                 excused = True  # the check moved, was replaced, or the contract changed on purpose
                 continue
@@ -96,20 +114,33 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
             reported.add(anchor)
             yield _hit(ctx, anchor, _message(_guard_text(guard.node), name, kind), 0.75)
             break
-        if len(reported) == reported_before and not excused and not added_raise and _only_raises(guard) \
-                and not _tests_a_call_result(guard.node) and not _passed_to_added_call(ctx, guard.node):
+        if (
+            len(reported) == reported_before
+            and not excused
+            and not added_raise
+            and _only_raises(guard)
+            and not _tests_a_call_result(guard.node)
+            and not _passed_to_added_call(ctx, guard.node)
+        ):
             # Nothing below reads what it tested, but the deleted check was how failure was signalled.
             hunk = _hunk_of(ctx.file.hunks, first)
             anchor = _anchor(ctx, hunk, "", new_at, len(ctx.lines) + 1)
             if anchor not in reported:
                 reported.add(anchor)
-                yield _hit(ctx, anchor, (
-                    f"This change deletes `{_guard_text(guard.node)}`, so that failure is no longer signalled: "
-                    "callers that relied on the exception now carry on as if the call succeeded."
-                ), 0.6)
+                yield _hit(
+                    ctx,
+                    anchor,
+                    (
+                        f"This change deletes `{_guard_text(guard.node)}`, so that failure is no longer signalled: "
+                        "callers that relied on the exception now carry on as if the call succeeded."
+                    ),
+                    0.6,
+                )
 
 
-def _removed_guards(ctx: CheckContext, node: ts.Node, removed: frozenset[int], low: int, high: int) -> Iterator[_Guard]:
+def _removed_guards(
+    ctx: CheckContext, node: ts.Node, removed: frozenset[int], low: int, high: int
+) -> Iterator[_Guard]:
     """Guards in the old tree that start on a removed line (rows ``low..high`` only)."""
     stack = [node]
     while stack:
@@ -162,10 +193,19 @@ def _has_else(node: ts.Node) -> bool:
 
 def _exits(body: ts.Node) -> bool:
     """True when the guard's body leaves the path: its last statement returns, raises, jumps or aborts."""
-    statements = [c for c in body.named_children if "comment" not in c.type] if body.named_child_count else [body]
+    statements = (
+        [c for c in body.named_children if "comment" not in c.type]
+        if body.named_child_count
+        else [body]
+    )
     if body.type in g.EXIT_TYPES or body.type in g.CALL_TYPES:
         statements = [body]
-    while len(statements) == 1 and statements[0].type in ("statement_list", "expression_statement", "block", "then"):
+    while len(statements) == 1 and statements[0].type in (
+        "statement_list",
+        "expression_statement",
+        "block",
+        "then",
+    ):
         inner = [c for c in statements[0].named_children if "comment" not in c.type]
         if not inner:
             break
@@ -195,7 +235,11 @@ def _callee(call: ts.Node) -> str:
 def _subject(node: ts.Node) -> str | None:
     while node.type in ("parenthesized_expression",) and node.named_child_count == 1:
         node = node.named_children[0]
-    if node.type in g.CALL_TYPES or "literal" in node.type or node.type in ("string", "integer", "number"):
+    if (
+        node.type in g.CALL_TYPES
+        or "literal" in node.type
+        or node.type in ("string", "integer", "number")
+    ):
         return None
     text = (node.text or b"").decode("utf-8", "replace")
     if not g.SUBJECT.match(text) or text in g.NOT_SUBJECTS or text.isupper():
@@ -260,13 +304,30 @@ def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]
             callee = _callee(node)
             if callee in g.TEST_CALLS:
                 kind = "type" if callee in g.TYPE_CALLS else "size"
-                if callee in ("nil?", "is_none", "is_some", "isNull", "nonNull", "is_null", "isset", "hasattr",
-                              "is_resource"):
+                if callee in (
+                    "nil?",
+                    "is_none",
+                    "is_some",
+                    "isNull",
+                    "nonNull",
+                    "is_null",
+                    "isset",
+                    "hasattr",
+                    "is_resource",
+                ):
                     kind = "null"
-                function = node.child_by_field_name("function") or node.child_by_field_name("receiver")
-                receiver = function.child_by_field_name("object") or function.child_by_field_name("value") if function is not None else None
+                function = node.child_by_field_name("function") or node.child_by_field_name(
+                    "receiver"
+                )
+                receiver = (
+                    function.child_by_field_name("object") or function.child_by_field_name("value")
+                    if function is not None
+                    else None
+                )
                 if receiver is None:
-                    receiver = node.child_by_field_name("receiver") or node.child_by_field_name("object")
+                    receiver = node.child_by_field_name("receiver") or node.child_by_field_name(
+                        "object"
+                    )
                 if receiver is not None:
                     kind_names.append((_subject(receiver), kind))
                 arguments = node.child_by_field_name("arguments")
@@ -275,8 +336,14 @@ def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]
                     if first.type == "argument" and first.named_children:
                         first = first.named_children[0]
                     kind_names.append((_subject(first), kind))
-        elif node.type in ("member_expression", "attribute", "field_expression", "selector_expression",
-                           "member_access_expression", "field_access"):
+        elif node.type in (
+            "member_expression",
+            "attribute",
+            "field_expression",
+            "selector_expression",
+            "member_access_expression",
+            "field_access",
+        ):
             fields = [c for c in node.named_children]
             if len(fields) == 2 and (fields[1].text or b"").decode() in g.SIZE_MEMBERS:
                 kind_names.append((_subject(fields[0]), "size"))
@@ -325,17 +392,21 @@ def _tested_in(ctx: CheckContext, name: str, kind: str, first: int, last: int) -
         # nor does one in a sibling branch (the other arm of an if/else) that the use is not in.
         own = g.null_test_line(name)
         return any(
-            pattern.search(text) and (own.search(text) or g.NULL_TEST_WORDS.search(text))
+            pattern.search(text)
+            and (own.search(text) or g.NULL_TEST_WORDS.search(text))
             and _block_reaches(ctx, number, last)
             for number, text in _code_lines(ctx, first, last)
         )
     test = g.KIND_TEST_LINE.get(kind)
     return any(
-        pattern.search(text) and (test or g.TEST_LINE).search(text) for _, text in _code_lines(ctx, first, last)
+        pattern.search(text) and (test or g.TEST_LINE).search(text)
+        for _, text in _code_lines(ctx, first, last)
     )
 
 
-def _error_parameter_dropped(ctx: CheckContext, scope: ts.Node, name: str, new_header: int) -> int | None:
+def _error_parameter_dropped(
+    ctx: CheckContext, scope: ts.Node, name: str, new_header: int
+) -> int | None:
     """The new header line when the change removed the error parameter ``name`` the guard tested."""
     if not _ERROR_NAME.match(name) or scope.type not in g.FUNCTION_TYPES:
         return None
@@ -355,14 +426,19 @@ def _declared_on_added_header(ctx: CheckContext, name: str, use_line: int) -> bo
         return False
     text = ctx.line(use_line)
     indent = len(text) - len(text.lstrip())
-    node: ts.Node | None = ctx.tree.root_node.descendant_for_point_range((use_line - 1, indent), (use_line - 1, indent))
+    node: ts.Node | None = ctx.tree.root_node.descendant_for_point_range(
+        (use_line - 1, indent), (use_line - 1, indent)
+    )
     while node is not None and node.type not in g.FUNCTION_TYPES:
         node = node.parent
     parameters = node.child_by_field_name("parameters") if node is not None else None
     if parameters is None:
         return False
     rows = range(parameters.start_point[0] + 1, parameters.end_point[0] + 2)
-    return any(ctx.is_added(n) for n in rows) and _name_pattern(name).search(ctx.node_text(parameters)) is not None
+    return (
+        any(ctx.is_added(n) for n in rows)
+        and _name_pattern(name).search(ctx.node_text(parameters)) is not None
+    )
 
 
 def _block_reaches(ctx: CheckContext, test_line: int, use_line: int) -> bool:
@@ -371,7 +447,9 @@ def _block_reaches(ctx: CheckContext, test_line: int, use_line: int) -> bool:
         return True
     text = ctx.line(test_line)
     indent = len(text) - len(text.lstrip())
-    node: ts.Node | None = ctx.tree.root_node.descendant_for_point_range((test_line - 1, indent), (test_line - 1, indent))
+    node: ts.Node | None = ctx.tree.root_node.descendant_for_point_range(
+        (test_line - 1, indent), (test_line - 1, indent)
+    )
     while node is not None and node.parent is not None:
         if node.type in g.FUNCTION_TYPES:
             return True
@@ -383,11 +461,17 @@ def _block_reaches(ctx: CheckContext, test_line: int, use_line: int) -> bool:
 
 def _assigned_on_added(ctx: CheckContext, name: str, first: int, last: int) -> bool:
     """A new assignment to the name (``x = default()``) makes the old guard moot."""
-    assignment = re.compile(rf"(?<![\w$@.]){re.escape(name)}\s{{0,4}}(?::[^=]{{0,60}})?(?<![=!<>])=(?!=)")
-    return any(ctx.is_added(n) and assignment.search(text) for n, text in _code_lines(ctx, first, last))
+    assignment = re.compile(
+        rf"(?<![\w$@.]){re.escape(name)}\s{{0,4}}(?::[^=]{{0,60}})?(?<![=!<>])=(?!=)"
+    )
+    return any(
+        ctx.is_added(n) and assignment.search(text) for n, text in _code_lines(ctx, first, last)
+    )
 
 
-def _first_use(ctx: CheckContext, name: str, first: int, last: int, *, passed: bool = False) -> int | None:
+def _first_use(
+    ctx: CheckContext, name: str, first: int, last: int, *, passed: bool = False
+) -> int | None:
     """The first line that reads through the name (``x.a``, ``x[i]``, ``for _ in x``, ``*x``).
 
     Passing the value on (``helper(x)``) is not counted, as the callee may check it, unless
@@ -411,7 +495,10 @@ def _raises(body: ts.Node | None) -> bool:
     """The guard's body throws (rather than returning a value the callers could test)."""
     if body is None:
         return False
-    return any(_RAISE_LINE.match(line) for line in (body.text or b"").decode("utf-8", "replace").split("\n"))
+    return any(
+        _RAISE_LINE.match(line)
+        for line in (body.text or b"").decode("utf-8", "replace").split("\n")
+    )
 
 
 def _passed_to_added_call(ctx: CheckContext, node: ts.Node) -> bool:
@@ -420,10 +507,15 @@ def _passed_to_added_call(ctx: CheckContext, node: ts.Node) -> bool:
     text = ctx.node_text(condition) if condition is not None else ""
     names = {n for n in re.findall(r"[$@]{0,2}[A-Za-z_]\w{0,60}", text) if n not in g.NOT_SUBJECTS}
     hunk = _hunk_of(ctx.file.hunks, node.start_point[0] + 1)
-    lines = [ctx.line(n) for n in ctx.added if hunk is None or hunk.new_start <= n < hunk.new_start + hunk.new_count]
+    lines = [
+        ctx.line(n)
+        for n in ctx.added
+        if hunk is None or hunk.new_start <= n < hunk.new_start + hunk.new_count
+    ]
     return any(
         re.search(rf"\w\s{{0,2}}\([^)]{{0,200}}?(?<![\w$@.]){re.escape(name)}(?![\w$])", line)
-        for name in names for line in lines
+        for name in names
+        for line in lines
     )
 
 
@@ -434,7 +526,11 @@ def _tests_a_call_result(node: ts.Node) -> bool:
         if condition.type in g.CALL_TYPES:
             return True
         inner = [c for c in condition.named_children if "comment" not in c.type]
-        negated = condition.type in g.UNARY_TYPES or condition.type in g.WRAPPERS or condition.type == "condition_clause"
+        negated = (
+            condition.type in g.UNARY_TYPES
+            or condition.type in g.WRAPPERS
+            or condition.type == "condition_clause"
+        )
         condition = inner[-1] if negated and inner else None
     return False
 
@@ -444,13 +540,17 @@ def _only_raises(guard: _Guard) -> bool:
     if guard.body is None or not guard.exits or not _raises(guard.body):
         return False
     statements = [c for c in guard.body.named_children if "comment" not in c.type]
-    return len(statements) <= 1 or guard.body.type in g.EXIT_TYPES or guard.body.type in g.CALL_TYPES
+    return (
+        len(statements) <= 1 or guard.body.type in g.EXIT_TYPES or guard.body.type in g.CALL_TYPES
+    )
 
 
 def _first_return(ctx: CheckContext, name: str, first: int, last: int) -> int | None:
     """The first line returning the name as it is (``return x``, or a bare ``x`` ending a Ruby method)."""
     escaped = re.escape(name)
-    implicit = "?" if ctx.language in ("ruby", "rust") else ""  # languages where a method's last expression is its value
+    implicit = (
+        "?" if ctx.language in ("ruby", "rust") else ""
+    )  # languages where a method's last expression is its value
     pattern = re.compile(rf"^\s{{0,80}}(?:return\s{{1,4}}){implicit}{escaped}\s{{0,2}};?\s{{0,2}}$")
     return next((n for n, text in _code_lines(ctx, first, last) if pattern.match(text)), None)
 
@@ -500,7 +600,8 @@ def _wrapped_code_kept(ctx: CheckContext, guard: _Guard, added_stripped: set[str
     first_row = guard.body.start_point[0]
     removed = ctx.removed
     kept = [
-        (first_row + offset + 1, line.strip()) for offset, line in enumerate(body_lines)
+        (first_row + offset + 1, line.strip())
+        for offset, line in enumerate(body_lines)
         if any(p.search(line) for p in names)
     ]
     # Re-added (unwrapped and re-indented), or left in place while the `if (...) {` line went (`{` kept).
@@ -511,7 +612,9 @@ def _wrapped_code_kept(ctx: CheckContext, guard: _Guard, added_stripped: set[str
 
 
 def _hunk_of(hunks: tuple[Hunk, ...], old_line: int) -> Hunk | None:
-    return next((h for h in hunks if h.old_start <= old_line < h.old_start + max(h.old_count, 1)), None)
+    return next(
+        (h for h in hunks if h.old_start <= old_line < h.old_start + max(h.old_count, 1)), None
+    )
 
 
 def _anchor(ctx: CheckContext, hunk: Hunk | None, name: str, at: int, use: int) -> int:
@@ -530,7 +633,13 @@ def _anchor(ctx: CheckContext, hunk: Hunk | None, name: str, at: int, use: int) 
 def _hit(ctx: CheckContext, line: int, message: str, confidence: float) -> Hit:
     text = ctx.line(line)
     start = len(text) - len(text.lstrip())
-    return Hit(Span(line, start, line, len(text)), message, text.strip(), anchored_on_removal=True, confidence=confidence)
+    return Hit(
+        Span(line, start, line, len(text)),
+        message,
+        text.strip(),
+        anchored_on_removal=True,
+        confidence=confidence,
+    )
 
 
 def _guard_text(node: ts.Node) -> str:
@@ -538,7 +647,11 @@ def _guard_text(node: ts.Node) -> str:
     if len(text) <= _MAX_GUARD_TEXT:
         return text
     condition = node.child_by_field_name("condition")
-    head = " ".join((condition.text or b"").decode("utf-8", "replace").split()) if condition is not None else ""
+    head = (
+        " ".join((condition.text or b"").decode("utf-8", "replace").split())
+        if condition is not None
+        else ""
+    )
     keyword = node.type.split("_")[0] if node.type in g.IF_TYPES else "assert"
     return f"{keyword} {head[:_MAX_GUARD_TEXT]} …" if head else text[:_MAX_GUARD_TEXT] + " …"
 
@@ -573,7 +686,9 @@ _RUST_UNCHECKED = re.compile(r"\.unwrap\(\)|\.expect\(\"(?:[^\"\\]|\\.){0,200}\"
 _RUST_CHECKED = re.compile(
     r"\.map_err\([^;]{0,200}?\)\?|\.ok_or(?:_else)?\([^;]{0,200}?\)\?|\?|\.unwrap_or_default\(\)|\.unwrap_or_else\([^;]{0,200}?\)|\.unwrap_or\([^;]{0,200}?\)"
 )
-_RUST_MATCH = re.compile(r"^\s*(?:let\s+\w+\s*=\s*)?(?:match\s+(?P<m>[^{]{1,120}?)|if\s+let\s+(?:Some|Ok)\s*\(\s*\w+\s*\)\s*=\s*(?P<l>[^{]{1,120}?))\s*\{")
+_RUST_MATCH = re.compile(
+    r"^\s*(?:let\s+\w+\s*=\s*)?(?:match\s+(?P<m>[^{]{1,120}?)|if\s+let\s+(?:Some|Ok)\s*\(\s*\w+\s*\)\s*=\s*(?P<l>[^{]{1,120}?))\s*\{"
+)
 _CS_AS = re.compile(r"(?P<value>[\w.]{1,80})\s+as\s+(?P<type>[\w.]{1,80}(?:<[\w., ]{1,80}>)?)")
 _CPP_CAST = re.compile(r"\b(?:static_cast|reinterpret_cast)<")
 
@@ -614,15 +729,22 @@ def _line_swaps(ctx: CheckContext) -> Iterator[Hit]:
                 if message:
                     found = True
                     yield _hit(ctx, number, message, 0.8)
-            if found or len(removed) + len(added) <= 2 or len(removed) > _MAX_JOINED or len(added) > _MAX_JOINED:
+            if (
+                found
+                or len(removed) + len(added) <= 2
+                or len(removed) > _MAX_JOINED
+                or len(added) > _MAX_JOINED
+            ):
                 continue
             # A statement split over lines (`x\n    .map_err(...)?;`) compares as one line.
             joined_old, joined_new = _joined(removed), _joined([text for _, text in added])
             message = _swap_message(language, {joined_old}, [joined_old], joined_new)
             if message:
-                number = next((n for n, text in added if _RUST_UNCHECKED.search(text) or "!" in text), added[0][0])
+                number = next(
+                    (n for n, text in added if _RUST_UNCHECKED.search(text) or "!" in text),
+                    added[0][0],
+                )
                 yield _hit(ctx, number, message, 0.8)
-
 
     if language == "rust":
         yield from _rust_match_to_unwrap(ctx)
@@ -643,11 +765,17 @@ def _rust_match_to_unwrap(ctx: CheckContext) -> Iterator[Hit]:
             continue
         new_joined = _joined([t for _, t in new_side])
         for index, (tag, text) in enumerate(old_side):
-            if tag != "-" or not re.match(r"^\s*(?:let\s+\w+\s*=\s*)?(?:match|if\s+let)\b", text) or "{" in text:
+            if (
+                tag != "-"
+                or not re.match(r"^\s*(?:let\s+\w+\s*=\s*)?(?:match|if\s+let)\b", text)
+                or "{" in text
+            ):
                 continue
             match = _RUST_MATCH.match(_joined([t for _, t in old_side[index : index + 8]]))
             value = match and (match.group("m") or match.group("l"))
-            if value and re.search(re.escape(value.strip()) + r"\s{0,4}\.(?:unwrap|expect)\(", new_joined):
+            if value and re.search(
+                re.escape(value.strip()) + r"\s{0,4}\.(?:unwrap|expect)\(", new_joined
+            ):
                 message = f"The `match`/`if let` on `{value.strip()}` became `.unwrap()`/`.expect()`, so the case it handled now panics."
                 yield _hit(ctx, unwraps[0][0], message, 0.8)
                 break
@@ -674,7 +802,10 @@ def _js_plain(line: str) -> str:
 def _swap_message(language: str, old: set[str], removed: list[str], new: str) -> str | None:
     if _BARE_RETURN.match(new):
         # `raise StopIteration` -> `return` is the PEP 479 fix for generators, not a dropped failure
-        thrown = next((line for line in removed if _RAISE_LINE.match(line) and "StopIteration" not in line), None)
+        thrown = next(
+            (line for line in removed if _RAISE_LINE.match(line) and "StopIteration" not in line),
+            None,
+        )
         if thrown is not None and not any(_BARE_RETURN.match(line) for line in removed):
             return (
                 f"`{' '.join(thrown.split())[:_MAX_GUARD_TEXT]}` became a plain `return`, so this failure is now "
@@ -698,7 +829,9 @@ def _swap_message(language: str, old: set[str], removed: list[str], new: str) ->
             for line in old:
                 if safe not in line or line.count(safe) <= new.count(safe):
                     continue
-                if (candidate is not None and candidate == line) or line.replace(safe, replacement) == new:
+                if (candidate is not None and candidate == line) or line.replace(
+                    safe, replacement
+                ) == new:
                     receiver = _CHAIN_RECEIVER.search(line)
                     what = f"`{receiver.group(1)}`" if receiver else "the receiver"
                     how = "asserted non-null" if replacement == "!." else "plain member access"
@@ -707,7 +840,11 @@ def _swap_message(language: str, old: set[str], removed: list[str], new: str) ->
                         f"so this line now throws when {what} is null or undefined."
                     )
     if language == "rust" and _RUST_UNCHECKED.search(new):
-        if any(_RUST_CHECKED.sub("\x00", line) == _RUST_UNCHECKED.sub("\x00", new) for line in old if line != new):
+        if any(
+            _RUST_CHECKED.sub("\x00", line) == _RUST_UNCHECKED.sub("\x00", new)
+            for line in old
+            if line != new
+        ):
             return "`.unwrap()`/`.expect()` replaced error handling (`?` or a fallback), so this now panics where it used to recover or propagate."
         for line in removed:
             match = _RUST_MATCH.match(line)
@@ -717,7 +854,10 @@ def _swap_message(language: str, old: set[str], removed: list[str], new: str) ->
     if language == "csharp":
         for line in old:
             found = _CS_AS.search(line)
-            if found and re.search(rf"\(\s{{0,2}}{re.escape(found.group('type'))}\s{{0,2}}\)\s{{0,2}}{re.escape(found.group('value'))}\b", new):
+            if found and re.search(
+                rf"\(\s{{0,2}}{re.escape(found.group('type'))}\s{{0,2}}\)\s{{0,2}}{re.escape(found.group('value'))}\b",
+                new,
+            ):
                 return (
                     f"`{found.group('value')} as {found.group('type')}` (null on a mismatch) became a cast, "
                     "which throws InvalidCastException instead of letting the code check for null."
@@ -731,9 +871,14 @@ def _swap_message(language: str, old: set[str], removed: list[str], new: str) ->
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("generic.removed-guard", g.LANGUAGES, Severity.WARNING, "correctness",
-                 "a null, size, type or error check (or early exit) deleted while the value it guarded is still used",
-                 confidence=0.75),
+        RuleInfo(
+            "generic.removed-guard",
+            g.LANGUAGES,
+            Severity.WARNING,
+            "correctness",
+            "a null, size, type or error check (or early exit) deleted while the value it guarded is still used",
+            confidence=0.75,
+        ),
         find_removed_guards,
     ),
 )

@@ -63,9 +63,18 @@ def find_todo(ctx: CheckContext) -> Iterator[Hit]:
 
 
 LINE_COMMENT = {
-    "python": "#", "ruby": "#",
-    "javascript": "//", "typescript": "//", "tsx": "//", "go": "//", "java": "//",
-    "c": "//", "cpp": "//", "csharp": "//", "rust": "//", "php": "//",
+    "python": "#",
+    "ruby": "#",
+    "javascript": "//",
+    "typescript": "//",
+    "tsx": "//",
+    "go": "//",
+    "java": "//",
+    "c": "//",
+    "cpp": "//",
+    "csharp": "//",
+    "rust": "//",
+    "php": "//",
 }
 # Wrappers that make a snippet of statements a complete file (the first that parses wins).
 WRAPPERS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -87,7 +96,9 @@ DIRECTIVE = re.compile(
     r"istanbul|coverage|SPDX|Copyright|TODO|FIXME|XXX|^-\*-|^!|^/|^\[|^>",
     re.IGNORECASE,
 )
-CODE_SIGNAL = re.compile(r"[()\[\]{};=]|^\s*(return|import|from|if|for|while|def|class|end|let|const|var|fn|func)\b")
+CODE_SIGNAL = re.compile(
+    r"[()\[\]{};=]|^\s*(return|import|from|if|for|while|def|class|end|let|const|var|fn|func)\b"
+)
 PROSE_START = re.compile(r"^[A-Za-z]+,? [a-z]+,? [a-z]+ [a-z]+\b")
 
 
@@ -157,18 +168,34 @@ def find_commented_out_code(ctx: CheckContext) -> Iterator[Hit]:
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("generic.merge-conflict", (), Severity.ERROR, "correctness",
-                 "merge-conflict markers on added lines (any file)"),
+        RuleInfo(
+            "generic.merge-conflict",
+            (),
+            Severity.ERROR,
+            "correctness",
+            "merge-conflict markers on added lines (any file)",
+        ),
         find_conflict_markers,
     ),
     Rule(
-        RuleInfo("generic.todo-no-reference", tuple(LINE_COMMENT), Severity.INFO, "maintainability",
-                 "new TODO/FIXME/XXX/HACK comment without an issue, URL or @owner"),
+        RuleInfo(
+            "generic.todo-no-reference",
+            tuple(LINE_COMMENT),
+            Severity.INFO,
+            "maintainability",
+            "new TODO/FIXME/XXX/HACK comment without an issue, URL or @owner",
+        ),
         find_todo,
     ),
     Rule(
-        RuleInfo("generic.commented-out-code", tuple(LINE_COMMENT), Severity.INFO, "maintainability",
-                 "two or more added comment lines that parse as code", True),
+        RuleInfo(
+            "generic.commented-out-code",
+            tuple(LINE_COMMENT),
+            Severity.INFO,
+            "maintainability",
+            "two or more added comment lines that parse as code",
+            True,
+        ),
         find_commented_out_code,
     ),
 )

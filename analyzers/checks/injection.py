@@ -27,20 +27,69 @@ LANGUAGES = ("python", *JS_LIKE, "go", "java", "csharp", "ruby", "php")
 
 SQL_METHODS = frozenset(
     {
-        "execute", "executemany", "raw", "query", "Query", "QueryRow", "QueryContext", "QueryRowContext",
-        "Exec", "ExecContext", "Select", "Get", "executeQuery", "executeUpdate", "executeLargeUpdate",
-        "addBatch", "prepareStatement", "prepare", "Prepare", "createQuery", "createNativeQuery",
-        "createSQLQuery", "find_by_sql", "exec_query", "select_all", "select_one", "select_value",
-        "ExecuteSqlRaw", "FromSqlRaw", "ExecuteSqlCommand", "mysqli_query", "pg_query", "exec",
-        "execute_sql", "executescript", "execute_query", "raw_query", "SqlCommand", "MySqlCommand", "NpgsqlCommand", "SqliteCommand", "OleDbCommand", "text",
+        "execute",
+        "executemany",
+        "raw",
+        "query",
+        "Query",
+        "QueryRow",
+        "QueryContext",
+        "QueryRowContext",
+        "Exec",
+        "ExecContext",
+        "Select",
+        "Get",
+        "executeQuery",
+        "executeUpdate",
+        "executeLargeUpdate",
+        "addBatch",
+        "prepareStatement",
+        "prepare",
+        "Prepare",
+        "createQuery",
+        "createNativeQuery",
+        "createSQLQuery",
+        "find_by_sql",
+        "exec_query",
+        "select_all",
+        "select_one",
+        "select_value",
+        "ExecuteSqlRaw",
+        "FromSqlRaw",
+        "ExecuteSqlCommand",
+        "mysqli_query",
+        "pg_query",
+        "exec",
+        "execute_sql",
+        "executescript",
+        "execute_query",
+        "raw_query",
+        "SqlCommand",
+        "MySqlCommand",
+        "NpgsqlCommand",
+        "SqliteCommand",
+        "OleDbCommand",
+        "text",
     }
 )
 # Names that always run shell text (no `shell=True` needed).
 SHELL_CALLS = frozenset(
     {
-        "os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput",
-        "shell_exec", "passthru", "popen", "proc_open", "IO.popen", "Open3.capture2", "Open3.capture3",
-        "Open3.capture2e", "Open3.popen3", "Kernel.system",
+        "os.system",
+        "os.popen",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "commands.getoutput",
+        "shell_exec",
+        "passthru",
+        "popen",
+        "proc_open",
+        "IO.popen",
+        "Open3.capture2",
+        "Open3.capture3",
+        "Open3.capture2e",
+        "Open3.popen3",
+        "Kernel.system",
     }
 )
 SUBPROCESS_SHELL = frozenset({"run", "call", "check_call", "check_output", "Popen"})
@@ -49,16 +98,46 @@ JS_SHELL_OWNERS = frozenset({"child_process", "cp", "childProcess", "proc"})
 RUBY_PHP_SHELL = frozenset({"system", "exec", "spawn"})
 SAFE_CALLS = frozenset(
     {
-        "shlex.quote", "pipes.quote", "quote", "escapeshellarg", "escapeshellcmd", "int", "float", "len",
-        "str(int", "mysqli_real_escape_string", "real_escape_string", "Shellwords.escape", "shellescape",
-        "strconv.Itoa", "Integer.parseInt", "intval", "to_i", "sql.Identifier", "quote_ident",
-        "quote_identifier", "quote_name", "escape", "mysql_real_escape_string", "pg_escape_string",
+        "shlex.quote",
+        "pipes.quote",
+        "quote",
+        "escapeshellarg",
+        "escapeshellcmd",
+        "int",
+        "float",
+        "len",
+        "str(int",
+        "mysqli_real_escape_string",
+        "real_escape_string",
+        "Shellwords.escape",
+        "shellescape",
+        "strconv.Itoa",
+        "Integer.parseInt",
+        "intval",
+        "to_i",
+        "sql.Identifier",
+        "quote_ident",
+        "quote_identifier",
+        "quote_name",
+        "escape",
+        "mysql_real_escape_string",
+        "pg_escape_string",
     }
 )
 FORMAT_CALLS = frozenset(
-    {"fmt.Sprintf", "String.format", "string.Format", "String.Format", "sprintf", "format", "Kernel.format"}
+    {
+        "fmt.Sprintf",
+        "String.format",
+        "string.Format",
+        "String.Format",
+        "sprintf",
+        "format",
+        "Kernel.format",
+    }
 )
-SQL_WORDS = re.compile(r"\b(?:select|insert|update|delete|replace|create|drop|alter|truncate|merge)\b", re.IGNORECASE)
+SQL_WORDS = re.compile(
+    r"\b(?:select|insert|update|delete|replace|create|drop|alter|truncate|merge)\b", re.IGNORECASE
+)
 SQL_SHAPE = re.compile(r"\b(?:from|into|set|where|table|values)\b", re.IGNORECASE)
 # A statement keyword at the very start: `USE db`, `SET NAMES`, `LISTEN ch` have no FROM/WHERE.
 SQL_STATEMENT = re.compile(
@@ -67,25 +146,62 @@ SQL_STATEMENT = re.compile(
     re.IGNORECASE,
 )
 # Driver methods named for what they run: ExecSimpleQuery, rawQuery, execSQL, runStatement.
-SQL_SINK_NAME = re.compile(r"^(?:exec|execute|run|raw|do|simple)\w{0,30}(?:query|sql|statement)$", re.IGNORECASE)
+SQL_SINK_NAME = re.compile(
+    r"^(?:exec|execute|run|raw|do|simple)\w{0,30}(?:query|sql|statement)$", re.IGNORECASE
+)
 CONSTANT = re.compile(r"^(?:[\w.]{0,80}\.)?[A-Z][A-Z0-9_]{0,80}$")
 PLACEHOLDER_PIECE = re.compile(r"""["'](?:\?|%s|\$\d{1,3})["']""")
 
 STRING_TYPES = frozenset(
     {
-        "string", "template_string", "interpreted_string_literal", "raw_string_literal", "string_literal",
-        "verbatim_string_literal", "interpolated_string_expression", "encapsed_string",
-        "heredoc", "nowdoc", "subshell", "shell_command_expression", "text_block", "string_value",
+        "string",
+        "template_string",
+        "interpreted_string_literal",
+        "raw_string_literal",
+        "string_literal",
+        "verbatim_string_literal",
+        "interpolated_string_expression",
+        "encapsed_string",
+        "heredoc",
+        "nowdoc",
+        "subshell",
+        "shell_command_expression",
+        "text_block",
+        "string_value",
     }
 )
 LITERAL_PIECES = frozenset(
-    {"string_content", "string_fragment", "escape_sequence", "string_start", "string_end",
-     "interpreted_string_literal_content", "raw_string_literal_content", "string_literal_content",
-     "interpolation_start", "interpolation_brace", "heredoc_start", "heredoc_end", "heredoc_body",
-     "multiline_string_fragment", "nowdoc_string", "escape_interpolation"}
+    {
+        "string_content",
+        "string_fragment",
+        "escape_sequence",
+        "string_start",
+        "string_end",
+        "interpreted_string_literal_content",
+        "raw_string_literal_content",
+        "string_literal_content",
+        "interpolation_start",
+        "interpolation_brace",
+        "heredoc_start",
+        "heredoc_end",
+        "heredoc_body",
+        "multiline_string_fragment",
+        "nowdoc_string",
+        "escape_interpolation",
+    }
 )
-NUMBERS = frozenset({"integer", "float", "number", "int_literal", "float_literal", "decimal_integer_literal",
-                     "integer_literal", "real_literal"})
+NUMBERS = frozenset(
+    {
+        "integer",
+        "float",
+        "number",
+        "int_literal",
+        "float_literal",
+        "decimal_integer_literal",
+        "integer_literal",
+        "real_literal",
+    }
+)
 CONCAT_TYPES = frozenset({"binary_operator", "binary_expression", "binary"})
 ASSIGNMENTS: dict[str, tuple[str, str]] = {
     "assignment": ("left", "right"),
@@ -99,9 +215,24 @@ ASSIGNMENTS: dict[str, tuple[str, str]] = {
     "var_spec": ("name", "value"),
 }
 FUNCTIONS = frozenset(
-    {"function_definition", "function_declaration", "method_declaration", "method_definition", "arrow_function",
-     "function_expression", "method", "singleton_method", "func_literal", "constructor_declaration",
-     "local_function_statement", "anonymous_function", "lambda_expression", "program", "module", "source_file"}
+    {
+        "function_definition",
+        "function_declaration",
+        "method_declaration",
+        "method_definition",
+        "arrow_function",
+        "function_expression",
+        "method",
+        "singleton_method",
+        "func_literal",
+        "constructor_declaration",
+        "local_function_statement",
+        "anonymous_function",
+        "lambda_expression",
+        "program",
+        "module",
+        "source_file",
+    }
 )
 
 
@@ -125,7 +256,9 @@ def _callee(node: ts.Node) -> str:
         obj, name = node.child_by_field_name("object"), node.child_by_field_name("name")
         return f"{_text(obj)}.{_text(name)}" if obj is not None else _text(name)
     if node.type == "member_call_expression":
-        return f"{_text(node.child_by_field_name('object'))}.{_text(node.child_by_field_name('name'))}"
+        return (
+            f"{_text(node.child_by_field_name('object'))}.{_text(node.child_by_field_name('name'))}"
+        )
     if node.type == "object_creation_expression":
         return _text(node.child_by_field_name("type"))
     if node.type == "call" and node.child_by_field_name("method") is not None:
@@ -164,8 +297,13 @@ def _safe_piece(node: ts.Node) -> bool:
     inner = node
     while inner.type in ("interpolation", "template_substitution") and inner.named_child_count:
         inner = inner.named_children[0]
-    if inner.type in ("call", "call_expression", "function_call_expression", "method_invocation",
-                      "invocation_expression"):
+    if inner.type in (
+        "call",
+        "call_expression",
+        "function_call_expression",
+        "method_invocation",
+        "invocation_expression",
+    ):
         name = _callee(inner)
         return any(name == s or name.endswith("." + s) or name.startswith(s) for s in SAFE_CALLS)
     return False
@@ -178,7 +316,11 @@ def _string_pieces(node: ts.Node, built: Built) -> bool:
     for child in node.named_children:
         if child.type in LITERAL_PIECES:
             built.literal += _text(child)
-        elif child.type not in ("comment", "format_specifier", "type_conversion") and not _safe_piece(child):
+        elif child.type not in (
+            "comment",
+            "format_specifier",
+            "type_conversion",
+        ) and not _safe_piece(child):
             built.pieces.append(child)  # an interpolation, or a PHP "$var" inside the string
     if not node.named_child_count:
         built.literal += _text(node)
@@ -213,8 +355,13 @@ def build(node: ts.Node, built: Built, depth: int = 0) -> bool:
             elif not _safe_piece(side):
                 built.pieces.append(side)
         return found
-    if node.type in ("call", "call_expression", "function_call_expression", "invocation_expression",
-                     "method_invocation"):
+    if node.type in (
+        "call",
+        "call_expression",
+        "function_call_expression",
+        "invocation_expression",
+        "method_invocation",
+    ):
         name = _callee(node)
         args, _ = _arguments(node)
         if name in FORMAT_CALLS or name.endswith(".Sprintf") and args:
@@ -242,7 +389,10 @@ def _enclosing_scope(node: ts.Node) -> ts.Node:
 def _resolve(ctx: CheckContext, name: ts.Node, call: ts.Node) -> Built | None:
     """What the local variable ``name`` was built from before ``call`` in the same function."""
     scope = _enclosing_scope(call)
-    if scope.type in ("module", "program", "source_file") and scope.end_point[0] - scope.start_point[0] > 400:
+    if (
+        scope.type in ("module", "program", "source_file")
+        and scope.end_point[0] - scope.start_point[0] > 400
+    ):
         return None  # a module-level call in a big file: not worth a whole-file walk
     wanted = _text(name).lstrip("$")
     built = Built()
@@ -264,8 +414,13 @@ def _resolve(ctx: CheckContext, name: ts.Node, call: ts.Node) -> Built | None:
                     if build(right, built, 0):
                         found = True
                         built.nodes.append(node)
-                    elif node.type in ("assignment", "variable_declarator", "short_var_declaration",
-                                       "assignment_expression", "var_spec") and not _safe_piece(right):
+                    elif node.type in (
+                        "assignment",
+                        "variable_declarator",
+                        "short_var_declaration",
+                        "assignment_expression",
+                        "var_spec",
+                    ) and not _safe_piece(right):
                         built.pieces.append(right)
                         built.nodes.append(node)
         if node.type in FUNCTIONS and node is not scope:
@@ -287,7 +442,9 @@ def _text_argument(ctx: CheckContext, call: ts.Node, args: list[ts.Node]) -> Bui
     return None
 
 
-def _sink(ctx: CheckContext, call: ts.Node, name: str, args: list[ts.Node], keywords: dict[str, ts.Node]) -> str | None:
+def _sink(
+    ctx: CheckContext, call: ts.Node, name: str, args: list[ts.Node], keywords: dict[str, ts.Node]
+) -> str | None:
     """``"sql"``, ``"shell"`` or None for a call that does not run text."""
     last = name.rsplit(".", 1)[-1].rsplit("->", 1)[-1]
     if call.type in ("subshell", "shell_command_expression"):
@@ -306,7 +463,11 @@ def _sink(ctx: CheckContext, call: ts.Node, name: str, args: list[ts.Node], keyw
         return "shell"  # one string argument goes through the shell
     if ctx.language == "go" and name in ("exec.Command", "exec.CommandContext"):
         texts = [_text(a).strip('"`') for a in args]
-        return "shell" if "-c" in texts and any(t in ("sh", "bash", "/bin/sh", "/bin/bash") for t in texts) else None
+        return (
+            "shell"
+            if "-c" in texts and any(t in ("sh", "bash", "/bin/sh", "/bin/bash") for t in texts)
+            else None
+        )
     if last in SQL_METHODS or SQL_SINK_NAME.match(last):
         return "sql"
     return None
@@ -316,7 +477,9 @@ def reads_as_sql(literal: str) -> bool:
     """The literal text of a built string reads as SQL: a statement keyword and a clause, or a
     statement keyword at its very start."""
     start = STRING_OPENING.sub("", literal.lstrip(), count=1)  # a Python literal keeps its `f"`
-    return bool(SQL_WORDS.search(literal) and SQL_SHAPE.search(literal) or SQL_STATEMENT.match(start))
+    return bool(
+        SQL_WORDS.search(literal) and SQL_SHAPE.search(literal) or SQL_STATEMENT.match(start)
+    )
 
 
 STRING_OPENING = re.compile(r"^[fFrRbBuU]{0,2}[\"'`]{1,3}")
@@ -329,7 +492,8 @@ def _go_shell_argument(args: list[ts.Node]) -> list[ts.Node]:
 
 def _changed(ctx: CheckContext, nodes: list[ts.Node]) -> bool:
     return any(
-        any(ctx.is_added(line) for line in range(n.start_point[0] + 1, n.end_point[0] + 2)) for n in nodes
+        any(ctx.is_added(line) for line in range(n.start_point[0] + 1, n.end_point[0] + 2))
+        for n in nodes
     )
 
 
@@ -342,8 +506,17 @@ def find_shell_injection(ctx: CheckContext) -> Iterator[Hit]:
 
 
 CALL_TYPES = frozenset(
-    {"call", "call_expression", "method_invocation", "invocation_expression", "object_creation_expression",
-     "subshell", "function_call_expression", "member_call_expression", "shell_command_expression"}
+    {
+        "call",
+        "call_expression",
+        "method_invocation",
+        "invocation_expression",
+        "object_creation_expression",
+        "subshell",
+        "function_call_expression",
+        "member_call_expression",
+        "shell_command_expression",
+    }
 )
 
 
@@ -366,7 +539,11 @@ def _calls(ctx: CheckContext) -> Iterator[ts.Node]:
         column = len(text.encode("utf-8")) - len(text.lstrip().encode("utf-8"))
         node = ctx.tree.root_node.descendant_for_point_range((line - 1, column), (line - 1, column))
         scope = None if node is None else node if node.type in FUNCTIONS else _enclosing_scope(node)
-        if scope is None or scope.type in ("module", "program", "source_file") or scope.start_byte in seen:
+        if (
+            scope is None
+            or scope.type in ("module", "program", "source_file")
+            or scope.start_byte in seen
+        ):
             continue
         seen.add(scope.start_byte)
         covered_until = scope.end_point[0]
@@ -391,7 +568,9 @@ def _injections(ctx: CheckContext, wanted: str) -> Iterator[Hit]:
         yield from _quoted_values(ctx, rows)
 
 
-def _sink_injections(ctx: CheckContext, wanted: str, reported: set[tuple[int, int]], rows: set[int]) -> Iterator[Hit]:
+def _sink_injections(
+    ctx: CheckContext, wanted: str, reported: set[tuple[int, int]], rows: set[int]
+) -> Iterator[Hit]:
     for call in _calls(ctx):
         name = _callee(call)
         args, keywords = _arguments(call)
@@ -437,8 +616,12 @@ def _sink_injections(ctx: CheckContext, wanted: str, reported: set[tuple[int, in
             rows.update(range(node.start_point[0], node.end_point[0] + 1))
         if ctx.is_added(call.start_point[0] + 1):
             yield Hit(
-                ctx.span(call), message, " ".join(_text(call).split())[:200],
-                fix=_parameterise(ctx, call, args) if kind == "sql" and confidence is None else None,
+                ctx.span(call),
+                message,
+                " ".join(_text(call).split())[:200],
+                fix=_parameterise(ctx, call, args)
+                if kind == "sql" and confidence is None
+                else None,
                 confidence=confidence,
             )
             continue
@@ -448,7 +631,9 @@ def _sink_injections(ctx: CheckContext, wanted: str, reported: set[tuple[int, in
             continue
         reported.add((site.start_byte, site.end_byte))
         yield Hit(
-            ctx.span(site), message, " ".join(_text(site).split())[:200],
+            ctx.span(site),
+            message,
+            " ".join(_text(site).split())[:200],
             confidence=confidence,
             related=(Location(ctx.path, ctx.span(call), "where it runs"),),
         )
@@ -464,13 +649,18 @@ SQL_CLAUSE = re.compile(r"\b(?:from|into|where|values|set)\b", re.IGNORECASE)
 
 
 # A bound parameter in a query string: `= ?`, `= %s`, `= $1`, `= :name`.
-PLACEHOLDER_SLOT = re.compile(r"(?:=|<>|!=|\blike|\bin[ ]{0,2}\(|\bvalues[ ]{0,2}\(|,)[ ]{0,3}(?:\?|%s|\$\d{1,3}|:[a-z_]\w{0,40})(?!\w)", re.IGNORECASE)
+PLACEHOLDER_SLOT = re.compile(
+    r"(?:=|<>|!=|\blike|\bin[ ]{0,2}\(|\bvalues[ ]{0,2}\(|,)[ ]{0,3}(?:\?|%s|\$\d{1,3}|:[a-z_]\w{0,40})(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def _placeholder_replaced(ctx: CheckContext, rows: set[int]) -> Iterator[Hit]:
     """A hunk removes a bound parameter (`= ?`) and adds a value pasted between quotes (`= '{}'`)."""
     for hunk in ctx.file.hunks:
-        if not hunk.removed or not any(PLACEHOLDER_SLOT.search(ctx.old_line(n)) for n in hunk.removed):
+        if not hunk.removed or not any(
+            PLACEHOLDER_SLOT.search(ctx.old_line(n)) for n in hunk.removed
+        ):
             continue
         for number in hunk.added:
             line = ctx.line(number)
@@ -509,7 +699,12 @@ def _quoted_values(ctx: CheckContext, rows: set[int]) -> Iterator[Hit]:
     for node in sorted(assignments, key=lambda n: n.start_byte):
         right = node.child_by_field_name(ASSIGNMENTS[node.type][1])
         built = Built(nodes=[node])
-        if right is None or not build(right, built) or not built.pieces or not reads_as_sql(built.literal):
+        if (
+            right is None
+            or not build(right, built)
+            or not built.pieces
+            or not reads_as_sql(built.literal)
+        ):
             continue
         if not SQL_CLAUSE.search(built.literal) or not QUOTED_SLOT.search(_text(right)):
             continue
@@ -528,7 +723,9 @@ def _quoted_values(ctx: CheckContext, rows: set[int]) -> Iterator[Hit]:
 
 SANITISER_CALLS = CALL_TYPES | {"scoped_call_expression", "macro_invocation"}
 NAME_WORDS = re.compile(r"[A-Z]{2,30}(?![a-z])|[A-Z]?[a-z]{1,40}|\d{1,10}")
-LITERAL_ARGUMENTS = STRING_TYPES | NUMBERS | {"true", "false", "null", "nil", "none", "None", "boolean"}
+LITERAL_ARGUMENTS = (
+    STRING_TYPES | NUMBERS | {"true", "false", "null", "nil", "none", "None", "boolean"}
+)
 SANITISER_LANGUAGES = (*LANGUAGES, "c", "cpp", "rust")
 
 
@@ -545,11 +742,24 @@ def is_sanitiser(name: str) -> bool:
     """Names that escape, quote or vet text for a query or a shell (``escapeStringQuotes``,
     ``QuoteIdentifier``, ``shlex.quote``, ``isShellSafe``), not their inverses."""
     words = [w.lower() for w in NAME_WORDS.findall(name)]
-    if not words or words[0] in ("un", "de", "get", "has", "is_not", "strip", "remove", "parse", "count"):
+    if not words or words[0] in (
+        "un",
+        "de",
+        "get",
+        "has",
+        "is_not",
+        "strip",
+        "remove",
+        "parse",
+        "count",
+    ):
         return bool(words) and words[0] == "is" and words[-1] == "safe"
     if words[0] == "is" and words[-1] == "safe":
         return True
-    return any(w.startswith(("escape", "quote", "sanitiz", "sanitis")) and not w.startswith("quoted") for w in words)
+    return any(
+        w.startswith(("escape", "quote", "sanitiz", "sanitis")) and not w.startswith("quoted")
+        for w in words
+    )
 
 
 def _calls_in(root: ts.Node, rows: tuple[int, int]) -> Iterator[ts.Node]:
@@ -566,7 +776,11 @@ def _calls_in(root: ts.Node, rows: tuple[int, int]) -> Iterator[ts.Node]:
 def _escaped_value(call: ts.Node) -> str:
     """The value a sanitiser call escapes: its last argument that is a name, not a literal."""
     args, _ = _arguments(call)
-    names = [a for a in args if a.type not in LITERAL_ARGUMENTS and "(" not in _text(a) and len(_text(a)) <= 60]
+    names = [
+        a
+        for a in args
+        if a.type not in LITERAL_ARGUMENTS and "(" not in _text(a) and len(_text(a)) <= 60
+    ]
     return _text(names[-1]).strip() if names else ""
 
 
@@ -594,7 +808,9 @@ def find_removed_escaping(ctx: CheckContext) -> Iterator[Hit]:
             continue
         kept = {
             _escaped_value(call)
-            for call in _calls_in(ctx.tree.root_node, (hunk.new_start - 1, hunk.new_start + hunk.new_count))
+            for call in _calls_in(
+                ctx.tree.root_node, (hunk.new_start - 1, hunk.new_start + hunk.new_count)
+            )
             if is_sanitiser(_call_name(call))
         }
         for value, name in dropped.items():
@@ -603,7 +819,9 @@ def find_removed_escaping(ctx: CheckContext) -> Iterator[Hit]:
             for number in hunk.added:
                 line = ctx.line(number)
                 found = _uses(line, value)
-                if found is None or any(is_sanitiser(w) for w in re.findall(r"\w{3,60}(?=\s{0,2}\()", line)):
+                if found is None or any(
+                    is_sanitiser(w) for w in re.findall(r"\w{3,60}(?=\s{0,2}\()", line)
+                ):
                     continue
                 start, end = ctx.col((number - 1, len(line[: found.start()].encode("utf-8")))), None
                 end = start + len(value)
@@ -633,11 +851,22 @@ def _identifiers_only(built: Built) -> bool:
 PY_SIMPLE_PIECE = re.compile(r"^\{([A-Za-z_][\w.]{0,60})\}$")
 PY_FIELD = re.compile(r"(['\"]?)\{([A-Za-z_][\w.]{0,60})\}\1")
 QMARK_DRIVERS = ("sqlite3", "aiosqlite", "pyodbc", "duckdb")
-FORMAT_DRIVERS = ("psycopg", "psycopg2", "pymysql", "MySQLdb", "mysql.connector", "aiomysql", "asyncpg")
+FORMAT_DRIVERS = (
+    "psycopg",
+    "psycopg2",
+    "pymysql",
+    "MySQLdb",
+    "mysql.connector",
+    "aiomysql",
+    "asyncpg",
+)
 
 
 def _placeholder(ctx: CheckContext) -> str | None:
-    imports = {m.group(1) for m in re.finditer(r"^\s{0,8}(?:import|from)\s{1,4}([\w.]{1,60})", ctx.text, re.MULTILINE)}
+    imports = {
+        m.group(1)
+        for m in re.finditer(r"^\s{0,8}(?:import|from)\s{1,4}([\w.]{1,60})", ctx.text, re.MULTILINE)
+    }
     roots = {i.split(".")[0] for i in imports} | imports
     qmark = any(d in roots for d in QMARK_DRIVERS)
     pyformat = any(d in roots for d in FORMAT_DRIVERS if d != "asyncpg")
@@ -681,20 +910,39 @@ def _parameterise(ctx: CheckContext, call: ts.Node, args: list[ts.Node]) -> Fix 
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("generic.escaping-removed", SANITISER_LANGUAGES, Severity.WARNING, "security",
-                 "an escaping, quoting or shell-safety call the change removed while the value is still used",
-                 False, 0.6),
+        RuleInfo(
+            "generic.escaping-removed",
+            SANITISER_LANGUAGES,
+            Severity.WARNING,
+            "security",
+            "an escaping, quoting or shell-safety call the change removed while the value is still used",
+            False,
+            0.6,
+        ),
         find_removed_escaping,
     ),
     Rule(
-        RuleInfo("generic.sql-injection", LANGUAGES, Severity.ERROR, "security",
-                 "SQL built by concatenation, formatting or interpolation and passed to a query call",
-                 True, 0.8),
+        RuleInfo(
+            "generic.sql-injection",
+            LANGUAGES,
+            Severity.ERROR,
+            "security",
+            "SQL built by concatenation, formatting or interpolation and passed to a query call",
+            True,
+            0.8,
+        ),
         find_sql_injection,
     ),
     Rule(
-        RuleInfo("generic.shell-injection", LANGUAGES, Severity.ERROR, "security",
-                 "shell command text built from dynamic pieces and run through a shell", False, 0.7),
+        RuleInfo(
+            "generic.shell-injection",
+            LANGUAGES,
+            Severity.ERROR,
+            "security",
+            "shell command text built from dynamic pieces and run through a shell",
+            False,
+            0.7,
+        ),
         find_shell_injection,
     ),
 )

@@ -30,31 +30,90 @@ LANGUAGES = ("python", *JS_LIKE, "go", "java", "csharp", "c", "cpp", "ruby", "ph
 ACQUIRES: dict[str, frozenset[str]] = {
     "python": frozenset(
         {
-            "open", "io.open", "socket.socket", "socket.create_connection", "sqlite3.connect",
-            "psycopg2.connect", "psycopg.connect", "pymysql.connect", "MySQLdb.connect", "urlopen",
-            "urllib.request.urlopen", "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "gzip.open",
-            "bz2.open", "lzma.open", "tarfile.open", "zipfile.ZipFile", "codecs.open",
+            "open",
+            "io.open",
+            "socket.socket",
+            "socket.create_connection",
+            "sqlite3.connect",
+            "psycopg2.connect",
+            "psycopg.connect",
+            "pymysql.connect",
+            "MySQLdb.connect",
+            "urlopen",
+            "urllib.request.urlopen",
+            "tempfile.NamedTemporaryFile",
+            "tempfile.TemporaryFile",
+            "gzip.open",
+            "bz2.open",
+            "lzma.open",
+            "tarfile.open",
+            "zipfile.ZipFile",
+            "codecs.open",
         }
     ),
     "go": frozenset(
-        {"os.Open", "os.Create", "os.OpenFile", "sql.Open", "net.Dial", "net.DialTimeout", "net.Listen",
-         "http.Get", "http.Post", "http.Head", "http.PostForm", "zip.OpenReader", "gzip.NewReader"}
+        {
+            "os.Open",
+            "os.Create",
+            "os.OpenFile",
+            "sql.Open",
+            "net.Dial",
+            "net.DialTimeout",
+            "net.Listen",
+            "http.Get",
+            "http.Post",
+            "http.Head",
+            "http.PostForm",
+            "zip.OpenReader",
+            "gzip.NewReader",
+        }
     ),
     "java": frozenset(
         {
-            "FileInputStream", "FileOutputStream", "FileReader", "FileWriter", "RandomAccessFile", "Socket",
-            "ServerSocket", "ZipFile", "JarFile", "DriverManager.getConnection", "Files.newBufferedReader",
-            "Files.newBufferedWriter", "Files.newInputStream", "Files.newOutputStream", "Files.lines",
-            "Files.list", "Files.walk",
+            "FileInputStream",
+            "FileOutputStream",
+            "FileReader",
+            "FileWriter",
+            "RandomAccessFile",
+            "Socket",
+            "ServerSocket",
+            "ZipFile",
+            "JarFile",
+            "DriverManager.getConnection",
+            "Files.newBufferedReader",
+            "Files.newBufferedWriter",
+            "Files.newInputStream",
+            "Files.newOutputStream",
+            "Files.lines",
+            "Files.list",
+            "Files.walk",
         }
     ),
     "csharp": frozenset(
-        {"StreamReader", "StreamWriter", "FileStream", "SqlConnection", "NpgsqlConnection", "MySqlConnection",
-         "SqliteConnection", "TcpClient", "BinaryReader", "BinaryWriter", "File.OpenRead", "File.OpenWrite",
-         "File.Open", "File.OpenText", "File.CreateText", "File.AppendText", "File.Create"}
+        {
+            "StreamReader",
+            "StreamWriter",
+            "FileStream",
+            "SqlConnection",
+            "NpgsqlConnection",
+            "MySqlConnection",
+            "SqliteConnection",
+            "TcpClient",
+            "BinaryReader",
+            "BinaryWriter",
+            "File.OpenRead",
+            "File.OpenWrite",
+            "File.Open",
+            "File.OpenText",
+            "File.CreateText",
+            "File.AppendText",
+            "File.Create",
+        }
     ),
     "c": frozenset({"fopen", "fdopen", "popen", "opendir", "open", "socket", "accept", "tmpfile"}),
-    "ruby": frozenset({"File.open", "File.new", "TCPSocket.new", "TCPSocket.open", "Socket.new", "IO.popen"}),
+    "ruby": frozenset(
+        {"File.open", "File.new", "TCPSocket.new", "TCPSocket.open", "Socket.new", "IO.popen"}
+    ),
     "php": frozenset({"fopen", "fsockopen", "popen", "opendir", "curl_init", "proc_open"}),
     "javascript": frozenset({"fs.openSync", "openSync"}),
 }
@@ -76,15 +135,29 @@ ADVICE["typescript"] = ADVICE["tsx"] = ADVICE["javascript"]
 
 FUNCTIONS = frozenset(
     {
-        "function_definition", "function_declaration", "method_declaration", "method_definition",
-        "arrow_function", "function_expression", "method", "singleton_method", "func_literal",
-        "constructor_declaration", "local_function_statement", "function_item", "lambda_expression",
+        "function_definition",
+        "function_declaration",
+        "method_declaration",
+        "method_definition",
+        "arrow_function",
+        "function_expression",
+        "method",
+        "singleton_method",
+        "func_literal",
+        "constructor_declaration",
+        "local_function_statement",
+        "function_item",
+        "lambda_expression",
         "anonymous_function",
     }
 )
 RELEASE_METHODS = r"(?:close|Close|closeSync|Dispose|dispose|release|shutdown|disconnect|Shutdown)"
-RELEASE_FUNCTIONS = r"(?:fclose|pclose|closedir|close|closeSync|curl_close|closesocket|proc_close|socket_close)"
-TRANSFER_CALLS = r"(?:append|add|push|put|enter_context|closing|register|extend|insert|Add|Push|set|setdefault)"
+RELEASE_FUNCTIONS = (
+    r"(?:fclose|pclose|closedir|close|closeSync|curl_close|closesocket|proc_close|socket_close)"
+)
+TRANSFER_CALLS = (
+    r"(?:append|add|push|put|enter_context|closing|register|extend|insert|Add|Push|set|setdefault)"
+)
 
 
 def _callee(node: ts.Node) -> str:
@@ -140,7 +213,9 @@ def _hands_on_or_releases(text: str, name: str, language: str) -> bool:
 
 
 def _inside_managed(ctx: CheckContext, statement: ts.Node, value: ts.Node) -> bool:
-    if ctx.language == "csharp" and ctx.node_text(statement).lstrip().startswith(("using", "await using")):
+    if ctx.language == "csharp" and ctx.node_text(statement).lstrip().startswith(
+        ("using", "await using")
+    ):
         return True
     if ctx.language == "ruby" and any(c.type in ("block", "do_block") for c in value.children):
         return True  # File.open(path) { |f| ... } closes itself
@@ -157,11 +232,17 @@ def find_unreleased(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.is_test_file:
         return  # tests open fixtures freely and the process is short-lived
     for captures in ctx.captures("leak.assign"):
-        statement, name_node, value = captures["leak.assign"][0], captures["name"][0], captures["value"][0]
+        statement, name_node, value = (
+            captures["leak.assign"][0],
+            captures["name"][0],
+            captures["value"][0],
+        )
         callee = _callee(value)
         if not _acquires(language, callee) and language in ("java", "csharp"):
             # new BufferedReader(new FileReader(p)): the wrapper owns the file it wraps
-            inner = re.search(r"\bnew\s{1,4}(?:[\w.]{0,80}\.)?(\w{1,60})\s{0,4}\(", ctx.node_text(value)[4:])
+            inner = re.search(
+                r"\bnew\s{1,4}(?:[\w.]{0,80}\.)?(\w{1,60})\s{0,4}\(", ctx.node_text(value)[4:]
+            )
             callee = inner.group(1) if inner and _acquires(language, inner.group(1)) else callee
         if not _acquires(language, callee) or _inside_managed(ctx, statement, value):
             continue
@@ -171,7 +252,11 @@ def find_unreleased(ctx: CheckContext) -> Iterator[Hit]:
         name = ctx.node_text(name_node)
         if name in ("_", "err"):
             continue
-        rest = (ctx.tree.root_node.text or b"")[statement.end_byte : function.end_byte] if ctx.tree else b""
+        rest = (
+            (ctx.tree.root_node.text or b"")[statement.end_byte : function.end_byte]
+            if ctx.tree
+            else b""
+        )
         if _hands_on_or_releases(rest.decode("utf-8", "replace"), name, language):
             continue
         advice = ADVICE.get(language, "release it on every path").format(name=name)
@@ -212,12 +297,18 @@ def find_unreleased_lock(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(
             Span(line, column, line, column + len(start)),
             f"`{var}` is locked here and never unlocked in this function; the next caller deadlocks. "
-            + ("Use `with` on the lock." if ctx.language == "python" else f"Add `defer {var}.{unlock}()`."),
+            + (
+                "Use `with` on the lock."
+                if ctx.language == "python"
+                else f"Add `defer {var}.{unlock}()`."
+            ),
             start,
         )
 
 
-LOCKING_FUNCTIONS = frozenset({"__enter__", "__aenter__", "acquire", "lock", "Lock", "RLock", "rlock"})
+LOCKING_FUNCTIONS = frozenset(
+    {"__enter__", "__aenter__", "acquire", "lock", "Lock", "RLock", "rlock"}
+)
 
 
 def _name_of(function: ts.Node) -> str:
@@ -251,7 +342,13 @@ def _removed_releases(ctx: CheckContext) -> Iterator[tuple[int, str, str]]:
             elif tag == "-":
                 match = RELEASE_LINE.match(body)
                 if match:
-                    name = match.group("obj") or match.group("arg") or match.group("locked") or match.group("deferred") or ""
+                    name = (
+                        match.group("obj")
+                        or match.group("arg")
+                        or match.group("locked")
+                        or match.group("deferred")
+                        or ""
+                    )
                     yield max(new_line + 1, hunk.new_start), name, body.strip()
 
 
@@ -263,7 +360,9 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
         anchor = min(anchor, len(ctx.lines))
         text = ctx.line(anchor)
         column = len(text) - len(text.lstrip())
-        node = ctx.tree.root_node.descendant_for_point_range((anchor - 1, column), (anchor - 1, column))
+        node = ctx.tree.root_node.descendant_for_point_range(
+            (anchor - 1, column), (anchor - 1, column)
+        )
         function = _function(node) if node is not None else None
         if function is None:
             continue
@@ -324,12 +423,22 @@ def _exits_skipping_release(ctx: CheckContext) -> Iterator[Hit]:
         for number, match in later:
             if match is None or ctx.is_added(number):
                 continue
-            name = match.group("obj") or match.group("arg") or match.group("locked") or match.group("deferred") or ""
+            name = (
+                match.group("obj")
+                or match.group("arg")
+                or match.group("locked")
+                or match.group("deferred")
+                or ""
+            )
             escaped = re.escape(name)
-            acquired = re.compile(rf"(?<![\w.]){escaped}\s{{0,3}}:?=\s{{0,3}}[^;\n]{{0,80}}?(?<![\w.])(?:{acquire_calls})\s{{0,3}}\(")
+            acquired = re.compile(
+                rf"(?<![\w.]){escaped}\s{{0,3}}:?=\s{{0,3}}[^;\n]{{0,80}}?(?<![\w.])(?:{acquire_calls})\s{{0,3}}\("
+            )
             if not any(acquired.search(ctx.line(n)) for n in range(first, line)):
                 continue
-            if re.search(rf"(?<![\w.]){escaped}(?!\w)", text) or (node is not None and _exit_tests(ctx, node, escaped)):
+            if re.search(rf"(?<![\w.]){escaped}(?!\w)", text) or (
+                node is not None and _exit_tests(ctx, node, escaped)
+            ):
                 continue  # the exit hands the handle on or releases it, or leaves because it failed to open
             yield Hit(
                 Span(line, column, line, len(text.rstrip())),
@@ -345,7 +454,14 @@ def _exit_tests(ctx: CheckContext, node: ts.Node, escaped: str) -> bool:
     """The condition of the ``if`` around the exit mentions the handle (``if (!f) return -1;``)."""
     current: ts.Node | None = node
     while current is not None and current.type not in FUNCTIONS:
-        if current.type in ("if_statement", "if", "unless", "if_modifier", "unless_modifier", "if_expression"):
+        if current.type in (
+            "if_statement",
+            "if",
+            "unless",
+            "if_modifier",
+            "unless_modifier",
+            "if_expression",
+        ):
             condition = current.child_by_field_name("condition")
             text = ctx.node_text(condition if condition is not None else current)
             return re.search(rf"(?<![\w.]){escaped}(?!\w)", text) is not None
@@ -358,28 +474,46 @@ def _released_anyway(body: str, handle: str) -> bool:
     return bool(
         re.search(rf"\b{v}\b[\w.\->]{{0,60}}?(?:\.|->){RELEASE_METHODS}\s{{0,4}}\(", body)
         or re.search(rf"\b{RELEASE_FUNCTIONS}\s{{0,4}}\(\s{{0,4}}\$?{v}\b", body)
-        or re.search(rf"\b{v}\b[\w.]{{0,60}}\.R?Unlock\(|\b{v}\b[\w.]{{0,60}}\.(?:release|unlock)\(", body)
+        or re.search(
+            rf"\b{v}\b[\w.]{{0,60}}\.R?Unlock\(|\b{v}\b[\w.]{{0,60}}\.(?:release|unlock)\(", body
+        )
         or re.search(rf"\b(?:with|using)\b[^\n]{{0,200}}\b{v}\b", body)
     )
 
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("generic.resource-leak", LANGUAGES, Severity.WARNING, "correctness",
-                 "a file, socket or connection opened in changed code and never closed or handed on",
-                 confidence=0.6),
+        RuleInfo(
+            "generic.resource-leak",
+            LANGUAGES,
+            Severity.WARNING,
+            "correctness",
+            "a file, socket or connection opened in changed code and never closed or handed on",
+            confidence=0.6,
+        ),
         find_unreleased,
     ),
     Rule(
-        RuleInfo("generic.lock-not-released", ("python", "go"), Severity.WARNING, "correctness",
-                 "a lock acquired in changed code with no release in the function", confidence=0.7),
+        RuleInfo(
+            "generic.lock-not-released",
+            ("python", "go"),
+            Severity.WARNING,
+            "correctness",
+            "a lock acquired in changed code with no release in the function",
+            confidence=0.7,
+        ),
         find_unreleased_lock,
     ),
     Rule(
-        RuleInfo("generic.removed-release", (*LANGUAGES, "rust"), Severity.WARNING, "correctness",
-                 "a close/unlock the change deleted, or an added early exit that skips it, while the function "
-                 "still holds the resource",
-                 confidence=0.7),
+        RuleInfo(
+            "generic.removed-release",
+            (*LANGUAGES, "rust"),
+            Severity.WARNING,
+            "correctness",
+            "a close/unlock the change deleted, or an added early exit that skips it, while the function "
+            "still holds the resource",
+            confidence=0.7,
+        ),
         find_removed_release,
     ),
 )

@@ -28,7 +28,7 @@ def find_loose_equality(ctx: CheckContext) -> Iterator[Hit]:
         strict = operator.type + "="
         yield ctx.hit(
             expression,
-            f"`{operator.type}` converts types before comparing (\"1\" == 1 is true); use `{strict}`.",
+            f'`{operator.type}` converts types before comparing ("1" == 1 is true); use `{strict}`.',
             replace_fix(ctx, operator, strict, f"Use `{strict}`"),
         )
 
@@ -64,9 +64,17 @@ def find_unbounded_copy(ctx: CheckContext) -> Iterator[Hit]:
         values = args.named_children if args is not None else []
         if function == "strcpy" and len(values) == 2 and size.type == "number_literal":
             length = _string_length(ctx, values[1])
-            if length is not None and "\\" not in ctx.node_text(values[1]) and length < int(size.text or b"0", 0):
+            if (
+                length is not None
+                and "\\" not in ctx.node_text(values[1])
+                and length < int(size.text or b"0", 0)
+            ):
                 continue  # a literal that fits
-        if function in ("sprintf", "vsprintf") and len(values) > 1 and "%s" not in ctx.node_text(values[1]):
+        if (
+            function in ("sprintf", "vsprintf")
+            and len(values) > 1
+            and "%s" not in ctx.node_text(values[1])
+        ):
             continue
         bounded = "snprintf" if "printf" in function else "a bounded copy (snprintf, strlcpy)"
         yield ctx.hit(
@@ -87,13 +95,24 @@ def find_gets(ctx: CheckContext) -> Iterator[Hit]:
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("js.loose-equality", JS_LIKE, Severity.INFO, "correctness",
-                 "`==`/`!=` (not against null/undefined, typeof, or two literals); fix: `===`/`!==`", True),
+        RuleInfo(
+            "js.loose-equality",
+            JS_LIKE,
+            Severity.INFO,
+            "correctness",
+            "`==`/`!=` (not against null/undefined, typeof, or two literals); fix: `===`/`!==`",
+            True,
+        ),
         find_loose_equality,
     ),
     Rule(
-        RuleInfo("c.unbounded-copy", ("c", "cpp"), Severity.WARNING, "security",
-                 "strcpy/strcat/sprintf into a local fixed-size array"),
+        RuleInfo(
+            "c.unbounded-copy",
+            ("c", "cpp"),
+            Severity.WARNING,
+            "security",
+            "strcpy/strcat/sprintf into a local fixed-size array",
+        ),
         find_unbounded_copy,
     ),
     Rule(

@@ -9,9 +9,18 @@ from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo, rep
 from tactful.analyzers.model import Fix, Severity, Span, TextEdit
 
 MUTABLE_LITERALS = frozenset(
-    {"list", "dictionary", "set", "list_comprehension", "dictionary_comprehension", "set_comprehension"}
+    {
+        "list",
+        "dictionary",
+        "set",
+        "list_comprehension",
+        "dictionary_comprehension",
+        "set_comprehension",
+    }
 )
-MUTABLE_FACTORIES = frozenset({"list", "dict", "set", "bytearray", "defaultdict", "OrderedDict", "Counter", "deque"})
+MUTABLE_FACTORIES = frozenset(
+    {"list", "dict", "set", "bytearray", "defaultdict", "OrderedDict", "Counter", "deque"}
+)
 
 
 def _is_mutable(ctx: CheckContext, value: ts.Node) -> bool:
@@ -28,8 +37,12 @@ def _first_body_statement(block: ts.Node) -> tuple[ts.Node | None, ts.Node | Non
     """(first statement after any docstring, the docstring) of a function body."""
     statements = [c for c in block.named_children if c.type != "comment"]
     docstring = None
-    if statements and statements[0].type == "expression_statement" and statements[0].named_child_count == 1 \
-            and statements[0].named_children[0].type == "string":
+    if (
+        statements
+        and statements[0].type == "expression_statement"
+        and statements[0].named_child_count == 1
+        and statements[0].named_children[0].type == "string"
+    ):
         docstring = statements[0]
         statements = statements[1:]
     return (statements[0] if statements else None), docstring
@@ -59,7 +72,11 @@ def _none_default_fix(ctx: CheckContext, param: ts.Node, name: str, value: ts.No
     assert anchor is not None
     indent = ctx.line(anchor.start_point[0] + 1)[: ctx.col(anchor.start_point)]
     def_indent = ctx.line(function.start_point[0] + 1)[: ctx.col(function.start_point)]
-    step = indent[len(def_indent):] if indent.startswith(def_indent) and len(indent) > len(def_indent) else "    "
+    step = (
+        indent[len(def_indent) :]
+        if indent.startswith(def_indent) and len(indent) > len(def_indent)
+        else "    "
+    )
     guard = f"{indent}if {name} is None:\n{indent}{step}{name} = {value_text}\n"
     return Fix(
         f"Default {name} to None and create a fresh value per call",
@@ -147,18 +164,35 @@ def find_assert_argument(ctx: CheckContext) -> Iterator[Hit]:
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("py.mutable-default", ("python",), Severity.WARNING, "correctness",
-                 "mutable default argument (list/dict/set); fix: default None + guard", True),
+        RuleInfo(
+            "py.mutable-default",
+            ("python",),
+            Severity.WARNING,
+            "correctness",
+            "mutable default argument (list/dict/set); fix: default None + guard",
+            True,
+        ),
         find_mutable_default,
     ),
     Rule(
-        RuleInfo("py.none-comparison", ("python",), Severity.INFO, "style",
-                 "`== None` / `!= None` (fix: `is None` / `is not None`)", True),
+        RuleInfo(
+            "py.none-comparison",
+            ("python",),
+            Severity.INFO,
+            "style",
+            "`== None` / `!= None` (fix: `is None` / `is not None`)",
+            True,
+        ),
         find_none_comparison,
     ),
     Rule(
-        RuleInfo("py.assert-argument", ("python",), Severity.WARNING, "correctness",
-                 "assert used to validate a public function's argument outside tests"),
+        RuleInfo(
+            "py.assert-argument",
+            ("python",),
+            Severity.WARNING,
+            "correctness",
+            "assert used to validate a public function's argument outside tests",
+        ),
         find_assert_argument,
     ),
 )

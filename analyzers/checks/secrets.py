@@ -32,13 +32,33 @@ from tactful.analyzers.model import Severity, Span
 
 # (kind, literal that must occur, pattern); group "secret" is the flagged text when present.
 PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("private key", "-----BEGIN", re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")),
-    ("AWS access key", "A", re.compile(r"(?<![0-9A-Za-z])(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})(?![0-9A-Za-z])")),
-    ("GitHub token", "gh", re.compile(
-        r"(?<![A-Za-z0-9_])(?P<secret>gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})"
-    )),
-    ("Slack token", "xox", re.compile(r"(?<![A-Za-z0-9_-])(?P<secret>xox[baprs]-[A-Za-z0-9-]{10,})")),
-    ("Stripe live key", "_live_", re.compile(r"(?<![A-Za-z0-9_])(?P<secret>[sr]k_live_[0-9A-Za-z]{20,})")),
+    (
+        "private key",
+        "-----BEGIN",
+        re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"),
+    ),
+    (
+        "AWS access key",
+        "A",
+        re.compile(r"(?<![0-9A-Za-z])(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})(?![0-9A-Za-z])"),
+    ),
+    (
+        "GitHub token",
+        "gh",
+        re.compile(
+            r"(?<![A-Za-z0-9_])(?P<secret>gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})"
+        ),
+    ),
+    (
+        "Slack token",
+        "xox",
+        re.compile(r"(?<![A-Za-z0-9_-])(?P<secret>xox[baprs]-[A-Za-z0-9-]{10,})"),
+    ),
+    (
+        "Stripe live key",
+        "_live_",
+        re.compile(r"(?<![A-Za-z0-9_])(?P<secret>[sr]k_live_[0-9A-Za-z]{20,})"),
+    ),
     ("Google API key", "AIza", re.compile(r"(?<![A-Za-z0-9_-])(?P<secret>AIza[0-9A-Za-z_-]{35})")),
 )
 
@@ -47,30 +67,49 @@ _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.-")
 
 # A word naming a secret, matched on ASCII-lowered text (no case-insensitive flag: that
 # makes the engine try every position; a plain alternation skips most of them in C).
-SECRET_NAME = (
-    r"(?:password|passwd|passphrase|pwd|secret|token|credential|(?:api|access|auth|private|signing)[_-]?key)"
-)
+SECRET_NAME = r"(?:password|passwd|passphrase|pwd|secret|token|credential|(?:api|access|auth|private|signing)[_-]?key)"
 # The name, an assignment, a quoted value (group "secret").
 NAMED_QUOTED = re.compile(
     SECRET_NAME + r"""(?P<rest>[a-z0-9_.-]{0,40})["']?[ \t]{0,10}(?::=|=>|=|:)[ \t]{0,10}"""
     r"""(?P<quote>["'`])(?P<secret>[^"'`\s]{16,500})(?P=quote)"""
 )
 # Unquoted (shell, .env, INI): judged by the same entropy test, so code is not flagged.
-NAMED_UNQUOTED = re.compile(SECRET_NAME + r"(?P<rest>[a-z0-9_.-]{0,40})[ \t]{0,10}=[ \t]{0,10}(?P<secret>\S{16,201})")
+NAMED_UNQUOTED = re.compile(
+    SECRET_NAME + r"(?P<rest>[a-z0-9_.-]{0,40})[ \t]{0,10}=[ \t]{0,10}(?P<secret>\S{16,201})"
+)
 _UNQUOTED_VALUE = re.compile(r"[A-Za-z0-9+/=_-]{16,200}")
 
 MAX_HITS_PER_LINE = 3
 """A line with more credentials than this is generated data; more findings on it are noise."""
 
-PLACEHOLDER_WORDS = ("example", "xxxx", "your", "changeme", "dummy", "placeholder", "redacted", "sample", "fake", "test")
+PLACEHOLDER_WORDS = (
+    "example",
+    "xxxx",
+    "your",
+    "changeme",
+    "dummy",
+    "placeholder",
+    "redacted",
+    "sample",
+    "fake",
+    "test",
+)
 
 # scheme://user:password@host; anchored on "://", the scheme is read back in Python.
-URL_CREDENTIALS = re.compile(r"://(?P<user>[^\s:/@\"'`]{1,100}):(?P<secret>[^\s@/\"'`]{1,200})@(?P<host>[A-Za-z0-9.\[\]-]{1,200})")
+URL_CREDENTIALS = re.compile(
+    r"://(?P<user>[^\s:/@\"'`]{1,100}):(?P<secret>[^\s@/\"'`]{1,200})@(?P<host>[A-Za-z0-9.\[\]-]{1,200})"
+)
 # Password=...; inside a connection string (ADO.NET, ODBC, JDBC properties).
-CONNECTION_PASSWORD = re.compile(r"(?i)(?<![A-Za-z0-9_])(?:password|pwd)[ \t]{0,5}=[ \t]{0,5}(?P<secret>[^;\"'\s]{1,200})(?=;|[\"'])")
-CONNECTION_KEYS = re.compile(r"(?i)(?<![A-Za-z0-9_])(?:server|data source|host|user id|uid|database|initial catalog)[ \t]{0,5}=")
+CONNECTION_PASSWORD = re.compile(
+    r"(?i)(?<![A-Za-z0-9_])(?:password|pwd)[ \t]{0,5}=[ \t]{0,5}(?P<secret>[^;\"'\s]{1,200})(?=;|[\"'])"
+)
+CONNECTION_KEYS = re.compile(
+    r"(?i)(?<![A-Za-z0-9_])(?:server|data source|host|user id|uid|database|initial catalog)[ \t]{0,5}="
+)
 # Literal Authorization header values.
-BASIC_AUTH = re.compile(r"(?i)authorization[\"']?[ \t]{0,5}[:=,][ \t]{0,5}[\"']?basic[ \t]{1,5}(?P<secret>[A-Za-z0-9+/]{8,300}={0,2})(?![A-Za-z0-9+/=])")
+BASIC_AUTH = re.compile(
+    r"(?i)authorization[\"']?[ \t]{0,5}[:=,][ \t]{0,5}[\"']?basic[ \t]{1,5}(?P<secret>[A-Za-z0-9+/]{8,300}={0,2})(?![A-Za-z0-9+/=])"
+)
 BEARER_AUTH = re.compile(
     r"(?i)authorization[\"']?[ \t]{0,5}[:=,][ \t]{0,5}(?P<quote>[\"'`])bearer[ \t]{1,5}(?P<secret>[A-Za-z0-9._~+/=-]{16,500})(?P=quote)"
 )
@@ -83,7 +122,20 @@ NAMED_PASSWORD = re.compile(
 )
 
 PLACEHOLDER_PASSWORDS = frozenset(
-    {"password", "pass", "passwd", "pwd", "secret", "changeme", "redacted", "none", "null", "empty", "root", "admin"}
+    {
+        "password",
+        "pass",
+        "passwd",
+        "pwd",
+        "secret",
+        "changeme",
+        "redacted",
+        "none",
+        "null",
+        "empty",
+        "root",
+        "admin",
+    }
 )
 
 
@@ -96,7 +148,9 @@ def _looks_real(value: str) -> bool:
     lowered = value.lower()
     if any(word in lowered for word in PLACEHOLDER_WORDS):
         return False
-    if any(marker in value for marker in ("${", "{{", "%s", "%(", "<", "process.env", "os.environ")):
+    if any(
+        marker in value for marker in ("${", "{{", "%s", "%(", "<", "process.env", "os.environ")
+    ):
         return False
     has_letters = any(c.isalpha() for c in value)
     has_digits = any(c.isdigit() for c in value)
@@ -109,10 +163,15 @@ def _is_placeholder_password(value: str) -> bool:
     return (
         lowered in PLACEHOLDER_PASSWORDS
         or lowered.startswith(("$", "%", "<", "{", "[", "#", "&", "@", ":"))
-        or any(marker in lowered for marker in ("{", "}", "%s", "%(", "<", ">", "$", "env", "getenv", "+"))
+        or any(
+            marker in lowered
+            for marker in ("{", "}", "%s", "%(", "<", ">", "$", "env", "getenv", "+")
+        )
         or any(word in lowered for word in PLACEHOLDER_WORDS)
         or len(set(lowered) - {"x", "*", ".", "-", "_", "?"}) == 0
-        or lowered.startswith("pass") and len(lowered) <= 10 and lowered[4:].strip("word_0123456789") == ""
+        or lowered.startswith("pass")
+        and len(lowered) <= 10
+        and lowered[4:].strip("word_0123456789") == ""
     )
 
 
@@ -180,7 +239,9 @@ def find_secrets(ctx: CheckContext) -> Iterator[Hit]:
 def _basic_has_password(encoded: str) -> bool:
     """Whether a Basic credential decodes to ``user:password`` with a real-looking password."""
     try:
-        decoded = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode("utf-8")
+        decoded = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode(
+            "utf-8"
+        )
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return False
     user, sep, password = decoded.partition(":")
@@ -191,7 +252,9 @@ def find_hardcoded_credentials(ctx: CheckContext) -> Iterator[Hit]:
     # Tests and examples set made-up passwords on purpose: only a real-looking one is worth a word.
     named = not ctx.is_test_file and not EXAMPLE_PATH.search(ctx.path.replace("\\", "/"))
     for number in sorted(ctx.added):
-        yield from itertools.islice(_credentials_on_line(ctx.line(number), number, named), MAX_HITS_PER_LINE)
+        yield from itertools.islice(
+            _credentials_on_line(ctx.line(number), number, named), MAX_HITS_PER_LINE
+        )
 
 
 EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|docs?|demo|fixtures?)/")
@@ -200,17 +263,27 @@ EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|docs?|demo|fixtures?)/")
 def _password_like(value: str) -> bool:
     """Three of lower case, upper case, digits and punctuation: how people write real passwords."""
     classes = (
-        any(c.islower() for c in value), any(c.isupper() for c in value),
-        any(c.isdigit() for c in value), any(not c.isalnum() for c in value),
+        any(c.islower() for c in value),
+        any(c.isupper() for c in value),
+        any(c.isdigit() for c in value),
+        any(not c.isalnum() for c in value),
     )
-    return sum(classes) >= 3 and not value.startswith(("http", "/", "./")) and "." not in value.strip(".")
+    return (
+        sum(classes) >= 3
+        and not value.startswith(("http", "/", "./"))
+        and "." not in value.strip(".")
+    )
 
 
 def _credentials_on_line(line: str, number: int, named: bool = True) -> Iterator[Hit]:
     if "://" in line:
         for m in URL_CREDENTIALS.finditer(line):
             secret = m.group("secret")
-            if _is_placeholder_password(secret) or _is_placeholder_password(m.group("user")) and len(secret) < 3:
+            if (
+                _is_placeholder_password(secret)
+                or _is_placeholder_password(m.group("user"))
+                and len(secret) < 3
+            ):
                 continue
             if not named and not _looks_real(secret):
                 continue  # a test's or an example's URL fixture (`http://user:p%40ss@host`)
@@ -267,14 +340,24 @@ def _credentials_on_line(line: str, number: int, named: bool = True) -> Iterator
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        RuleInfo("generic.secret", (), Severity.ERROR, "security",
-                 "private keys, AWS/GitHub/Slack/Stripe/Google keys, high-entropy credentials (any file)"),
+        RuleInfo(
+            "generic.secret",
+            (),
+            Severity.ERROR,
+            "security",
+            "private keys, AWS/GitHub/Slack/Stripe/Google keys, high-entropy credentials (any file)",
+        ),
         find_secrets,
     ),
     Rule(
-        RuleInfo("generic.hardcoded-credential", (), Severity.ERROR, "security",
-                 "passwords in connection URLs and strings, literal Authorization headers (any file)",
-                 confidence=0.8),
+        RuleInfo(
+            "generic.hardcoded-credential",
+            (),
+            Severity.ERROR,
+            "security",
+            "passwords in connection URLs and strings, literal Authorization headers (any file)",
+            confidence=0.8,
+        ),
         find_hardcoded_credentials,
     ),
 )

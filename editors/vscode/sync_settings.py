@@ -28,7 +28,10 @@ def configuration() -> dict[str, Any]:
     properties = {}
     for key, entry in json_schema()["properties"].items():
         section = key.split(".")[1] if key.count(".") > 1 else "general"
-        properties[key] = {**entry, "description": f"tactful {section} setting `{key.split('.', 1)[1]}` (see server/settings.py)."}
+        properties[key] = {
+            **entry,
+            "description": f"tactful {section} setting `{key.split('.', 1)[1]}` (see server/settings.py).",
+        }
     return {"title": "tactful", "properties": {**properties, **EXTENSION_ONLY}}
 
 

@@ -96,7 +96,9 @@ class FeedbackEvent:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"unknown feedback event kind {self.kind!r} (expected one of {', '.join(KINDS)})")
+            raise ValueError(
+                f"unknown feedback event kind {self.kind!r} (expected one of {', '.join(KINDS)})"
+            )
         if not self.fingerprint:
             raise ValueError("feedback event without a fingerprint")
 

@@ -58,7 +58,9 @@ def write_dpo(store: FeedbackStore, out: IO[str]) -> int:
     for event in store.iter_events(kinds=sorted(POSITIVE_KINDS | NEGATIVE_KINDS)):
         context = event.snapshot_id or f"{event.repository}\x1f{event.path}\x1f{event.unit}"
         verdicts[(context, event.fingerprint)] = event
-    groups: dict[str, dict[str, list[FeedbackEvent]]] = defaultdict(lambda: {"chosen": [], "rejected": []})
+    groups: dict[str, dict[str, list[FeedbackEvent]]] = defaultdict(
+        lambda: {"chosen": [], "rejected": []}
+    )
     for (context, _), event in verdicts.items():
         groups[context]["chosen" if event.label == 1 else "rejected"].append(event)
     pairs = 0
@@ -67,7 +69,11 @@ def write_dpo(store: FeedbackStore, out: IO[str]) -> int:
             continue
         first = group["chosen"][0]
         snap = store.get_snapshot(first.snapshot_id) if first.snapshot_id else None
-        prompt = snap[0] if snap else f"Review this change in {first.path} ({first.unit or 'top level'})."
+        prompt = (
+            snap[0]
+            if snap
+            else f"Review this change in {first.path} ({first.unit or 'top level'})."
+        )
         code = snap[1] if snap else ""
         emitted = 0
         for chosen in group["chosen"]:
@@ -75,7 +81,9 @@ def write_dpo(store: FeedbackStore, out: IO[str]) -> int:
                 if emitted >= MAX_PAIRS_PER_CONTEXT:
                     break
                 record = {
-                    "context_id": context if first.snapshot_id else "unit:" + hashlib.sha256(context.encode()).hexdigest()[:16],
+                    "context_id": context
+                    if first.snapshot_id
+                    else "unit:" + hashlib.sha256(context.encode()).hexdigest()[:16],
                     "prompt": prompt,
                     "code": code,
                     "chosen": response_text(chosen),

@@ -33,7 +33,14 @@ log = logging.getLogger(__name__)
 Listener = Callable[[FeedbackEvent], None]
 
 # Keys of ``extra`` that map onto event fields rather than the free-form extra column.
-_FIELD_KEYS = ("probability", "propensity", "explored", "suggestion_id", "snapshot_id", "repository")
+_FIELD_KEYS = (
+    "probability",
+    "propensity",
+    "explored",
+    "suggestion_id",
+    "snapshot_id",
+    "repository",
+)
 
 
 class FeedbackSink:
@@ -86,7 +93,13 @@ class FeedbackSink:
         self._listeners.append(listener)
 
     def record(
-        self, kind: str, finding: Finding, *, reason: str = "", client: str = "", extra: dict[str, Any] | None = None
+        self,
+        kind: str,
+        finding: Finding,
+        *,
+        reason: str = "",
+        client: str = "",
+        extra: dict[str, Any] | None = None,
     ) -> bool:
         """Log ``kind`` for ``finding``; True once it is on disk (store or spool). Never raises;
         a bad event is logged and dropped."""
@@ -134,7 +147,9 @@ class FeedbackSink:
         if self.spool_path is None:
             return False
         try:
-            lines = "".join(json.dumps(dataclasses.asdict(e), default=str) + "\n" for e in self._queue)
+            lines = "".join(
+                json.dumps(dataclasses.asdict(e), default=str) + "\n" for e in self._queue
+            )
             with open(self.spool_path, "a", encoding="utf-8") as spool:
                 spool.write(lines)
                 spool.flush()
@@ -191,7 +206,11 @@ class FeedbackSink:
         with self._lock:
             self._drain(force=True)
             if self._queue and not self._spool_queue():
-                log.warning("feedback log unavailable: %d events lost at exit (%s)", len(self._queue), self.last_error)
+                log.warning(
+                    "feedback log unavailable: %d events lost at exit (%s)",
+                    len(self._queue),
+                    self.last_error,
+                )
             if self._store is not None:
                 self._store.close()
                 self._store = None
@@ -260,10 +279,16 @@ def _number(value: Any) -> float | None:
 
 def feedback_path(settings: Settings) -> Path:
     """The feedback log of this user: ``feedback.dbPath``, else ``feedback.sqlite3`` in the data dir."""
-    return Path(settings.feedback.db_path) if settings.feedback.db_path else data_dir() / "feedback.sqlite3"
+    return (
+        Path(settings.feedback.db_path)
+        if settings.feedback.db_path
+        else data_dir() / "feedback.sqlite3"
+    )
 
 
-def open_sink(settings: Settings, *, client: str, repository: str = "", user: str = "") -> FeedbackSink:
+def open_sink(
+    settings: Settings, *, client: str, repository: str = "", user: str = ""
+) -> FeedbackSink:
     """The sink for ``settings``; ``user`` (raw, e.g. the git email) is used when ``feedback.user`` is empty."""
     return FeedbackSink(
         feedback_path(settings), user=settings.feedback.user or user, team=settings.feedback.team,

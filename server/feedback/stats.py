@@ -60,7 +60,9 @@ def plot(stats: Stats, out: Path) -> Path:
     import matplotlib.pyplot as plt
 
     days = sorted(stats.by_day)
-    rules = sorted(stats.by_rule, key=lambda r: -(stats.by_rule[r].shown + stats.by_rule[r].hidden))[:15]
+    rules = sorted(
+        stats.by_rule, key=lambda r: -(stats.by_rule[r].shown + stats.by_rule[r].hidden)
+    )[:15]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     left.plot(days, [stats.by_day[d].acceptance for d in days], "o-", label="acceptance")
     left.plot(days, [stats.by_day[d].hidden_share for d in days], "s--", label="hidden share")
@@ -69,8 +71,18 @@ def plot(stats: Stats, out: Path) -> Path:
     left.tick_params(axis="x", rotation=45)
     left.legend()
     pos = range(len(rules))
-    right.barh([p - 0.2 for p in pos], [stats.by_rule[r].acceptance for r in rules], height=0.4, label="acceptance")
-    right.barh([p + 0.2 for p in pos], [stats.by_rule[r].hidden_share for r in rules], height=0.4, label="hidden share")
+    right.barh(
+        [p - 0.2 for p in pos],
+        [stats.by_rule[r].acceptance for r in rules],
+        height=0.4,
+        label="acceptance",
+    )
+    right.barh(
+        [p + 0.2 for p in pos],
+        [stats.by_rule[r].hidden_share for r in rules],
+        height=0.4,
+        label="hidden share",
+    )
     right.set_yticks(list(pos), rules, fontsize=7)
     right.set_xlim(0, 1)
     right.set_title("per rule")

@@ -111,7 +111,9 @@ class FeedbackStore:
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(
+                path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
         except (OSError, sqlite3.Error) as exc:
             raise FeedbackStoreError(f"feedback log {path}: cannot open: {exc}") from exc
         store = cls(path, db, retries)
@@ -233,7 +235,9 @@ class FeedbackStore:
 
     def record_many(self, events: Iterable[FeedbackEvent]) -> None:
         """Append events in one transaction: all of them or none."""
-        sql = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+        sql = (
+            f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+        )
         self._write((sql, _row(e)) for e in events)
 
     def snapshot(self, prompt: str, code: str) -> str:

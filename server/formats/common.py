@@ -45,7 +45,11 @@ def describe_rule(finding: Finding) -> RuleDescription:
 
 def coverage_data(result: ReviewResult) -> dict[str, Any]:
     """The JSON output's coverage plus how many findings were shown and hidden."""
-    return {**coverage_json(result.coverage), "shown": len(result.findings), "hidden": len(result.hidden)}
+    return {
+        **coverage_json(result.coverage),
+        "shown": len(result.findings),
+        "hidden": len(result.hidden),
+    }
 
 
 def new_texts(result: ReviewResult) -> dict[str, str | None]:

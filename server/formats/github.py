@@ -40,7 +40,12 @@ def _hunk_of(ranges: list[tuple[int, int]], line: int) -> tuple[int, int] | None
 def _fix_lines(fix: Fix) -> tuple[int, int]:
     """The whole lines a fix touches (an edit ending at column 0 does not touch that line)."""
     first = min(e.span.start_line for e in fix.edits)
-    last = max(e.span.end_line - 1 if e.span.end_col == 0 and e.span.end_line > e.span.start_line else e.span.end_line for e in fix.edits)
+    last = max(
+        e.span.end_line - 1
+        if e.span.end_col == 0 and e.span.end_line > e.span.start_line
+        else e.span.end_line
+        for e in fix.edits
+    )
     return first, max(first, last)
 
 
@@ -63,7 +68,9 @@ def suggestion(fix: Fix, text: str | None) -> tuple[int, int, str] | None:
     return first, last, "".join(line + "\n" for line in replacement)
 
 
-def _comment(finding: Finding, ranges: list[tuple[int, int]], text: str | None) -> dict[str, Any] | None:
+def _comment(
+    finding: Finding, ranges: list[tuple[int, int]], text: str | None
+) -> dict[str, Any] | None:
     start, end = finding.span.start_line, finding.span.last_line
     hunk = _hunk_of(ranges, start)
     if hunk is None:
@@ -80,14 +87,21 @@ def _comment(finding: Finding, ranges: list[tuple[int, int]], text: str | None) 
             if diff:
                 body += ["", f"{finding.fix.description}:", "```diff", diff.rstrip("\n"), "```"]
     body += ["", MARKER.format(finding.fingerprint)]
-    comment: dict[str, Any] = {"path": finding.path, "body": "\n".join(body), "line": end, "side": "RIGHT"}
+    comment: dict[str, Any] = {
+        "path": finding.path,
+        "body": "\n".join(body),
+        "line": end,
+        "side": "RIGHT",
+    }
     if end > start:
         comment["start_line"] = start
         comment["start_side"] = "RIGHT"
     return comment
 
 
-def review_payload(result: ReviewResult, label: str = "", commit_id: str | None = None) -> dict[str, Any]:
+def review_payload(
+    result: ReviewResult, label: str = "", commit_id: str | None = None
+) -> dict[str, Any]:
     texts = new_texts(result)
     ranges = {f.change.path: hunk_ranges(f.change) for f in result.files}
     comments = []
@@ -98,7 +112,14 @@ def review_payload(result: ReviewResult, label: str = "", commit_id: str | None 
             outside.append(finding)
         else:
             comments.append(comment)
-    body = ["### tactful review", REVIEW_MARKER, "", "```", coverage_summary(result, label).rstrip("\n"), "```"]
+    body = [
+        "### tactful review",
+        REVIEW_MARKER,
+        "",
+        "```",
+        coverage_summary(result, label).rstrip("\n"),
+        "```",
+    ]
     if outside:
         body += ["", "Findings on lines this diff does not show:"]
         body += [

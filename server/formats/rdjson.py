@@ -24,7 +24,10 @@ def _column(text: str | None, line: int, col: int) -> int:
 
 def _range(text: str | None, span: Span) -> dict[str, Any]:
     return {
-        "start": {"line": span.start_line, "column": _column(text, span.start_line, span.start_col)},
+        "start": {
+            "line": span.start_line,
+            "column": _column(text, span.start_line, span.start_col),
+        },
         "end": {"line": span.end_line, "column": _column(text, span.end_line, span.end_col)},
     }
 
@@ -32,7 +35,10 @@ def _range(text: str | None, span: Span) -> dict[str, Any]:
 def _related(location: Location, texts: dict[str, str | None]) -> dict[str, Any]:
     return {
         "message": location.message,
-        "location": {"path": location.path, "range": _range(texts.get(location.path), location.span)},
+        "location": {
+            "path": location.path,
+            "range": _range(texts.get(location.path), location.span),
+        },
     }
 
 

@@ -48,7 +48,10 @@ def _fix(path: str, fix: Fix) -> dict[str, Any]:
             {
                 "artifactLocation": {"uri": path, "uriBaseId": SRCROOT},
                 "replacements": [
-                    {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.new_text}}
+                    {
+                        "deletedRegion": _region(edit.span),
+                        "insertedContent": {"text": edit.new_text},
+                    }
                     for edit in fix.edits
                 ],
             }
@@ -57,7 +60,10 @@ def _fix(path: str, fix: Fix) -> dict[str, Any]:
 
 
 def _related(index: int, location: Location) -> dict[str, Any]:
-    related: dict[str, Any] = {"id": index, "physicalLocation": _physical(location.path, location.span)}
+    related: dict[str, Any] = {
+        "id": index,
+        "physicalLocation": _physical(location.path, location.span),
+    }
     if location.message:
         related["message"] = {"text": location.message}
     return related
@@ -110,16 +116,22 @@ def sarif_log(result: ReviewResult, label: str = "") -> dict[str, Any]:
     notifications += [
         {
             "level": "note",
-            "message": {"text": f"{s.path} was not reviewed ({s.reason}{': ' + s.detail if s.detail else ''})"},
+            "message": {
+                "text": f"{s.path} was not reviewed ({s.reason}{': ' + s.detail if s.detail else ''})"
+            },
             "descriptor": {"id": "skipped-file"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": s.path, "uriBaseId": SRCROOT}}}],
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": s.path, "uriBaseId": SRCROOT}}}
+            ],
         }
         for s in result.coverage.skipped
     ]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": TOOL_NAME, "version": tool_version(), "rules": rules}},
         "columnKind": "unicodeCodePoints",
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the reviewed repository."}}},
+        "originalUriBaseIds": {
+            SRCROOT: {"description": {"text": "The root of the reviewed repository."}}
+        },
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "results": results,
         "properties": {"change": label, "coverage": coverage_data(result)},

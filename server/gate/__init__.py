@@ -5,4 +5,12 @@ from tactful.server.gate.runtime import DisplayGate, Gate, gate_stage
 from tactful.server.gate.stage1 import UnitGate
 from tactful.server.gate.stage2 import Decision, SuggestionGate
 
-__all__ = ["Decision", "DisplayGate", "Gate", "GateHistory", "SuggestionGate", "UnitGate", "gate_stage"]
+__all__ = [
+    "Decision",
+    "DisplayGate",
+    "Gate",
+    "GateHistory",
+    "SuggestionGate",
+    "UnitGate",
+    "gate_stage",
+]

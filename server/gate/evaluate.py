@@ -22,21 +22,30 @@ class Report:
     probs: list[float]
 
 
-def stage1_report(records: Sequence[Record], *, folds: int = 10, repeats: int = 3, threshold: float = 0.5) -> list[Report]:
+def stage1_report(
+    records: Sequence[Record], *, folds: int = 10, repeats: int = 3, threshold: float = 0.5
+) -> list[Report]:
     """Cross-validated stage-1 figures with and without new-file hunks, per language, plus baselines."""
     reports = []
     for title, subset in (
         ("all hunks", list(records)),
         ("without new-file hunks", [r for r in records if not r.shape.new_file]),
     ):
-        folds_here = max(2, min(folds, sum(r.label for r in subset), sum(1 - r.label for r in subset)))
+        folds_here = max(
+            2, min(folds, sum(r.label for r in subset), sum(1 - r.label for r in subset))
+        )
         probs = cross_validated(subset, folds=folds_here, repeats=repeats)
         labels = [r.label for r in subset]
         rows = [("gate (cross-validated)", scores(labels, probs, threshold)),
                 ("always show", scores(labels, [1.0] * len(labels), threshold))]  # fmt: skip
         for lang in sorted({r.language for r in subset}):
             idx = [i for i, r in enumerate(subset) if r.language == lang]
-            rows.append((f"  lang {lang}", scores([labels[i] for i in idx], [float(probs[i]) for i in idx], threshold)))
+            rows.append(
+                (
+                    f"  lang {lang}",
+                    scores([labels[i] for i in idx], [float(probs[i]) for i in idx], threshold),
+                )
+            )
         reports.append(Report(title, rows, labels, [float(p) for p in probs]))
     return reports
 

@@ -17,10 +17,16 @@ from tactful.analyzers.model import ChangeUnit
 
 Vector = list[tuple[int, float]]
 
-TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|==|!=|<=|>=|&&|\|\||->|=>|[{}()\[\];,.=<>+\-*/%!&|^~?:@#]")
+TOKEN = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|==|!=|<=|>=|&&|\|\||->|=>|[{}()\[\];,.=<>+\-*/%!&|^~?:@#]"
+)
 WORD = re.compile(r"[a-z][a-z0-9]+")
-TEST_PATH = re.compile(r"(^|/)(tests?|spec|specs|__tests__|testing)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$|Tests?\.[a-z]+$")
-GENERATED_PATH = re.compile(r"(\.min\.(js|css)|_pb2\.py|\.pb\.go|\.g\.cs|\.designer\.cs|-lock\.json|\.lock|(^|/)generated/)$|(^|/)generated/")
+TEST_PATH = re.compile(
+    r"(^|/)(tests?|spec|specs|__tests__|testing)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$|Tests?\.[a-z]+$"
+)
+GENERATED_PATH = re.compile(
+    r"(\.min\.(js|css)|_pb2\.py|\.pb\.go|\.g\.cs|\.designer\.cs|-lock\.json|\.lock|(^|/)generated/)$|(^|/)generated/"
+)
 DOC_PATH = re.compile(r"\.(md|rst|txt|adoc)$|(^|/)docs?/")
 LANGUAGE_ALIASES = {".cs": "c_sharp", "cs": "c_sharp", "csharp": "c_sharp", "c#": "c_sharp", "py": "python",
                     "js": "javascript", "ts": "typescript", "rb": "ruby", "golang": "go"}  # fmt: skip
@@ -64,7 +70,9 @@ def shape_from_patch(patch: str, language: str | None, path: str = "") -> DiffSh
             removed.append(line[1:])
         elif not line.startswith("\\"):
             context += 1
-    return DiffShape(tuple(added), tuple(removed), context, normalise_language(language), path, new_file)
+    return DiffShape(
+        tuple(added), tuple(removed), context, normalise_language(language), path, new_file
+    )
 
 
 def shape_from_unit(unit: ChangeUnit, language: str | None = None) -> DiffShape:
@@ -73,11 +81,21 @@ def shape_from_unit(unit: ChangeUnit, language: str | None = None) -> DiffShape:
     old_lines = unit.old_source.splitlines()
     new_first = unit.new_span.start_line if unit.new_span else 1
     old_first = unit.old_span.start_line if unit.old_span else 1
-    added = tuple(new_lines[n - new_first] for n in unit.changed_new_lines if 0 <= n - new_first < len(new_lines))
-    removed = tuple(old_lines[n - old_first] for n in unit.changed_old_lines if 0 <= n - old_first < len(old_lines))
+    added = tuple(
+        new_lines[n - new_first]
+        for n in unit.changed_new_lines
+        if 0 <= n - new_first < len(new_lines)
+    )
+    removed = tuple(
+        old_lines[n - old_first]
+        for n in unit.changed_old_lines
+        if 0 <= n - old_first < len(old_lines)
+    )
     context = max(0, len(new_lines) - len(added))
     new_file = unit.old_span is None and not unit.old_source
-    return DiffShape(added, removed, context, normalise_language(language or unit.language), unit.path, new_file)
+    return DiffShape(
+        added, removed, context, normalise_language(language or unit.language), unit.path, new_file
+    )
 
 
 def path_flags(path: str) -> list[str]:
@@ -114,8 +132,12 @@ def _signals(lines: tuple[str, ...]) -> dict[str, float]:
         "sig:blank_share": blank / max(1, len(lines)),
         "sig:strings": min(text.count('"') // 2, 10) / 10,
         "sig:nullish": float(bool(re.search(r"\b(null|nil|None|nullptr|undefined)\b", text))),
-        "sig:errors": float(bool(re.search(r"\b(err|error|except|catch|throw|raise|panic)\b", text, re.I))),
-        "sig:logging": float(bool(re.search(r"\b(log|logger|print|printf|console|fmt\.Print)", text))),
+        "sig:errors": float(
+            bool(re.search(r"\b(err|error|except|catch|throw|raise|panic)\b", text, re.I))
+        ),
+        "sig:logging": float(
+            bool(re.search(r"\b(log|logger|print|printf|console|fmt\.Print)", text))
+        ),
     }
 
 

@@ -17,7 +17,14 @@ from tactful.server.gate.features import path_flags
 SMOOTHING = 3.0
 """Pseudo-events at the neutral rate: three real verdicts weigh as much as the neutral guess."""
 NEUTRAL_RATE = 0.5
-VERDICT_KINDS = ("accepted", "rejected", "dismissed", "ignored", "edited_after_accept", "resolved_by_edit")
+VERDICT_KINDS = (
+    "accepted",
+    "rejected",
+    "dismissed",
+    "ignored",
+    "edited_after_accept",
+    "resolved_by_edit",
+)
 
 
 def path_kind(path: str) -> str:
@@ -62,7 +69,9 @@ class GateHistory:
         mine = not self.user or event.user == self.user
         ours = bool(self.team) and event.team == self.team
         if mine:
-            for key in context_keys(event.rule, event.category, event.severity, event.path).values():
+            for key in context_keys(
+                event.rule, event.category, event.severity, event.path
+            ).values():
                 counts = self.counts[key]
                 counts[0] += label
                 counts[1] += 1

@@ -21,10 +21,14 @@ class Scores:
     ece: float
 
     def row(self) -> list[str]:
-        return [str(self.n), str(self.positives)] + [
-            f"{100 * v:.1f}" if v == v else "n/a"
-            for v in (self.accuracy, self.precision, self.recall, self.f1, self.auc)
-        ] + [f"{self.ece:.3f}"]
+        return (
+            [str(self.n), str(self.positives)]
+            + [
+                f"{100 * v:.1f}" if v == v else "n/a"
+                for v in (self.accuracy, self.precision, self.recall, self.f1, self.auc)
+            ]
+            + [f"{self.ece:.3f}"]
+        )
 
 
 HEADER = ["n", "y=1", "Acc", "P", "R", "F1", "AUC", "ECE"]
@@ -70,7 +74,9 @@ def scores(labels: ArrayLike, probs: ArrayLike, threshold: float = 0.5) -> Score
                   expected_calibration_error(y, probs))  # fmt: skip
 
 
-def reliability_diagram(labels: ArrayLike, probs: ArrayLike, out: Path, title: str, bins: int = 10) -> Path:
+def reliability_diagram(
+    labels: ArrayLike, probs: ArrayLike, out: Path, title: str, bins: int = 10
+) -> Path:
     """Save a reliability diagram (predicted vs observed rate per bin) as PNG."""
     import matplotlib
 
@@ -89,7 +95,9 @@ def reliability_diagram(labels: ArrayLike, probs: ArrayLike, out: Path, title: s
             counts.append(int(mask.sum()))
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-    ax.plot(centers, observed, "o-", label=f"gate (ECE {expected_calibration_error(y, p, bins):.3f})")
+    ax.plot(
+        centers, observed, "o-", label=f"gate (ECE {expected_calibration_error(y, p, bins):.3f})"
+    )
     for cx, oy, n in zip(centers, observed, counts, strict=True):
         ax.annotate(str(n), (cx, oy), textcoords="offset points", xytext=(4, -10), fontsize=7)
     ax.set_xlabel("predicted probability")

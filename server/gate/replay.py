@@ -100,7 +100,12 @@ def _finding(data: Any, where: str) -> Finding:
         raise ReplayInputError(f"{where}: 'finding' is not an object")
     try:
         line = int(data.get("line", 1))
-        span = Span(line, int(data.get("column", 1)) - 1, int(data.get("endLine", line)), int(data.get("endColumn", 1)) - 1)
+        span = Span(
+            line,
+            int(data.get("column", 1)) - 1,
+            int(data.get("endLine", line)),
+            int(data.get("endColumn", 1)) - 1,
+        )
         return Finding(
             path=str(data["path"]), span=span, severity=Severity(data.get("severity", "warning")),
             rule=str(data["rule"]), message=str(data.get("message", "")),
@@ -110,7 +115,9 @@ def _finding(data: Any, where: str) -> Finding:
             code=str(data.get("code") or data.get("fingerprint") or ""),
         )  # fmt: skip
     except (KeyError, ValueError, TypeError) as exc:
-        raise ReplayInputError(f"{where}: finding is not a review --format json finding ({exc})") from exc
+        raise ReplayInputError(
+            f"{where}: finding is not a review --format json finding ({exc})"
+        ) from exc
 
 
 def read_jsonl(path: Path) -> Iterator[Verdict]:

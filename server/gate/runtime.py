@@ -103,7 +103,11 @@ class Gate:
             self.save()
 
     def state(self) -> dict[str, Any]:
-        return {"version": 1, "stage1": self.units.model.state(), "stage2": self.suggestions.model.state()}
+        return {
+            "version": 1,
+            "stage1": self.units.model.state(),
+            "stage2": self.suggestions.model.state(),
+        }
 
     def load_state(self, state: dict[str, Any]) -> None:
         if state.get("version") != 1:
@@ -130,7 +134,9 @@ class DisplayGate:
     change of settings opens a new session (and gate), nothing here is mutated.
     """
 
-    def __init__(self, gate: Gate, sink: FeedbackSink | None, client: str, lock: threading.Lock | None = None) -> None:
+    def __init__(
+        self, gate: Gate, sink: FeedbackSink | None, client: str, lock: threading.Lock | None = None
+    ) -> None:
         self.gate = gate
         self.sink = sink
         self.client = client
@@ -150,7 +156,9 @@ class DisplayGate:
         with self.lock:
             for finding in findings:
                 inputs = decision_inputs(result.features.get(finding.fingerprint, {}))
-                decision = self.gate.decide(finding, units.get((finding.path, finding.unit)), **inputs)
+                decision = self.gate.decide(
+                    finding, units.get((finding.path, finding.unit)), **inputs
+                )
                 if not decision.show:
                     hidden.add(finding.fingerprint)
                     result.hidden.append(finding)
@@ -172,7 +180,10 @@ class DisplayGate:
 
 def decision_inputs(features: Mapping[str, float]) -> dict[str, float | None]:
     """The gate inputs a reviewer attached to a finding (``ReviewResult.features``)."""
-    return {"critique": features.get("critique_score"), "llm_confidence": features.get("llm_confidence")}
+    return {
+        "critique": features.get("critique_score"),
+        "llm_confidence": features.get("llm_confidence"),
+    }
 
 
 def gate_stage(gate: Gate, sink: FeedbackSink | None, client: str) -> DisplayGate:

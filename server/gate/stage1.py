@@ -28,10 +28,14 @@ class UnitGate:
     @classmethod
     def from_prior(cls, prior: dict[str, Any] | None = None, threshold: float = 0.35) -> UnitGate:
         section = (prior or load_prior())["stage1"]
-        model = OnlineLogistic(bits=int(section["bits"]), prior=weights_from_json(section), learning_rate=0.1)
+        model = OnlineLogistic(
+            bits=int(section["bits"]), prior=weights_from_json(section), learning_rate=0.1
+        )
         return cls(model, threshold)
 
-    def features(self, unit: ChangeUnit | DiffShape, language: str | None = None) -> list[tuple[int, float]]:
+    def features(
+        self, unit: ChangeUnit | DiffShape, language: str | None = None
+    ) -> list[tuple[int, float]]:
         shape = unit if isinstance(unit, DiffShape) else shape_from_unit(unit, language)
         return unit_features(shape, self.model.bits)
 
@@ -42,6 +46,8 @@ class UnitGate:
     def needs_review(self, unit: ChangeUnit, language: str | None = None) -> bool:
         return self.score(unit, language) >= self.threshold
 
-    def update(self, unit: ChangeUnit | DiffShape, language: str | None, needed_comment: bool) -> None:
+    def update(
+        self, unit: ChangeUnit | DiffShape, language: str | None, needed_comment: bool
+    ) -> None:
         """Learn from feedback: a suggestion in this unit was acted on (True) or all were turned down."""
         self.model.update(self.features(unit, language), int(needed_comment))

@@ -84,7 +84,9 @@ def suggestion_names(
     }
     if src == "llm":
         named["conf"] = (llm_confidence if llm_confidence is not None else finding.confidence) - 0.5
-    named["critique" if critique is not None else "critique:missing"] = (critique / 10 - 0.5) if critique is not None else 1.0
+    named["critique" if critique is not None else "critique:missing"] = (
+        (critique / 10 - 0.5) if critique is not None else 1.0
+    )
     if finding.fix is not None:
         named["has_fix"] = 1.0
     for flag in path_flags(finding.path):
@@ -102,12 +104,17 @@ def suggestion_names(
     for w in msg:
         named[f"msg:{w}"] = 1.0 / math.sqrt(len(msg))
     code = TOKEN.findall(finding.code)[:30]
-    for tok in code:  # weaker than the message: the flagged code varies far more than the finding kind
+    for (
+        tok
+    ) in code:  # weaker than the message: the flagged code varies far more than the finding kind
         named[f"code:{tok}"] = 0.3 / math.sqrt(len(code))
     named[f"rule={rule}&sev={sev}"] = 1.0
     named[f"cat={cat}&sev={sev}"] = 1.0
     if history is not None:
-        rates = {name: history.user_rate(key) for name, key in context_keys(rule, cat, sev, finding.path).items()}
+        rates = {
+            name: history.user_rate(key)
+            for name, key in context_keys(rule, cat, sev, finding.path).items()
+        }
         rates["t_rule"] = history.team_rule_rate(rule)
         for name, (rate, seen) in rates.items():
             named[f"{name}_rate"] = rate - NEUTRAL_RATE
@@ -119,7 +126,11 @@ class SuggestionGate:
     """Decides, per finding, whether to show it."""
 
     def __init__(
-        self, model: OnlineLogistic, settings: GateSettings, unit_gate: UnitGate | None = None, seed: int | None = None
+        self,
+        model: OnlineLogistic,
+        settings: GateSettings,
+        unit_gate: UnitGate | None = None,
+        seed: int | None = None,
     ) -> None:
         self.model = model
         self.settings = settings
@@ -146,11 +157,17 @@ class SuggestionGate:
         return cls(model, settings, unit_gate, seed)
 
     def features(
-        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, critique: float | None = None,
+        self,
+        finding: Finding,
+        unit: ChangeUnit | None,
+        history: GateHistory | None,
+        critique: float | None = None,
         llm_confidence: float | None = None,
     ) -> Vector:
         shape, unit_score = self._unit_view(unit) if unit is not None else (None, None)
-        named = suggestion_names(finding, shape, unit.kind if unit else "", history, unit_score, critique, llm_confidence)
+        named = suggestion_names(
+            finding, shape, unit.kind if unit else "", history, unit_score, critique, llm_confidence
+        )
         bits = self.model.bits
         return [(feature_index(n, bits), v) for n, v in named.items()]
 
@@ -174,7 +191,12 @@ class SuggestionGate:
         return min(max(self.settings.target_precision, 0.0), 1.0)
 
     def decide(
-        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, *, critique: float | None = None,
+        self,
+        finding: Finding,
+        unit: ChangeUnit | None,
+        history: GateHistory | None,
+        *,
+        critique: float | None = None,
         llm_confidence: float | None = None,
     ) -> Decision:
         """Show or hide ``finding``; remembers its features for the update when feedback arrives."""

@@ -62,7 +62,9 @@ def load_records(path: Path) -> list[Record]:
                 records.append(Record(shape_from_patch(row["patch"], row.get("lang")), int(row["y"]),
                                       str(row.get("lang", "")), str(row.get("proj", ""))))  # fmt: skip
             except (ValueError, KeyError, TypeError) as exc:
-                raise DataError(f"{path}:{number}: not a quality-estimation record ({exc.__class__.__name__}: {exc})") from exc
+                raise DataError(
+                    f"{path}:{number}: not a quality-estimation record ({exc.__class__.__name__}: {exc})"
+                ) from exc
     if not records:
         raise DataError(f"{path}: no records")
     return records
@@ -105,7 +107,9 @@ def _choose_c(x: Any, y: np.ndarray, seed: int) -> float:
     return C_GRID[int(np.argmin(losses))]
 
 
-def cross_validated(records: Sequence[Record], folds: int = 10, repeats: int = 3, seed: int = 0) -> np.ndarray:
+def cross_validated(
+    records: Sequence[Record], folds: int = 10, repeats: int = 3, seed: int = 0
+) -> np.ndarray:
     """Out-of-fold P(y=1) for every record, averaged over repeats; no record scores itself."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -125,7 +129,9 @@ def train_stage1(records: Sequence[Record], seed: int = 0) -> dict[str, Any]:
     y = np.array([r.label for r in records])
     c = _choose_c(x, y, seed)
     coef = _fit(x, y, c).coef_[0]
-    weights = {str(i): round(float(coef[i]), 5) for i in np.flatnonzero(coef) if abs(coef[i]) >= 1e-4}
+    weights = {
+        str(i): round(float(coef[i]), 5) for i in np.flatnonzero(coef) if abs(coef[i]) >= 1e-4
+    }
     return {"bits": STAGE1_BITS, "C": c, "trained_on": len(records), "weights": weights}
 
 
@@ -143,4 +149,6 @@ def build_prior(records: Sequence[Record]) -> dict[str, Any]:
 
 def write_prior(prior: dict[str, Any], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(prior, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(prior, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8"
+    )

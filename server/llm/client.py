@@ -54,7 +54,9 @@ class ClientStats:
 class LlmClient:
     """One endpoint, one model; share it across reviews to keep connections and the mode."""
 
-    def __init__(self, settings: LlmSettings, *, backoff_s: float = 0.5, max_tokens: int = 1024) -> None:
+    def __init__(
+        self, settings: LlmSettings, *, backoff_s: float = 0.5, max_tokens: int = 1024
+    ) -> None:
         self.settings = settings
         self.backoff_s = backoff_s
         self.max_tokens = max_tokens
@@ -75,7 +77,9 @@ class LlmClient:
     async def close(self) -> None:
         await self._sdk.close()
 
-    async def complete(self, messages: list[dict[str, str]], schema: dict[str, Any], schema_name: str) -> Completion:
+    async def complete(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], schema_name: str
+    ) -> Completion:
         """One chat completion, retried and degraded as described in the module docstring."""
         while True:
             mode = MODES[self.mode_index]
@@ -83,9 +87,16 @@ class LlmClient:
                 return await self._with_retries(messages, schema, schema_name, mode)
             except openai.BadRequestError as exc:
                 if self.mode_index + 1 >= len(MODES) or mode == "text":
-                    raise LlmCallError("bad-request", f"HTTP 400 from {self.endpoint}: {_detail(exc)}") from exc
+                    raise LlmCallError(
+                        "bad-request", f"HTTP 400 from {self.endpoint}: {_detail(exc)}"
+                    ) from exc
                 self.stats.counts[f"llm.format.{mode}-rejected"] += 1
-                log.info("%s rejected response_format %s (%s); falling back", self.endpoint, mode, _detail(exc))
+                log.info(
+                    "%s rejected response_format %s (%s); falling back",
+                    self.endpoint,
+                    mode,
+                    _detail(exc),
+                )
                 self.mode_index += 1
 
     async def _with_retries(
@@ -97,17 +108,33 @@ class LlmClient:
                 return await self._once(messages, schema, schema_name, mode)
             except openai.BadRequestError:
                 raise
-            except (openai.RateLimitError, openai.InternalServerError, openai.APIStatusError) as exc:
+            except (
+                openai.RateLimitError,
+                openai.InternalServerError,
+                openai.APIStatusError,
+            ) as exc:
                 status = getattr(exc, "status_code", 0) or 0
                 if status != 429 and status < 500:
-                    raise LlmCallError(f"http-{status}", f"HTTP {status} from {self.endpoint}: {_detail(exc)}") from exc
+                    raise LlmCallError(
+                        f"http-{status}", f"HTTP {status} from {self.endpoint}: {_detail(exc)}"
+                    ) from exc
                 kind = "rate-limited" if status == 429 else f"http-{status}"
-                what = f"HTTP {status} from {self.endpoint}" + (" (rate limited)" if status == 429 else " (server error)")
+                what = f"HTTP {status} from {self.endpoint}" + (
+                    " (rate limited)" if status == 429 else " (server error)"
+                )
                 delay = _retry_after(exc)
             except (openai.APITimeoutError, asyncio.TimeoutError):
-                kind, what, delay = "timeout", f"no reply from {self.endpoint} within {self.settings.timeout_s:g} s (timeout)", None
+                kind, what, delay = (
+                    "timeout",
+                    f"no reply from {self.endpoint} within {self.settings.timeout_s:g} s (timeout)",
+                    None,
+                )
             except openai.APIConnectionError as exc:
-                kind, what, delay = "connection", f"cannot connect to {self.endpoint}: {_detail(exc)}", None
+                kind, what, delay = (
+                    "connection",
+                    f"cannot connect to {self.endpoint}: {_detail(exc)}",
+                    None,
+                )
             if attempt >= self.settings.max_retries:
                 suffix = f" after {attempt} retr{'y' if attempt == 1 else 'ies'}" if attempt else ""
                 raise LlmCallError(kind, what + suffix)
@@ -118,7 +145,9 @@ class LlmClient:
             log.info("%s; retry %d in %.2f s", what, attempt, delay)
             await asyncio.sleep(delay)
 
-    async def _once(self, messages: list[dict[str, str]], schema: dict[str, Any], schema_name: str, mode: str) -> Completion:
+    async def _once(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], schema_name: str, mode: str
+    ) -> Completion:
         kwargs: dict[str, Any] = {}
         if mode == "json_schema":
             kwargs["response_format"] = {

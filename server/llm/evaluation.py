@@ -20,7 +20,9 @@ from tactful.server.pipeline import review
 from tactful.server.settings import Settings
 
 
-async def evaluate(data: str | Path, settings: Settings, *, limit: int | None = None) -> dict[str, Any]:
+async def evaluate(
+    data: str | Path, settings: Settings, *, limit: int | None = None
+) -> dict[str, Any]:
     """Run the reviewer over the records and return the figures (see the module docstring)."""
     reason = off_reason(settings)
     reviewer = None if reason else LlmReviewer(settings)
@@ -35,14 +37,18 @@ async def evaluate(data: str | Path, settings: Settings, *, limit: int | None = 
             row, record_counters, notes = await _one(item, settings, reviewer)
             rows.append(row)
             counters.update(record_counters)
-            errors.extend(f"record {item.number}: {n}" for n in notes if n.startswith("LLM reviewer:"))
+            errors.extend(
+                f"record {item.number}: {n}" for n in notes if n.startswith("LLM reviewer:")
+            )
     finally:
         if reviewer is not None:
             await reviewer.aclose()
     return _summary(rows, counters, errors, reason)
 
 
-async def _one(record: Record, settings: Settings, reviewer: LlmReviewer | None) -> tuple[dict[str, Any], dict[str, int], list[str]]:
+async def _one(
+    record: Record, settings: Settings, reviewer: LlmReviewer | None
+) -> tuple[dict[str, Any], dict[str, int], list[str]]:
     start = time.perf_counter()
     result = review(record.change, settings)
     if reviewer is not None:
@@ -67,11 +73,16 @@ async def _one(record: Record, settings: Settings, reviewer: LlmReviewer | None)
     return row, counters, list(result.coverage.notes)
 
 
-def _summary(rows: list[dict[str, Any]], counters: Counter[str], errors: list[str], off: str) -> dict[str, Any]:
+def _summary(
+    rows: list[dict[str, Any]], counters: Counter[str], errors: list[str], off: str
+) -> dict[str, Any]:
     count = len(rows)
     with_llm = [r for r in rows if r["llm_findings"]]
     latencies = [r["latency_s"] for r in rows]
-    prompt, completion = counters.get("llm.tokens.prompt", 0), counters.get("llm.tokens.completion", 0)
+    prompt, completion = (
+        counters.get("llm.tokens.prompt", 0),
+        counters.get("llm.tokens.completion", 0),
+    )
     return {
         "records": count,
         "llm": off or "on",
@@ -107,8 +118,15 @@ def render_text(report: dict[str, Any]) -> str:
         f"replies (schema-valid):   {report['replies']} ({report['schema_valid_replies']})",
         f"findings surviving:       {report['findings_surviving']}",
     ]
-    dropped = {k: v for k, v in report["counters"].items() if k.startswith(("llm.dropped.", "llm.parse.", "llm.errors."))}
+    dropped = {
+        k: v
+        for k, v in report["counters"].items()
+        if k.startswith(("llm.dropped.", "llm.parse.", "llm.errors."))
+    }
     if dropped:
-        lines.append("dropped / failures:       " + ", ".join(f"{k.removeprefix('llm.')}={v}" for k, v in dropped.items()))
+        lines.append(
+            "dropped / failures:       "
+            + ", ".join(f"{k.removeprefix('llm.')}={v}" for k, v in dropped.items())
+        )
     lines.extend(f"note: {e}" for e in report["errors"][:5])
     return "\n".join(lines) + "\n"

@@ -38,7 +38,15 @@ def find_llama() -> tuple[Path, Path] | None:
 class LlamaServer:
     """``with LlamaServer(binary, model) as server: server.base_url``."""
 
-    def __init__(self, binary: Path, model: Path, *, threads: int = 1, context: int = 4096, startup_s: float = 180.0) -> None:
+    def __init__(
+        self,
+        binary: Path,
+        model: Path,
+        *,
+        threads: int = 1,
+        context: int = 4096,
+        startup_s: float = 180.0,
+    ) -> None:
         self.binary, self.model = binary, model
         self.threads, self.context, self.startup_s = threads, context, startup_s
         self.port = _free_port()
@@ -53,9 +61,23 @@ class LlamaServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log_file:
             self.process = subprocess.Popen(
-                [str(self.binary), "-m", str(self.model), "--host", "127.0.0.1", "--port", str(self.port),
-                 "-t", str(self.threads), "-c", str(self.context), "--parallel", "1"],
-                stdout=log_file, stderr=subprocess.STDOUT,
+                [
+                    str(self.binary),
+                    "-m",
+                    str(self.model),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "-t",
+                    str(self.threads),
+                    "-c",
+                    str(self.context),
+                    "--parallel",
+                    "1",
+                ],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
             )
         try:
             self._wait_healthy()
@@ -79,7 +101,9 @@ class LlamaServer:
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                raise RuntimeError(f"llama-server exited with {self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(
+                    f"llama-server exited with {self.process.returncode}; see {self.log_path}"
+                )
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
@@ -87,7 +111,9 @@ class LlamaServer:
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.25)  # the server gives no readiness signal but /health
-        raise RuntimeError(f"llama-server not healthy after {self.startup_s:g} s; see {self.log_path}")
+        raise RuntimeError(
+            f"llama-server not healthy after {self.startup_s:g} s; see {self.log_path}"
+        )
 
 
 def _free_port() -> int:

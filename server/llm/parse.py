@@ -14,7 +14,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-CATEGORIES = ("correctness", "security", "error-handling", "maintainability", "style", "performance", "testing", "debug")
+CATEGORIES = (
+    "correctness",
+    "security",
+    "error-handling",
+    "maintainability",
+    "style",
+    "performance",
+    "testing",
+    "debug",
+)
 _CATEGORY_ALIASES = {
     "bug": "correctness",
     "logic": "correctness",
@@ -61,9 +70,13 @@ def parse_reply(text: str, key: str) -> ParsedReply:
     value, repair = _load_any(text)
     if value is _NOTHING:
         snippet = " ".join(text.split())[:60]
-        return ParsedReply(error=f"reply is not JSON and no JSON object could be recovered: {snippet!r}")
+        return ParsedReply(
+            error=f"reply is not JSON and no JSON object could be recovered: {snippet!r}"
+        )
     if isinstance(value, list):
-        return ParsedReply(items=[v for v in value if isinstance(v, dict)], repair=repair or "bare-list")
+        return ParsedReply(
+            items=[v for v in value if isinstance(v, dict)], repair=repair or "bare-list"
+        )
     if isinstance(value, dict):
         inner = value.get(key)
         if isinstance(inner, list):
@@ -74,7 +87,9 @@ def parse_reply(text: str, key: str) -> ParsedReply:
             return ParsedReply(items=[value], repair=repair or "single-object")
         if inner is None and not value:
             return ParsedReply(repair=repair)
-        return ParsedReply(error=f"reply JSON has no {key!r} list (keys: {', '.join(list(value)[:5])})")
+        return ParsedReply(
+            error=f"reply JSON has no {key!r} list (keys: {', '.join(list(value)[:5])})"
+        )
     return ParsedReply(error=f"reply JSON is a {type(value).__name__}, not an object")
 
 
@@ -102,7 +117,9 @@ def _category(value: Any) -> str:
     lowered = value.strip().lower().replace("_", "-")
     if lowered in CATEGORIES:
         return lowered
-    return _CATEGORY_ALIASES.get(lowered.replace("-", " "), _CATEGORY_ALIASES.get(lowered, "correctness"))
+    return _CATEGORY_ALIASES.get(
+        lowered.replace("-", " "), _CATEGORY_ALIASES.get(lowered, "correctness")
+    )
 
 
 def _confidence(value: Any) -> float:

@@ -117,7 +117,8 @@ def review_prompt(unit: ChangeUnit, *, context: str = "", instructions: str = ""
 
 def critique_prompt(unit: ChangeUnit, comments: list[dict[str, Any]]) -> Prompt:
     rendered = "\n".join(
-        f"[{c['id']}] ({c['category']}) on `{c['existing_code'].strip()[:200]}`: {c['message']}" for c in comments
+        f"[{c['id']}] ({c['category']}) on `{c['existing_code'].strip()[:200]}`: {c['message']}"
+        for c in comments
     )
     user = string.Template(template(f"{CRITIQUE_VERSION}.user.md")).safe_substitute(
         path=unit.path,
@@ -131,4 +132,6 @@ def critique_prompt(unit: ChangeUnit, comments: list[dict[str, Any]]) -> Prompt:
 def _prompt(version: str, user: str) -> Prompt:
     system = template(f"{version}.system.md")
     clean, count = redact(user)
-    return Prompt(version, [{"role": "system", "content": system}, {"role": "user", "content": clean}], count)
+    return Prompt(
+        version, [{"role": "system", "content": system}, {"role": "user", "content": clean}], count
+    )

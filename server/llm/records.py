@@ -38,7 +38,11 @@ class _TextSource:
     new_text: str
 
     def old(self, path: str) -> bytes | None:
-        return self.old_text.encode("utf-8", "surrogateescape") if path == self.path and self.old_text else None
+        return (
+            self.old_text.encode("utf-8", "surrogateescape")
+            if path == self.path and self.old_text
+            else None
+        )
 
     def new(self, path: str) -> bytes | None:
         return self.new_text.encode("utf-8", "surrogateescape") if path == self.path else None
@@ -71,5 +75,7 @@ def to_record(data: dict[str, Any], number: int = 0) -> Record:
         new_text = apply_file_change(old_text, file_change, strict=False)
     except PatchMismatch:
         new_text = sparse_new_text(file_change)
-    change = Change(ChangeSet((file_change,)), _TextSource(path, old_text, new_text), None, f"record {number}")
+    change = Change(
+        ChangeSet((file_change,)), _TextSource(path, old_text, new_text), None, f"record {number}"
+    )
     return Record(number, language, str(data.get("msg") or ""), change, old_text, new_text)

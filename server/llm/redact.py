@@ -30,17 +30,29 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 # (literal that must occur, pattern) for credentials recognisable on their own.
 _TOKEN_PATTERNS = (
     # PEM and PGP private keys; an unterminated block is redacted to the end of the text.
-    ("-----BEGIN", r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
-     r"(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|\Z)"),
-    ("A", r"(?:AKIA|ASIA|AGPA|AIDA|AROA)(?<![0-9A-Za-z]....)[0-9A-Z]{16}(?![0-9A-Za-z])"),  # AWS key ids
+    (
+        "-----BEGIN",
+        r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
+        r"(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    ),
+    (
+        "A",
+        r"(?:AKIA|ASIA|AGPA|AIDA|AROA)(?<![0-9A-Za-z]....)[0-9A-Z]{16}(?![0-9A-Za-z])",
+    ),  # AWS key ids
     ("gh", r"gh[pousr]_(?<![A-Za-z0-9_]....)[A-Za-z0-9]{30,}"),  # GitHub tokens
     ("github_pat_", r"github_pat_(?<![A-Za-z0-9_]...........)[A-Za-z0-9_]{30,}"),
     ("glpat-", r"glpat-(?<![A-Za-z0-9_-]......)[A-Za-z0-9_-]{20,}"),  # GitLab
-    ("sk-", r"sk-(?<![A-Za-z0-9_-]...)(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"),  # OpenAI / Anthropic style
+    (
+        "sk-",
+        r"sk-(?<![A-Za-z0-9_-]...)(?:proj-|ant-)?[A-Za-z0-9_-]{20,}",
+    ),  # OpenAI / Anthropic style
     ("xox", r"xox[abprs]-(?<![A-Za-z0-9_-].....)[A-Za-z0-9-]{10,}"),  # Slack
     ("AIza", r"AIza(?<![A-Za-z0-9_-]....)[0-9A-Za-z_-]{35}"),  # Google API keys
     ("_", r"(?:sk|rk|pk)_(?:live|test)_(?<![A-Za-z0-9_]........)[0-9A-Za-z]{16,}"),  # Stripe
-    ("eyJ", r"eyJ(?<![A-Za-z0-9_.-]...)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),  # JWTs
+    (
+        "eyJ",
+        r"eyJ(?<![A-Za-z0-9_.-]...)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+    ),  # JWTs
     ("bearer", r"(?i)\bbearer\s{1,10}[A-Za-z0-9._~+/=-]{16,}"),
     ("basic", r"(?i)\bbasic\s{1,10}[A-Za-z0-9+/]{12,}={0,2}"),  # HTTP basic credentials
 )
@@ -77,9 +89,7 @@ _BASE64_MIN_ENTROPY = 4.5
 
 
 # A plain alternation on lowered text: the engine skips positions that cannot start it.
-_SECRET_NAME = (
-    r"(?:password|passwd|passphrase|pwd|secret|token|credential|(?:api|access|auth|private|signing)[_-]?key)"
-)
+_SECRET_NAME = r"(?:password|passwd|passphrase|pwd|secret|token|credential|(?:api|access|auth|private|signing)[_-]?key)"
 _NAMED_FORMS = (
     _SECRET_NAME + _QUOTED,
     _SECRET_NAME + _FALLBACK,
@@ -127,7 +137,11 @@ def redact(text: str) -> tuple[str, int]:
             return m.group(0)
         count += 1
         whole = m.group(0)
-        return whole[: m.start("value") - m.start()] + PLACEHOLDER + whole[m.end("value") - m.start() :]
+        return (
+            whole[: m.start("value") - m.start()]
+            + PLACEHOLDER
+            + whole[m.end("value") - m.start() :]
+        )
 
     def _base64(m: re.Match[str]) -> str:
         nonlocal count
@@ -169,7 +183,11 @@ def _redact_named_values(text: str, patterns: _Patterns) -> tuple[str, int]:
         if start < cursor:
             continue  # inside a value already replaced
         if not _is_secret_value(m):
-            retry = patterns.connection.match(lowered, start) if m.re.pattern == _UNQUOTED_FORM else None
+            retry = (
+                patterns.connection.match(lowered, start)
+                if m.re.pattern == _UNQUOTED_FORM
+                else None
+            )
             if retry is None or not _is_secret_value(retry):
                 continue
             m = retry
@@ -190,7 +208,9 @@ def _is_secret_value(m: re.Match[str]) -> bool:
     return not (value == PLACEHOLDER or _looks_like_placeholder(value) or _looks_like_code(m))
 
 
-_DUMMY_VALUES = frozenset({"password", "changeme", "example", "xxxxxx", "******", "redacted", "none", "null"})
+_DUMMY_VALUES = frozenset(
+    {"password", "changeme", "example", "xxxxxx", "******", "redacted", "none", "null"}
+)
 _DUMMY_CHARS = frozenset("x*.")
 _PLACEHOLDER_LOWER = PLACEHOLDER.lower()
 
@@ -223,7 +243,11 @@ def _looks_like_code(m: re.Match[str]) -> bool:
 
 
 def _mixed(run: str) -> bool:
-    return any(c.isupper() for c in run) and any(c.islower() for c in run) and any(c.isdigit() for c in run)
+    return (
+        any(c.isupper() for c in run)
+        and any(c.islower() for c in run)
+        and any(c.isdigit() for c in run)
+    )
 
 
 def _entropy(value: str) -> float:

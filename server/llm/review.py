@@ -76,7 +76,9 @@ off_reason = llm_off_reason
 class LlmReviewer:
     """Client and reply cache, reusable across reviews (the LSP server keeps one)."""
 
-    def __init__(self, settings: Settings, *, backoff_s: float = 0.5, cache: ReplyCache | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, backoff_s: float = 0.5, cache: ReplyCache | None = None
+    ) -> None:
         self.llm = endpoint_settings(settings)
         self.client = LlmClient(self.llm, backoff_s=backoff_s)
         self.cache = cache if cache is not None else ReplyCache(cache_dir(settings))
@@ -134,7 +136,10 @@ async def review_units_async(
     active = reviewer or LlmReviewer(settings)
     try:
         work = active.review(
-            files, critique_pass=settings.llm.critique, context_text=context_text, instructions=instructions
+            files,
+            critique_pass=settings.llm.critique,
+            context_text=context_text,
+            instructions=instructions,
         )
         outcome = await (work if cancel_event is None else _unless_cancelled(work, cancel_event))
         if skipped_by_gate:
@@ -155,7 +160,9 @@ def read_instructions(root: str | Path | None) -> str:
         return ""
 
 
-async def _unless_cancelled(work: Coroutine[Any, Any, LlmOutcome], cancel_event: asyncio.Event) -> LlmOutcome:
+async def _unless_cancelled(
+    work: Coroutine[Any, Any, LlmOutcome], cancel_event: asyncio.Event
+) -> LlmOutcome:
     task = asyncio.ensure_future(work)
     waiter = asyncio.ensure_future(cancel_event.wait())
     try:
@@ -180,7 +187,13 @@ class _UnitWork:
 class _Run:
     """One review's state: budget, counters, errors."""
 
-    def __init__(self, reviewer: LlmReviewer, context_text: ContextText | None, instructions: str, critique_pass: bool) -> None:
+    def __init__(
+        self,
+        reviewer: LlmReviewer,
+        context_text: ContextText | None,
+        instructions: str,
+        critique_pass: bool,
+    ) -> None:
         self.reviewer = reviewer
         self.client = reviewer.client
         self.model = reviewer.llm.model
@@ -221,7 +234,9 @@ class _Run:
             if failure is not None:  # one unit's surprise must not cost the others their findings
                 log.error("LLM review of %s failed", name, exc_info=failure)
                 self.counts["llm.errors.unexpected"] += 1
-                count, message = self.errors.get("unexpected", (0, f"{failure.__class__.__name__}: {failure}"[:200]))
+                count, message = self.errors.get(
+                    "unexpected", (0, f"{failure.__class__.__name__}: {failure}"[:200])
+                )
                 self.errors["unexpected"] = (count + 1, message)
                 continue
             self._add(task.result())
@@ -260,7 +275,9 @@ class _Run:
         except Exception as exc:  # context is a bonus; the review goes on without it
             log.exception("context for %s failed", unit.name)
             self.counts["llm.context-failed"] += 1
-            self.errors.setdefault("context", (0, f"call-graph context failed: {exc.__class__.__name__}: {exc}"))
+            self.errors.setdefault(
+                "context", (0, f"call-graph context failed: {exc.__class__.__name__}: {exc}")
+            )
             return ""
 
     async def _unit(self, work: _UnitWork) -> list[Finding]:
@@ -296,7 +313,9 @@ class _Run:
             return None
         self.reserved += estimate
         try:
-            completion = await self.client.complete(work.prompt.messages, schema(REVIEW_VERSION), "review")
+            completion = await self.client.complete(
+                work.prompt.messages, schema(REVIEW_VERSION), "review"
+            )
         except LlmCallError as exc:
             count, message = self.errors.get(exc.kind, (0, str(exc)))
             self.errors[exc.kind] = (count + 1, message)
@@ -309,8 +328,12 @@ class _Run:
         if parse_reply(completion.text, "findings").error == "":
             self.reviewer.cache.put(
                 key,
-                {"text": completion.text, "prompt_tokens": completion.prompt_tokens,
-                 "completion_tokens": completion.completion_tokens, "mode": completion.mode},
+                {
+                    "text": completion.text,
+                    "prompt_tokens": completion.prompt_tokens,
+                    "completion_tokens": completion.completion_tokens,
+                    "mode": completion.mode,
+                },
             )
         return completion.text
 
@@ -327,14 +350,19 @@ class _Run:
             if raw is None:
                 self.counts["llm.dropped.malformed"] += 1
                 continue
-            verdict = validate(raw, work.unit, work.file.new_text, work.file.language, context=work.context)
+            verdict = validate(
+                raw, work.unit, work.file.new_text, work.file.language, context=work.context
+            )
             if verdict.finding is None:
                 self.counts[f"llm.dropped.{verdict.dropped}"] += 1
                 continue
             if verdict.fix_dropped:
                 self.counts[f"llm.fix-dropped.{verdict.fix_dropped}"] += 1
                 self.fix_problems.append(verdict.fix_detail)
-            if any(f.fingerprint == verdict.finding.fingerprint or duplicates(verdict.finding, f) for f in found):
+            if any(
+                f.fingerprint == verdict.finding.fingerprint or duplicates(verdict.finding, f)
+                for f in found
+            ):
                 self.counts["llm.dropped.duplicate"] += 1
                 continue
             found.append(verdict.finding)
@@ -356,7 +384,9 @@ class _Run:
                 self.reserved += estimate
                 try:
                     async with self.semaphore:
-                        text, prompt_tokens, completion_tokens = await critique.score(self.client, prompt)
+                        text, prompt_tokens, completion_tokens = await critique.score(
+                            self.client, prompt
+                        )
                 finally:
                     self.reserved -= estimate
                 self._spend(prompt_tokens, completion_tokens)
@@ -381,12 +411,16 @@ class _Run:
                 self.counts["llm.dropped.duplicate"] += 1
                 continue
             self.outcome.findings.append(finding)
-            self.outcome.features.setdefault(finding.fingerprint, {})["llm_confidence"] = finding.confidence
+            self.outcome.features.setdefault(finding.fingerprint, {})["llm_confidence"] = (
+                finding.confidence
+            )
 
     def _finish(self, units: int) -> None:
         notes = self.outcome.notes
         self.counts["llm.units.reviewed"] += (
-            units - self.counts["llm.units.skipped-budget"] - self.counts["llm.units.deadline"]
+            units
+            - self.counts["llm.units.skipped-budget"]
+            - self.counts["llm.units.deadline"]
             - self.counts["llm.errors.unexpected"]
         )
         self.counts["llm.findings"] += len(self.outcome.findings)
@@ -399,10 +433,16 @@ class _Run:
             notes.append(
                 f"LLM reviewer: unreadable reply for {len(self.parse_errors)} unit(s): {self.parse_errors[0]}"
             )
-        dropped = {k.removeprefix("llm.dropped."): v for k, v in self.counts.items() if k.startswith("llm.dropped.")}
+        dropped = {
+            k.removeprefix("llm.dropped."): v
+            for k, v in self.counts.items()
+            if k.startswith("llm.dropped.")
+        }
         if dropped:
             detail = ", ".join(f"{v} {k}" for k, v in sorted(dropped.items()))
-            notes.append(f"LLM reviewer: dropped {sum(dropped.values())} finding(s) that failed validation ({detail})")
+            notes.append(
+                f"LLM reviewer: dropped {sum(dropped.values())} finding(s) that failed validation ({detail})"
+            )
         if self.fix_problems:
             notes.append(
                 f"LLM reviewer: removed the suggested fix of {len(self.fix_problems)} finding(s): {self.fix_problems[0]}"

@@ -38,14 +38,18 @@ def apply_outcome(result: pipeline.ReviewResult, outcome: LlmOutcome) -> list[Fi
     added = pipeline.merge_findings(result, fresh)
     counters = dict(outcome.counters)
     if merged:
-        counters["llm.dropped.duplicate-of-check"] = counters.get("llm.dropped.duplicate-of-check", 0) + merged
+        counters["llm.dropped.duplicate-of-check"] = (
+            counters.get("llm.dropped.duplicate-of-check", 0) + merged
+        )
     counters["llm.findings"] = len(added)
     pipeline.add_counters(result, counters)
     for note in outcome.notes:
         pipeline.add_note(result, note)
     for finding in added:
         if finding.fingerprint in outcome.features:
-            result.features.setdefault(finding.fingerprint, {}).update(outcome.features[finding.fingerprint])
+            result.features.setdefault(finding.fingerprint, {}).update(
+                outcome.features[finding.fingerprint]
+            )
     return added
 
 

@@ -78,7 +78,9 @@ def validate(
     if improved and improved.strip() != code.strip():
         edit = _edit(anchor, lines, improved)
         candidate = Fix("Apply the reviewer's suggestion", (edit,))
-        problem = validate_fix(new_text, candidate, language) or _python_compile_problem(new_text, candidate, language)
+        problem = validate_fix(new_text, candidate, language) or _python_compile_problem(
+            new_text, candidate, language
+        )
         if problem is None:
             fix = candidate
         else:
@@ -86,7 +88,9 @@ def validate(
     finding = Finding(
         path=unit.path,
         span=anchor.span,
-        severity=Severity.WARNING if raw.category in _SEVERE and raw.confidence >= 0.5 else Severity.INFO,
+        severity=Severity.WARNING
+        if raw.category in _SEVERE and raw.confidence >= 0.5
+        else Severity.INFO,
         rule=f"llm.{raw.category}",
         message=raw.message,
         category=raw.category,
@@ -132,7 +136,6 @@ def _unit_lines(unit: ChangeUnit, total: int) -> tuple[int, int]:
     return unit.new_span.start_line, unit.new_span.last_line
 
 
-
 def _find(existing: str, lines: list[str], first: int, last: int) -> list[_Anchor]:
     """Every place ``existing`` occurs: exactly first, then ignoring whitespace, line by line."""
     text = "\n".join(lines[first - 1 : last])
@@ -168,7 +171,11 @@ def _match_block(wanted: list[str], normal: list[str], index: int, last: int) ->
             return 0
         line = normal[position]
         ok = (
-            line.endswith(piece) if number == 0 else line.startswith(piece) if number == len(wanted) - 1 else line == piece
+            line.endswith(piece)
+            if number == 0
+            else line.startswith(piece)
+            if number == len(wanted) - 1
+            else line == piece
         )
         if not ok:
             return 0
@@ -248,7 +255,9 @@ def _fix_reason(problem: str) -> str:
     return "does-not-apply"
 
 
-def _invented_missing_symbol(message: str, new_text: str, span: Span, lines: list[str], context: str) -> bool:
+def _invented_missing_symbol(
+    message: str, new_text: str, span: Span, lines: list[str], context: str
+) -> bool:
     """The message says a name is missing, yet the name appears outside the flagged code."""
     if not _MISSING_CLAIM.search(message):
         return False
@@ -264,5 +273,35 @@ def _words(text: str) -> set[str]:
 
 
 _STOP = frozenset(
-    ["the", "this", "that", "with", "from", "should", "would", "could", "here", "there", "have", "been", "will", "not", "are", "was", "were", "use", "used", "using", "instead", "when", "then", "than", "into", "onto", "also", "only", "llm"]
+    [
+        "the",
+        "this",
+        "that",
+        "with",
+        "from",
+        "should",
+        "would",
+        "could",
+        "here",
+        "there",
+        "have",
+        "been",
+        "will",
+        "not",
+        "are",
+        "was",
+        "were",
+        "use",
+        "used",
+        "using",
+        "instead",
+        "when",
+        "then",
+        "than",
+        "into",
+        "onto",
+        "also",
+        "only",
+        "llm",
+    ]
 )

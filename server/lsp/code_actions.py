@@ -52,7 +52,9 @@ def _inside_workspace(ls: Host, report: DocReport, state: DocState, finding: Fin
     return any(target == r or target.is_relative_to(r) for r in allowed)
 
 
-def fix_action(ls: Host, state: DocState, report: DocReport, finding: Finding, diagnostic: types.Diagnostic) -> types.CodeAction | None:
+def fix_action(
+    ls: Host, state: DocState, report: DocReport, finding: Finding, diagnostic: types.Diagnostic
+) -> types.CodeAction | None:
     """The "Apply fix" action, or None when it cannot be offered safely."""
     fix = finding.fix
     if fix is None or not fix.edits:
@@ -65,14 +67,18 @@ def fix_action(ls: Host, state: DocState, report: DocReport, finding: Finding, d
         return None
     uri = file_uri(report.baseline, state.uri, finding.path)
     edits = [
-        types.TextEdit(range=to_range(report.lines, e.span, ls.position_encoding), new_text=e.new_text)
+        types.TextEdit(
+            range=to_range(report.lines, e.span, ls.position_encoding), new_text=e.new_text
+        )
         for e in fix.edits
     ]
     if ls.versioned_edits:
         edit = types.WorkspaceEdit(
             document_changes=[
                 types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=report.version),
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=uri, version=report.version
+                    ),
                     edits=list(edits),
                 )
             ]
@@ -85,11 +91,17 @@ def fix_action(ls: Host, state: DocState, report: DocReport, finding: Finding, d
         diagnostics=[diagnostic],
         is_preferred=True,
         edit=edit,
-        command=types.Command(title="Record applied fix", command=APPLIED, arguments=[command_arguments(state, finding, report.version)]),
+        command=types.Command(
+            title="Record applied fix",
+            command=APPLIED,
+            arguments=[command_arguments(state, finding, report.version)],
+        ),
     )
 
 
-def feedback_actions(state: DocState, finding: Finding, version: int, diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+def feedback_actions(
+    state: DocState, finding: Finding, version: int, diagnostic: types.Diagnostic
+) -> list[types.CodeAction]:
     args = [command_arguments(state, finding, version)]
     return [
         types.CodeAction(
@@ -128,7 +140,9 @@ class CodeActions:
             finding = state.known.get(fingerprint) if isinstance(fingerprint, str) else None
             if finding is None or finding.fingerprint in state.suppressed:
                 continue
-            current = next((f for f in report.findings if f.fingerprint == finding.fingerprint), None)
+            current = next(
+                (f for f in report.findings if f.fingerprint == finding.fingerprint), None
+            )
             if current is not None:
                 action = fix_action(ls, state, report, current, diagnostic)
                 if action is not None:

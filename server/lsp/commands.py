@@ -37,10 +37,14 @@ REJECT_REASONS = ("Wrong", "Not important", "Style preference", "Already handled
 _CONVERTER = get_converter()
 
 
-def _target(ls: Host, command: str, args: tuple[Any, ...]) -> tuple[DocState, Finding, dict[str, Any]]:
+def _target(
+    ls: Host, command: str, args: tuple[Any, ...]
+) -> tuple[DocState, Finding, dict[str, Any]]:
     """The open document and finding a feedback command names."""
     if len(args) != 1 or not isinstance(args[0], dict):
-        raise JsonRpcInvalidParams(f"{command}: expected one object argument {{uri, fingerprint}}, got {args!r:.120}")
+        raise JsonRpcInvalidParams(
+            f"{command}: expected one object argument {{uri, fingerprint}}, got {args!r:.120}"
+        )
     arg = args[0]
     uri, fingerprint = arg.get("uri"), arg.get("fingerprint")
     if not isinstance(uri, str) or not isinstance(fingerprint, str):
@@ -57,7 +61,11 @@ def _target(ls: Host, command: str, args: tuple[Any, ...]) -> tuple[DocState, Fi
 def _extra(finding: Finding, arg: dict[str, Any]) -> dict[str, Any]:
     sid = arg.get("suggestionId")
     version = arg.get("version")
-    return {"suggestion_id": sid if isinstance(sid, str) else suggestion_id(finding, version if isinstance(version, int) else 0)}
+    return {
+        "suggestion_id": sid
+        if isinstance(sid, str)
+        else suggestion_id(finding, version if isinstance(version, int) else 0)
+    }
 
 
 async def _ask_reason(ls: Host, finding: Finding) -> str:
@@ -81,7 +89,9 @@ async def _ask_reason(ls: Host, finding: Finding) -> str:
     return choice.title if choice is not None else ""
 
 
-def _suppress(ls: Host, state: DocState, finding: Finding, kind: str, reason: str, arg: dict[str, Any]) -> bool:
+def _suppress(
+    ls: Host, state: DocState, finding: Finding, kind: str, reason: str, arg: dict[str, Any]
+) -> bool:
     durable = True
     if finding.fingerprint not in state.suppressed:
         state.suppressed.add(finding.fingerprint)
@@ -94,7 +104,11 @@ def _ack(ls: Host, kind: str, durable: bool) -> dict[str, Any]:
     """The answer to a feedback command: ``recorded`` only when the event is on disk."""
     if durable:
         return {"recorded": kind}
-    return {"recorded": None, "pending": kind, "error": ls.feedback_problem() or "feedback log unavailable"}
+    return {
+        "recorded": None,
+        "pending": kind,
+        "error": ls.feedback_problem() or "feedback log unavailable",
+    }
 
 
 async def _progress_token(ls: Host, requested: Any) -> types.ProgressToken | None:
@@ -117,7 +131,9 @@ def _cancelled(ls: Host, token: types.ProgressToken) -> bool:
     return future is not None and future.cancelled()
 
 
-def _publish_closed(ls: Host, root: Path, findings: list[Finding], texts: dict[str, str | None]) -> None:
+def _publish_closed(
+    ls: Host, root: Path, findings: list[Finding], texts: dict[str, str | None]
+) -> None:
     """Push the findings of files that are not open (open ones have their own reviews)."""
     if ls.pull_mode:
         return
@@ -130,8 +146,21 @@ def _publish_closed(ls: Host, root: Path, findings: list[Finding], texts: dict[s
         if not uri or uri in ls.docs:
             continue
         lines = split_lines(texts.get(path) or "")
-        items = [to_diagnostic(f, lines, ls.position_encoding, severities, 0, lambda p: diagnostics.workspace_uri(root, p), lambda _p: None) for f in found]
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=items))
+        items = [
+            to_diagnostic(
+                f,
+                lines,
+                ls.position_encoding,
+                severities,
+                0,
+                lambda p: diagnostics.workspace_uri(root, p),
+                lambda _p: None,
+            )
+            for f in found
+        ]
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=items)
+        )
 
 
 class Commands:
@@ -154,7 +183,9 @@ class Commands:
         """The developer dismissed a suggestion: hide it for the session and record it."""
         ls = self.host
         state, finding, arg = _target(ls, "tactful.dismiss", args)
-        return _ack(ls, feedback.DISMISSED, _suppress(ls, state, finding, feedback.DISMISSED, "", arg))
+        return _ack(
+            ls, feedback.DISMISSED, _suppress(ls, state, finding, feedback.DISMISSED, "", arg)
+        )
 
     async def reject(self, *args: Any) -> dict[str, Any]:
         """The developer found a suggestion not helpful; the reason is asked for if not given."""
@@ -183,6 +214,7 @@ class Commands:
             report = state.report
             if report is None or (wanted and uri != wanted):
                 continue
+
             def same_uri(_path: str, uri: str = uri) -> str:
                 return uri
 
@@ -191,7 +223,15 @@ class Commands:
 
             items = [
                 _CONVERTER.unstructure(
-                    to_diagnostic(f, report.lines, ls.position_encoding, severities, report.version, same_uri, no_lines)
+                    to_diagnostic(
+                        f,
+                        report.lines,
+                        ls.position_encoding,
+                        severities,
+                        report.version,
+                        same_uri,
+                        no_lines,
+                    )
                 )
                 for f in report.hidden
             ]
@@ -210,11 +250,15 @@ class Commands:
         roots = ls.workspace_roots()
         root = git.repo_root(roots[0]) if roots else None
         if root is None:
-            raise JsonRpcInvalidParams("tactful.reviewWorkspace: the workspace is not inside a git repository")
+            raise JsonRpcInvalidParams(
+                "tactful.reviewWorkspace: the workspace is not inside a git repository"
+            )
         lsp = dataclasses.replace(
             ls.settings.lsp,
             base=str(options.get("base") or ls.settings.lsp.base),
-            merge_base_with=str(options.get("mergeBaseWith", ls.settings.lsp.merge_base_with) or ""),
+            merge_base_with=str(
+                options.get("mergeBaseWith", ls.settings.lsp.merge_base_with) or ""
+            ),
         )
         session = ls.sessions.get(ls.settings, root)
 
@@ -229,7 +273,12 @@ class Commands:
         files = change.change_set.files
         progress = ls.work_done_progress
         if token is not None:
-            progress.begin(token, types.WorkDoneProgressBegin(title="tactful: reviewing the branch", cancellable=True, percentage=0))
+            progress.begin(
+                token,
+                types.WorkDoneProgressBegin(
+                    title="tactful: reviewing the branch", cancellable=True, percentage=0
+                ),
+            )
         findings: list[Finding] = []
         hidden = 0
         notes: list[str] = []
@@ -241,7 +290,12 @@ class Commands:
                     cancelled = True
                     break
                 if token is not None:
-                    progress.report(token, types.WorkDoneProgressReport(message=file.path, percentage=index * 100 // max(len(files), 1)))
+                    progress.report(
+                        token,
+                        types.WorkDoneProgressReport(
+                            message=file.path, percentage=index * 100 // max(len(files), 1)
+                        ),
+                    )
                 one = Change(ChangeSet((file,)), change.files, change.root, change.label)
                 # The same session and stages as an open document's review, to the final delivery.
                 result = await final_result(session, one)
@@ -256,7 +310,12 @@ class Commands:
                 progress.end(token, types.WorkDoneProgressEnd(message="cancelled"))
             raise
         if token is not None:
-            progress.end(token, types.WorkDoneProgressEnd(message="cancelled" if cancelled else f"{len(findings)} findings"))
+            progress.end(
+                token,
+                types.WorkDoneProgressEnd(
+                    message="cancelled" if cancelled else f"{len(findings)} findings"
+                ),
+            )
         return {
             "label": change.label,
             "files": len(files),

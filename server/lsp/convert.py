@@ -95,7 +95,9 @@ def invalid_severity_map(severity_map: Mapping[str, str]) -> list[str]:
     problems = []
     for ours, theirs in severity_map.items():
         if ours.lower() not in {s.value for s in Severity}:
-            problems.append(f"lsp.severityMap: unknown tactful severity {ours!r} (info, warning, error)")
+            problems.append(
+                f"lsp.severityMap: unknown tactful severity {ours!r} (info, warning, error)"
+            )
         if str(theirs).lower() not in LSP_SEVERITY_NAMES:
             problems.append(
                 f"lsp.severityMap: unknown editor severity {theirs!r} (hint, information, warning, error)"
@@ -125,9 +127,7 @@ def to_diagnostic(
         code=finding.rule,
         source=SOURCE,
         data={"fingerprint": finding.fingerprint, "suggestionId": suggestion_id(finding, version)},
-        related_information=[
-            _related(loc, encoding, uri_of, lines_of) for loc in finding.related
-        ]
+        related_information=[_related(loc, encoding, uri_of, lines_of) for loc in finding.related]
         or None,
     )
 
@@ -140,7 +140,9 @@ def _related(
 ) -> types.DiagnosticRelatedInformation:
     other_lines = lines_of(loc.path) or ()
     return types.DiagnosticRelatedInformation(
-        location=types.Location(uri=uri_of(loc.path), range=to_range(other_lines, loc.span, encoding)),
+        location=types.Location(
+            uri=uri_of(loc.path), range=to_range(other_lines, loc.span, encoding)
+        ),
         message=loc.message or "related",
     )
 

@@ -57,7 +57,9 @@ def _lines_of(baseline: Baseline, report_lines: list[str], path: str) -> Sequenc
         return None
     target = baseline.root / path
     try:
-        return split_lines(target.read_text("utf-8", "surrogateescape")) if target.is_file() else None
+        return (
+            split_lines(target.read_text("utf-8", "surrogateescape")) if target.is_file() else None
+        )
     except OSError:
         return None
 
@@ -67,7 +69,11 @@ def make_report(
 ) -> DocReport:
     """The diagnostics of one delivered review of one document version."""
     result = delivery.result
-    mine = [f for f in result.findings if f.path == baseline.path and f.fingerprint not in state.suppressed]
+    mine = [
+        f
+        for f in result.findings
+        if f.path == baseline.path and f.fingerprint not in state.suppressed
+    ]
     hidden = [f for f in result.hidden if f.path == baseline.path]
     lines = split_lines(text)
     severities = severity_table(ls.settings.lsp.severity_map)
@@ -79,7 +85,8 @@ def make_report(
         return _lines_of(baseline, lines, path)
 
     diagnostics = [
-        to_diagnostic(f, lines, ls.position_encoding, severities, version, uri_of, lines_of) for f in mine
+        to_diagnostic(f, lines, ls.position_encoding, severities, version, uri_of, lines_of)
+        for f in mine
     ]
     return DocReport(
         version=version,
@@ -102,7 +109,11 @@ def deliver(ls: Host, state: DocState, report: DocReport) -> None:
     log_shown = not ls.gate_active()  # the gate logs its own shown/hidden decisions
     for finding in report.findings:
         if finding.fingerprint not in state.known and log_shown:
-            ls.record(feedback.SHOWN, finding, extra={"suggestion_id": suggestion_id(finding, report.version)})
+            ls.record(
+                feedback.SHOWN,
+                finding,
+                extra={"suggestion_id": suggestion_id(finding, report.version)},
+            )
         state.known[finding.fingerprint] = finding
     if report.final:
         if state.last_final is not None:
@@ -120,7 +131,9 @@ def _tell_client(ls: Host, state: DocState, report: DocReport, *, refresh: bool)
     """Push the report, or (pull clients) ask for a new pull when ``refresh`` says it changed."""
     if not ls.pull_mode:
         ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=state.uri, diagnostics=report.diagnostics, version=report.version)
+            types.PublishDiagnosticsParams(
+                uri=state.uri, diagnostics=report.diagnostics, version=report.version
+            )
         )
     elif refresh:
         ls.request_refresh()
@@ -184,10 +197,16 @@ def implicit_signals(ls: Host, state: DocState, old: DocReport, new: DocReport) 
         if fp in present or fp in state.settled or fp in state.suppressed:
             continue
         if _fix_applied(old, new, finding):
-            kind = feedback.ACCEPTED  # the client applied the fix without (yet) running tactful.applied
+            kind = (
+                feedback.ACCEPTED
+            )  # the client applied the fix without (yet) running tactful.applied
         else:
             flagged = _flagged_text(old, finding)
-            kind = feedback.IGNORED if flagged.strip() and flagged in new.text else feedback.RESOLVED_BY_EDIT
+            kind = (
+                feedback.IGNORED
+                if flagged.strip() and flagged in new.text
+                else feedback.RESOLVED_BY_EDIT
+            )
         state.settled.add(fp)
         ls.record(kind, finding, extra={"suggestion_id": suggestion_id(finding, old.version)})
 
@@ -211,4 +230,6 @@ class Diagnostics:
             return types.RelatedFullDocumentDiagnosticReport(items=[])
         if params.previous_result_id == report.result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=report.result_id)
-        return types.RelatedFullDocumentDiagnosticReport(items=report.diagnostics, result_id=report.result_id)
+        return types.RelatedFullDocumentDiagnosticReport(
+            items=report.diagnostics, result_id=report.result_id
+        )

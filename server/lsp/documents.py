@@ -82,7 +82,10 @@ def unified_diff(path: str, old_text: str | None, new_text: str) -> str:
     if head == len(old) == len(new):
         return ""
     lo = max(head - CONTEXT_LINES, 0)
-    old_mid, new_mid = old[lo : len(old) - max(tail - CONTEXT_LINES, 0)], new[lo : len(new) - max(tail - CONTEXT_LINES, 0)]
+    old_mid, new_mid = (
+        old[lo : len(old) - max(tail - CONTEXT_LINES, 0)],
+        new[lo : len(new) - max(tail - CONTEXT_LINES, 0)],
+    )
     matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
     out = [f"diff --git a/{path} b/{path}\n"]
     if old_text is None:
@@ -92,7 +95,9 @@ def unified_diff(path: str, old_text: str | None, new_text: str) -> str:
     out.append(f"+++ b/{path}\n")
     for group in matcher.get_grouped_opcodes(CONTEXT_LINES):
         first, last = group[0], group[-1]
-        out.append(f"@@ -{_range(lo + first[1], lo + last[2])} +{_range(lo + first[3], lo + last[4])} @@\n")
+        out.append(
+            f"@@ -{_range(lo + first[1], lo + last[2])} +{_range(lo + first[3], lo + last[4])} @@\n"
+        )
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 for line in old_mid[i1:i2]:
@@ -114,7 +119,11 @@ class BufferSource:
 
     def old(self, path: str) -> bytes | None:
         if path == self.baseline.path:
-            return None if self.baseline.text is None else self.baseline.text.encode("utf-8", "surrogateescape")
+            return (
+                None
+                if self.baseline.text is None
+                else self.baseline.text.encode("utf-8", "surrogateescape")
+            )
         if self.baseline.root is None or self.baseline.rev is None:
             return None
         return git.show_file(self.baseline.root, self.baseline.rev, path)
@@ -173,7 +182,9 @@ class BaseResolver:
             else:
                 commit = git.resolve_rev(root, settings.base)
                 if settings.merge_base_with:
-                    commit = git.merge_base(root, commit, git.resolve_rev(root, settings.merge_base_with))
+                    commit = git.merge_base(
+                        root, commit, git.resolve_rev(root, settings.merge_base_with)
+                    )
             self._revs[key] = commit
         return self._revs[key]
 
@@ -181,12 +192,16 @@ class BaseResolver:
         """The base of the file at ``path``; ``opened_text`` is its text when the editor opened it."""
         root = self.root_of(path)
         if root is None:
-            return Baseline(None, path.name, None, opened_text, "buffer vs text at open (no repository)")
+            return Baseline(
+                None, path.name, None, opened_text, "buffer vs text at open (no repository)"
+            )
         rel = path.resolve().relative_to(root.resolve()).as_posix()
         commit = self.base_commit(root, settings)
         key = (root, commit, rel)
         if key not in self._texts:
             data = git.show_file(root, commit, rel)
             self._texts[key] = None if data is None else data.decode("utf-8", "surrogateescape")
-        base = settings.base + (f" (merge-base with {settings.merge_base_with})" if settings.merge_base_with else "")
+        base = settings.base + (
+            f" (merge-base with {settings.merge_base_with})" if settings.merge_base_with else ""
+        )
         return Baseline(root, rel, commit, self._texts[key], f"buffer vs {base}")

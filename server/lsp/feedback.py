@@ -66,7 +66,11 @@ class MemoryRecorder:
         client: str = "",
         extra: dict[str, Any] | None = None,
     ) -> bool:
-        self.events.append(RecordedEvent(kind, finding.fingerprint, finding.rule, reason, client, dict(extra or {})))
+        self.events.append(
+            RecordedEvent(
+                kind, finding.fingerprint, finding.rule, reason, client, dict(extra or {})
+            )
+        )
         return False  # kept in memory only
 
 

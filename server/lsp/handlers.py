@@ -39,11 +39,18 @@ def register(server: TactfulServer) -> None:
 
     @server.feature(types.INITIALIZED)
     def on_initialized(ls: TactfulServer, params: types.InitializedParams) -> None:
-        log.info("tactful %s ready (client %s, %s diagnostics)", ls.version, ls.client or "?", "pull" if ls.pull_mode else "push")
+        log.info(
+            "tactful %s ready (client %s, %s diagnostics)",
+            ls.version,
+            ls.client or "?",
+            "pull" if ls.pull_mode else "push",
+        )
 
     @server.feature(types.SHUTDOWN)
     async def on_shutdown(ls: TactfulServer, params: None) -> None:
-        await ls.sessions.aclose()  # saves the gate, flushes the feedback log, closes the LLM client
+        await (
+            ls.sessions.aclose()
+        )  # saves the gate, flushes the feedback log, closes the LLM client
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def on_open(ls: TactfulServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -64,9 +71,13 @@ def register(server: TactfulServer) -> None:
 
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(identifier="tactful", inter_file_dependencies=False, workspace_diagnostics=False),
+        types.DiagnosticOptions(
+            identifier="tactful", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
     )
-    async def on_diagnostic(ls: TactfulServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    async def on_diagnostic(
+        ls: TactfulServer, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
         return await pulled.pull(params)
 
     @server.feature(
@@ -77,7 +88,9 @@ def register(server: TactfulServer) -> None:
         return actions.actions(params)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def on_configuration(ls: TactfulServer, params: types.DidChangeConfigurationParams) -> None:
+    async def on_configuration(
+        ls: TactfulServer, params: types.DidChangeConfigurationParams
+    ) -> None:
         data: Any = params.settings
         if not _has_settings(data) and _can_pull_configuration(ls):
             try:

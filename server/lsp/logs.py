@@ -71,7 +71,10 @@ def configure(log_file: str | None, verbosity: int) -> None:
 def add_file(log_file: str) -> None:
     path = Path(log_file).expanduser()
     root = logging.getLogger()
-    if any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path.resolve() for h in root.handlers):
+    if any(
+        isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path.resolve()
+        for h in root.handlers
+    ):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")

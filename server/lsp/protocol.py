@@ -43,7 +43,9 @@ def _not_a_deserialize_traceback(record: logging.LogRecord) -> bool:
     if str(record.msg).startswith("Unable to deserialize message"):
         return False
     error = record.exc_info[1] if record.exc_info else None
-    if isinstance(error, JsonRpcInvalidParams):  # the client's mistake, answered: one line, no traceback
+    if isinstance(
+        error, JsonRpcInvalidParams
+    ):  # the client's mistake, answered: one line, no traceback
         record.msg, record.args, record.exc_info, record.levelno, record.levelname = (
             f"invalid params answered: {error.message}", (), None, logging.WARNING, "WARNING",
         )  # fmt: skip
@@ -82,18 +84,31 @@ class TactfulProtocol(LanguageServerProtocol):
         except JsonRpcException as exc:
             method = data.get("method", "")
             if "id" in data and method:
-                log.warning("%s request %s: params do not fit the method (%s)", method, data["id"], exc.message)
+                log.warning(
+                    "%s request %s: params do not fit the method (%s)",
+                    method,
+                    data["id"],
+                    exc.message,
+                )
                 error = JsonRpcInvalidParams(f"{method}: params do not fit the method's type")
                 self._send_response(data["id"], error=error.to_response_error())
             else:
-                log.warning("dropped a %s notification whose params do not fit its type", method or "malformed")
+                log.warning(
+                    "dropped a %s notification whose params do not fit its type",
+                    method or "malformed",
+                )
             return ANSWERED
 
     def handle_message(self, message: Any) -> None:
         if message is ANSWERED:
             return
         method = getattr(message, "method", "")
-        if self._shutdown and method != EXIT and getattr(message, "id", None) is not None and method:
+        if (
+            self._shutdown
+            and method != EXIT
+            and getattr(message, "id", None) is not None
+            and method
+        ):
             error = JsonRpcInvalidRequest(f"{method}: the server is shutting down")
             self._send_response(message.id, error=error.to_response_error())
             return
@@ -109,7 +124,10 @@ class TactfulProtocol(LanguageServerProtocol):
                         params.text_document.version, problem)  # fmt: skip
             self.out_of_sync.add(uri)
         else:
-            if any(not isinstance(c, types.TextDocumentContentChangePartial) for c in params.content_changes):
+            if any(
+                not isinstance(c, types.TextDocumentContentChangePartial)
+                for c in params.content_changes
+            ):
                 self.out_of_sync.discard(uri)
             if uri not in self.out_of_sync:
                 for change in params.content_changes:

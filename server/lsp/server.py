@@ -107,7 +107,9 @@ class TactfulServer(LanguageServer):
         if errors:
             message = config.summary(errors)
             log.warning("%s", message)
-            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+            )
 
     def root(self) -> Path | None:
         """The repository of the workspace (the one whose feedback sink and gate are used)."""
@@ -134,10 +136,16 @@ class TactfulServer(LanguageServer):
             return self._recorder
         return sink
 
-    def record(self, kind: str, finding: Finding, *, reason: str = "", extra: dict[str, Any] | None = None) -> bool:
+    def record(
+        self, kind: str, finding: Finding, *, reason: str = "", extra: dict[str, Any] | None = None
+    ) -> bool:
         """Log one event; True once it is durable."""
         try:
-            return bool(self.recorder().record(kind, finding, reason=reason, client=self.client, extra=extra))
+            return bool(
+                self.recorder().record(
+                    kind, finding, reason=reason, client=self.client, extra=extra
+                )
+            )
         except Exception:  # the feedback log must never cost the review
             log.exception("recording a %s event failed", kind)
             return False
@@ -145,7 +153,9 @@ class TactfulServer(LanguageServer):
     def feedback_problem(self) -> str:
         """Why events are not durable right now ('' when they are)."""
         recorder = self.recorder()
-        return getattr(recorder, "last_error", "") or ("" if hasattr(recorder, "spool_path") else "no feedback log")
+        return getattr(recorder, "last_error", "") or (
+            "" if hasattr(recorder, "spool_path") else "no feedback log"
+        )
 
     # -- reviewing documents ---------------------------------------------------------------
 
@@ -162,13 +172,17 @@ class TactfulServer(LanguageServer):
         if state is not None:
             state.notify_updated()
         if not self.pull_mode:
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
 
     def review_all_again(self) -> None:
         """Review every open document afresh (settings changed): old reports no longer count."""
         for uri, state in self.docs.items():
             state.report = None
-            state.last_final = None  # findings that vanish with a setting say nothing about the developer
+            state.last_final = (
+                None  # findings that vanish with a setting say nothing about the developer
+            )
             state.needs_refresh = True
             self.schedule(uri, immediate=True)
 
@@ -181,7 +195,9 @@ class TactfulServer(LanguageServer):
             previous.cancel()
         if uri in getattr(self.protocol, "out_of_sync", ()):
             # The buffer here no longer matches the editor's: diagnostics would point at the wrong code.
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
             return
         version = self.workspace.get_text_document(uri).version or 0
         delay = 0.0 if immediate else self.settings.lsp.debounce_ms / 1000
@@ -228,14 +244,18 @@ class TactfulServer(LanguageServer):
         except Exception as exc:
             log.exception("review of %s failed", uri)
             if not delivered:
-                self._deliver_failure(state, version, text, f"{state.path.name}: review failed: {exc}")
+                self._deliver_failure(
+                    state, version, text, f"{state.path.name}: review failed: {exc}"
+                )
 
     def _is_current(self, state: DocState, version: int) -> bool:
         """Whether ``state`` is still open at ``version`` (results for anything else are stale)."""
         uri = state.uri
         return self.docs.get(uri) is state and self.current_version(uri) == version
 
-    def _change_for(self, state: DocState, text: str, settings: Settings) -> tuple[Baseline, Change]:
+    def _change_for(
+        self, state: DocState, text: str, settings: Settings
+    ) -> tuple[Baseline, Change]:
         baseline = self.resolver.baseline(state.path, settings.lsp, state.opened_text)
         return baseline, buffer_change(baseline, text)
 
@@ -246,13 +266,21 @@ class TactfulServer(LanguageServer):
             return
         empty = Delivery(ReviewResult(), final=True, stage="offline")
         baseline = Baseline(None, doc_state.path.name, None, None, "")
-        diagnostics.deliver(self, doc_state, diagnostics.make_report(self, doc_state, version, text, baseline, empty))
+        diagnostics.deliver(
+            self,
+            doc_state,
+            diagnostics.make_report(self, doc_state, version, text, baseline, empty),
+        )
 
     async def wait_for_report(self, uri: str, *, final: bool = False) -> DocReport | None:
         """The report of the document's current version, once there is one (``final``: a complete one)."""
         while (state := self.docs.get(uri)) is not None:
             report = state.report
-            if report is not None and report.version == self.current_version(uri) and (report.final or not final):
+            if (
+                report is not None
+                and report.version == self.current_version(uri)
+                and (report.final or not final)
+            ):
                 return report
             if uri not in self.pending:
                 self.schedule(uri, immediate=True)
