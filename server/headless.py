@@ -22,6 +22,7 @@ from tactful.server.errors import UsageError
 from tactful.server.feedback.events import NEGATIVE_KINDS
 from tactful.server.feedback.store import FeedbackStore, FeedbackStoreError
 from tactful.server.formats.github import posted_fingerprints
+from tactful.server.gate.runtime import GATE_PROBABILITY
 from tactful.server.pipeline import ReviewResult, add_counters, add_note
 
 STATE_VERSION = 1
@@ -206,7 +207,7 @@ def cap_findings(result: ReviewResult, limit: int | None) -> None:
         return
 
     def probability(f: Finding) -> float | None:
-        return result.features.get(f.fingerprint, {}).get("gate.probability")
+        return result.features.get(f.fingerprint, {}).get(GATE_PROBABILITY)
 
     ranked = sorted(result.findings, key=lambda f: rank_key(f, probability(f)))
     kept = set(id(f) for f in ranked[:limit])

@@ -137,6 +137,9 @@ def test_gate_stage_hides_findings_and_logs_each_decision(tmp_path: Path) -> Non
         and events[1].propensity == 1.0
     )
     assert events[0].client == "cli" and events[0].reason == "above-threshold"
+    # The probability each decision used is kept for ranking (headless --max-findings).
+    assert result.features[nit.fingerprint]["gate.probability"] == events[1].probability
+    assert result.features[wanted.fingerprint]["gate.probability"] == events[0].probability
     assert wanted.fingerprint in gate.history.rejected  # the gate learned through the sink
     sink.close()
 

@@ -159,6 +159,10 @@ class DisplayGate:
                 decision = self.gate.decide(
                     finding, units.get((finding.path, finding.unit)), **inputs
                 )
+                # Recorded for later ranking (``--max-findings`` keeps the N the gate rates highest).
+                result.features.setdefault(finding.fingerprint, {})[GATE_PROBABILITY] = (
+                    decision.probability
+                )
                 if not decision.show:
                     hidden.add(finding.fingerprint)
                     result.hidden.append(finding)
@@ -176,6 +180,10 @@ class DisplayGate:
         if hidden:
             result.findings = [f for f in result.findings if f.fingerprint not in hidden]
         add_counters(result, counts)
+
+
+GATE_PROBABILITY = "gate.probability"
+"""Key in ``ReviewResult.features`` of the display gate's P(act) for each decided finding."""
 
 
 def decision_inputs(features: Mapping[str, float]) -> dict[str, float | None]:
