@@ -38,6 +38,17 @@ QUERY_FILES: dict[str, tuple[str, ...]] = {
 
 JS_LIKE = ("javascript", "typescript", "tsx")
 
+CALLABLE_NODES = frozenset(
+    {
+        "anonymous_function", "arrow_function", "constructor_declaration", "func_literal",
+        "function_declaration", "function_definition", "function_expression", "function_item",
+        "lambda_expression", "local_function_statement", "method", "method_declaration",
+        "method_definition", "singleton_method",
+    }
+)  # fmt: skip
+"""Node types of a function, method or lambda in the eleven grammars: the scope rules that
+ask "later in this function" or "in the same function" walk up to."""
+
 _TEST_PATH = re.compile(
     r"(^|/)(tests?|spec|__tests__|testdata)/|(^|/)(test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(test|spec)\.[^/]+|conftest\.py)$"
 )

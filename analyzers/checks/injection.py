@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.checks.base import CALLABLE_NODES, JS_LIKE, CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.model import Fix, Location, Severity, Span, TextEdit
 
 LANGUAGES = ("python", *JS_LIKE, "go", "java", "csharp", "ruby", "php")
@@ -214,26 +214,8 @@ ASSIGNMENTS: dict[str, tuple[str, str]] = {
     "assignment_statement": ("left", "right"),
     "var_spec": ("name", "value"),
 }
-FUNCTIONS = frozenset(
-    {
-        "function_definition",
-        "function_declaration",
-        "method_declaration",
-        "method_definition",
-        "arrow_function",
-        "function_expression",
-        "method",
-        "singleton_method",
-        "func_literal",
-        "constructor_declaration",
-        "local_function_statement",
-        "anonymous_function",
-        "lambda_expression",
-        "program",
-        "module",
-        "source_file",
-    }
-)
+FUNCTIONS = CALLABLE_NODES | {"module", "program", "source_file"}
+"""A file's top level is a scope too: a query built and run there."""
 
 
 @dataclass

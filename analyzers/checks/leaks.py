@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.checks.base import CALLABLE_NODES, JS_LIKE, CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.model import Severity, Span
 
 LANGUAGES = ("python", *JS_LIKE, "go", "java", "csharp", "c", "cpp", "ruby", "php")
@@ -133,24 +133,7 @@ ADVICE = {
 ADVICE["cpp"] = ADVICE["c"]
 ADVICE["typescript"] = ADVICE["tsx"] = ADVICE["javascript"]
 
-FUNCTIONS = frozenset(
-    {
-        "function_definition",
-        "function_declaration",
-        "method_declaration",
-        "method_definition",
-        "arrow_function",
-        "function_expression",
-        "method",
-        "singleton_method",
-        "func_literal",
-        "constructor_declaration",
-        "local_function_statement",
-        "function_item",
-        "lambda_expression",
-        "anonymous_function",
-    }
-)
+FUNCTIONS = CALLABLE_NODES
 RELEASE_METHODS = r"(?:close|Close|closeSync|Dispose|dispose|release|shutdown|disconnect|Shutdown)"
 RELEASE_FUNCTIONS = (
     r"(?:fclose|pclose|closedir|close|closeSync|curl_close|closesocket|proc_close|socket_close)"
