@@ -9,7 +9,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from tactful.analyzers.model import Finding, Severity, Span
 from tactful.server.feedback import FeedbackStore
+
+
+def _finding() -> Finding:
+    return Finding(
+        path="a.py",
+        span=Span(1, 0, 1, 1),
+        severity=Severity.WARNING,
+        rule="r",
+        message="m",
+        code="x",
+    )
+
 
 WRITER = r"""
 import sys
@@ -62,20 +75,12 @@ def test_events_acknowledged_while_the_db_is_locked_survive_kill_9(tmp_path: Pat
 
 
 def test_when_nothing_can_be_written_the_event_is_not_acknowledged(tmp_path: Path) -> None:
-    from tactful.analyzers.model import Finding, Severity, Span
     from tactful.server.feedback.sink import FeedbackSink
 
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the log's folder should be")
     sink = FeedbackSink(blocked / "feedback.sqlite3")
-    finding = Finding(
-        path="a.py",
-        span=Span(1, 0, 1, 1),
-        severity=Severity.WARNING,
-        rule="r",
-        message="m",
-        code="x",
-    )
+    finding = _finding()
     assert sink.record("rejected", finding) is False
     assert sink.pending == 1 and sink.last_error
 
@@ -84,20 +89,12 @@ def test_export_reads_a_store_in_a_read_only_folder(tmp_path: Path) -> None:
     import os
 
     from support import run_cli
-    from tactful.analyzers.model import Finding, Severity, Span
     from tactful.server.feedback import FeedbackEvent
 
     folder = tmp_path / "ro"
     folder.mkdir()
     db = folder / "feedback.sqlite3"
-    finding = Finding(
-        path="a.py",
-        span=Span(1, 0, 1, 1),
-        severity=Severity.WARNING,
-        rule="r",
-        message="m",
-        code="x",
-    )
+    finding = _finding()
     with FeedbackStore.open(db) as store:
         store.record(FeedbackEvent.from_finding("rejected", finding))
     db.chmod(0o444)
@@ -115,18 +112,10 @@ def test_export_reads_a_store_in_a_read_only_folder(tmp_path: Path) -> None:
 
 
 def test_read_only_open_reads_events_and_refuses_writes(tmp_path: Path) -> None:
-    from tactful.analyzers.model import Finding, Severity, Span
     from tactful.server.feedback import FeedbackEvent, FeedbackStoreError
 
     db = tmp_path / "feedback.sqlite3"
-    finding = Finding(
-        path="a.py",
-        span=Span(1, 0, 1, 1),
-        severity=Severity.WARNING,
-        rule="r",
-        message="m",
-        code="x",
-    )
+    finding = _finding()
     with FeedbackStore.open(db) as store:
         store.record(FeedbackEvent.from_finding("rejected", finding))
     with FeedbackStore.open_read_only(db) as store:
