@@ -296,3 +296,18 @@ def test_no_call_graph_skips_the_index(cli, git_repo: GitRepo) -> None:
     data = review_json(cli, git_repo, "--all", "--no-call-graph")
     assert data["units"][0]["callers"] == []
     assert not [f for f in data["findings"] if f["rule"] == "callgraph.signature-change"]
+
+
+def test_rules_that_agree_on_a_line_give_one_comment(cli, git_repo: GitRepo) -> None:
+    git_repo.write(
+        "inv.py",
+        "def remove(items, name):\n    try:\n        items.remove(name)\n    except ValueError:\n        raise KeyError(name)\n",
+    )
+    git_repo.commit("base")
+    git_repo.write(
+        "inv.py",
+        "def remove(items, name):\n    try:\n        items.remove(name)\n    except:\n        pass\n",
+    )
+    findings = review_json(cli, git_repo, "--all", "--no-llm")["findings"]
+    on_handler = [f for f in findings if f["line"] == 4 and f["category"] == "error-handling"]
+    assert [f["rule"] for f in on_handler] == ["py.bare-except"]

@@ -147,8 +147,26 @@ def run_rules(
             problems.append(
                 f"{rule.info.id} crashed on {file.path}: {exc.__class__.__name__}: {exc}"
             )
+    findings = _one_per_line_and_category(findings)
     findings.sort(key=lambda f: (f.span.start_line, f.span.start_col, f.rule))
     return CheckResult(tuple(number_occurrences(findings)), tuple(problems))
+
+
+def _one_per_line_and_category(findings: list[Finding]) -> list[Finding]:
+    """Where rules agree (a bare ``except: pass`` that also swallows what the old code raised),
+    a reviewer writes one comment: keep the most severe, fixable, confident finding of each
+    category on a line."""
+    best: dict[tuple[int, str], Finding] = {}
+    for finding in findings:
+        key = (finding.span.start_line, finding.category)
+        kept = best.get(key)
+        if kept is None or _weight(finding) > _weight(kept):
+            best[key] = finding
+    return list(best.values())
+
+
+def _weight(finding: Finding) -> tuple[int, bool, float]:
+    return (finding.severity.rank, finding.fix is not None, finding.confidence)
 
 
 def _normalised(line: str) -> str:
