@@ -241,11 +241,78 @@ def _in_main_guard(ctx: CheckContext, node: ts.Node) -> bool:
     return _ancestor(node, is_main) is not None
 
 
+def _is_main_guard(ctx: CheckContext, node: ts.Node) -> bool:
+    condition = node.child_by_field_name("condition") if node.type == "if_statement" else None
+    return condition is not None and "__main__" in ctx.node_text(condition)
+
+
+PY_DEFINITIONS = frozenset({"function_definition", "class_definition", "decorated_definition"})
+PY_COMPOUND = frozenset(
+    {"try_statement", "except_clause", "finally_clause", "else_clause", "if_statement",
+     "elif_clause", "for_statement", "while_statement", "with_statement", "block"}
+)  # fmt: skip
+
+
+def _at_module_level(node: ts.Node) -> bool:
+    current = node.parent
+    while current is not None and current.type != "module":
+        if current.type in PY_DEFINITIONS:
+            return False
+        current = current.parent
+    return True
+
+
+def _runs_at_import(ctx: CheckContext) -> bool:
+    """A script without a ``__main__`` guard: at module level it calls a function the file
+    defines (``main()``, ``render(pkg)``), so the file runs its work when executed and its
+    prints are its output. Library modules define functions; they do not call them at import."""
+    if ctx.tree is None:
+        return False
+    top = ctx.tree.root_node.named_children
+    defined = {
+        ctx.node_text(name)
+        for node in top
+        for definition in (
+            [node.child_by_field_name("definition")]
+            if node.type == "decorated_definition"
+            else [node]
+        )
+        if definition is not None
+        and definition.type == "function_definition"
+        and (name := definition.child_by_field_name("name")) is not None
+    }
+    if not defined:
+        return False
+    # Call statements only: `_TABLE = _build()` is how libraries initialise, not a script's run.
+    stack = [n for n in top if n.type not in PY_DEFINITIONS and not _is_main_guard(ctx, n)]
+    while stack:
+        node = stack.pop()
+        if node.type == "expression_statement":
+            call = node.named_children[0] if node.named_children else None
+            function = (
+                call.child_by_field_name("function")
+                if call is not None and call.type == "call"
+                else None
+            )
+            if (
+                function is not None
+                and function.type == "identifier"
+                and ctx.node_text(function) in defined
+            ):
+                return True
+        elif node.type in PY_COMPOUND:
+            stack.extend(node.named_children)
+    return False
+
+
 def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
     if not any(True for _ in ctx.captures("py.print")):
         return  # nothing added prints: skip the whole-file checks
-    if prints_for_a_living(ctx):
+    if prints_for_a_living(ctx) or _runs_at_import(ctx):
         return
+    main_guarded = ctx.tree is not None and any(
+        _is_main_guard(ctx, n) for n in ctx.tree.root_node.named_children
+    )
     for captures in ctx.captures("py.print"):
         statement = captures["py.print"][0]
         args = captures["args"][0]
@@ -256,6 +323,8 @@ def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if _in_main_guard(ctx, statement) or in_output_function(ctx, statement):
             continue
+        if main_guarded and _at_module_level(statement):
+            continue  # top-level output of a file with a `__main__` block is the script's output
         fix = ctx.removal_fix(statement, "Remove the debug print", PY_BLOCKS, ("#",))
         yield ctx.hit(
             statement,
@@ -437,6 +506,27 @@ def _ruby_statement(node: ts.Node) -> bool:
     return node.parent is not None and node.parent.type in RUBY_BLOCKS
 
 
+ERROR_STREAMS = re.compile(
+    r"^(?:std::cerr|cerr|System\.err\.\w+|eprint(?:ln)?|Console\.Error\.\w+|\$stderr\.\w+|warn)$"
+    r"|^(?:fprintf|fputs|vfprintf)$"
+)
+ERROR_TEXT = re.compile(
+    r"(?i)\b(?:errno|strerror\w{0,4}|dlerror|perror|GetLastError|error|errors|err|fail(?:ed|ure)?|"
+    r"cannot|can't|unable|invalid|warning|fatal)\b"
+)
+
+
+def _reports_an_error(name: str, call_text: str) -> bool:
+    """Output to stderr that names an error (``std::cerr << dlerror()``, ``fprintf(stderr,
+    "cannot open %s")``) is how C-family code reports failures, not a debugging leftover."""
+    if not ERROR_STREAMS.match(name):
+        return False
+    rest = call_text[len(name) :] if call_text.startswith(name) else call_text
+    if name in ("fprintf", "fputs", "vfprintf") and not re.search(r"\bstderr\b", rest):
+        return False
+    return ERROR_TEXT.search(rest.replace("stderr", "")) is not None
+
+
 def find_debug_output(ctx: CheckContext) -> Iterator[Hit]:
     """Debug prints in C, C++, Go, Java, C#, Rust and Ruby, unless the file prints for a living."""
     form = OUTPUT_FORMS.get(ctx.language or "")
@@ -476,6 +566,8 @@ def find_debug_output(ctx: CheckContext) -> Iterator[Hit]:
             if "stream_root" in captures
             else _output_name(ctx, call)
         )
+        if _reports_an_error(name, ctx.node_text(call)):
+            continue
         fix = None
         last_expression = ctx.language == "ruby" and statement.next_named_sibling is None
         if not last_expression:  # in Ruby the last expression is the method's value

@@ -126,6 +126,8 @@ def find_empty_catch(ctx: CheckContext) -> Iterator[Hit]:
         body = captures["body"][0]
         if body.named_child_count:  # statements or an explaining comment
             continue
+        if any(child.type == "comment" for child in clause.named_children):
+            continue  # `catch (...) // why` {}: the comment sits on the header
         if _catch_variable(ctx, clause) in INTENTIONAL_NAMES:
             continue
         reported.add(clause.start_byte)

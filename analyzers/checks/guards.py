@@ -484,7 +484,23 @@ def _first_use(
         rf"(?<![\w$@.]){escaped}(?![\w$]){g.DEREFERENCE}|{g.ITERATION}(?<![\w$@.]){escaped}(?![\w$])"
         rf"|\[[^\]]{{0,40}}(?<![\w$@.]){escaped}(?![\w$]){passing}"
     )
-    return next((n for n, text in _code_lines(ctx, first, last) if pattern.search(text)), None)
+    declared = _declaration(name)
+    for number, text in _code_lines(ctx, first, last):
+        if declared.match(text):
+            return None  # `T* x = ...` starts a new variable: the guarded value's uses end here
+        if pattern.search(text):
+            return number
+    return None
+
+
+def _declaration(name: str) -> re.Pattern[str]:
+    """A statement that declares the name anew (``PyObject* val = ...``, ``let val =``), whose
+    ``*`` must not read as a dereference of the old value."""
+    n = re.escape(name)
+    return re.compile(
+        rf"^\s{{0,80}}(?:(?:const|static|final)\s{{1,4}})?(?:[A-Za-z_][\w:]{{0,60}}(?:<[^<>;]{{0,60}}>)?"
+        rf"\s{{0,2}}\*{{1,2}}\s{{0,2}}|(?:let|var|const|auto)\s{{1,4}}(?:mut\s{{1,4}})?){n}\s{{0,2}}(?:=(?!=)|;)"
+    )
 
 
 _BARE_RETURN = re.compile(r"^\s{0,80}return\s{0,2};?\s{0,2}$")

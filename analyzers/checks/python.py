@@ -105,6 +105,8 @@ def find_none_comparison(ctx: CheckContext) -> Iterator[Hit]:
         children = comparison.children
         if len(children) != 3 or children[1].type not in ("==", "!="):
             continue
+        if ctx.is_test_file and _in_assertion(ctx, comparison):
+            continue  # `assertTrue(x == None)` tests the object's __eq__ on purpose
         operator = children[1]
         replacement = "is" if operator.type == "==" else "is not"
         yield ctx.hit(
@@ -113,6 +115,21 @@ def find_none_comparison(ctx: CheckContext) -> Iterator[Hit]:
             "objects may override.",
             replace_fix(ctx, operator, replacement, f"Use `{replacement}`"),
         )
+
+
+def _in_assertion(ctx: CheckContext, node: ts.Node) -> bool:
+    """Inside an ``assert`` statement or an ``assert*``/``assert_*`` call's arguments."""
+    current = node.parent
+    while current is not None and current.type not in ("function_definition", "module"):
+        if current.type == "assert_statement":
+            return True
+        if current.type == "call":
+            function = current.child_by_field_name("function")
+            name = ctx.node_text(function).rpartition(".")[2] if function is not None else ""
+            if name.startswith("assert") or name.startswith("fail"):
+                return True
+        current = current.parent
+    return False
 
 
 def _parameter_names(ctx: CheckContext, params: ts.Node) -> set[str]:

@@ -1,0 +1,195 @@
+"""Wrong findings seen on a real release diff (JPype 1.4.1 -> 1.5.0), each kept silent, with
+the true positive next to it so the exemption stays narrow."""
+
+from __future__ import annotations
+
+import pytest
+from rules_support import flagged_lines
+
+SCRIPT_CALLS_ITS_FUNCTIONS = (
+    "+import jpype\n+\n+def render(cls):\n+    print('CLASS', cls)\n+\n"
+    "+jpype.startJVM()\n+try:\n+    render(jpype.JClass('A'))\n+except Exception as ex:\n"
+    "+    print('Error in', ex)\n+    raise\n"
+)
+LIBRARY_INITIALISES = (
+    "+def _build():\n+    print('built')\n+    return {}\n+\n+_TABLE = _build()\n"
+    "+def lookup(key):\n+    return _TABLE[key]\n"
+)
+MAIN_GUARD_THEN_TOP_LEVEL = (
+    " import numpy as np\n tally = np.zeros(3)\n\n if __name__ == '__main__':\n"
+    "     tally[0] = 2\n+print(np.sum(tally == 2))\n"
+)
+LIBRARY_WITH_MAIN_GUARD = (
+    " def parse(text):\n+    print('parsing', text)\n     return text.split()\n\n"
+    " if __name__ == '__main__':\n     parse('a b')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated", "lines"),
+    [
+        pytest.param(
+            "project/utility/render.py", SCRIPT_CALLS_ITS_FUNCTIONS, [], id="script-no-guard"
+        ),
+        pytest.param("pkg/table.py", LIBRARY_INITIALISES, [2], id="library-assigns-a-call"),
+        pytest.param(
+            "project/exhaust.py", MAIN_GUARD_THEN_TOP_LEVEL, [], id="top-level-after-guard"
+        ),
+        pytest.param(
+            "pkg/parse.py", LIBRARY_WITH_MAIN_GUARD, [2], id="function-print-in-guarded-file"
+        ),
+    ],
+)
+def test_python_prints_of_a_script_are_its_output(
+    path: str, annotated: str, lines: list[int]
+) -> None:
+    assert flagged_lines(path, annotated, "py.debug-print") == lines
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated", "rule", "lines"),
+    [
+        pytest.param(
+            "native/platform.cpp",
+            " void unload() {\n     int r = dlclose(lib);\n     if (r != 0) {\n"
+            "+        std::cerr << dlerror() << std::endl;\n     }\n }\n",
+            "c.debug-print",
+            [],
+            id="cpp-cerr-reports-dlerror",
+        ),
+        pytest.param(
+            "src/open.c",
+            ' int open_all(const char *p) {\n     FILE *f = fopen(p, "r");\n'
+            '+    if (!f) fprintf(stderr, "cannot open %s: %s\\n", p, strerror(errno));\n     return f != NULL;\n }\n',
+            "c.debug-print",
+            [],
+            id="c-fprintf-stderr-cannot-open",
+        ),
+        pytest.param(
+            "src/parse.c",
+            ' int parse(const char *p, int n) {\n+    fprintf(stderr, "n=%d p=%s\\n", n, p);\n     return n;\n }\n',
+            "c.debug-print",
+            [2],
+            id="c-fprintf-stderr-values-still-flagged",
+        ),
+        pytest.param(
+            "native/frame.cpp",
+            ' void frame(int n) {\n+    std::cerr << "n = " << n << std::endl;\n     run(n);\n }\n',
+            "c.debug-print",
+            [2],
+            id="cpp-cerr-values-still-flagged",
+        ),
+        pytest.param(
+            "src/main/java/org/x/Loader.java",
+            " class Loader {\n   void load(String p) {\n"
+            '+    System.err.println("x=" + p);\n     run(p);\n   }\n }\n',
+            "java.debug-print",
+            [3],
+            id="java-system-err-values-still-flagged",
+        ),
+    ],
+)
+def test_stderr_output_that_names_an_error_is_error_reporting(
+    path: str, annotated: str, rule: str, lines: list[int]
+) -> None:
+    assert flagged_lines(path, annotated, rule) == lines
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated", "rule", "lines"),
+    [
+        pytest.param(
+            "native/proxy.cpp",
+            " jobject call() {\n     try {\n         return run();\n     }\n"
+            "+    catch (...) // a throw is not allowed out of a JNI callback\n+    {}\n     return NULL;\n }\n",
+            "cpp.empty-catch",
+            [],
+            id="cpp-comment-on-header",
+        ),
+        pytest.param(
+            "src/Main.java",
+            " class A {\n   void f() {\n     try {\n       run();\n"
+            "+    } catch (IllegalStateException e) { // already closed: nothing to release\n+    }\n   }\n }\n",
+            "java.empty-catch",
+            [],
+            id="java-comment-on-header",
+        ),
+        pytest.param(
+            "native/proxy.cpp",
+            " jobject call() {\n     try {\n         return run();\n     }\n"
+            "+    catch (...)\n+    {}\n     return NULL;\n }\n",
+            "cpp.empty-catch",
+            [5],
+            id="cpp-no-comment-still-flagged",
+        ),
+    ],
+)
+def test_a_catch_explained_on_its_header_is_not_empty(
+    path: str, annotated: str, rule: str, lines: list[int]
+) -> None:
+    assert flagged_lines(path, annotated, rule) == lines
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated", "lines"),
+    [
+        pytest.param(
+            "test/test_comparable.py",
+            " def test_nulls(self):\n+    self.assertTrue(N1 == None)\n+    self.assertFalse(N1 != None)\n"
+            "+    assert N2 == None\n",
+            [],
+            id="test-asserts-eq-on-purpose",
+        ),
+        pytest.param(
+            "test/test_helpers.py",
+            " def check(x):\n+    if x == None:\n+        return 1\n",
+            [2],
+            id="test-helper-branch-still-flagged",
+        ),
+        pytest.param(
+            "pkg/lib.py",
+            " def check(x):\n+    assert x == None\n",
+            [2],
+            id="library-assert-still-flagged",
+        ),
+    ],
+)
+def test_none_comparison_under_test_is_the_subject(
+    path: str, annotated: str, lines: list[int]
+) -> None:
+    assert flagged_lines(path, annotated, "py.none-comparison") == lines
+
+
+REDECLARED_IN_NEXT_BRANCH = """\
+ void raise_error(int type, const char *mesg) {
+     if (type == 1) {
+         PyObject* val = Py_BuildValue("(iz)", 1, mesg);
+-        if (val != NULL)
++        if (val != nullptr)
+         {
+             PyErr_SetObject(PyExc_OSError, val);
+         }
+     } else if (type == 2) {
+         PyObject* val = Py_BuildValue("(izzi)", 2, mesg);
+-        if (val != NULL)
++        if (val != nullptr)
+         {
+             PyErr_SetObject(PyExc_OSError, val);
+         }
+     }
+ }
+"""
+GUARD_DELETED = """\
+ void raise_error(int type, const char *mesg) {
+     PyObject* val = Py_BuildValue("(iz)", 1, mesg);
+-    if (val == NULL)
+-        return;
+     PyErr_SetObject(val->ob_type, val);
+ }
+"""
+
+
+def test_a_guard_rewritten_null_to_nullptr_is_not_a_removed_guard() -> None:
+    # `PyObject* val` in the next branch declares a new `val`; its `*` is not a dereference.
+    assert flagged_lines("native/exc.cpp", REDECLARED_IN_NEXT_BRANCH, "generic.removed-guard") == []
+    assert flagged_lines("native/exc.cpp", GUARD_DELETED, "generic.removed-guard") == [3]
