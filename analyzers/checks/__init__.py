@@ -7,8 +7,9 @@ findings on lines the change added, and attaches a fix only when
 documentation and the CLI's rule listing.
 
 Rule families live one per module: ``debug`` (leftover prints and breakpoints, with one
-file-purpose exemption for every language), ``errors`` (swallowed exceptions and errors
-turned into defaults), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
+file-purpose exemption for every language), ``errors`` (swallowed exceptions),
+``error_defaults`` (errors turned into defaults), ``error_propagation`` (handlers and
+callbacks that stopped passing errors on), ``error_results`` (results no longer checked), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
 ``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
 pieces), ``leaks`` (handles never released, releases the change deleted), ``secrets``, and
 ``hygiene`` (conflict markers, TODOs, commented-out code). Findings come out sorted, with
@@ -28,6 +29,9 @@ import tree_sitter as ts
 from tactful.analyzers.checks import (
     debug,
     dropped,
+    error_defaults,
+    error_propagation,
+    error_results,
     errors,
     go,
     guards,
@@ -58,6 +62,9 @@ ALL_RULES: tuple[Rule, ...] = (
     *hygiene.RULES,
     *debug.RULES,
     *errors.RULES,
+    *error_defaults.RULES,
+    *error_propagation.RULES,
+    *error_results.RULES,
     *go.RULES,
     *guards.RULES,
     *dropped.RULES,
