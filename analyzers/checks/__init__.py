@@ -11,7 +11,7 @@ file-purpose exemption for every language), ``errors`` (swallowed exceptions),
 ``error_defaults`` (errors turned into defaults), ``error_propagation`` (handlers and
 callbacks that stopped passing errors on), ``error_results`` (results no longer checked), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
 ``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
-pieces), ``leaks`` (handles never released, releases the change deleted), ``secrets``, and
+pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``secrets``, and
 ``hygiene`` (conflict markers, TODOs, commented-out code). Findings come out sorted, with
 identical ones numbered (:func:`~tactful.analyzers.model.number_occurrences`) so each has
 its own fingerprint. Tree-sitter patterns live in one ``<language>.scm`` file per grammar
@@ -37,6 +37,7 @@ from tactful.analyzers.checks import (
     guards,
     hygiene,
     injection,
+    injection_c,
     leaks,
     pitfalls,
     python,
@@ -71,6 +72,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *python.RULES,
     *pitfalls.RULES,
     *injection.RULES,
+    *injection_c.RULES,
     *leaks.RULES,
 )
 
