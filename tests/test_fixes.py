@@ -172,7 +172,7 @@ CORPUS = {
     ),
     "web/app.ts": "+export function g(x: number): boolean {\n+  console.log(x);\n+  return x == 3;\n+}\n",
     "ui/view.tsx": "+export const V = () => {\n+  debugger;\n+  return <div>{1 == 1}</div>;\n+};\n",
-    "src/main.rs": (
+    "src/engine.rs": (
         "+fn main() {\n"
         "+    let x = dbg!(compute(1));\n"
         "+    dbg!(x);\n"
@@ -182,7 +182,7 @@ CORPUS = {
     ),
     "app/models.rb": "+def save\n+  binding.pry\n+  if ok\n+    byebug\n+  end\n+  true\n+end\n",
     "public/index.php": "+<?php\n+function f($x) {\n+    var_dump($x);\n+    dd($x);\n+    return $x;\n+}\n",
-    "cmd/tool.go": (
+    "internal/run/run.go": (
         " package main\n+func main() {\n+\t// x := compute()\n+\t// fmt.Println(x)\n+\trun()\n+}\n"
     ),
     "src/A.java": (

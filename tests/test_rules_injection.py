@@ -7,6 +7,15 @@ from rules_support import findings, fixed, flagged_lines
 
 POSITIVE = [
     pytest.param(
+        "src/open.c",
+        " FILE *open_gz(const char *name) {\n+    char cmd[256];\n"
+        '+    snprintf(cmd, sizeof cmd, "zcat %s", name);\n+    return popen(cmd, "r");\n }\n',
+        "c.shell-injection",
+        [3],
+        None,
+        id="c-snprintf-popen",
+    ),
+    pytest.param(
         "app/db.py",
         " import sqlite3\n def find(cur, name):\n+    cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n     return cur.fetchall()\n",
         "generic.sql-injection",

@@ -193,3 +193,38 @@ def test_a_guard_rewritten_null_to_nullptr_is_not_a_removed_guard() -> None:
     # `PyObject* val` in the next branch declares a new `val`; its `*` is not a dereference.
     assert flagged_lines("native/exc.cpp", REDECLARED_IN_NEXT_BRANCH, "generic.removed-guard") == []
     assert flagged_lines("native/exc.cpp", GUARD_DELETED, "generic.removed-guard") == [3]
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated", "lines"),
+    [
+        pytest.param(
+            "project/jpype_java/test/org/x/Harness.java",
+            " class H {\n  void f(long r) {\n+    //  if (r==0)\n+    //    continue;\n    run(r);\n  }\n }\n",
+            [],
+            id="java-test-harness",
+        ),
+        pytest.param(
+            "project/utility/exhaust.py",
+            " import gc\n+# gc.callbacks.append(hook)\n+# gc.collect()\n\n if __name__ == '__main__':\n     gc.collect()\n",
+            [],
+            id="python-script-with-main-guard",
+        ),
+        pytest.param(
+            "src/lib/Harness.java",
+            " class H {\n  void f(long r) {\n+    //  if (r==0)\n+    //    continue;\n    run(r);\n  }\n }\n",
+            [3],
+            id="java-library-still-flagged",
+        ),
+        pytest.param(
+            "pkg/lib.py",
+            " x = 1\n+# y = compute(x)\n+# print(y)\n z = 2\n",
+            [2],
+            id="python-library-still-flagged",
+        ),
+    ],
+)
+def test_commented_out_code_in_tests_and_scripts_is_left_alone(
+    path: str, annotated: str, lines: list[int]
+) -> None:
+    assert flagged_lines(path, annotated, "generic.commented-out-code") == lines

@@ -305,6 +305,19 @@ def _runs_at_import(ctx: CheckContext) -> bool:
     return False
 
 
+def is_script(ctx: CheckContext) -> bool:
+    """A program rather than library code: by path, a ``#!`` line, or (Python) a module that
+    runs its work when executed (a ``__main__`` block, or calls to its own functions at the
+    top). Its leftovers (output, disabled lines) are its author's business, not a reviewer's."""
+    if is_program_path(ctx.path) or ctx.line(1).startswith("#!"):
+        return True
+    if ctx.language != "python" or ctx.tree is None:
+        return False
+    return _runs_at_import(ctx) or any(
+        _is_main_guard(ctx, n) for n in ctx.tree.root_node.named_children
+    )
+
+
 def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
     if not any(True for _ in ctx.captures("py.print")):
         return  # nothing added prints: skip the whole-file checks

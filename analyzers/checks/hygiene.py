@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Iterator
 
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.checks.debug import is_script
 from tactful.analyzers.languages import count_error_nodes, parse
 from tactful.analyzers.model import Fix, Severity, Span, TextEdit
 
@@ -145,6 +146,8 @@ def _looks_like_code(language: str, body_lines: list[str]) -> bool:
 def find_commented_out_code(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.language not in LINE_COMMENT:
         return
+    if ctx.is_test_file or is_script(ctx):
+        return  # lines toggled off in tests and scripts are not what a reviewer comments on
     bodies = _comment_lines(ctx, LINE_COMMENT[ctx.language])
     runs: list[list[int]] = []
     for number in sorted(bodies):
