@@ -158,11 +158,12 @@ def test_gate_replay_reports_the_three_figures_from_a_jsonl_log(cli, tmp_path: P
     assert report["events"] == 200 and report["users"] == 1
     for key in ("rejects_hidden", "accepts_kept", "hide_precision"):
         assert 0.0 <= report[key] <= 1.0
-    # Learned within the log: most rejects end up hidden, most accepts kept, and what is hidden was rejected.
+    # Learned within the log, under the hide constraint: the first ~50 rejects are shown
+    # (the log does not yet support a 95% bound), then every reject is hidden, never an accept.
     assert (
-        report["rejects_hidden"] > 0.8
-        and report["accepts_kept"] > 0.8
-        and report["hide_precision"] > 0.9
+        report["rejects_hidden"] > 0.4
+        and report["accepts_kept"] == 1.0
+        and report["hide_precision"] == 1.0
     )
     assert report["curve"][-1]["rejects_hidden"] == 1.0
     assert png.stat().st_size > 0
