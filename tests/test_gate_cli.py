@@ -158,8 +158,8 @@ def test_gate_replay_reports_the_three_figures_from_a_jsonl_log(cli, tmp_path: P
     assert report["events"] == 200 and report["users"] == 1
     for key in ("rejects_hidden", "accepts_kept", "hide_precision"):
         assert 0.0 <= report[key] <= 1.0
-    # Learned within the log, under the hide constraint: the first ~50 rejects are shown
-    # (the log does not yet support a 95% bound), then every reject is hidden, never an accept.
+    # Learned within the log, under the hide constraint: the first ~20 rejects are shown
+    # (the log does not yet support the bound), then every reject is hidden, never an accept.
     assert (
         report["rejects_hidden"] > 0.4
         and report["accepts_kept"] == 1.0

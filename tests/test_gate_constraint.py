@@ -8,7 +8,13 @@ from pathlib import Path
 from tactful.analyzers.model import ChangeUnit, Finding, Severity, Span
 from tactful.server.feedback import FeedbackEvent, FeedbackSink
 from tactful.server.gate import Gate
-from tactful.server.gate.constraint import HideConstraint, Outcome, outcomes_from_log, wilson_lower
+from tactful.server.gate.constraint import (
+    MAX_WEIGHT,
+    HideConstraint,
+    Outcome,
+    outcomes_from_log,
+    wilson_lower,
+)
 from tactful.server.settings import GateSettings, Settings, settings_from_dict
 
 
@@ -26,7 +32,7 @@ def _unit() -> ChangeUnit:
 
 def _ipw_lower(outcomes: list[Outcome], threshold: float) -> float:
     above = [o for o in outcomes if o.reject_probability >= threshold]
-    weights = [1 / o.propensity for o in above]
+    weights = [min(1 / o.propensity, MAX_WEIGHT) for o in above]
     share = sum(w for w, o in zip(weights, above, strict=True) if o.rejected) / sum(weights)
     return wilson_lower(share, sum(weights) ** 2 / sum(w * w for w in weights))
 
@@ -56,29 +62,33 @@ def test_the_threshold_is_the_lowest_one_whose_ipw_bound_meets_the_target() -> N
 
 
 def test_explored_outcomes_weigh_by_their_inverse_propensity() -> None:
-    # 100 rejections seen only by exploration (1 in 10 shown) and 3 accepts shown by the policy.
-    outcomes = [Outcome(0.9, 0.1, True) for _ in range(100)] + [
+    # 100 rejections seen only by exploration (1 in 4 shown) and 3 accepts shown by the policy.
+    outcomes = [Outcome(0.9, 0.25, True) for _ in range(100)] + [
         Outcome(0.9, 1.0, False) for _ in range(3)
     ]
-    weighted = HideConstraint(0.95)
+    weighted = HideConstraint(0.97)
     weighted.extend(outcomes)
-    assert weighted.estimate is not None and abs(weighted.estimate.precision - 1000 / 1003) < 1e-12
-    assert abs(weighted.estimate.support - 1003**2 / 10_003) < 1e-9
-    # Unweighted the same log says 100/103 = 0.971, whose lower bound (0.929) is below 0.95.
-    unweighted = HideConstraint(0.95)
+    assert weighted.estimate is not None and abs(weighted.estimate.precision - 400 / 403) < 1e-12
+    assert abs(weighted.estimate.support - 403**2 / 1603) < 1e-9
+    # Unweighted the same log says 100/103 = 0.971, whose lower bound is below 0.97: no hiding.
+    unweighted = HideConstraint(0.97)
     unweighted.extend(Outcome(o.reject_probability, 1.0, o.rejected) for o in outcomes)
     assert unweighted.threshold is None and weighted.threshold == 0.9
+    # A weight is clipped at MAX_WEIGHT: a 1% propensity counts as 1 in 5, not 1 in 100.
+    clipped = HideConstraint(0.5)
+    clipped.extend([Outcome(0.9, 0.01, True)] * 20 + [Outcome(0.9, 1.0, False)] * 20)
+    assert clipped.estimate is not None and abs(clipped.estimate.precision - 100 / 120) < 1e-12
 
 
 def test_until_the_log_supports_it_only_what_the_prior_is_sure_of_is_hidden() -> None:
     gate = Gate.open(GateSettings(exploration=0.0), user="dev")
-    for n in range(30):  # 30 rejections: the 95% bound needs about 52
+    for n in range(10):  # 10 rejections: the bound needs 20
         item = _finding(n)
         assert gate.decide(item, _unit()).show
         gate.observe(FeedbackEvent.from_finding("rejected", item, user="dev"))
     probe = gate.decide(_finding(1000), _unit())
     assert probe.probability < 0.5 and probe.show and probe.reason == "unsupported"
-    for n in range(30, 120):
+    for n in range(10, 120):
         item = _finding(n)
         gate.decide(item, _unit())
         gate.observe(FeedbackEvent.from_finding("rejected", item, user="dev"))

@@ -3,7 +3,7 @@
 Each verdict on a suggestion the gate *showed* is an outcome ``(P(reject) at decision time,
 propensity of showing it, rejected?)``. A suggestion shown only by exploration stands for the
 ``1 / propensity`` suggestions like it that the gate hid, so the inverse-propensity weighted
-share of rejections among outcomes with ``P(reject) >= t`` estimates the precision of hiding
+(clipped) share of rejections among outcomes with ``P(reject) >= t`` estimates the precision of hiding
 everything at or above ``t`` (self-normalised IPW). The hide threshold is the lowest ``t``
 whose estimate's lower confidence bound (Wilson, on the effective sample size of the weights)
 reaches ``gate.hidePrecision``. Until some ``t`` qualifies, the gate hides only what the
@@ -19,10 +19,14 @@ from dataclasses import dataclass
 
 from tactful.server.feedback.events import FeedbackEvent
 
-Z_ONE_SIDED = 1.645
-"""One-sided 95% normal quantile of the lower bound."""
+Z_ONE_SIDED = 1.0
+"""One-sigma lower bound (one-sided 84%): at 95% it takes 52 clean rejections before anything
+is hidden, more than a developer gives in a week; bench/replay.py measures what it costs."""
 MAX_OUTCOMES = 2000
 """Most recent outcomes kept (older ones describe an older model)."""
+MAX_WEIGHT = 5.0
+"""Clipped IPW: one explored outcome stands for at most 5 (at a 5% rate a raw weight of 20
+lets two outcomes outvote forty; clipping trades a little bias for a usable variance)."""
 MIN_SUPPORT = 20.0
 """Effective outcomes at or above a threshold before it may be chosen."""
 
@@ -79,7 +83,7 @@ class HideConstraint:
         found: list[Estimate] = []
         weight = weight_sq = rejected = 0.0
         for k, outcome in enumerate(ordered):
-            w = 1.0 / max(outcome.propensity, 1e-3)
+            w = min(1.0 / max(outcome.propensity, 1e-3), MAX_WEIGHT)
             weight += w
             weight_sq += w * w
             rejected += w * outcome.rejected
