@@ -31,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="operating point (default: gate.targetPrecision)",
     )
+    ev.add_argument(
+        "--cv",
+        action="store_true",
+        help="cross-validate on the file instead of scoring the shipped prior",
+    )
+    ev.add_argument("--format", choices=("text", "json"), default="text")
     ev.add_argument("--folds", type=int, default=10)
     ev.add_argument("--repeats", type=int, default=3)
     ev.set_defaults(func=run_eval)
@@ -100,9 +106,22 @@ def run_eval(args: argparse.Namespace) -> int:
         else load_settings(Path.cwd()).gate.target_precision
     )
     try:
-        reports = evaluate_file(args.data, threshold, folds=args.folds, repeats=args.repeats)
+        reports = evaluate_file(
+            args.data, threshold, folds=args.folds, repeats=args.repeats, cv=args.cv
+        )
     except (DataError, OSError) as exc:
         return _error(str(exc))
+    if args.format == "json":
+        import dataclasses
+        import json
+
+        body = {"threshold": threshold, "cross_validated": args.cv, "reports": [
+            {"title": r.title, "rows": [{"name": name.strip(), **dataclasses.asdict(sc)} for name, sc in r.rows]}
+            for r in reports]}  # fmt: skip
+        # NaN (a figure undefined on this subset) is not JSON: null.
+        text = json.dumps(body, indent=2).replace("NaN", "null")
+        sys.stdout.write(text + "\n")
+        return EXIT_OK
     console = _console()
     for number, report in enumerate(reports, 1):
         table = Table("", *HEADER, title=f"{report.title} (threshold {threshold:.2f})")

@@ -177,3 +177,52 @@ def test_gate_replay_names_the_bad_line(cli, tmp_path: Path) -> None:
     result = cli("gate", "replay", "--events", str(events), cwd=tmp_path)
     assert result.returncode == 2
     assert f"{events}:2: 'action' must be one of" in result.stderr
+
+
+def test_gate_eval_scores_the_shipped_prior_and_reports_the_position_artifact(
+    cli, tmp_path: Path
+) -> None:
+    rows = [
+        {"patch": f"@@ -{n},2 +{n},3 @@\n ctx\n+x = {n}\n-y\n", "y": int(n % 3 == 0), "lang": "py",
+         "proj": "p", "idx": 1 if n % 3 == 0 else 2}
+        for n in range(1, 31)
+    ]  # fmt: skip
+    data = tmp_path / "qe.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    shipped = cli(
+        "gate",
+        "eval",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert shipped.returncode == 0, shipped.stderr
+    report = json.loads(shipped.stdout)
+    assert not report["cross_validated"]
+    titles = [r["title"] for r in report["reports"]]
+    assert titles[:2] == ["all hunks", "first hunks only (idx == 1)"]
+    first = report["reports"][0]["rows"]
+    assert first[0]["name"] == "gate (shipped prior)" and first[0]["n"] == 30
+    # Position alone separates this data perfectly: the artifact is shown beside the gate.
+    position = next(r for r in first if r["name"] == "position only (idx == 1)")
+    assert position["auc"] == 1.0
+    cv = cli(
+        "gate",
+        "eval",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+        "--cv",
+        cwd=tmp_path,
+    )
+    assert (
+        cv.returncode == 0
+        and json.loads(cv.stdout)["reports"][0]["rows"][0]["name"] == "gate (cross-validated)"
+    )
