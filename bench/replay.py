@@ -196,7 +196,7 @@ def simulate(
     # The corpus has a few hundred real findings; later passes replay them as new occurrences
     # (new fingerprints), as when the same kind of finding recurs in a developer's next change.
     stream = []
-    for lap in range(1 + (events * 3 + EVAL_ITEMS) // max(1, len(items))):
+    for lap in range(1 + (events * 10 + EVAL_ITEMS) // max(1, len(items))):
         batch = [dataclasses.replace(i, finding=dataclasses.replace(i.finding, occurrence=i.finding.occurrence + 1000 * lap))
                  for i in items]  # fmt: skip
         rng.shuffle(batch)
@@ -235,6 +235,8 @@ def simulate(
         verdicts += 1
         if verdicts == events:  # measure the policy: no exploration from here on, no learning
             gate.suggestions.settings = dataclasses.replace(settings, exploration=0.0)
+    if eval_left:
+        raise SystemExit(f"{name}, seed {seed}: the stream ran out before the measurement ended")
     return {
         "rejects_hidden": counts["rejects_hidden"] / max(1, counts["rejects"]),
         "hide_precision": counts["hidden_rejected"] / counts["hidden"] if counts["hidden"] else 1.0,
