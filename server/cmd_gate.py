@@ -224,14 +224,19 @@ def run_export(args: argparse.Namespace) -> int:
         with _open_store(args.db) as store:
             out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
             try:
-                count = store.export_dpo(out) if args.format == "dpo" else store.export_jsonl(out)
+                if args.format == "dpo":
+                    from tactful.server.feedback.export import export_dpo
+
+                    done = export_dpo(store, out)
+                    summary = f"exported {done.pairs} preference pairs; {done.dropped_pairs} dropped for missing context"
+                else:
+                    summary = f"exported {store.export_jsonl(out)} events"
             finally:
                 if out is not sys.stdout:
                     out.close()
     except (FeedbackStoreError, OSError) as exc:
         return _error(str(exc))
-    what = "preference pairs" if args.format == "dpo" else "events"
-    sys.stderr.write(f"exported {count} {what}\n")
+    sys.stderr.write(summary + "\n")
     return EXIT_OK
 
 
