@@ -260,6 +260,14 @@ def run_stats(args: argparse.Namespace) -> int:
             table.add_row(key, str(t.shown), str(t.hidden), str(t.acted), str(t.declined),
                           _pct(t.acceptance), _pct(t.hidden_share))  # fmt: skip
         console.print(table)
+    rejected_floor = {rule: t for rule, t in stats.floor_by_rule.items() if t.declined}
+    if rejected_floor:
+        table = Table("rule", "shown", "acted", "declined", "acceptance",
+                      title="never silenced (error-severity security/correctness), yet declined")  # fmt: skip
+        for rule in sorted(rejected_floor, key=lambda r: -rejected_floor[r].declined):
+            t = rejected_floor[rule]
+            table.add_row(rule, str(t.shown), str(t.acted), str(t.declined), _pct(t.acceptance))
+        console.print(table)
     console.print(f"chart: {plot(stats, args.png)}", markup=False)
     return EXIT_OK
 

@@ -226,3 +226,25 @@ def test_gate_eval_scores_the_shipped_prior_and_reports_the_position_artifact(
         cv.returncode == 0
         and json.loads(cv.stdout)["reports"][0]["rows"][0]["name"] == "gate (cross-validated)"
     )
+
+
+def test_stats_shows_what_the_developer_keeps_rejecting_of_the_floor(cli, tmp_path: Path) -> None:
+    from tactful.analyzers.model import Finding, Severity, Span
+    from tactful.server.feedback import FeedbackEvent
+
+    db = tmp_path / "f.db"
+    with FeedbackStore.open(db) as store:
+        for n in range(20):
+            sql = Finding(path="src/db.py", span=Span(2, 0, 2, 9), severity=Severity.ERROR, rule="generic.sql-injection",
+                          category="security", message="query built from input", code=f"q{n}")  # fmt: skip
+            store.record_many([FeedbackEvent.from_finding("shown", sql, reason="floor"),
+                               FeedbackEvent.from_finding("rejected", sql)])  # fmt: skip
+    result = cli("stats", "--db", str(db), "--png", str(tmp_path / "s.png"))
+    assert result.returncode == 0, result.stderr
+    assert "never silenced" in result.stdout
+    row = next(
+        line
+        for line in result.stdout.splitlines()
+        if "generic.sql-injection" in line and "0%" in line
+    )
+    assert "20" in row
