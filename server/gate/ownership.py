@@ -41,7 +41,10 @@ class Ownership:
         if not authors:
             return None
         if unit is not None and unit.old_span is not None:
-            first, last = unit.old_span.start_line, unit.old_span.end_line
+            span = unit.old_span
+            # A whole-line span ends at column 0 of the line after it.
+            first = span.start_line
+            last = max(first, span.end_line - 1) if span.end_col == 0 else span.end_line
         else:
             first, last = finding.span.start_line - AROUND, finding.span.end_line + AROUND
         window = authors[max(0, first - 1) : max(0, last)]
