@@ -1,7 +1,8 @@
 """Gate decision latency: p50/p95/p99 of one stage-2 decision (and a stage-1 score) per finding.
 
-Uses the replay stream (real CodeReviewer hunks with realistic findings) and a gate with
-some learned history, as in a long-running editor session. Goal: p95 <= 1 ms per finding.
+Uses the replay bench's real findings (tactful's reviewer over the corpus packages) with
+their units, blame and session features, and a gate with some learned history, as in a
+long-running editor session. Goal: p95 <= 1 ms per finding.
 
     python bench/gate.py [--n 3000]
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from replay import findings_for, load_hunks  # noqa: E402
+from replay import OWN_KEY, real_findings  # noqa: E402
 from tactful.server.feedback import FeedbackEvent  # noqa: E402
 from tactful.server.gate import Gate  # noqa: E402
 from tactful.server.settings import GateSettings  # noqa: E402
@@ -32,10 +33,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=3000)
     args = parser.parse_args()
-    items = findings_for(load_hunks(), random.Random(0), per_hunk=(2, 4))
+    items = real_findings()
     gate = Gate.open(GateSettings(), None, user="bench", seed=0)
+    now = 1.8e9
     for item in items[:300]:  # some history, so the per-rule rates are live
-        gate.decide(item.finding, item.unit)
+        now += 60
+        gate.decide(item.finding, item.unit, extra={OWN_KEY: item.own}, now=now)
         gate.observe(
             FeedbackEvent.from_finding(
                 random.choice(["accepted", "rejected"]), item.finding, user="bench"
@@ -44,8 +47,9 @@ def main() -> int:
     decide, unit_score = [], []
     for k in range(args.n):
         item = items[k % len(items)]
+        now += 60
         start = time.perf_counter()
-        gate.decide(item.finding, item.unit)
+        gate.decide(item.finding, item.unit, extra={OWN_KEY: item.own}, now=now)
         decide.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         gate.units.score(item.unit)

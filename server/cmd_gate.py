@@ -31,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="operating point (default: gate.targetPrecision)",
     )
+    ev.add_argument(
+        "--cv",
+        action="store_true",
+        help="cross-validate on the file instead of scoring the shipped prior",
+    )
+    ev.add_argument("--format", choices=("text", "json"), default="text")
     ev.add_argument("--folds", type=int, default=10)
     ev.add_argument("--repeats", type=int, default=3)
     ev.set_defaults(func=run_eval)
@@ -100,9 +106,22 @@ def run_eval(args: argparse.Namespace) -> int:
         else load_settings(Path.cwd()).gate.target_precision
     )
     try:
-        reports = evaluate_file(args.data, threshold, folds=args.folds, repeats=args.repeats)
+        reports = evaluate_file(
+            args.data, threshold, folds=args.folds, repeats=args.repeats, cv=args.cv
+        )
     except (DataError, OSError) as exc:
         return _error(str(exc))
+    if args.format == "json":
+        import dataclasses
+        import json
+
+        body = {"threshold": threshold, "cross_validated": args.cv, "reports": [
+            {"title": r.title, "rows": [{"name": name.strip(), **dataclasses.asdict(sc)} for name, sc in r.rows]}
+            for r in reports]}  # fmt: skip
+        # NaN (a figure undefined on this subset) is not JSON: null.
+        text = json.dumps(body, indent=2).replace("NaN", "null")
+        sys.stdout.write(text + "\n")
+        return EXIT_OK
     console = _console()
     for number, report in enumerate(reports, 1):
         table = Table("", *HEADER, title=f"{report.title} (threshold {threshold:.2f})")
@@ -205,14 +224,19 @@ def run_export(args: argparse.Namespace) -> int:
         with _open_store(args.db) as store:
             out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
             try:
-                count = store.export_dpo(out) if args.format == "dpo" else store.export_jsonl(out)
+                if args.format == "dpo":
+                    from tactful.server.feedback.export import export_dpo
+
+                    done = export_dpo(store, out)
+                    summary = f"exported {done.pairs} preference pairs; {done.dropped_pairs} dropped for missing context"
+                else:
+                    summary = f"exported {store.export_jsonl(out)} events"
             finally:
                 if out is not sys.stdout:
                     out.close()
     except (FeedbackStoreError, OSError) as exc:
         return _error(str(exc))
-    what = "preference pairs" if args.format == "dpo" else "events"
-    sys.stderr.write(f"exported {count} {what}\n")
+    sys.stderr.write(summary + "\n")
     return EXIT_OK
 
 
@@ -235,6 +259,14 @@ def run_stats(args: argparse.Namespace) -> int:
             t = groups[key]
             table.add_row(key, str(t.shown), str(t.hidden), str(t.acted), str(t.declined),
                           _pct(t.acceptance), _pct(t.hidden_share))  # fmt: skip
+        console.print(table)
+    rejected_floor = {rule: t for rule, t in stats.floor_by_rule.items() if t.declined}
+    if rejected_floor:
+        table = Table("rule", "shown", "acted", "declined", "acceptance",
+                      title="never silenced (error-severity security/correctness), yet declined")  # fmt: skip
+        for rule in sorted(rejected_floor, key=lambda r: -rejected_floor[r].declined):
+            t = rejected_floor[rule]
+            table.add_row(rule, str(t.shown), str(t.acted), str(t.declined), _pct(t.acceptance))
         console.print(table)
     console.print(f"chart: {plot(stats, args.png)}", markup=False)
     return EXIT_OK

@@ -65,6 +65,13 @@ class GateSettings:
     """Show a suggestion when the predicted chance that you act on it reaches this."""
     exploration: float = 0.05
     """Share of would-be-hidden suggestions shown anyway, with their propensity logged."""
+    hide_precision: float = 0.95
+    """Hide only where, by your logged verdicts (inverse-propensity weighted, lower confidence
+    bound), at least this share of hidden suggestions would have been rejected (CDHF)."""
+
+    def __post_init__(self) -> None:
+        if not 0.5 <= self.hide_precision < 1.0:
+            raise ValueError(f"gate.hidePrecision must be in [0.5, 1), got {self.hide_precision}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from tactful.analyzers.model import ChangeUnit, Finding, Severity, Span
+from tactful.server.changes import from_patch
 from tactful.server.feedback import FeedbackEvent, FeedbackSink, FeedbackStore
 from tactful.server.gate import Gate, GateHistory, UnitGate, gate_stage
 from tactful.server.gate.features import shape_from_patch
@@ -13,7 +14,8 @@ from tactful.server.gate.metrics import expected_calibration_error, roc_auc
 from tactful.server.pipeline import ReviewResult
 from tactful.server.settings import GateSettings, Settings
 
-STRICT = GateSettings(target_precision=0.5, exploration=0.0)
+STRICT = GateSettings(target_precision=0.5, exploration=0.0, hide_precision=0.5)
+"""The bare P(act) < 0.5 rule: hiding needs the prior (or the log) only 50% sure."""
 
 
 def unit(path: str = "src/app.py", body: str = "def f(x):\n    return x + 1\n") -> ChangeUnit:
@@ -50,7 +52,11 @@ def test_a_rejected_fingerprint_is_never_shown_again() -> None:
 
 
 def test_exploration_shows_low_scores_and_logs_the_propensity() -> None:
-    gate = Gate.open(GateSettings(target_precision=0.999, exploration=0.05), seed=3)
+    # Exploration draws among what the policy would hide (here: everything the prior doubts).
+    gate = Gate.open(
+        GateSettings(target_precision=0.999, exploration=0.05, hide_precision=0.5), seed=3
+    )
+    gate.suggestions.model.prior.clear()  # every P(act) = 0.5: the prior is 50% sure of each reject
     decisions = [gate.decide(finding(n), unit()) for n in range(400)]
     explored = [d for d in decisions if d.explored]
     assert explored and all(d.show and d.reason == "explore" for d in explored)
@@ -59,7 +65,8 @@ def test_exploration_shows_low_scores_and_logs_the_propensity() -> None:
     assert all(
         d.propensity == 1 - gate.suggestions.exploration_rate for d in decisions if not d.show
     )
-    off = Gate.open(GateSettings(target_precision=0.999, exploration=0.0))
+    off = Gate.open(GateSettings(target_precision=0.999, exploration=0.0, hide_precision=0.5))
+    off.suggestions.model.prior.clear()
     assert not any(off.decide(finding(n), unit()).show for n in range(50))
 
 
@@ -123,7 +130,7 @@ def test_gate_stage_hides_findings_and_logs_each_decision(tmp_path: Path) -> Non
     wanted, nit = finding(1), finding(2, category="style", rule="llm.style")
     nit = dataclasses.replace(nit, severity=Severity.INFO, confidence=0.3)
     result = ReviewResult(findings=[wanted, nit])
-    gate_stage(gate, sink, "cli")(result, None, Settings(gate=STRICT))  # type: ignore[arg-type]
+    gate_stage(gate, sink, "cli")(result, from_patch("", "no change"), Settings(gate=STRICT))
     assert result.findings == [wanted] and result.hidden == [nit]
     assert dict(result.coverage.counters) == {"gate.explored": 0, "gate.hidden": 1, "gate.shown": 1}
     sink.record("rejected", wanted, reason="wrong")

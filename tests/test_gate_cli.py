@@ -158,11 +158,12 @@ def test_gate_replay_reports_the_three_figures_from_a_jsonl_log(cli, tmp_path: P
     assert report["events"] == 200 and report["users"] == 1
     for key in ("rejects_hidden", "accepts_kept", "hide_precision"):
         assert 0.0 <= report[key] <= 1.0
-    # Learned within the log: most rejects end up hidden, most accepts kept, and what is hidden was rejected.
+    # Learned within the log, under the hide constraint: the first ~20 rejects are shown
+    # (the log does not yet support the bound), then every reject is hidden, never an accept.
     assert (
-        report["rejects_hidden"] > 0.8
-        and report["accepts_kept"] > 0.8
-        and report["hide_precision"] > 0.9
+        report["rejects_hidden"] > 0.4
+        and report["accepts_kept"] == 1.0
+        and report["hide_precision"] == 1.0
     )
     assert report["curve"][-1]["rejects_hidden"] == 1.0
     assert png.stat().st_size > 0
@@ -176,3 +177,74 @@ def test_gate_replay_names_the_bad_line(cli, tmp_path: Path) -> None:
     result = cli("gate", "replay", "--events", str(events), cwd=tmp_path)
     assert result.returncode == 2
     assert f"{events}:2: 'action' must be one of" in result.stderr
+
+
+def test_gate_eval_scores_the_shipped_prior_and_reports_the_position_artifact(
+    cli, tmp_path: Path
+) -> None:
+    rows = [
+        {"patch": f"@@ -{n},2 +{n},3 @@\n ctx\n+x = {n}\n-y\n", "y": int(n % 3 == 0), "lang": "py",
+         "proj": "p", "idx": 1 if n % 3 == 0 else 2}
+        for n in range(1, 31)
+    ]  # fmt: skip
+    data = tmp_path / "qe.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    shipped = cli(
+        "gate",
+        "eval",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert shipped.returncode == 0, shipped.stderr
+    report = json.loads(shipped.stdout)
+    assert not report["cross_validated"]
+    titles = [r["title"] for r in report["reports"]]
+    assert titles[:2] == ["all hunks", "first hunks only (idx == 1)"]
+    first = report["reports"][0]["rows"]
+    assert first[0]["name"] == "gate (shipped prior)" and first[0]["n"] == 30
+    # Position alone separates this data perfectly: the artifact is shown beside the gate.
+    position = next(r for r in first if r["name"] == "position only (idx == 1)")
+    assert position["auc"] == 1.0
+    cv = cli(
+        "gate",
+        "eval",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+        "--cv",
+        cwd=tmp_path,
+    )
+    assert (
+        cv.returncode == 0
+        and json.loads(cv.stdout)["reports"][0]["rows"][0]["name"] == "gate (cross-validated)"
+    )
+
+
+def test_stats_shows_what_the_developer_keeps_rejecting_of_the_floor(cli, tmp_path: Path) -> None:
+    from tactful.analyzers.model import Finding, Severity, Span
+    from tactful.server.feedback import FeedbackEvent
+
+    db = tmp_path / "f.db"
+    with FeedbackStore.open(db) as store:
+        for n in range(20):
+            sql = Finding(path="src/db.py", span=Span(2, 0, 2, 9), severity=Severity.ERROR, rule="generic.sql-injection",
+                          category="security", message="query built from input", code=f"q{n}")  # fmt: skip
+            store.record_many([FeedbackEvent.from_finding("shown", sql, reason="floor"),
+                               FeedbackEvent.from_finding("rejected", sql)])  # fmt: skip
+    result = cli("stats", "--db", str(db), "--png", str(tmp_path / "s.png"))
+    assert result.returncode == 0, result.stderr
+    assert "never silenced" in result.stdout
+    row = next(
+        line
+        for line in result.stdout.splitlines()
+        if "generic.sql-injection" in line and "0%" in line
+    )
+    assert "20" in row

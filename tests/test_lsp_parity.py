@@ -240,7 +240,9 @@ async def test_editor_and_cli_report_the_same_findings(
     assert len(llm.requests) - cli_calls == cli_calls  # the same units went to the model
     cli_db = next((tmp_path / "data").rglob("feedback.sqlite3"))
     decisions = gate_decisions(cli_db)
-    assert {kind for kind, *_ in decisions} == {"shown", "hidden"}
+    # A new developer's gate hides only what the prior alone is sure of (gate.hidePrecision),
+    # so this review may hide nothing; every decision is still logged the same way by both.
+    assert "shown" in {kind for kind, *_ in decisions} <= {"shown", "hidden"}
     assert gate_decisions(tmp_path / "fb.sqlite3") == decisions
 
 

@@ -1,4 +1,8 @@
-"""Acceptance and hidden share over time and per rule, from the feedback log."""
+"""Acceptance and hidden share over time and per rule, from the feedback log.
+
+Also what the developer keeps rejecting of the findings the gate never silences by
+rejections alone (error-severity security and correctness: the floor), per rule.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tactful.server.feedback.store import FeedbackStore
+
+FLOOR_CATEGORIES = frozenset({"security", "correctness"})
+"""The categories of the gate's floor (``tactful.server.gate.stage2.FLOOR_CATEGORIES``)."""
 
 
 @dataclass
@@ -34,13 +41,19 @@ class Stats:
     by_day: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_rule: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     total: Tally = field(default_factory=Tally)
+    floor_by_rule: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    """Error-severity security and correctness findings, per rule: kept visible however
+    often they are rejected, so the rejections are worth a look."""
 
 
 def collect(store: FeedbackStore, since: float | None = None) -> Stats:
     stats = Stats()
     for event in store.iter_events(since=since):
         day = dt.datetime.fromtimestamp(event.time, dt.timezone.utc).strftime("%Y-%m-%d")
-        for tally in (stats.by_day[day], stats.by_rule[event.rule or "?"], stats.total):
+        tallies = [stats.by_day[day], stats.by_rule[event.rule or "?"], stats.total]
+        if event.severity == "error" and event.category in FLOOR_CATEGORIES:
+            tallies.append(stats.floor_by_rule[event.rule or "?"])
+        for tally in tallies:
             if event.kind == "shown":
                 tally.shown += 1
             elif event.kind == "hidden":

@@ -1,4 +1,4 @@
-"""Reports for ``tactful gate eval``: stage 1 by cross-validation, stage 2 from logged decisions."""
+"""Reports for ``tactful gate eval``: stage 1 (shipped prior, or ``--cv``), stage 2 from logged decisions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tactful.server.gate.metrics import Scores, scores
+from tactful.server.gate.stage1 import UnitGate
 from tactful.server.gate.train import DataError, Record, cross_validated, load_records
 
 CODEREVIEWER = {"precision": 78.6, "recall": 65.6, "f1": 71.5, "accuracy": 73.9}
@@ -23,30 +24,45 @@ class Report:
 
 
 def stage1_report(
-    records: Sequence[Record], *, folds: int = 10, repeats: int = 3, threshold: float = 0.5
-) -> list[Report]:
-    """Cross-validated stage-1 figures with and without new-file hunks, per language, plus baselines."""
+    records: Sequence[Record], *, folds: int = 10, repeats: int = 3, threshold: float = 0.5,
+    cv: bool = False,
+) -> list[Report]:  # fmt: skip
+    """Stage-1 figures on ``records``: the shipped prior by default (new data, no training),
+    cross-validated only with ``cv``. Beside all hunks: first hunks only (the position
+    artifact: in CodeReviewer every positive is a file's first hunk, so position alone scores
+    well) and without new-file hunks; per language; the always-show and ``idx == 1`` baselines."""
+    how = "cross-validated" if cv else "shipped prior"
+    prior = None if cv else UnitGate.from_prior()
     reports = []
     for title, subset in (
         ("all hunks", list(records)),
+        ("first hunks only (idx == 1)", [r for r in records if r.position == 1]),
         ("without new-file hunks", [r for r in records if not r.shape.new_file]),
     ):
-        folds_here = max(
-            2, min(folds, sum(r.label for r in subset), sum(1 - r.label for r in subset))
-        )
-        probs = cross_validated(subset, folds=folds_here, repeats=repeats)
+        if not subset or (title.startswith("first") and all(r.position is None for r in records)):
+            continue
         labels = [r.label for r in subset]
-        rows = [("gate (cross-validated)", scores(labels, probs, threshold)),
+        if prior is not None:
+            probs = [prior.score(r.shape) for r in subset]
+        elif len(set(labels)) < 2:
+            continue  # one class only: nothing to cross-validate (scoring the prior still works)
+        else:
+            folds_here = max(2, min(folds, sum(labels), len(labels) - sum(labels)))
+            probs = [float(p) for p in cross_validated(subset, folds=folds_here, repeats=repeats)]
+        rows = [(f"gate ({how})", scores(labels, probs, threshold)),
                 ("always show", scores(labels, [1.0] * len(labels), threshold))]  # fmt: skip
+        if any(r.position is not None for r in subset):
+            by_position = [1.0 if r.position == 1 else 0.0 for r in subset]
+            rows.append(("position only (idx == 1)", scores(labels, by_position, threshold)))
         for lang in sorted({r.language for r in subset}):
             idx = [i for i, r in enumerate(subset) if r.language == lang]
             rows.append(
                 (
                     f"  lang {lang}",
-                    scores([labels[i] for i in idx], [float(probs[i]) for i in idx], threshold),
+                    scores([labels[i] for i in idx], [probs[i] for i in idx], threshold),
                 )
             )
-        reports.append(Report(title, rows, labels, [float(p) for p in probs]))
+        reports.append(Report(title, rows, labels, probs))
     return reports
 
 
@@ -79,7 +95,9 @@ def logged_report(path: Path, threshold: float) -> Report:
     return Report("stage 2 from the feedback log", rows, labels, probs)
 
 
-def evaluate_file(path: Path, threshold: float, folds: int = 10, repeats: int = 3) -> list[Report]:
+def evaluate_file(
+    path: Path, threshold: float, folds: int = 10, repeats: int = 3, cv: bool = False
+) -> list[Report]:
     """Stage-1 records (``patch``/``y``) or a feedback export (``kind``/``probability``)."""
     with open(path, encoding="utf-8") as handle:
         first = next((line for line in handle if line.strip()), "")
@@ -88,7 +106,8 @@ def evaluate_file(path: Path, threshold: float, folds: int = 10, repeats: int = 
     except ValueError as exc:
         raise DataError(f"{path}:1: not JSON ({exc})") from exc
     if isinstance(head, dict) and "patch" in head:
-        return stage1_report(load_records(path), folds=folds, repeats=repeats, threshold=threshold)
+        records = load_records(path)
+        return stage1_report(records, folds=folds, repeats=repeats, threshold=threshold, cv=cv)
     if isinstance(head, dict) and "kind" in head:
         return [logged_report(path, threshold)]
     raise DataError(f"{path}: expected quality-estimation records or a feedback JSONL export")

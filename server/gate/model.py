@@ -55,6 +55,11 @@ class OnlineLogistic:
     def predict(self, x: Vector) -> float:
         return sigmoid(self.score(x))
 
+    def predict_prior(self, x: Vector) -> float:
+        """The shipped prior's probability, without anything learned."""
+        prior = self.prior
+        return sigmoid(sum(prior.get(i, 0.0) * v for i, v in x))
+
     def update(self, x: Vector, y: int, weight: float = 1.0) -> float:
         """One AdaGrad step toward label ``y``; returns the prediction before the step."""
         p = self.predict(x)

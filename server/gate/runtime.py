@@ -12,20 +12,27 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tactful.analyzers.context import UnitCalls, build_context, render_for_prompt
 from tactful.analyzers.model import ChangeUnit, Finding
 from tactful.server.feedback.events import FeedbackEvent
 from tactful.server.feedback.sink import FeedbackSink
 from tactful.server.feedback.store import FeedbackStore, FeedbackStoreError
+from tactful.server.gate.constraint import outcomes_from_log
 from tactful.server.gate.history import GateHistory
 from tactful.server.gate.model import load_prior
+from tactful.server.gate.ownership import Ownership, git_email, head_commit
+from tactful.server.gate.situation import OWN_KEY
+from tactful.server.gate.snapshot import context_snapshot
 from tactful.server.gate.stage1 import UnitGate
 from tactful.server.gate.stage2 import Decision, SuggestionGate
 from tactful.server.pipeline import add_counters
-from tactful.server.settings import GateSettings, Settings
+from tactful.server.settings import GateSettings, Settings, resolve_llm
 
 if TYPE_CHECKING:
     from tactful.server.pipeline import Change, ReviewResult
@@ -58,17 +65,20 @@ class Gate:
     @classmethod
     def open(
         cls, settings: GateSettings, store: FeedbackStore | None = None, *, user: str = "", team: str = "",
-        seed: int | None = None, prior: dict[str, Any] | None = None,
+        seed: int | None = None, prior: dict[str, Any] | None = None, repository: str = "",
     ) -> Gate:  # fmt: skip
         """A gate for one (hashed) user and team, restored from ``store`` when it has state."""
         prior = prior or load_prior()
         units = UnitGate.from_prior(prior)
         suggestions = SuggestionGate.from_prior(settings, prior, units, seed)
-        history = GateHistory(user=user, team=team)
+        history = GateHistory(user=user, team=team, repository=repository)
         gate = cls(units, suggestions, history, store, state_key=f"gate:{user}")
         if store is not None:
             try:
                 gate.history = GateHistory.from_store(store, user, team)
+                gate.history.repository = repository
+                # The hide constraint's outcomes: logged decisions (P, propensity) and their verdicts.
+                suggestions.constraint.extend(outcomes_from_log(store.iter_events(), user))
                 state = store.load_state(gate.state_key)
             except FeedbackStoreError as exc:
                 log.error("%s; the gate starts from its prior", exc)
@@ -79,22 +89,25 @@ class Gate:
 
     def decide(
         self, finding: Finding, unit: ChangeUnit | None, *, critique: float | None = None,
-        llm_confidence: float | None = None,
+        llm_confidence: float | None = None, extra: Mapping[str, float] | None = None,
+        now: float | None = None,
     ) -> Decision:  # fmt: skip
         if unit is not None:
             self._units_of[finding.fingerprint] = unit
             while len(self._units_of) > UNIT_CACHE:
                 self._units_of.popitem(last=False)
         return self.suggestions.decide(
-            finding, unit, self.history, critique=critique, llm_confidence=llm_confidence
-        )
+            finding, unit, self.history, critique=critique, llm_confidence=llm_confidence,
+            extra=extra, now=now,
+        )  # fmt: skip
 
     def observe(self, event: FeedbackEvent) -> None:
         """Learn from one event (verdicts only; shown and hidden events are ignored)."""
         if event.label is None:
             return
+        categories = self.suggestions.categories_of(event.fingerprint)
         self.suggestions.observe(event)
-        self.history.observe(event)
+        self.history.observe(event, categories)
         unit = self._units_of.get(event.fingerprint)
         if unit is not None:
             self.units.update(unit, unit.language, event.label == 1)
@@ -142,8 +155,21 @@ class DisplayGate:
         self.client = client
         self.lock = lock or threading.Lock()
         """The editor decides in worker threads (offline) and on the event loop (late)."""
+        if sink is not None and not gate.history.repository:
+            gate.history.repository = sink.repository
+        self.ownership: Ownership | None = None
+        """Blame lookups, once the offline stage has named the repository root."""
+        self.model = ""
+        self.context_tokens = 0
 
     def __call__(self, result: ReviewResult, change: Change, settings: Settings) -> None:
+        # The offline stage runs first in every review: it names the repository and model
+        # the late stages' findings (decided through :meth:`apply`) come from.
+        if change.root and (self.ownership is None or str(self.ownership.root) != change.root):
+            root = Path(change.root)
+            self.ownership = Ownership(root, git_email(root))
+        self.model = resolve_llm(settings.llm).model
+        self.context_tokens = settings.llm.context_tokens
         self.apply(result, list(result.findings))
 
     __name__ = "display_gate"
@@ -153,12 +179,18 @@ class DisplayGate:
         units = {(u.path, u.name): u for u in result.units}
         hidden: set[str] = set()
         counts = {"gate.shown": 0, "gate.hidden": 0, "gate.explored": 0}
+        head = head_commit(self.ownership.root) if self.ownership is not None and findings else ""
+        now = time.time()
         with self.lock:
             for finding in findings:
-                inputs = decision_inputs(result.features.get(finding.fingerprint, {}))
-                decision = self.gate.decide(
-                    finding, units.get((finding.path, finding.unit)), **inputs
-                )
+                unit = units.get((finding.path, finding.unit))
+                features = result.features.setdefault(finding.fingerprint, {})
+                if self.ownership is not None and OWN_KEY not in features:
+                    own = self.ownership.own_share(finding, unit, head)
+                    if own is not None:
+                        features[OWN_KEY] = own
+                inputs = decision_inputs(features)
+                decision = self.gate.decide(finding, unit, **inputs, extra=features, now=now)
                 # Recorded for later ranking (``--max-findings`` keeps the N the gate rates highest).
                 result.features.setdefault(finding.fingerprint, {})[GATE_PROBABILITY] = (
                     decision.probability
@@ -175,11 +207,32 @@ class DisplayGate:
                     extra: dict[str, Any] = {"probability": decision.probability, "propensity": decision.propensity,
                                              "explored": decision.explored}  # fmt: skip
                     extra.update({key: value for key, value in inputs.items() if value is not None})
+                    extra.update({k: v for k, v in features.items() if k != GATE_PROBABILITY})
+                    if decision.show:
+                        sid = self._snapshot(result, finding, unit)
+                        if sid:
+                            extra["snapshot_id"] = sid
                     self.sink.record("shown" if decision.show else "hidden", finding, reason=decision.reason,
                                      client=self.client, extra=extra)  # fmt: skip
         if hidden:
             result.findings = [f for f in result.findings if f.fingerprint not in hidden]
         add_counters(result, counts)
+
+    def _snapshot(self, result: ReviewResult, finding: Finding, unit: ChangeUnit | None) -> str:
+        """Store the context that produced ``finding`` (once per content); its id, or ''."""
+        # Imported here: the LLM package imports this module (its stage applies the display gate).
+        from tactful.server.llm.prompt import REVIEW_VERSION
+
+        assert self.sink is not None
+        calls = ""
+        if unit is not None and finding.source == "llm":
+            unit_calls = result.unit_context.get((unit.path, unit.name), UnitCalls())
+            context = build_context(
+                unit, unit_calls.callers, unit_calls.callees, self.context_tokens
+            )
+            calls = render_for_prompt(context)
+        parts = context_snapshot(finding, unit, calls, self.model, REVIEW_VERSION)
+        return self.sink.snapshot(*parts) if parts is not None else ""
 
 
 GATE_PROBABILITY = "gate.probability"
@@ -188,10 +241,9 @@ GATE_PROBABILITY = "gate.probability"
 
 def decision_inputs(features: Mapping[str, float]) -> dict[str, float | None]:
     """The gate inputs a reviewer attached to a finding (``ReviewResult.features``)."""
-    return {
-        "critique": features.get("critique_score"),
-        "llm_confidence": features.get("llm_confidence"),
-    }
+    critique = features.get("critique_score", features.get("llm.critique"))
+    confidence = features.get("llm_confidence", features.get("llm.confidence"))
+    return {"critique": critique, "llm_confidence": confidence}
 
 
 def gate_stage(gate: Gate, sink: FeedbackSink | None, client: str) -> DisplayGate:

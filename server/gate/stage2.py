@@ -3,9 +3,12 @@
 The probability comes from a logistic model over the finding (source, rule, category,
 severity, confidence, critique score, hashed words of the message and code), the diff shape
 of its unit, the stage-1 score, and the developer's and team's smoothed acceptance rates for
-the rule. A suggestion is shown when the probability reaches the target precision; a rejected
-fingerprint is never shown again; below the threshold a small exploration rate shows it
-anyway and logs the propensity, so learning never starves and off-policy evaluation works.
+the rule. A suggestion is hidden only when the probability is below the target precision
+*and* CDHF's hide constraint (:mod:`constraint`) allows it: the developer's own logged
+outcomes say at least ``gate.hidePrecision`` of what is hidden at this P(reject) would have
+been rejected, or the prior alone is that sure. A rejected fingerprint is never shown again;
+a would-be-hidden suggestion is shown anyway at a small exploration rate, with its propensity
+logged, so learning never starves and the constraint's IPW estimate stays possible.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ import hashlib
 import math
 import random
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tactful.analyzers.model import ChangeUnit, Finding, Severity, Span
 from tactful.server.feedback.events import FeedbackEvent
+from tactful.server.gate.constraint import HideConstraint, Outcome
 from tactful.server.gate.features import (
     TOKEN,
     DiffShape,
@@ -30,11 +35,15 @@ from tactful.server.gate.features import (
 )
 from tactful.server.gate.history import NEUTRAL_RATE, GateHistory, context_keys
 from tactful.server.gate.model import OnlineLogistic, load_prior, logit, weights_from_json
+from tactful.server.gate.situation import Situation, situation
 from tactful.server.gate.stage1 import UnitGate
 from tactful.server.settings import GateSettings
 
-UNIT_CACHE = 256
-"""Change units whose shape and stage-1 score are kept (a review has a few dozen)."""
+HISTORY_SUFFIXES = ("_rate", "_seen")
+"""Names of the features that come from the developer's history."""
+UNIT_CACHE = 1024
+"""Change units whose shape and stage-1 score are kept (a review has a few dozen; a long editor
+session revisits hundreds, and recomputing stage 1 on a large unit costs about 2 ms)."""
 FEATURE_CACHE = 4096
 """Decisions remembered for the online update when the verdict arrives."""
 IGNORED_WEIGHT = 0.5
@@ -63,14 +72,29 @@ class Decision:
     propensity: float
     """Probability that the gate takes this decision (1.0 unless exploring)."""
     reason: str
-    """``above-threshold``, ``below-threshold``, ``explore``, ``rejected-before``, ``floor``
-    (an error-severity security or correctness finding the model would hide) or ``gate-disabled``."""
+    """``above-threshold``, ``unsupported`` (below it, but the log does not yet support
+    hiding at this P(reject)), ``below-threshold``, ``explore``, ``rejected-before``,
+    ``floor`` (an error-severity security or correctness finding the model would hide) or
+    ``gate-disabled``."""
     explored: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """A decision kept until its verdict arrives."""
+
+    x: Vector
+    propensity: float
+    """Probability the gate showed it (1.0 unless explored, and for a hidden one)."""
+    reject: float
+    """P(reject) at decision time."""
+    categories: dict[str, str]
 
 
 def suggestion_names(
     finding: Finding, shape: DiffShape | None, unit_kind: str, history: GateHistory | None,
     unit_score: float | None, critique: float | None, llm_confidence: float | None = None,
+    situ: Situation | None = None,
 ) -> dict[str, float]:  # fmt: skip
     """Named features of one suggestion (before hashing)."""
     rule, cat, src, sev = finding.rule, finding.category, finding.source, finding.severity.value
@@ -110,11 +134,14 @@ def suggestion_names(
         named[f"code:{tok}"] = 0.3 / math.sqrt(len(code))
     named[f"rule={rule}&sev={sev}"] = 1.0
     named[f"cat={cat}&sev={sev}"] = 1.0
+    categories = situ.categories if situ is not None else None
+    if situ is not None:
+        for name, value in situ.categories.items():
+            named[f"{name}={value}"] = 1.0
+        named.update(situ.numbers)
     if history is not None:
-        rates = {
-            name: history.user_rate(key)
-            for name, key in context_keys(rule, cat, sev, finding.path).items()
-        }
+        keys = context_keys(rule, cat, sev, finding.path, categories, history.repository)
+        rates = {name: history.user_rate(key) for name, key in keys.items()}
         rates["t_rule"] = history.team_rule_rate(rule)
         for name, (rate, seen) in rates.items():
             named[f"{name}_rate"] = rate - NEUTRAL_RATE
@@ -139,7 +166,8 @@ class SuggestionGate:
         # fingerprint, so the CLI and the editor explore the same findings and a suggestion
         # does not flicker between reviews of the same buffer.
         self._rng = random.Random(seed) if seed is not None else None
-        self._recent: OrderedDict[str, tuple[Vector, float]] = OrderedDict()
+        self._recent: OrderedDict[str, Remembered] = OrderedDict()
+        self.constraint = HideConstraint(settings.hide_precision)
         self._units: OrderedDict[ChangeUnit, tuple[DiffShape, float | None, int]] = OrderedDict()
         self.verdicts = 0
         """Verdicts learned from (drives the warm-up exploration schedule)."""
@@ -163,13 +191,38 @@ class SuggestionGate:
         history: GateHistory | None,
         critique: float | None = None,
         llm_confidence: float | None = None,
+        extra: Mapping[str, float] | None = None,
+        now: float | None = None,
     ) -> Vector:
+        return self._features(finding, unit, history, critique, llm_confidence, extra, now)[0]
+
+    def _features(
+        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, critique: float | None,
+        llm_confidence: float | None, extra: Mapping[str, float] | None, now: float | None,
+    ) -> tuple[Vector, Vector, dict[str, str]]:  # fmt: skip
         shape, unit_score = self._unit_view(unit) if unit is not None else (None, None)
+        situ = situation(
+            finding, shape.language if shape else "", unit.kind if unit else "",
+            len(shape.added) if shape else None, history.session if history is not None else None,
+            extra, now,
+        )  # fmt: skip
         named = suggestion_names(
-            finding, shape, unit.kind if unit else "", history, unit_score, critique, llm_confidence
+            finding,
+            shape,
+            unit.kind if unit else "",
+            history,
+            unit_score,
+            critique,
+            llm_confidence,
+            situ,
         )
         bits = self.model.bits
-        return [(feature_index(n, bits), v) for n, v in named.items()]
+        x = [(feature_index(n, bits), v) for n, v in named.items()]
+        # What the shipped prior knows without this developer's history (rates and counts).
+        static = [
+            (i, v) for (i, v), n in zip(x, named, strict=True) if not n.endswith(HISTORY_SUFFIXES)
+        ]
+        return x, static, situ.categories
 
     def _unit_view(self, unit: ChangeUnit) -> tuple[DiffShape, float | None]:
         """Shape and stage-1 score of a unit, computed once for all its findings."""
@@ -198,22 +251,54 @@ class SuggestionGate:
         *,
         critique: float | None = None,
         llm_confidence: float | None = None,
+        extra: Mapping[str, float] | None = None,
+        now: float | None = None,
     ) -> Decision:
-        """Show or hide ``finding``; remembers its features for the update when feedback arrives."""
-        x = self.features(finding, unit, history, critique, llm_confidence)
+        """Show or hide ``finding``; remembers its features for the update when feedback arrives.
+
+        ``extra`` holds the finding's features from earlier stages (``llm.*``, ``blame.own``);
+        ``now`` (seconds) places it in the developer's session (None: no session features).
+        """
+        x, static, categories = self._features(
+            finding, unit, history, critique, llm_confidence, extra, now
+        )
         p = self.model.predict(x)
-        self._remember(finding.fingerprint, x, 1.0)
+        decision = self._policy(finding, p, 1.0 - self.model.predict_prior(static), history)
+        # A verdict on a hidden one (the developer asked to see it) was observed for sure.
+        shown_with = decision.propensity if decision.show else 1.0
+        self._remember(finding.fingerprint, Remembered(x, shown_with, 1.0 - p, categories))
+        return decision
+
+    def would_hide(self, p: float, prior_reject: float) -> bool:
+        """The hide rule without exploration, the floor or the reject memory: below the target,
+        and either the log supports hiding at this P(reject) or the prior alone is that sure."""
+        if p >= self.threshold:
+            return False
+        return self.constraint.allows(1.0 - p) or prior_reject >= self.settings.hide_precision
+
+    def policy_hides(
+        self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None,
+        extra: Mapping[str, float] | None = None,
+    ) -> bool:  # fmt: skip
+        """Would the policy hide ``finding`` now (no exploration, no learning, no session count)?"""
+        x, static, _ = self._features(finding, unit, history, None, None, extra, None)
+        return self.would_hide(self.model.predict(x), 1.0 - self.model.predict_prior(static))
+
+    def _policy(
+        self, finding: Finding, p: float, prior_reject: float, history: GateHistory | None
+    ) -> Decision:
         if history is not None and finding.fingerprint in history.rejected:
             return Decision(False, p, 1.0, "rejected-before", False)
         if not self.settings.enabled:
             return Decision(True, p, 1.0, "gate-disabled", False)
         if p >= self.threshold:
             return Decision(True, p, 1.0, "above-threshold", False)
+        if not self.would_hide(p, prior_reject):
+            return Decision(True, p, 1.0, "unsupported", False)
         if under_floor(finding):
             return Decision(True, p, 1.0, "floor", False)
         rate = self.exploration_rate
         if rate > 0 and self._draw(finding.fingerprint) < rate:
-            self._remember(finding.fingerprint, x, rate)
             return Decision(True, p, rate, "explore", True)
         return Decision(False, p, 1.0 - rate, "below-threshold", False)
 
@@ -242,15 +327,24 @@ class SuggestionGate:
         if label is None:
             return None
         remembered = self._recent.get(event.fingerprint)
-        x, propensity = remembered or (self.features(_finding_of(event), None, None), 1.0)
+        if remembered is None:
+            x, propensity = self.features(_finding_of(event), None, None), 1.0
+        else:
+            x, propensity = remembered.x, remembered.propensity
+            self.constraint.add(Outcome(remembered.reject, propensity, label == 0))
         weight = min(1.0 / max(propensity, 1e-3), MAX_EXPLORATION_WEIGHT)
         if event.kind == "ignored":
             weight *= IGNORED_WEIGHT
         self.verdicts += 1
         return self.model.update(x, label, weight)
 
-    def _remember(self, fingerprint: str, x: Vector, propensity: float) -> None:
-        self._recent[fingerprint] = (x, propensity)
+    def categories_of(self, fingerprint: str) -> dict[str, str] | None:
+        """The context a remembered decision was made in (for the history's rate tables)."""
+        remembered = self._recent.get(fingerprint)
+        return remembered.categories if remembered is not None else None
+
+    def _remember(self, fingerprint: str, remembered: Remembered) -> None:
+        self._recent[fingerprint] = remembered
         self._recent.move_to_end(fingerprint)
         while len(self._recent) > FEATURE_CACHE:
             self._recent.popitem(last=False)

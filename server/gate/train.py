@@ -42,6 +42,8 @@ class Record:
     label: int
     language: str
     project: str
+    position: int | None = None
+    """The hunk's position in its file (CodeReviewer ``idx``, 1 = first), when the data says."""
 
 
 class DataError(ValueError):
@@ -59,8 +61,10 @@ def load_records(path: Path) -> list[Record]:
                 row = json.loads(line)
                 if not isinstance(row, dict) or not isinstance(row.get("patch"), str):
                     raise ValueError("'patch' must be a string")
+                idx = row.get("idx")
                 records.append(Record(shape_from_patch(row["patch"], row.get("lang")), int(row["y"]),
-                                      str(row.get("lang", "")), str(row.get("proj", ""))))  # fmt: skip
+                                      str(row.get("lang", "")), str(row.get("proj", "")),
+                                      int(idx) if idx is not None else None))  # fmt: skip
             except (ValueError, KeyError, TypeError) as exc:
                 raise DataError(
                     f"{path}:{number}: not a quality-estimation record ({exc.__class__.__name__}: {exc})"

@@ -1,0 +1,145 @@
+"""CDHF's hide constraint: hides no more than the developer's IPW-weighted log supports."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from tactful.analyzers.model import ChangeUnit, Finding, Severity, Span
+from tactful.server.feedback import FeedbackEvent, FeedbackSink
+from tactful.server.gate import Gate
+from tactful.server.gate.constraint import (
+    MAX_WEIGHT,
+    HideConstraint,
+    Outcome,
+    outcomes_from_log,
+    wilson_lower,
+)
+from tactful.server.settings import GateSettings, Settings, settings_from_dict
+
+
+def _finding(n: int, rule: str = "llm.style", category: str = "style") -> Finding:
+    return Finding(path="src/app.py", span=Span(2, 0, 2, 9), severity=Severity.INFO, rule=rule,
+                   category=category, source="llm", confidence=0.6, message=f"{rule} fired",
+                   unit="f", code=f"x = {n}")  # fmt: skip
+
+
+def _unit() -> ChangeUnit:
+    return ChangeUnit(path="src/app.py", language="python", kind="function", name="f",
+                      old_span=Span.lines(1, 1), new_span=Span.lines(1, 2), old_source="def f():\n",
+                      new_source="def f():\n    x = 1\n", changed_new_lines=(2,), changed_old_lines=())  # fmt: skip
+
+
+def _ipw_lower(outcomes: list[Outcome], threshold: float) -> float:
+    above = [o for o in outcomes if o.reject_probability >= threshold]
+    weights = [min(1 / o.propensity, MAX_WEIGHT) for o in above]
+    share = sum(w for w, o in zip(weights, above, strict=True) if o.rejected) / sum(weights)
+    return wilson_lower(share, sum(weights) ** 2 / sum(w * w for w in weights))
+
+
+def test_the_threshold_is_the_lowest_one_whose_ipw_bound_meets_the_target() -> None:
+    rng = random.Random(7)
+    for trial in range(30):
+        outcomes = []
+        for _ in range(rng.randint(20, 400)):
+            r = rng.random()
+            explored = r > 0.6 and rng.random() < 0.5
+            outcomes.append(
+                Outcome(r, 0.1 if explored else 1.0, rng.random() < r ** (0.3 + trial / 30))
+            )
+        constraint = HideConstraint(0.95)
+        constraint.extend(outcomes)
+        candidates = sorted({o.reject_probability for o in outcomes})
+        allowed = [t for t in candidates if sum(o.reject_probability >= t for o in outcomes) > 0
+                   and _ipw_lower(outcomes, t) >= 0.95 and constraint.allows(t)]  # fmt: skip
+        if constraint.threshold is None:
+            assert not any(constraint.allows(t) for t in candidates)
+            continue
+        # Every P(reject) it would hide at has the estimate's support; nothing below the threshold.
+        assert _ipw_lower(outcomes, constraint.threshold) >= 0.95
+        assert constraint.threshold == min(allowed)
+        assert not constraint.allows(constraint.threshold - 1e-9)
+
+
+def test_explored_outcomes_weigh_by_their_inverse_propensity() -> None:
+    # 100 rejections seen only by exploration (1 in 4 shown) and 3 accepts shown by the policy.
+    outcomes = [Outcome(0.9, 0.25, True) for _ in range(100)] + [
+        Outcome(0.9, 1.0, False) for _ in range(3)
+    ]
+    weighted = HideConstraint(0.97)
+    weighted.extend(outcomes)
+    assert weighted.estimate is not None and abs(weighted.estimate.precision - 400 / 403) < 1e-12
+    assert abs(weighted.estimate.support - 403**2 / 1603) < 1e-9
+    # Unweighted the same log says 100/103 = 0.971, whose lower bound is below 0.97: no hiding.
+    unweighted = HideConstraint(0.97)
+    unweighted.extend(Outcome(o.reject_probability, 1.0, o.rejected) for o in outcomes)
+    assert unweighted.threshold is None and weighted.threshold == 0.9
+    # A weight is clipped at MAX_WEIGHT: a 1% propensity counts as 1 in 5, not 1 in 100.
+    clipped = HideConstraint(0.5)
+    clipped.extend([Outcome(0.9, 0.01, True)] * 20 + [Outcome(0.9, 1.0, False)] * 20)
+    assert clipped.estimate is not None and abs(clipped.estimate.precision - 100 / 120) < 1e-12
+
+
+def test_until_the_log_supports_it_only_what_the_prior_is_sure_of_is_hidden() -> None:
+    gate = Gate.open(GateSettings(exploration=0.0), user="dev")
+    for n in range(10):  # 10 rejections: the bound needs 20
+        item = _finding(n)
+        assert gate.decide(item, _unit()).show
+        gate.observe(FeedbackEvent.from_finding("rejected", item, user="dev"))
+    probe = gate.decide(_finding(1000), _unit())
+    assert probe.probability < 0.5 and probe.show and probe.reason == "unsupported"
+    for n in range(10, 120):
+        item = _finding(n)
+        gate.decide(item, _unit())
+        gate.observe(FeedbackEvent.from_finding("rejected", item, user="dev"))
+    hidden = gate.decide(_finding(2000), _unit())
+    assert not hidden.show and hidden.reason == "below-threshold"
+    assert gate.suggestions.constraint.allows(1 - hidden.probability)
+
+
+def test_propensities_are_logged_with_each_decision_and_used_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    settings = GateSettings(exploration=0.2, hide_precision=0.9)
+    sink = FeedbackSink(tmp_path / "f.db", user="dev", client="cli")
+    gate = Gate.open(settings, sink.store, user=sink.user, seed=5)
+    gate.suggestions.constraint.extend(
+        Outcome(0.55, 1.0, True) for _ in range(200)
+    )  # hiding allowed
+    from tactful.server.changes import from_patch
+    from tactful.server.gate import gate_stage
+    from tactful.server.pipeline import ReviewResult
+
+    stage = gate_stage(gate, sink, "cli")
+    findings = [_finding(n) for n in range(80)]
+    result = ReviewResult(findings=list(findings))
+    stage(result, from_patch("", "no change"), Settings(gate=settings))
+    explored = [f for f in result.findings if f.fingerprint]
+    for item in explored:
+        sink.record("rejected", item)
+    assert sink.store is not None
+    events = sink.store.events()
+    decisions = {e.fingerprint: e for e in events if e.kind in ("shown", "hidden")}
+    assert len(decisions) == 80 and all(e.propensity is not None for e in decisions.values())
+    shown_by_exploration = [e for e in decisions.values() if e.explored]
+    assert shown_by_exploration and all(
+        e.propensity == e.extra.get("propensity", e.propensity) for e in shown_by_exploration
+    )
+    assert {e.propensity for e in shown_by_exploration} == {gate.suggestions.exploration_rate}
+    # The restarted gate rebuilds its outcomes from the log, each with the logged propensity.
+    joined = outcomes_from_log(sink.store.iter_events(), sink.user)
+    assert sorted(o.propensity for o in joined) == sorted(
+        decisions[f.fingerprint].propensity or 1.0 for f in explored
+    )
+    again = Gate.open(settings, sink.store, user=sink.user)
+    assert list(again.suggestions.constraint.outcomes) == joined
+    sink.close()
+
+
+def test_hide_precision_is_validated_with_a_one_line_error() -> None:
+    settings, errors = settings_from_dict({"gate": {"hidePrecision": 1.5}}, Settings())
+    assert settings.gate.hide_precision == 0.95 and len(errors) == 1 and "gate" in errors[0]
+    assert (
+        settings_from_dict({"gate": {"hidePrecision": 0.9}}, Settings())[0].gate.hide_precision
+        == 0.9
+    )
