@@ -7,6 +7,10 @@ method for a message that cannot be read as its type, ``InvalidRequest`` (-32600
 shutdown. Notifications with bad params are logged in one line and dropped, as the protocol
 wants (they have no answer).
 
+A body that is not JSON gets ``ParseError`` (-32700) and one that is JSON but not a message
+object (a batch, a number) gets ``InvalidRequest``, both with a null id and one log line:
+no traceback, no "Error in server" pop-up, since the mistake is the client's.
+
 An incremental edit whose range lies outside the buffer (pygls would append its text at the
 end) is not applied: the document is marked out of sync, its diagnostics are withheld, and
 the next full-text change or reopen brings it back.
@@ -14,12 +18,18 @@ the next full-text change or reopen brings it back.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcParseError,
+)
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCProtocol
 from pygls.protocol.language_server import lsp_method
@@ -52,6 +62,17 @@ def _not_a_deserialize_traceback(record: logging.LogRecord) -> bool:
     return True
 
 
+def _not_an_unreadable_body_traceback(record: logging.LogRecord) -> bool:
+    # pygls.server logs a traceback for a body it cannot decode; report_unreadable says it once.
+    error = record.exc_info[1] if record.exc_info else None
+    return not (str(record.msg).startswith("Unable to handle message") and _unreadable(error))
+
+
+def _unreadable(error: BaseException | None) -> bool:
+    """Whether ``error`` is a body that is not JSON text (a client's mistake, not ours)."""
+    return isinstance(error, json.JSONDecodeError | UnicodeDecodeError)
+
+
 def _out_of_range(lines: Sequence[str], changes: list[Any]) -> str:
     """Why the first change that does not fit the buffer does not ('' when all fit)."""
     count = len(lines)
@@ -69,6 +90,31 @@ def _out_of_range(lines: Sequence[str], changes: list[Any]) -> str:
     return ""
 
 
+def _utf16_units(line: str) -> int:
+    return len(line.rstrip("\r\n").encode("utf-16-le")) // 2
+
+
+def _clamped(lines: Sequence[str], change: Any) -> Any:
+    """``change`` with characters past the end of their line moved back to it, as LSP says.
+
+    pygls applies such a range as if it ended before the line's end (an edit of ``0:0-0:9``
+    on ``"a"`` deleted nothing), so the buffer and the client's text would drift apart.
+    """
+    if not isinstance(change, types.TextDocumentContentChangePartial):
+        return change
+
+    def clamp(position: types.Position) -> types.Position:
+        if position.line >= len(lines):
+            return position
+        limit = _utf16_units(lines[position.line])
+        return position if position.character <= limit else types.Position(position.line, limit)
+
+    start, end = clamp(change.range.start), clamp(change.range.end)
+    if (start, end) == (change.range.start, change.range.end):
+        return change
+    return types.TextDocumentContentChangePartial(range=types.Range(start, end), text=change.text)
+
+
 class TactfulProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,6 +123,18 @@ class TactfulProtocol(LanguageServerProtocol):
         pygls_log = logging.getLogger("pygls.protocol.json_rpc")
         if _not_a_deserialize_traceback not in pygls_log.filters:
             pygls_log.addFilter(_not_a_deserialize_traceback)
+        server_log = logging.getLogger("pygls.server")
+        if _not_an_unreadable_body_traceback not in server_log.filters:
+            server_log.addFilter(_not_an_unreadable_body_traceback)
+
+    def report_unreadable(self, error: BaseException) -> bool:
+        """Answer a body that is not JSON with a ParseError; False when ``error`` is not that."""
+        if not _unreadable(error):
+            return False
+        log.warning("dropped a message whose body is not JSON: %s", str(error)[:200])
+        parse_error = JsonRpcParseError("the body is not JSON").to_response_error()
+        self._send_response(None, error=parse_error)  # type: ignore[arg-type]  # null id, as JSON-RPC says
+        return True
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -101,6 +159,12 @@ class TactfulProtocol(LanguageServerProtocol):
 
     def handle_message(self, message: Any) -> None:
         if message is ANSWERED:
+            return
+        if not hasattr(message, "jsonrpc"):  # a batch, a number, a string: not a message object
+            log.warning("dropped a JSON %s that is not a message object", type(message).__name__)
+            error = JsonRpcInvalidRequest("a message must be a JSON object")
+            invalid = error.to_response_error()
+            self._send_response(None, error=invalid)  # type: ignore[arg-type]  # null id
             return
         method = getattr(message, "method", "")
         if (
@@ -131,7 +195,9 @@ class TactfulProtocol(LanguageServerProtocol):
                 self.out_of_sync.discard(uri)
             if uri not in self.out_of_sync:
                 for change in params.content_changes:
-                    self.workspace.update_text_document(params.text_document, change)
+                    self.workspace.update_text_document(
+                        params.text_document, _clamped(document.lines, change)
+                    )
         if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
             yield user_handler, (params,), None
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from tactful.analyzers.diff import DiffError
@@ -71,6 +72,14 @@ class TactfulServer(LanguageServer):
     def versioned_edits(self) -> bool:
         ws = self.client_capabilities.workspace
         return bool(ws and ws.workspace_edit and ws.workspace_edit.document_changes)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # A body that is not JSON is the client's mistake: answered, logged once, no pop-up.
+        protocol = self.protocol
+        reading = source is JsonRpcException and isinstance(protocol, TactfulProtocol)
+        if reading and protocol.report_unreadable(error):  # type: ignore[attr-defined]
+            return
+        super().report_server_error(error, source)
 
     def request_refresh(self) -> None:
         ws = self.client_capabilities.workspace

@@ -1,0 +1,68 @@
+"""A raw JSON-RPC client for a real ``tactful lsp`` subprocess, as a buggy client drives it."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+class RawClient:
+    def __init__(self, tmp_path: Path) -> None:
+        env = {**os.environ, "TACTFUL_CACHE_DIR": str(tmp_path / "c"), "TACTFUL_DATA_DIR": str(tmp_path / "d"),
+               "TACTFUL_CONFIG_DIR": str(tmp_path / "cfg")}  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tactful.server", "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=tmp_path, env=env,
+        )  # fmt: skip
+        self.buffer = b""
+        self.notifications: list[dict[str, Any]] = []
+
+    def send(self, message: dict[str, Any]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def answer(self, msg_id: int | None, timeout: float = 30.0) -> dict[str, Any]:
+        """The response to ``msg_id``, skipping notifications and other responses."""
+        assert self.proc.stdout is not None
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            while b"\r\n\r\n" in self.buffer:
+                head, rest = self.buffer.split(b"\r\n\r\n", 1)
+                length = int(
+                    next(
+                        h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")
+                    ).split(b":")[1]
+                )
+                if len(rest) < length:
+                    break
+                message, self.buffer = json.loads(rest[:length]), rest[length:]
+                if "id" not in message:
+                    self.notifications.append(message)
+                if message.get("id") == msg_id and ("result" in message or "error" in message):
+                    return message
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
+            if ready:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                assert chunk, "the server exited"
+                self.buffer += chunk
+        raise AssertionError(f"no answer to request {msg_id}")
+
+    def close(self) -> str:
+        self.proc.kill()
+        self.proc.wait()
+        assert self.proc.stderr is not None
+        return self.proc.stderr.read().decode("utf-8", "replace")
+
+    def send_bytes(self, frame: bytes) -> None:
+        """Write raw bytes: a frame as a broken client might produce it."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(frame)
+        self.proc.stdin.flush()
