@@ -296,6 +296,23 @@ class CheckContext:
         return Fix(description, (TextEdit(Span.lines(first, last), replacement),))
 
 
+def nodes_of(
+    root: ts.Node, types: frozenset[str] | set[str], rows: tuple[int, int] | None = None
+) -> Iterator[ts.Node]:
+    """Named descendants of ``root`` (itself included) whose type is in ``types``.
+
+    With ``rows`` (0-based, inclusive), subtrees wholly outside those rows are not entered.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if rows is not None and (node.end_point[0] < rows[0] or node.start_point[0] > rows[1]):
+            continue
+        if node.type in types:
+            yield node
+        stack.extend(node.named_children)
+
+
 def _size(span: Span) -> int:
     return span.end_line - span.start_line
 

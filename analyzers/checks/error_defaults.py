@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo
-from tactful.analyzers.checks.error_propagation import HANDLER_TYPES, THROW_TYPES, nodes_in_rows
+from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo, nodes_of
+from tactful.analyzers.checks.error_propagation import HANDLER_TYPES, THROW_TYPES
 from tactful.analyzers.checks.errors import BROAD_PY
 from tactful.analyzers.model import Severity, Span
 
@@ -170,12 +170,10 @@ def find_throw_became_default(ctx: CheckContext) -> Iterator[Hit]:
         new_span = (hunk.new_start - 1, hunk.new_start + hunk.new_count - 1)
         if not any(
             n.start_point[0] in removed_rows
-            for n in nodes_in_rows(old_tree.root_node, old_span, THROW_TYPES)
+            for n in nodes_of(old_tree.root_node, THROW_TYPES, old_span)
         ):
             continue
-        new_nodes = list(
-            nodes_in_rows(ctx.tree.root_node, new_span, THROW_TYPES | {"return_statement"})
-        )
+        new_nodes = list(nodes_of(ctx.tree.root_node, THROW_TYPES | {"return_statement"}, new_span))
         if any(n.type in THROW_TYPES and n.start_point[0] in added_rows for n in new_nodes):
             continue
         for node in new_nodes:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo, nodes_of
 from tactful.analyzers.checks.errors import _catch_variable
 from tactful.analyzers.model import Hunk, Severity, Span
 
@@ -295,17 +295,6 @@ def _handler_hit(ctx: CheckContext, handler: ts.Node, hunk: Hunk, message: str) 
     )
 
 
-def nodes_in_rows(root: ts.Node, rows: tuple[int, int], types: frozenset[str]) -> Iterator[ts.Node]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.end_point[0] < rows[0] or node.start_point[0] > rows[1]:
-            continue
-        if node.type in types:
-            yield node
-        stack.extend(node.named_children)
-
-
 # ----------------------------------------------------------------------------- error-first callbacks
 
 CALLBACK_TYPES = frozenset({"arrow_function", "function_expression", "function"})
@@ -313,7 +302,7 @@ ERROR_PARAMETERS = frozenset({"err", "error", "er", "e"})
 
 
 def _callbacks(root: ts.Node, rows: tuple[int, int]) -> list[ts.Node]:
-    return sorted(nodes_in_rows(root, rows, CALLBACK_TYPES), key=lambda n: n.start_byte)
+    return sorted(nodes_of(root, CALLBACK_TYPES, rows), key=lambda n: n.start_byte)
 
 
 def _error_parameter(ctx: CheckContext, function: ts.Node) -> tuple[str, bool]:

@@ -20,7 +20,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import CALLABLE_NODES, JS_LIKE, CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.checks.base import (
+    CALLABLE_NODES,
+    JS_LIKE,
+    CheckContext,
+    Hit,
+    Rule,
+    RuleInfo,
+    nodes_of,
+)
 from tactful.analyzers.model import Fix, Location, Severity, Span, TextEdit
 
 LANGUAGES = ("python", *JS_LIKE, "go", "java", "csharp", "ruby", "php")
@@ -744,17 +752,6 @@ def is_sanitiser(name: str) -> bool:
     )
 
 
-def _calls_in(root: ts.Node, rows: tuple[int, int]) -> Iterator[ts.Node]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.end_point[0] < rows[0] or node.start_point[0] > rows[1]:
-            continue
-        if node.type in SANITISER_CALLS:
-            yield node
-        stack.extend(node.named_children)
-
-
 def _escaped_value(call: ts.Node) -> str:
     """The value a sanitiser call escapes: its last argument that is a name, not a literal."""
     args, _ = _arguments(call)
@@ -780,7 +777,7 @@ def find_removed_escaping(ctx: CheckContext) -> Iterator[Hit]:
             continue
         dropped: dict[str, str] = {}
         for row in sorted(hunk.removed):
-            for call in _calls_in(old_tree.root_node, (row - 1, row - 1)):
+            for call in nodes_of(old_tree.root_node, SANITISER_CALLS, (row - 1, row - 1)):
                 if call.start_point[0] != row - 1 or not is_sanitiser(name := _call_name(call)):
                     continue
                 value = _escaped_value(call)
@@ -790,8 +787,10 @@ def find_removed_escaping(ctx: CheckContext) -> Iterator[Hit]:
             continue
         kept = {
             _escaped_value(call)
-            for call in _calls_in(
-                ctx.tree.root_node, (hunk.new_start - 1, hunk.new_start + hunk.new_count)
+            for call in nodes_of(
+                ctx.tree.root_node,
+                SANITISER_CALLS,
+                (hunk.new_start - 1, hunk.new_start + hunk.new_count),
             )
             if is_sanitiser(_call_name(call))
         }

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo, nodes_of
 from tactful.analyzers.model import Severity
 
 SHELL_SINKS = frozenset(
@@ -52,16 +52,8 @@ def _builders(name: str) -> tuple[re.Pattern[str], ...]:
     )
 
 
+CALL_TYPES = frozenset({"call_expression"})
 INLINE_BUILT = re.compile(r"[\")]\s{0,2}\+\s{0,2}[A-Za-z_(]|[\w)\]]\s{0,2}\+\s{0,2}\"")
-
-
-def _calls(node: ts.Node) -> Iterator[ts.Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "call_expression":
-            yield current
-        stack.extend(current.named_children)
 
 
 def _functions_touched(ctx: CheckContext) -> Iterator[ts.Node]:
@@ -93,7 +85,7 @@ def _built_at(ctx: CheckContext, name: str, function: ts.Node, call_line: int) -
 
 def find_c_shell_injection(ctx: CheckContext) -> Iterator[Hit]:
     for function in _functions_touched(ctx):
-        for call in _calls(function):
+        for call in nodes_of(function, CALL_TYPES):
             callee = call.child_by_field_name("function")
             arguments = call.child_by_field_name("arguments")
             if callee is None or arguments is None or ctx.node_text(callee) not in SHELL_SINKS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo, replace_fix
+from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo, nodes_of, replace_fix
 from tactful.analyzers.model import Fix, Severity, Span, TextEdit
 
 MUTABLE_LITERALS = frozenset(
@@ -146,13 +146,7 @@ def _parameter_names(ctx: CheckContext, params: ts.Node) -> set[str]:
     return names - {"self", "cls"}
 
 
-def _identifiers(node: ts.Node) -> Iterator[ts.Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "identifier":
-            yield current
-        stack.extend(current.named_children)
+IDENTIFIER = frozenset({"identifier"})
 
 
 def find_assert_argument(ctx: CheckContext) -> Iterator[Hit]:
@@ -169,7 +163,7 @@ def find_assert_argument(ctx: CheckContext) -> Iterator[Hit]:
         if condition.type == "call" and ctx.node_text(condition).startswith("isinstance("):
             continue  # type narrowing for the type checker
         params = _parameter_names(ctx, captures["params"][0])
-        used = sorted({ctx.node_text(i) for i in _identifiers(condition)} & params)
+        used = sorted({ctx.node_text(i) for i in nodes_of(condition, IDENTIFIER)} & params)
         if not used:
             continue
         yield ctx.hit(
