@@ -109,7 +109,10 @@ class ReviewSession:
         sink = open_sink(settings, client=client, repository=str(root or ""), user=git_user(root))
         opened = None
         if gate and settings.gate.enabled:
-            opened = Gate.open(settings.gate, sink.store, user=sink.user, team=sink.team)
+            opened = Gate.open(
+                settings.gate, sink.store, user=sink.user, team=sink.team,
+                repository=sink.repository, saver=sink.save_state,
+            )  # fmt: skip
             sink.subscribe(opened.observe)
         return cls(settings, root, client, sink=sink, gate=opened)
 

@@ -122,3 +122,34 @@ def test_read_only_open_reads_events_and_refuses_writes(tmp_path: Path) -> None:
         assert [e.kind for e in store.events()] == ["rejected"]
         with pytest.raises(FeedbackStoreError):
             store.record(FeedbackEvent.from_finding("accepted", finding))
+
+
+def test_gate_state_is_saved_after_an_outage_without_a_closed_database_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sink closes its store during an outage; the gate must not keep writing to that one."""
+    import dataclasses
+
+    from tactful.server.session import ReviewSession
+    from tactful.server.settings import FeedbackSettings, GateSettings, Settings
+
+    db = tmp_path / "feedback.sqlite3"
+    settings = dataclasses.replace(
+        Settings(),
+        gate=GateSettings(enabled=True),
+        feedback=FeedbackSettings(db_path=str(db)),
+    )
+    session = ReviewSession.open(settings, None, client="test")
+    assert session.sink is not None and session.gate is not None
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the log: the sink's store closes
+    session.sink.record("rejected", _finding())
+    assert "locked" in session.sink.last_error
+    holder.execute("COMMIT")
+    holder.close()
+    with caplog.at_level("WARNING"):
+        session.close()
+    assert "closed database" not in caplog.text
+    with FeedbackStore.open(db) as store:
+        assert store.load_state(session.gate.state_key) is not None
+        assert [e.kind for e in store.events()] == ["rejected"]

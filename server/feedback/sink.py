@@ -195,6 +195,26 @@ class FeedbackSink:
             self._drain(force=False)
         return sid
 
+    def save_state(self, key: str, value: dict[str, Any]) -> bool:
+        """Persist learned state through the store open now; False (logged once) when it is away.
+
+        The gate saves through the sink rather than keeping a store of its own: the sink closes
+        and reopens its store across an outage, so a store kept elsewhere would be a closed one.
+        """
+        with self._lock:
+            self._ensure_store(force=True)
+            if self._store is None:
+                return False
+            try:
+                self._store.save_state(key, value)
+            except FeedbackStoreError as exc:
+                self._store.close()
+                self._store = None
+                self._last_attempt = time.monotonic()
+                self._fail(str(exc))
+                return False
+            return True
+
     def flush(self) -> bool:
         """Try the store now and write everything queued; True when nothing is left waiting."""
         with self._lock:

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 20
+
+StateSaver = Callable[[str, dict[str, Any]], bool]
+"""Writes the gate's learned state under a key; False when it could not."""
 """Verdicts between saves of the learned state."""
 UNIT_CACHE = 4096
 
@@ -50,11 +53,15 @@ class Gate:
     def __init__(
         self, units: UnitGate, suggestions: SuggestionGate, history: GateHistory,
         store: FeedbackStore | None = None, state_key: str = "gate",
+        saver: StateSaver | None = None,
     ) -> None:  # fmt: skip
         self.units = units
         self.suggestions = suggestions
         self.history = history
         self.store = store
+        self.saver = saver
+        """Where :meth:`save` writes when set (the feedback sink, which outlives store outages);
+        otherwise ``store``."""
         self.state_key = state_key
         self._units_of: OrderedDict[str, ChangeUnit] = OrderedDict()
         self._unsaved = 0
@@ -66,13 +73,14 @@ class Gate:
     def open(
         cls, settings: GateSettings, store: FeedbackStore | None = None, *, user: str = "", team: str = "",
         seed: int | None = None, prior: dict[str, Any] | None = None, repository: str = "",
+        saver: StateSaver | None = None,
     ) -> Gate:  # fmt: skip
         """A gate for one (hashed) user and team, restored from ``store`` when it has state."""
         prior = prior or load_prior()
         units = UnitGate.from_prior(prior)
         suggestions = SuggestionGate.from_prior(settings, prior, units, seed)
         history = GateHistory(user=user, team=team, repository=repository)
-        gate = cls(units, suggestions, history, store, state_key=f"gate:{user}")
+        gate = cls(units, suggestions, history, store, state_key=f"gate:{user}", saver=saver)
         if store is not None:
             try:
                 gate.history = GateHistory.from_store(store, user, team)
@@ -131,6 +139,11 @@ class Gate:
     def save(self) -> None:
         """Persist the learned state beside the feedback log (never raises)."""
         self._unsaved = 0
+        if self.saver is not None:
+            if not self.saver(self.state_key, self.state()):
+                log.warning("gate state not saved now (feedback log unavailable); it is saved "
+                            "again after the next verdicts")  # fmt: skip
+            return
         if self.store is None:
             return
         try:
