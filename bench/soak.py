@@ -9,7 +9,10 @@ errors (JSON-RPC errors and unanswered edits), the server's peak RSS and its gro
 edit 100 to the end, and the feedback events acknowledged against those found in the store
 afterwards (they must be equal).
 
-    python bench/soak.py [--docs 50] [--edits 1000]
+    python bench/soak.py [--docs 50] [--edits 1000] [--trace-memory]
+
+``--trace-memory`` runs the server under ``tracemalloc`` and prints the allocation sites that
+grew most between edit 100 and the end (what to look at when RSS grows).
 """
 
 from __future__ import annotations
@@ -91,7 +94,50 @@ async def cli_review(repo: Path, env: dict[str, str]) -> int:
     return len(data["findings"]) + len(data["hidden"])
 
 
-async def run(docs: int, edits: int) -> None:
+# Runs the server with a SIGUSR1 handler that dumps a tracemalloc snapshot (bench only).
+TRACED_SERVER = """
+import os, runpy, signal, sys, tracemalloc
+tracemalloc.start(8)
+dumps = iter(range(10**6))
+def dump(*_):
+    path = os.environ["TACTFUL_SOAK_SNAPSHOT"] + f".{next(dumps)}"
+    tracemalloc.take_snapshot().dump(path + ".tmp")
+    os.replace(path + ".tmp", path)
+signal.signal(signal.SIGUSR1, dump)
+sys.argv = ["tactful", "lsp"]
+runpy.run_module("tactful.server", run_name="__main__")
+"""
+
+
+async def snapshot(proc: asyncio.subprocess.Process, base: Path, number: int) -> Any:
+    """Ask the traced server for its allocation snapshot ``number`` and load it."""
+    import signal
+    import tracemalloc
+
+    proc.send_signal(signal.SIGUSR1)
+    path = Path(f"{base}.{number}")
+    while not path.exists():  # the server writes it between two of its own steps
+        await asyncio.sleep(0.05)
+    return tracemalloc.Snapshot.load(str(path))
+
+
+STDLIB = sysconfig.get_paths()["stdlib"]
+REPO = str(Path(__file__).resolve().parents[1]) + "/"
+
+
+def print_growth(first: Any, last: Any, top: int = 12) -> None:
+    print(f"allocation sites that grew most after edit 100 (tracemalloc, top {top}):")
+    for stat in last.compare_to(first, "traceback")[:top]:
+        # The newest frames outside the event loop and threading machinery say who allocated.
+        frames = [f for f in reversed(stat.traceback) if not f.filename.startswith(STDLIB)]
+        where = " <- ".join(
+            f"{f.filename.split('site-packages/')[-1].removeprefix(REPO)}:{f.lineno}"
+            for f in (frames or list(reversed(stat.traceback)))[:3]
+        )
+        print(f"  {stat.size_diff / 1024:+9.1f} KiB {stat.count_diff:+7d} blocks  {where}")
+
+
+async def run(docs: int, edits: int, trace_memory: bool = False) -> None:
     work = Path(tempfile.mkdtemp(prefix="tactful-soak-"))
     try:
         repo = work / "repo"
@@ -113,8 +159,11 @@ async def run(docs: int, edits: int) -> None:
         first = repo / sources[0].name
         first.write_text(first.read_text("utf-8") + "\nbreakpoint()\n", "utf-8")
 
+        command = ["-c", TRACED_SERVER] if trace_memory else ["-m", "tactful.server", "lsp"]
+        env["TACTFUL_SOAK_SNAPSHOT"] = str(work / "snapshot")
+        snapshots: list[Any] = []
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tactful.server", "lsp", stdin=asyncio.subprocess.PIPE,
+            sys.executable, *command, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, env=env, cwd=repo,
         )  # fmt: skip
         client = SoakClient(proc)
@@ -181,8 +230,12 @@ async def run(docs: int, edits: int) -> None:
                         break
             if n == 100:
                 rss_100 = rss_kib(proc.pid)
+                if trace_memory:
+                    snapshots.append(await snapshot(proc, work / "snapshot", 0))
             peak = max(peak, rss_kib(proc.pid))
         rss_end = rss_kib(proc.pid)
+        if trace_memory:
+            snapshots.append(await snapshot(proc, work / "snapshot", 1))
         cli_logged = sum(await asyncio.gather(*clis))
         await client.request("shutdown", None)
         client.notify("exit", None)
@@ -207,6 +260,8 @@ async def run(docs: int, edits: int) -> None:
     print(
         f"errors: {client.errors} JSON-RPC error responses, {unanswered} edits without diagnostics"
     )
+    if len(snapshots) == 2:
+        print_growth(*snapshots)
     growth = (rss_end - rss_100) / rss_100 * 100 if rss_100 else 0.0
     print(f"server RSS: peak {peak / 1024:.1f} MiB; {rss_100 / 1024:.1f} MiB after 100 edits -> "
           f"{rss_end / 1024:.1f} MiB after {edits:,} ({growth:+.1f}%)")  # fmt: skip
@@ -219,8 +274,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=50)
     parser.add_argument("--edits", type=int, default=1000)
+    parser.add_argument("--trace-memory", action="store_true")
     args = parser.parse_args()
-    asyncio.run(run(args.docs, args.edits))
+    asyncio.run(run(args.docs, args.edits, args.trace_memory))
 
 
 if __name__ == "__main__":
