@@ -1,8 +1,11 @@
 """The ``tactful`` command line: a thin dispatcher over subcommand modules.
 
 Each ``cmd_*`` module registers its subcommands with ``register(subparsers)`` and sets
-``func`` to a handler ``(args) -> int``. Errors that are the user's to fix (bad revision,
-malformed patch, not a repository) print one line on stderr and exit 2.
+``func`` to a handler ``(args) -> int``. Only the module of the command being run is
+imported (``COMMANDS``), so ``tactful review`` never pays for the gate's, the LSP server's
+or the LLM evaluation's imports; help, ``--version`` and unknown commands load them all.
+Errors that are the user's to fix (bad revision, malformed patch, not a repository) print
+one line on stderr and exit 2.
 """
 
 from __future__ import annotations
@@ -18,6 +21,18 @@ from tactful.server.errors import UsageError
 from tactful.server.git import GitError
 
 COMMAND_MODULES = ("cmd_review", "cmd_index", "cmd_gate", "cmd_eval", "cmd_lsp", "cmd_trust")
+COMMANDS = {
+    "review": "cmd_review",
+    "index": "cmd_index",
+    "context": "cmd_index",
+    "gate": "cmd_gate",
+    "feedback": "cmd_gate",
+    "stats": "cmd_gate",
+    "eval": "cmd_eval",
+    "lsp": "cmd_lsp",
+    "trust": "cmd_trust",
+}
+"""Command -> the module that registers it; a command missing here still works (all load)."""
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MAX_ERROR_CHARS = 500
@@ -32,16 +47,45 @@ def one_line(message: str, limit: int = MAX_ERROR_CHARS) -> str:
     return f"{flat[:limit]}… ({len(flat) - limit:,} more characters)"
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _VersionAction(argparse.Action):
+    """``--version``: the installed distribution's version, read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("tactful")
+        except PackageNotFoundError:  # a source tree on sys.path, not installed
+            found = "unknown (not installed)"
+        sys.stdout.write(f"tactful {found}\n")
+        parser.exit()
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (the first argument that is not a global option)."""
+    for arg in argv:
+        if arg in ("-v", "--verbose") or (arg.startswith("-v") and set(arg[1:]) == {"v"}):
+            continue
+        return None if arg.startswith("-") else arg
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the modules its command needs are imported."""
     parser = argparse.ArgumentParser(
         prog="tactful", description="A code reviewer that knows when to speak."
     )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="log more (repeat for debug)"
     )
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in COMMAND_MODULES:
+    wanted = COMMANDS.get(_command_of(argv) or "") if argv is not None else None
+    for name in (wanted,) if wanted else COMMAND_MODULES:
         try:
             module = importlib.import_module(f"tactful.server.{name}")
         except ModuleNotFoundError as exc:
@@ -53,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING - 10 * min(args.verbose, 2),

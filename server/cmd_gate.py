@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from tactful.server import extras
 from tactful.server.config import load_settings
 from tactful.server.feedback import FeedbackStore, FeedbackStoreError, feedback_path
 from tactful.server.settings import data_dir
@@ -96,6 +97,9 @@ def _open_store(db: Path | None) -> FeedbackStore:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    extras.require("gate", "tactful gate eval")
+    if args.format == "text":  # the text report draws a reliability diagram per table
+        extras.require("plots", "tactful gate eval")
     from tactful.server.gate.evaluate import CODEREVIEWER, evaluate_file
     from tactful.server.gate.metrics import HEADER, reliability_diagram
     from tactful.server.gate.train import DataError
@@ -139,13 +143,14 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from tactful.server.gate.train import DataError, build_prior, load_records, write_prior
-
     if args.data is None and args.db is None:
         return _error("gate train needs --data (stage-1 records) or --db (feedback log to replay)")
     console = _console()
     try:
-        if args.data is not None:
+        if args.data is not None:  # fitting the prior needs scikit-learn; replaying a log does not
+            extras.require("gate", "tactful gate train --data")
+            from tactful.server.gate.train import build_prior, load_records, write_prior
+
             prior = build_prior(load_records(args.data))
             out = args.out or data_dir() / "gate_prior.json"
             write_prior(prior, out)
@@ -156,7 +161,7 @@ def run_train(args: argparse.Namespace) -> int:
         if args.db is not None:
             replayed = _replay_log(args.db)
             console.print(f"gate state rebuilt from {replayed} verdicts in {args.db}", markup=False)
-    except (DataError, FeedbackStoreError, OSError) as exc:
+    except (ValueError, FeedbackStoreError, OSError) as exc:  # DataError is a ValueError
         return _error(str(exc))
     return EXIT_OK
 
@@ -181,6 +186,7 @@ def _replay_log(db: Path) -> int:
 def run_replay(args: argparse.Namespace) -> int:
     import json
 
+    extras.require("plots" if args.png is not None else "gate", "tactful gate replay")
     from tactful.server.gate.replay import (
         ReplayInputError,
         from_events,
@@ -243,6 +249,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_stats(args: argparse.Namespace) -> int:
     import time
 
+    extras.require("plots", "tactful stats (its chart)")
     from tactful.server.feedback.stats import collect, plot
 
     try:

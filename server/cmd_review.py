@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tactful.analyzers.model import Severity
-from tactful.server import changes, formats, git, github_api, headless
+from tactful.server import changes, formats, git, headless
 from tactful.server.cli import EXIT_FINDINGS, EXIT_OK
 from tactful.server.config import load_settings_noted
 from tactful.server.errors import UsageError
@@ -126,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
     root = Path(change.root) if change.root else None
     pull = None
     if args.post_github:  # checked before the review: a missing token should not cost a review
+        from tactful.server import github_api  # an HTTP client only when posting
+
         api = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
         pull = github_api.PullRequest.parse(
             args.post_github, api, os.environ.get("GITHUB_TOKEN", "")

@@ -340,12 +340,15 @@ class RepoIndex:
             entries.append((path, "" if path in modified else sha))
         entries.extend((p, "") for p in others.split("\0") if p)
         seen: set[str] = set()
+        containment = git.Containment(self.root)
         for path, sha in entries:
             if path in seen:
                 continue
             seen.add(path)
+            reason = screen_path(path)
             # Never follow a link out of the repository: its target is not the project's code.
-            reason = "outside-repo" if git.leaves_repository(self.root, path) else screen_path(path)
+            if reason != "unknown-language" and containment.leaves(path, regular=bool(sha)):
+                reason = "outside-repo"
             if reason == "unknown-language":
                 listing.unknown += 1
             elif reason:

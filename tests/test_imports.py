@@ -2,13 +2,21 @@
 
 Walks the real source with :mod:`ast`, counting every import, also the ones under
 ``if TYPE_CHECKING:`` and inside functions (a cycle a type checker or a late import hides
-is still a cycle in the design).
+is still a cycle in the design). Then what a real review imports: a ``tactful review`` of a
+one-line staged change, in a fresh interpreter, loads none of the heavy libraries it does
+not use (start-up is most of a pre-commit review's cost).
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
+from support import GIT_ENV, GitRepo
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {"tactful.server": ROOT / "server", "tactful.analyzers": ROOT / "analyzers"}
@@ -99,3 +107,59 @@ def test_analyzers_never_import_server() -> None:
     leaks = {name: sorted(t for t in targets if t.startswith("tactful.server"))
              for name, targets in edges.items() if name.startswith("tactful.analyzers")}  # fmt: skip
     assert {name: targets for name, targets in leaks.items() if targets} == {}
+
+
+HEAVY = ("numpy", "scipy", "sklearn", "matplotlib", "openai", "pygls", "lsprotocol", "rich")
+"""Libraries a review without a model never needs (the gate decides in pure Python)."""
+_REPORT_MODULES = (
+    "import json, sys\n"
+    "from tactful.server.cli import main\n"
+    "code = main(sys.argv[2:])\n"
+    "open(sys.argv[1], 'w').write(json.dumps(sorted(sys.modules)))\n"
+    "sys.exit(code)\n"
+)
+
+
+def _modules_of(repo: Path, tmp_path: Path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        **GIT_ENV,
+        "TACTFUL_CACHE_DIR": str(tmp_path / "cache"),
+        "TACTFUL_DATA_DIR": str(tmp_path / "data"),
+        "TACTFUL_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", _REPORT_MODULES, str(out), *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    return {name.split(".")[0] for name in json.loads(out.read_text())}
+
+
+@pytest.mark.parametrize("args", [("review",), ("review", "--no-llm", "--format", "sarif")])
+def test_a_review_imports_no_heavy_library(git_repo: GitRepo, tmp_path: Path, args) -> None:
+    git_repo.write("app.py", "def run(x):\n    return x + 1\n")
+    git_repo.commit("base")
+    git_repo.write("app.py", "def run(x):\n    return x + 2\n")
+    git_repo.git("add", "app.py")
+    loaded = _modules_of(git_repo.root, tmp_path, *args)
+    assert "tactful" in loaded and "tree_sitter" in loaded  # it really reviewed
+    assert sorted(loaded & set(HEAVY)) == []
+
+
+def test_the_command_table_matches_what_the_modules_register() -> None:
+    from tactful.server import cli
+
+    full = cli.build_parser()
+    commands = next(a for a in full._actions if a.dest == "command").choices  # type: ignore[union-attr]
+    assert set(commands) == set(cli.COMMANDS)
+    for command, module in cli.COMMANDS.items():
+        alone = cli.build_parser([command])
+        registered = next(a for a in alone._actions if a.dest == "command").choices  # type: ignore[union-attr]
+        assert command in registered, f"{command} is not registered by {module}"

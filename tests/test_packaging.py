@@ -68,3 +68,18 @@ def test_wheel_ships_queries_and_markers(wheel: zipfile.ZipFile) -> None:
 def test_wheel_declares_console_script(wheel: zipfile.ZipFile) -> None:
     entry_points = next(n for n in wheel.namelist() if n.endswith("entry_points.txt"))
     assert "tactful = tactful.server.cli:main" in wheel.read(entry_points).decode()
+
+
+def test_default_install_leaves_the_heavy_libraries_to_extras(wheel: zipfile.ZipFile) -> None:
+    metadata = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+    lines = wheel.read(metadata).decode().splitlines()
+    required = [
+        line.split(":", 1)[1].strip() for line in lines if line.startswith("Requires-Dist:")
+    ]
+    default = [r for r in required if "extra ==" not in r]
+    heavy = ("numpy", "scipy", "scikit-learn", "matplotlib")
+    assert [r for r in default if r.split(">")[0].split("=")[0].strip() in heavy] == []
+    extras = {line.split(":", 1)[1].strip() for line in lines if line.startswith("Provides-Extra:")}
+    assert {"gate", "plots", "test"} <= extras
+    for name, extra in (("scikit-learn", "gate"), ("matplotlib", "plots")):
+        assert any(r.startswith(name) and f'extra == "{extra}"' in r for r in required)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from fakeopenai import FakeOpenAI
 from support import GitRepo
+from tactful.server import git
+from tactful.server.index import RepoIndex
+from tactful.server.settings import Settings
 
 OUTSIDE_CODE = "def outside_only_marker_fn(x):\n    return x  # OUTSIDE-MARKER\n"
 
@@ -90,3 +93,61 @@ def test_symlink_inside_the_repository_still_reviews(
     )
     assert result.returncode == 0, result.stderr
     assert not [s for s in result.json()["coverage"]["skipped"] if s["reason"] == "outside-repo"]
+
+
+def test_containment_answers_as_a_full_resolve_does(tmp_path: Path) -> None:
+    """The per-folder check gives the same answer as resolving each whole path."""
+    root = tmp_path / "repo"
+    (root / "pkg" / "deep").mkdir(parents=True)
+    (root / "pkg" / "deep" / "real.py").write_text("x = 1\n")
+    outside = _outside(tmp_path).parent
+    (root / "out_dir").symlink_to(outside)  # a folder that leads out
+    (root / "pkg" / "in_dir").symlink_to(root / "pkg" / "deep")  # a folder link that stays in
+    (root / "pkg" / "out.py").symlink_to(outside / "private.py")
+    (root / "pkg" / "in.py").symlink_to("deep/real.py")
+    (root / "pkg" / "chain.py").symlink_to("out.py")  # a link to a link that leads out
+    (root / "pkg" / "in_dir_out").symlink_to("../out_dir")
+    paths = [
+        "pkg/deep/real.py",
+        "out_dir/private.py",
+        "pkg/in_dir/real.py",
+        "pkg/out.py",
+        "pkg/in.py",
+        "pkg/chain.py",
+        "pkg/in_dir_out/private.py",
+        "missing/file.py",
+        "pkg/../../elsewhere/private.py",
+    ]
+    containment = git.Containment(root)
+    answers = {path: containment.leaves(path) for path in paths}
+    assert answers == {path: git.leaves_repository(root, path) for path in paths}
+    assert [path for path, leaves in answers.items() if leaves] == [
+        "out_dir/private.py",
+        "pkg/out.py",
+        "pkg/chain.py",
+        "pkg/in_dir_out/private.py",
+        "pkg/../../elsewhere/private.py",
+    ]
+
+
+def test_committed_files_replaced_by_links_leading_out_are_not_indexed(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    """A tracked file, or a tracked folder, swapped for a link to outside after the commit."""
+    git_repo.write("app.py", "def run(x):\n    return x\n")
+    git_repo.write("pkg/mod.py", "def helper(x):\n    return x\n")
+    git_repo.commit("base")
+    outside = _outside(tmp_path)
+    (git_repo.root / "app.py").unlink()
+    (git_repo.root / "app.py").symlink_to(outside)
+    (git_repo.root / "pkg" / "mod.py").unlink()
+    (git_repo.root / "pkg").rmdir()
+    (git_repo.root / "pkg").symlink_to(outside.parent)
+    (outside.parent / "mod.py").write_text("def helper(x):\n    return x  # OUTSIDE-MARKER\n")
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    stats = RepoIndex(git_repo.root, settings, workers=1).build()
+    assert stats.files == 0
+    assert {s.path: s.reason for s in stats.skipped} == {
+        "app.py": "outside-repo",
+        "pkg/mod.py": "outside-repo",
+    }
