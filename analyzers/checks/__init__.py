@@ -11,7 +11,7 @@ file-purpose exemption for every language), ``errors`` (swallowed exceptions),
 ``error_defaults`` (errors turned into defaults), ``error_propagation`` (handlers and
 callbacks that stopped passing errors on), ``error_results`` (results no longer checked), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
 ``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
-pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``secrets``, and
+pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``secrets``, ``logged_secrets`` (passwords and tokens passed to a logging call), and
 ``hygiene`` (conflict markers, commented-out code), ``todos`` (unlinked TODOs, judged by the
 project's habit). Findings come out sorted, with
 identical ones numbered (:func:`~tactful.analyzers.model.number_occurrences`) so each has
@@ -40,6 +40,7 @@ from tactful.analyzers.checks import (
     injection,
     injection_c,
     leaks,
+    logged_secrets,
     pitfalls,
     python,
     secrets,
@@ -63,6 +64,7 @@ class CheckResult:
 
 ALL_RULES: tuple[Rule, ...] = (
     *secrets.RULES,
+    *logged_secrets.RULES,
     *hygiene.RULES,
     *todos.RULES,
     *debug.RULES,
