@@ -9,7 +9,8 @@ documentation and the CLI's rule listing.
 Rule families live one per module: ``debug`` (leftover prints and breakpoints, with one
 file-purpose exemption for every language), ``errors`` (swallowed exceptions),
 ``error_defaults`` (errors turned into defaults), ``error_propagation`` (handlers and
-callbacks that stopped passing errors on), ``error_results`` (results no longer checked), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
+callbacks that stopped passing errors on), ``error_results`` (results no longer checked), ``go`` (ignored Go errors), ``python`` (Python pitfalls), ``asserts`` (assertions that validate arguments, dropped in
+production builds),
 ``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
 pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``secrets``, ``logged_secrets`` (passwords and tokens passed to a logging call), and
 ``hygiene`` (conflict markers, commented-out code), ``todos`` (unlinked TODOs, judged by the
@@ -28,6 +29,7 @@ from types import MappingProxyType
 
 import tree_sitter as ts
 from tactful.analyzers.checks import (
+    asserts,
     debug,
     dropped,
     error_defaults,
@@ -76,6 +78,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *guards.RULES,
     *dropped.RULES,
     *python.RULES,
+    *asserts.RULES,
     *pitfalls.RULES,
     *injection.RULES,
     *injection_c.RULES,
