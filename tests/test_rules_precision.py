@@ -302,3 +302,20 @@ def test_review_of_a_working_tree_follows_the_committed_habit(git_repo: GitRepo)
     git_repo.write("lib/b.py", "def f():\n    # FIXME: wrong for negative n\n    return 1\n")
     result = run_cli("review", "--all", "--no-llm", "--format", "json", cwd=git_repo.root)
     assert [f["rule"] for f in result.json()["findings"]] == [RULE_TODO]
+
+
+def test_a_guard_deleted_with_its_whole_function_is_not_a_removed_guard() -> None:
+    # attrs 23.2.0 deleted make_set_closure_cell (a Python < 3.8 shim) with its sanity check.
+    kept = " import sys\n\n"
+    deleted = (
+        "-def make_cell():\n-    co = probe.__code__\n-    if co.co_cellvars != ('x',):\n"
+        "-        raise AssertionError\n-    return co\n"
+    )
+    assert (
+        flagged_lines("src/compat.py", kept + deleted + " PY = 3\n", "generic.removed-guard") == []
+    )
+    trimmed = (
+        " def make_cell():\n     co = probe.__code__\n-    if co.co_cellvars != ('x',):\n"
+        "-        raise AssertionError\n     return co\n"
+    )
+    assert flagged_lines("src/compat.py", kept + trimmed, "generic.removed-guard") == [4]
