@@ -30,6 +30,7 @@ from tactful.analyzers.filekinds import (
     is_vendored,
     minified_reason,
 )
+from tactful.analyzers.habits import ProjectHabits
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import (
     ChangeSet,
@@ -103,8 +104,17 @@ class ReviewResult:
 Stage = Callable[["ReviewResult", Change, Settings], None]
 
 
-def review(change: Change, settings: Settings, stages: Sequence[Stage] = ()) -> ReviewResult:
-    """Review ``change``: offline analysis, then each extra stage in order."""
+def review(
+    change: Change,
+    settings: Settings,
+    stages: Sequence[Stage] = (),
+    habits: ProjectHabits | None = None,
+) -> ReviewResult:
+    """Review ``change``: offline analysis, then each extra stage in order.
+
+    ``habits`` are the repository's conventions (measured by the session), which rules
+    about style and process follow; without them those rules judge each file alone.
+    """
     result = ReviewResult()
     cov = _CoverageBuilder()
     disabled = frozenset(settings.review.disabled_rules)
@@ -127,6 +137,7 @@ def review(change: Change, settings: Settings, stages: Sequence[Stage] = ()) -> 
                 disabled=disabled,
                 tree=screened.new_tree,
                 old_text=screened.old_text,
+                habits=habits,
             )
         except Exception as exc:  # a broken analyzer must not take the review down
             log.exception("checks failed on %s", file.path)

@@ -1,7 +1,8 @@
 """The review session: one per repository, and the one route a change takes to its findings.
 
 A :class:`ReviewSession` owns the long-lived parts of reviewing a repository: the feedback
-sink, the display gate, the repository index and one LLM reviewer (one ``AsyncOpenAI``
+sink, the display gate, the repository index, the repository's habits (conventions the
+rules follow, measured once with git) and one LLM reviewer (one ``AsyncOpenAI``
 client and one reply cache for the whole session, so the response format the endpoint
 accepted is learned once). It hands out the *offline stages* (call-graph context, then the
 display gate over the offline findings) and the *late stages* (the LLM reviewer, which
@@ -18,16 +19,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from tactful.analyzers.habits import ProjectHabits
 from tactful.analyzers.model import Finding
 from tactful.server import git, pipeline
 from tactful.server.callgraph_stage import callgraph_stage
 from tactful.server.feedback import FeedbackSink, open_sink
 from tactful.server.gate import DisplayGate, Gate
+from tactful.server.habits import measure_habits
 from tactful.server.index import RepoIndex
 from tactful.server.pipeline import Change, ReviewResult, Stage, add_note
 from tactful.server.progress import Progress
@@ -37,6 +41,9 @@ if TYPE_CHECKING:
     from tactful.server.llm.review import LlmReviewer
 
 log = logging.getLogger(__name__)
+
+HABITS_TTL_S = 600.0
+"""How long measured habits are trusted before git is asked again (they change with commits)."""
 
 
 class LateStage(Protocol):
@@ -100,6 +107,8 @@ class ReviewSession:
         self.index_progress: Progress | None = None
         """Called with (files done, files total) while the index is built."""
         self._reviewer: LlmReviewer | None = None
+        self._habits: tuple[float, ProjectHabits] | None = None
+        self._habits_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -115,6 +124,18 @@ class ReviewSession:
             )  # fmt: skip
             sink.subscribe(opened.observe)
         return cls(settings, root, client, sink=sink, gate=opened)
+
+    # -- the repository's habits -----------------------------------------------------------
+
+    def habits(self) -> ProjectHabits:
+        """The repository's conventions, measured on first use and again after HABITS_TTL_S."""
+        if self.root is None:
+            return ProjectHabits()
+        with self._habits_lock:
+            now = time.monotonic()
+            if self._habits is None or now - self._habits[0] > HABITS_TTL_S:
+                self._habits = (now, measure_habits(self.root))
+            return self._habits[1]
 
     # -- the repository index -------------------------------------------------------------
 
@@ -217,8 +238,9 @@ class ReviewSession:
         Cancelling the consuming task aborts the model's requests in flight.
         """
         settings = self.settings
+        stages = self.offline_stages(llm=llm)
         result = await asyncio.to_thread(
-            pipeline.review, change, settings, self.offline_stages(llm=llm)
+            lambda: pipeline.review(change, settings, stages, habits=self.habits())
         )
         late = self.late_stages(llm=llm)
         yield Delivery(result, final=not late, stage="offline")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tactful.analyzers.checks import run_checks
 from tactful.analyzers.fixes import apply_edits
+from tactful.analyzers.habits import ProjectHabits
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import FileChange, FileStatus, Finding, Hunk
 
@@ -35,15 +36,19 @@ def change(path: str, annotated: str) -> tuple[FileChange, str, str]:
     )
 
 
-def findings(path: str, annotated: str, rule: str) -> list[Finding]:
+def findings(
+    path: str, annotated: str, rule: str, habits: ProjectHabits | None = None
+) -> list[Finding]:
     file, new, old = change(path, annotated)
-    result = run_checks(file, (), new, detect_language(path), old_text=old)
+    result = run_checks(file, (), new, detect_language(path), old_text=old, habits=habits)
     assert result.errors == ()
     return [f for f in result.findings if f.rule == rule]
 
 
-def flagged_lines(path: str, annotated: str, rule: str) -> list[int]:
-    return [f.span.start_line for f in findings(path, annotated, rule)]
+def flagged_lines(
+    path: str, annotated: str, rule: str, habits: ProjectHabits | None = None
+) -> list[int]:
+    return [f.span.start_line for f in findings(path, annotated, rule, habits)]
 
 
 def fixed(path: str, annotated: str, rule: str) -> str | None:

@@ -146,12 +146,21 @@ POSITIVE = [
         id="py.none-comparison",
     ),
     pytest.param(
+        "lib/login.py",
+        "+def login(user, password):\n+    log.info('login %s %s', user, password)\n",
+        "generic.secret-logged",
+        [(2, 34, 2, 42)],
+        None,
+        id="generic.secret-logged",
+    ),
+    pytest.param(
         "lib/m.py",
         "+def area(width):\n+    assert width > 0\n+    return width\n",
-        "py.assert-argument",
+        "generic.assert-validation",
         [(2, 4, 2, 20)],
-        None,
-        id="py.assert-argument",
+        "def area(width):\n    if not width > 0:\n        raise ValueError('expected width > 0')\n"
+        "    return width\n",
+        id="generic.assert-validation",
     ),
     pytest.param(
         "web/a.js",
@@ -601,17 +610,17 @@ NEGATIVE = [
     pytest.param(
         "tests/test_a.py",
         "+def test_f(a):\n+    assert a > 0\n",
-        "py.assert-argument",
+        "generic.assert-validation",
         id="assert-in-test",
     ),
     pytest.param(
         "a.py",
         "+def f(a):\n+    assert isinstance(a, int)\n",
-        "py.assert-argument",
+        "generic.assert-validation",
         id="isinstance-narrowing",
     ),
     pytest.param(
-        "a.py", "+def _f(a):\n+    assert a > 0\n", "py.assert-argument", id="private-helper"
+        "a.py", "+def _f(a):\n+    assert a > 0\n", "generic.assert-validation", id="private-helper"
     ),
     pytest.param(
         "a.js",

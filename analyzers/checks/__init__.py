@@ -9,10 +9,12 @@ documentation and the CLI's rule listing.
 Rule families live one per module: ``debug`` (leftover prints and breakpoints, with one
 file-purpose exemption for every language), ``errors`` (swallowed exceptions),
 ``error_defaults`` (errors turned into defaults), ``error_propagation`` (handlers and
-callbacks that stopped passing errors on), ``error_results`` (results no longer checked), ``go`` (ignored Go errors), ``python`` (Python pitfalls),
+callbacks that stopped passing errors on), ``error_results`` (results no longer checked), ``go`` (ignored Go errors), ``python`` (Python pitfalls), ``asserts`` (assertions that validate arguments, dropped in
+production builds),
 ``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
-pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``secrets``, and
-``hygiene`` (conflict markers, TODOs, commented-out code). Findings come out sorted, with
+pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``secrets``, ``logged_secrets`` (passwords and tokens passed to a logging call), and
+``hygiene`` (conflict markers, commented-out code), ``todos`` (unlinked TODOs, judged by the
+project's habit). Findings come out sorted, with
 identical ones numbered (:func:`~tactful.analyzers.model.number_occurrences`) so each has
 its own fingerprint. Tree-sitter patterns live in one ``<language>.scm`` file per grammar
 in this package.
@@ -27,6 +29,7 @@ from types import MappingProxyType
 
 import tree_sitter as ts
 from tactful.analyzers.checks import (
+    asserts,
     debug,
     dropped,
     error_defaults,
@@ -39,12 +42,15 @@ from tactful.analyzers.checks import (
     injection,
     injection_c,
     leaks,
+    logged_secrets,
     pitfalls,
     python,
     secrets,
+    todos,
 )
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.fixes import FixValidator
+from tactful.analyzers.habits import ProjectHabits
 from tactful.analyzers.languages import SPECS, parse
 from tactful.analyzers.model import ChangeUnit, FileChange, Finding, Fix, number_occurrences
 
@@ -60,7 +66,9 @@ class CheckResult:
 
 ALL_RULES: tuple[Rule, ...] = (
     *secrets.RULES,
+    *logged_secrets.RULES,
     *hygiene.RULES,
+    *todos.RULES,
     *debug.RULES,
     *errors.RULES,
     *error_defaults.RULES,
@@ -70,6 +78,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *guards.RULES,
     *dropped.RULES,
     *python.RULES,
+    *asserts.RULES,
     *pitfalls.RULES,
     *injection.RULES,
     *injection_c.RULES,
@@ -98,15 +107,25 @@ def run_checks(
     disabled: frozenset[str] = frozenset(),
     tree: ts.Tree | None = None,
     old_text: str | None = None,
+    habits: ProjectHabits | None = None,
 ) -> CheckResult:
     """Findings of every enabled rule on the lines ``file`` adds to ``new_text``.
 
     ``tree``, if given, must be ``new_text`` already parsed as ``language`` (saves a parse).
     ``old_text`` is the file before the change (None for an added file): rules that compare
     the two sides (a deleted guard, a dropped release) read it through the context.
+    ``habits`` are the repository's conventions, for rules that follow them (TODO links).
     """
     return run_rules(
-        ALL_RULES, file, units, new_text, language, disabled=disabled, tree=tree, old_text=old_text
+        ALL_RULES,
+        file,
+        units,
+        new_text,
+        language,
+        disabled=disabled,
+        tree=tree,
+        old_text=old_text,
+        habits=habits,
     )
 
 
@@ -120,6 +139,7 @@ def run_rules(
     disabled: frozenset[str] = frozenset(),
     tree: ts.Tree | None = None,
     old_text: str | None = None,
+    habits: ProjectHabits | None = None,
 ) -> CheckResult:
     """:func:`run_checks` over an explicit rule list (for tools and tests that add rules)."""
     added = frozenset(file.added_lines).union(*(u.changed_new_lines for u in units))
@@ -138,6 +158,7 @@ def run_rules(
         tree,
         added,
         old_text=old_text,
+        habits=habits or ProjectHabits(),
     )
     validator = _BudgetedValidator(new_text, ctx.language, tree, MAX_FIXES_PER_FILE)
     hunk_ranges = [(h.new_start, h.new_start + max(h.new_count, 1)) for h in file.hunks]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
+from tactful.analyzers.habits import ProjectHabits
 from tactful.analyzers.languages import load_query, parse_cached
 from tactful.analyzers.model import ChangeUnit, FileChange, Fix, Location, Severity, Span, TextEdit
 
@@ -109,6 +110,8 @@ class CheckContext:
     added: frozenset[int]
     old_text: str | None = None
     """The file before the change; None for an added file or an unreadable old side."""
+    habits: ProjectHabits = field(default_factory=ProjectHabits)
+    """What the repository's untouched code shows about its conventions (unmeasured by default)."""
     lines: list[str] = field(init=False)
     _old_lines: list[str] | None = field(init=False, default=None)
     _old_tree: ts.Tree | None = field(init=False, default=None)

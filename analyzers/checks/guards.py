@@ -61,6 +61,8 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
         first = guard.node.start_point[0] + 1
         scope = _enclosing_scope(guard.node)
         scope_last = scope.end_point[0] + 1
+        if _deleted_whole(scope, removed):
+            continue  # the function went with its guard: nothing is left for it to protect
         new_at = to_new(first)
         new_first, new_last = to_new(_body_row(scope) + 1), min(to_new(scope_last), len(ctx.lines))
         if not guard.exits and not _wrapped_code_kept(ctx, guard, added_stripped):
@@ -139,6 +141,13 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
                     ),
                     0.6,
                 )
+
+
+def _deleted_whole(scope: ts.Node, removed: frozenset[int]) -> bool:
+    """A function whose every old line the change removed (not the file's top level)."""
+    if scope.type not in g.FUNCTION_TYPES:
+        return False
+    return all(n in removed for n in range(scope.start_point[0] + 1, scope.end_point[0] + 2))
 
 
 def _enclosing_scope(node: ts.Node) -> ts.Node:

@@ -1,4 +1,4 @@
-"""Change hygiene: merge-conflict markers, TODOs with no owner, and commented-out code."""
+"""Change hygiene: merge-conflict markers and commented-out code (TODOs live in ``todos``)."""
 
 from __future__ import annotations
 
@@ -28,38 +28,6 @@ def find_conflict_markers(ctx: CheckContext) -> Iterator[Hit]:
                 Span(number, 0, number, len(marker)),
                 "A merge-conflict marker was committed; resolve the conflict and remove the markers.",
                 marker,
-            )
-
-
-TODO = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
-REFERENCE = re.compile(
-    r"#\d+|\b[A-Z][A-Z0-9]+-\d+\b|https?://|@[\w-]+|\b(?:TODO|FIXME|XXX|HACK)\s*\(\s*[^)\s]+\s*\)"
-    r"|\b(?:issue|bug|ticket|gh)[\s#-]*\d+",
-    re.IGNORECASE,
-)
-
-
-def find_todo(ctx: CheckContext) -> Iterator[Hit]:
-    for captures in ctx.touching("comment"):
-        comment = captures["comment"][0]
-        span = ctx.span(comment)
-        for number in range(span.start_line, span.end_line + 1):
-            if not ctx.is_added(number):
-                continue
-            line = ctx.line(number)
-            begin = span.start_col if number == span.start_line else 0
-            end = span.end_col if number == span.end_line else len(line)
-            segment = line[begin:end]
-            match = TODO.search(segment)
-            if match is None or REFERENCE.search(segment):
-                continue
-            tail = segment[match.start() :].rstrip()
-            if tail.endswith("*/"):
-                tail = tail[:-2].rstrip()
-            yield Hit(
-                Span(number, begin + match.start(), number, begin + match.start() + len(tail)),
-                f"New {match.group(1)} with no issue link or owner; add one so it does not get lost.",
-                tail,
             )
 
 
@@ -179,16 +147,6 @@ RULES: tuple[Rule, ...] = (
             "merge-conflict markers on added lines (any file)",
         ),
         find_conflict_markers,
-    ),
-    Rule(
-        RuleInfo(
-            "generic.todo-no-reference",
-            tuple(LINE_COMMENT),
-            Severity.INFO,
-            "maintainability",
-            "new TODO/FIXME/XXX/HACK comment without an issue, URL or @owner",
-        ),
-        find_todo,
     ),
     Rule(
         RuleInfo(

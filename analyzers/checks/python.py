@@ -1,11 +1,11 @@
-"""Python pitfalls: mutable default arguments, ``== None``, and asserts that validate arguments."""
+"""Python pitfalls: mutable default arguments and ``== None`` (argument asserts: ``asserts``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo, nodes_of, replace_fix
+from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo, replace_fix
 from tactful.analyzers.model import Fix, Severity, Span, TextEdit
 
 MUTABLE_LITERALS = frozenset(
@@ -132,47 +132,6 @@ def _in_assertion(ctx: CheckContext, node: ts.Node) -> bool:
     return False
 
 
-def _parameter_names(ctx: CheckContext, params: ts.Node) -> set[str]:
-    names: set[str] = set()
-    for param in params.named_children:
-        if param.type == "identifier":
-            names.add(ctx.node_text(param))
-            continue
-        name = param.child_by_field_name("name")
-        if name is None:
-            name = next((c for c in param.named_children if c.type == "identifier"), None)
-        if name is not None:
-            names.add(ctx.node_text(name))
-    return names - {"self", "cls"}
-
-
-IDENTIFIER = frozenset({"identifier"})
-
-
-def find_assert_argument(ctx: CheckContext) -> Iterator[Hit]:
-    if ctx.is_test_file:
-        return
-    for captures in ctx.captures("py.assert"):
-        statement = captures["py.assert"][0]
-        function_name = ctx.node_text(captures["name"][0])
-        if function_name.startswith("_"):
-            continue  # private helpers may assert their own invariants
-        condition = statement.named_children[0] if statement.named_children else None
-        if condition is None:
-            continue
-        if condition.type == "call" and ctx.node_text(condition).startswith("isinstance("):
-            continue  # type narrowing for the type checker
-        params = _parameter_names(ctx, captures["params"][0])
-        used = sorted({ctx.node_text(i) for i in nodes_of(condition, IDENTIFIER)} & params)
-        if not used:
-            continue
-        yield ctx.hit(
-            statement,
-            f"This assert validates the argument `{used[0]}` but disappears under `python -O`; "
-            "raise ValueError or TypeError instead.",
-        )
-
-
 RULES: tuple[Rule, ...] = (
     Rule(
         RuleInfo(
@@ -195,15 +154,5 @@ RULES: tuple[Rule, ...] = (
             True,
         ),
         find_none_comparison,
-    ),
-    Rule(
-        RuleInfo(
-            "py.assert-argument",
-            ("python",),
-            Severity.WARNING,
-            "correctness",
-            "assert used to validate a public function's argument outside tests",
-        ),
-        find_assert_argument,
     ),
 )

@@ -20,11 +20,6 @@
 
 (comparison_operator (none)) @py.none-comparison
 
-(function_definition
-  name: (identifier) @name
-  parameters: (parameters) @params
-  body: (block (assert_statement) @py.assert))
-
 ; Calls the injection rule inspects for SQL or shell text built from pieces.
 (call) @inj.call
 
