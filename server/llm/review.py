@@ -25,7 +25,7 @@ from tactful.server.llm import critique
 from tactful.server.llm.cache import ReplyCache
 from tactful.server.llm.client import LlmCallError, LlmClient
 from tactful.server.llm.parse import normalise_finding, parse_reply
-from tactful.server.llm.prompt import REVIEW_VERSION, Prompt, estimate_tokens, review_prompt, schema
+from tactful.server.llm.prompt import Prompt, estimate_tokens, review_prompt, schema
 from tactful.server.llm.validate import duplicates, validate
 from tactful.server.settings import (
     LLM_DISABLED_NOTE,
@@ -209,7 +209,9 @@ class _Run:
         self.fix_problems: list[str] = []
         self.outcome = LlmOutcome()
         self.semaphore = asyncio.Semaphore(max(1, reviewer.llm.max_concurrency))
-        self.validator = jsonschema.Draft202012Validator(schema(REVIEW_VERSION))
+        self.version = reviewer.llm.prompt_version
+        self.max_prompt_tokens = reviewer.llm.max_prompt_tokens
+        self.validator = jsonschema.Draft202012Validator(schema(self.version))
 
     async def all(self, files: Sequence[FileReview]) -> LlmOutcome:
         before = Counter(self.client.stats.counts)
@@ -261,7 +263,13 @@ class _Run:
                 self.counts["llm.units.no-added-lines"] += 1
                 continue
             context = self._context(unit)
-            prompt = review_prompt(unit, context=context, instructions=self.instructions)
+            prompt = review_prompt(
+                unit,
+                context=context,
+                instructions=self.instructions,
+                version=self.version,
+                max_tokens=self.max_prompt_tokens,
+            )
             if prompt.redactions:
                 self.counts["llm.redactions"] += prompt.redactions
             prepared.append(_UnitWork(unit, file, prompt, context))
@@ -314,7 +322,7 @@ class _Run:
         self.reserved += estimate
         try:
             completion = await self.client.complete(
-                work.prompt.messages, schema(REVIEW_VERSION), "review"
+                work.prompt.messages, schema(self.version), "review"
             )
         except LlmCallError as exc:
             count, message = self.errors.get(exc.kind, (0, str(exc)))
