@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import string
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
-from collections.abc import Collection
 
 from tactful.analyzers.model import ChangeUnit
 from tactful.server.llm.redact import redact
