@@ -46,6 +46,7 @@ OFF_NOTE = LLM_OFF_NOTE
 DISABLED_NOTE = LLM_DISABLED_NOTE
 DEFAULT_MODEL = "default"
 MAX_LISTED_UNITS = 8
+FIX_VALIDATED = "llm.fix_validated"
 
 ContextText = Callable[[ChangeUnit], str]
 
@@ -58,7 +59,9 @@ class LlmOutcome:
     notes: list[str] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     features: dict[str, dict[str, float]] = field(default_factory=dict)
-    """Per finding fingerprint: ``llm_confidence`` and, with the critique pass, ``critique_score``."""
+    """Per finding fingerprint: ``llm_confidence``, ``llm.fix_validated`` (1 when the model's fix
+    applied and parsed, 0 when it was dropped; absent without a fix) and, with the critique
+    pass, ``critique_score``: the display gate's inputs."""
     critique_reasons: dict[str, str] = field(default_factory=dict)
     skipped_units: list[str] = field(default_factory=list)
     """``path:unit`` of units not reviewed because the token budget ran out."""
@@ -207,6 +210,7 @@ class _Run:
         self.errors: dict[str, tuple[int, str]] = {}
         self.parse_errors: list[str] = []
         self.fix_problems: list[str] = []
+        self.fix_validated: dict[str, float] = {}
         self.outcome = LlmOutcome()
         self.semaphore = asyncio.Semaphore(max(1, reviewer.llm.max_concurrency))
         self.version = reviewer.llm.prompt_version
@@ -367,6 +371,11 @@ class _Run:
             if verdict.fix_dropped:
                 self.counts[f"llm.fix-dropped.{verdict.fix_dropped}"] += 1
                 self.fix_problems.append(verdict.fix_detail)
+            if verdict.finding.fix is not None or verdict.fix_dropped:
+                # A gate feature: a model whose own fix does not apply is less to be trusted.
+                self.fix_validated[verdict.finding.fingerprint] = float(
+                    verdict.finding.fix is not None
+                )
             if any(
                 f.fingerprint == verdict.finding.fingerprint or duplicates(verdict.finding, f)
                 for f in found
@@ -419,9 +428,10 @@ class _Run:
                 self.counts["llm.dropped.duplicate"] += 1
                 continue
             self.outcome.findings.append(finding)
-            self.outcome.features.setdefault(finding.fingerprint, {})["llm_confidence"] = (
-                finding.confidence
-            )
+            features = self.outcome.features.setdefault(finding.fingerprint, {})
+            features["llm_confidence"] = finding.confidence
+            if finding.fingerprint in self.fix_validated:
+                features[FIX_VALIDATED] = self.fix_validated[finding.fingerprint]
 
     def _finish(self, units: int) -> None:
         notes = self.outcome.notes
