@@ -127,14 +127,15 @@ def render(context: ReviewContext) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_for_prompt(context: ReviewContext) -> str:
+def render_for_prompt(context: ReviewContext, *, old_code: bool = True) -> str:
     """The context for a review prompt: old code, callers, callees, and what was left out.
 
-    The unit's new code is counted in the budget but not repeated: the prompt shows it.
+    The unit's new code is counted in the budget but not repeated: the prompt shows it (and
+    the old code too, for a template that shows both versions: ``old_code=False``).
     """
     fence = context.language or ""
     out: list[str] = []
-    for item in context.of_kind("old-code"):
+    for item in context.of_kind("old-code") if old_code else ():
         out += ["Old code of the unit:", f"```{fence}", item.text.rstrip("\n"), "```"]
     for kind, title in (
         ("caller", "Callers (who calls this):"),

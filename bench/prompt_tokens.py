@@ -33,7 +33,6 @@ from tactful.analyzers.context import build_context
 from tactful.server import changes
 from tactful.server.llm.client import LlmCallError, LlmClient
 from tactful.server.llm.prompt import (
-    REVIEW_VERSION,
     Prompt,
     estimate_tokens,
     review_prompt,
@@ -47,6 +46,8 @@ from tactful.server.pipeline import review
 from tactful.server.session import ReviewSession
 from tactful.server.settings import LlmSettings, Settings
 
+WHOLE_FILE_VERSION = "review.v1"
+"""The naive prompt fills v1's "removed lines" slot with the raw hunk."""
 DATA = str(
     Path(__file__).resolve().parents[2] / "shared" / "data" / "codereviewer" / "msg-test-100.jsonl"
 )
@@ -56,7 +57,7 @@ def whole_file_prompt(record: Record) -> Prompt:
     """The naive alternative: the same rules, the whole new file, and the raw hunk."""
     file = record.change.change_set.files[0]
     patch = "\n".join(line for hunk in file.hunks for line in (f"@@ {hunk.header}", *hunk.lines))
-    user = string.Template(template(f"{REVIEW_VERSION}.user.md")).safe_substitute(
+    user = string.Template(template(f"{WHOLE_FILE_VERSION}.user.md")).safe_substitute(
         path=file.path,
         language=record.language,
         unit_kind="file",
@@ -67,9 +68,9 @@ def whole_file_prompt(record: Record) -> Prompt:
         instructions="(none)",
     )
     clean, count = redact(user)
-    system = template(f"{REVIEW_VERSION}.system.md")
+    system = template(f"{WHOLE_FILE_VERSION}.system.md")
     return Prompt(
-        REVIEW_VERSION,
+        WHOLE_FILE_VERSION,
         [{"role": "system", "content": system}, {"role": "user", "content": clean}],
         count,
     )
@@ -85,7 +86,7 @@ async def measured(client: LlmClient | None, prompt: Prompt) -> int:
     if client is None:
         return estimate_tokens(prompt.chars)
     try:
-        completion = await client.complete(prompt.messages, schema(REVIEW_VERSION), "review")
+        completion = await client.complete(prompt.messages, schema(prompt.version), "review")
     except LlmCallError as exc:
         print(f"  request failed: {exc}")
         return estimate_tokens(prompt.chars)

@@ -19,6 +19,13 @@ repository holding the whole archive. Engine coverage errors count as crashes.
 
     python bench/review_quality.py [--only planted|clean|real] [--case ID] [--verbose]
                                    [--json FILE] [--no-call-graph]
+
+With ``--llm`` the corpus is reviewed with a real model too (see ``bench/review_llm.py``):
+
+    tactful llm serve --model "$(bash scripts/fetch_eval_model.sh path)" &   # prints the endpoint
+    python bench/review_quality.py --llm --base-url http://127.0.0.1:8089/v1 \
+        [--prompt review.v1|review.v2|both] [--context on|off|both] [--categories LIST]
+        [--limit N] [--real PROJECTS] [--sample N] [--seed S] [--max-prompt-tokens N]
 """
 
 from __future__ import annotations
@@ -635,6 +642,8 @@ def summarise(
 
 
 def main(argv: list[str] | None = None) -> int:
+    import review_llm  # beside this file; it imports this module's helpers
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=("planted", "clean", "real"))
     parser.add_argument(
@@ -646,6 +655,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write machine-readable results")
     parser.add_argument("--no-call-graph", action="store_true")
     parser.add_argument("--corpus", default=str(CORPUS), help=argparse.SUPPRESS)
+    review_llm.add_arguments(parser)
     args = parser.parse_args(argv)
     try:
         corpus = load_corpus(Path(args.corpus))
@@ -669,6 +679,16 @@ def main(argv: list[str] | None = None) -> int:
         # the feedback log stays in the scratch folder. Neither touches the user's own.
         os.environ["TACTFUL_CACHE_DIR"] = str(cache_dir() / "tactful-cache")
         os.environ["TACTFUL_DATA_DIR"] = str(work / "data")
+        if args.llm:
+            try:
+                _, llm_data = review_llm.main_llm(args, corpus, work)
+            except BenchError as exc:
+                print(f"review_quality: {exc}", file=sys.stderr)
+                return 2
+            print(f"({time.perf_counter() - started:.1f}s)")
+            if args.json:
+                Path(args.json).write_text(json.dumps(llm_data, indent=2) + "\n", "utf-8")
+            return 0
         case_results = list(run_cases(corpus, cases, work, not args.no_call_graph))
         real_results = [run_real(corpus, d, work, not args.no_call_graph) for d in reals]
     download_errors = [r.error for r in case_results if "unavailable" in r.error]

@@ -20,7 +20,15 @@ from tactful.analyzers.diff import DiffError
 from tactful.server.errors import UsageError
 from tactful.server.git import GitError
 
-COMMAND_MODULES = ("cmd_review", "cmd_index", "cmd_gate", "cmd_eval", "cmd_lsp", "cmd_trust")
+COMMAND_MODULES = (
+    "cmd_review",
+    "cmd_index",
+    "cmd_gate",
+    "cmd_eval",
+    "cmd_lsp",
+    "cmd_trust",
+    "cmd_llm",
+)
 COMMANDS = {
     "review": "cmd_review",
     "index": "cmd_index",
@@ -31,6 +39,7 @@ COMMANDS = {
     "eval": "cmd_eval",
     "lsp": "cmd_lsp",
     "trust": "cmd_trust",
+    "llm": "cmd_llm",
 }
 """Command -> the module that registers it; a command missing here still works (all load)."""
 

@@ -34,6 +34,10 @@ class ReviewSettings:
     """Add callers and callees of each changed unit (builds a repository index)."""
 
 
+REVIEW_VERSIONS = ("review.v1", "review.v2")
+"""The review prompt templates one can choose (``llm.promptVersion``)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class LlmSettings:
     base_url: str = ""
@@ -56,6 +60,20 @@ class LlmSettings:
     critique: bool = False
     """Run a second pass that scores each finding 0-10 (a gate feature, not a filter)."""
     enabled: bool = True
+    prompt_version: str = "review.v2"
+    """Review prompt template in server/prompts: ``review.v2`` (old and new version side by
+    side, targeted defect questions) or ``review.v1`` (new version and removed lines)."""
+    max_prompt_tokens: int = 1_500
+    """Cap (estimated) on one unit's review prompt: code windows and context shrink to fit;
+    0 means no cap."""
+
+    def __post_init__(self) -> None:
+        if self.prompt_version not in REVIEW_VERSIONS:
+            raise ValueError(
+                f"llm.promptVersion must be one of {', '.join(REVIEW_VERSIONS)}, got {self.prompt_version!r}"
+            )
+        if self.max_prompt_tokens < 0:
+            raise ValueError(f"llm.maxPromptTokens must be >= 0, got {self.max_prompt_tokens}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,8 +189,15 @@ def settings_from_dict(
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, cattrs.ClassValidationError):
-        return "; ".join(cattrs.transform_error(exc))
+        return "; ".join(cattrs.transform_error(exc, format_exception=_format_exception))
     return str(exc)
+
+
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    # A section's own check (``__post_init__``) already names the key and the allowed values.
+    if type(exc) is ValueError and exc.args and "." in str(exc).split(" ", 1)[0]:
+        return str(exc)
+    return cattrs.v.format_exception(exc, type_)
 
 
 def settings_to_dict(settings: Settings) -> dict[str, Any]:

@@ -174,6 +174,7 @@ class DisplayGate:
         """Blame lookups, once the offline stage has named the repository root."""
         self.model = ""
         self.context_tokens = 0
+        self.prompt_version = ""
 
     def __call__(self, result: ReviewResult, change: Change, settings: Settings) -> None:
         # The offline stage runs first in every review: it names the repository and model
@@ -183,6 +184,7 @@ class DisplayGate:
             self.ownership = Ownership(root, git_email(root))
         self.model = resolve_llm(settings.llm).model
         self.context_tokens = settings.llm.context_tokens
+        self.prompt_version = settings.llm.prompt_version
         self.apply(result, list(result.findings))
 
     __name__ = "display_gate"
@@ -233,9 +235,6 @@ class DisplayGate:
 
     def _snapshot(self, result: ReviewResult, finding: Finding, unit: ChangeUnit | None) -> str:
         """Store the context that produced ``finding`` (once per content); its id, or ''."""
-        # Imported here: the LLM package imports this module (its stage applies the display gate).
-        from tactful.server.llm.prompt import REVIEW_VERSION
-
         assert self.sink is not None
         calls = ""
         if unit is not None and finding.source == "llm":
@@ -244,7 +243,7 @@ class DisplayGate:
                 unit, unit_calls.callers, unit_calls.callees, self.context_tokens
             )
             calls = render_for_prompt(context)
-        parts = context_snapshot(finding, unit, calls, self.model, REVIEW_VERSION)
+        parts = context_snapshot(finding, unit, calls, self.model, self.prompt_version)
         return self.sink.snapshot(*parts) if parts is not None else ""
 
 

@@ -2,7 +2,8 @@
 
 ``scripts/llama_server.sh build`` puts the binary and the SmolLM2 GGUF under
 ``~/.cache/tactful/llama`` (or ``TACTFUL_LLAMA_DIR``); :func:`find_llama` finds them and
-:class:`LlamaServer` runs one on a free port of 127.0.0.1 until the context exits.
+:class:`LlamaServer` runs one on 127.0.0.1 (a free port unless given) until the context
+exits. ``tactful llm serve`` (:mod:`tactful.server.cmd_llm`) runs one for the user.
 """
 
 from __future__ import annotations
@@ -25,12 +26,22 @@ def llama_dir() -> Path:
     return Path(os.environ.get("TACTFUL_LLAMA_DIR") or Path.home() / ".cache" / "tactful" / "llama")
 
 
+def default_binary() -> Path:
+    return Path(os.environ.get("LLAMA_SERVER") or llama_dir() / "bin" / "llama-server")
+
+
+def default_model() -> Path:
+    return Path(os.environ.get("LLAMA_MODEL") or llama_dir() / "models" / MODEL_FILE)
+
+
+def is_executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
 def find_llama() -> tuple[Path, Path] | None:
     """``(llama-server binary, GGUF model)`` when both are installed, else None."""
-    root = llama_dir()
-    binary = Path(os.environ.get("LLAMA_SERVER") or root / "bin" / "llama-server")
-    model = Path(os.environ.get("LLAMA_MODEL") or root / "models" / MODEL_FILE)
-    if binary.is_file() and os.access(binary, os.X_OK) and model.is_file():
+    binary, model = default_binary(), default_model()
+    if is_executable(binary) and model.is_file():
         return binary, model
     return None
 
@@ -46,10 +57,11 @@ class LlamaServer:
         threads: int = 1,
         context: int = 4096,
         startup_s: float = 180.0,
+        port: int = 0,
     ) -> None:
         self.binary, self.model = binary, model
         self.threads, self.context, self.startup_s = threads, context, startup_s
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = llama_dir() / f"server-{self.port}.log"
 

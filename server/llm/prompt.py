@@ -1,8 +1,10 @@
 """Building the review and critique prompts from the versioned templates in ``server/prompts``.
 
 A prompt is the system rules plus, per change unit: the unit's new source with new-file line
-numbers and ``+`` on changed lines, the removed old lines, the call-graph context, and the
-repository's own ``.tactful/instructions.md``. Everything sent is redacted first
+numbers and ``+`` on changed lines, the old source (``review.v2``, with ``-`` on removed
+lines) or just the removed lines (``review.v1``), the call-graph context, and the
+repository's own ``.tactful/instructions.md``; ``review.v2`` also asks targeted defect
+questions. A per-unit token cap (``llm.maxPromptTokens``) narrows what is shown to fit. Everything sent is redacted first
 (:mod:`tactful.server.llm.redact`). The template version is part of the cache key, so
 editing a template invalidates cached replies.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import string
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,7 +23,8 @@ from typing import Any
 from tactful.analyzers.model import ChangeUnit
 from tactful.server.llm.redact import redact
 
-REVIEW_VERSION = "review.v1"
+REVIEW_VERSION = "review.v2"
+"""The default template (``llm.promptVersion``); chosen by bench/review_quality.py --llm."""
 CRITIQUE_VERSION = "critique.v1"
 MAX_UNIT_LINES = 160
 """Longer units show only the changed lines with this many lines around them."""
@@ -62,19 +66,23 @@ def estimate_tokens(text_or_chars: str | int) -> int:
     return (chars * 2 + 6) // 7
 
 
-def numbered_unit(unit: ChangeUnit) -> str:
-    """The unit's new source, ``+ 42 | code`` on changed lines and ``  41 | code`` elsewhere."""
-    if unit.new_span is None or not unit.new_source:
-        return "(the unit was deleted)"
-    first = unit.new_span.start_line
-    lines = unit.new_source.splitlines()
-    changed = set(unit.changed_new_lines)
+def numbered(
+    source: str, first: int, changed: Collection[int], mark: str, window: int | None = None
+) -> str:
+    """``source`` with line numbers, ``mark`` on the ``changed`` lines.
+
+    With ``window`` (or when the source is longer than :data:`MAX_UNIT_LINES`), only the
+    header line and the changed lines with ``window`` lines around them are shown.
+    """
+    lines = source.splitlines()
     keep = set(range(len(lines)))
-    if len(lines) > MAX_UNIT_LINES:
+    if window is None and len(lines) > MAX_UNIT_LINES:
+        window = WINDOW
+    if window is not None:
         keep = {0}  # the header line
         for line in changed:
             index = line - first
-            keep.update(range(max(index - WINDOW, 0), min(index + WINDOW + 1, len(lines))))
+            keep.update(range(max(index - window, 0), min(index + window + 1, len(lines))))
     width = len(str(first + len(lines)))
     out: list[str] = []
     previous = -1
@@ -82,10 +90,27 @@ def numbered_unit(unit: ChangeUnit) -> str:
         if previous >= 0 and index != previous + 1:
             out.append("  " + " " * width + " | ...")
         number = first + index
-        mark = "+" if number in changed else " "
-        out.append(f"{mark} {number:>{width}} | {lines[index]}")
+        out.append(f"{mark if number in changed else ' '} {number:>{width}} | {lines[index]}")
         previous = index
     return "\n".join(out)
+
+
+def numbered_unit(unit: ChangeUnit, window: int | None = None) -> str:
+    """The unit's new source, ``+ 42 | code`` on changed lines and ``  41 | code`` elsewhere."""
+    if unit.new_span is None or not unit.new_source:
+        return "(the unit was deleted)"
+    return numbered(
+        unit.new_source, unit.new_span.start_line, set(unit.changed_new_lines), "+", window
+    )
+
+
+def numbered_old_unit(unit: ChangeUnit, window: int | None = None) -> str:
+    """The unit's old source, ``- 42 | code`` on the lines the change removed or replaced."""
+    if unit.old_span is None or not unit.old_source:
+        return "(a new unit: there is no old version)"
+    return numbered(
+        unit.old_source, unit.old_span.start_line, set(unit.changed_old_lines), "-", window
+    )
 
 
 def removed_lines(unit: ChangeUnit) -> str:
@@ -101,18 +126,54 @@ def removed_lines(unit: ChangeUnit) -> str:
     return "\n".join(out) or "(none)"
 
 
-def review_prompt(unit: ChangeUnit, *, context: str = "", instructions: str = "") -> Prompt:
-    user = string.Template(template(f"{REVIEW_VERSION}.user.md")).safe_substitute(
-        path=unit.path,
-        language=unit.language or "unknown",
-        unit_kind=unit.kind,
-        unit_name=unit.name,
-        unit_source=numbered_unit(unit),
-        removed=removed_lines(unit),
-        context=context.strip() or "(none)",
-        instructions=instructions.strip()[:MAX_INSTRUCTIONS_CHARS] or "(none)",
-    )
-    return _prompt(REVIEW_VERSION, user)
+def shows_old_version(version: str) -> bool:
+    """Whether the template shows the unit's old version itself (the context then need not)."""
+    return version != "review.v1"
+
+
+FIT_LADDER: tuple[tuple[int | None, float], ...] = (
+    (None, 1.0), (None, 0.5), (WINDOW, 0.5), (WINDOW, 0.25), (4, 0.25), (4, 0.0), (2, 0.0),
+    (0, 0.0),
+)  # fmt: skip
+"""(code window, share of context lines kept), tried in turn until the prompt fits its cap."""
+
+
+def review_prompt(
+    unit: ChangeUnit,
+    *,
+    context: str = "",
+    instructions: str = "",
+    version: str = REVIEW_VERSION,
+    max_tokens: int = 0,
+) -> Prompt:
+    """The review prompt of ``unit`` in template ``version``, within ``max_tokens`` if set.
+
+    Over the cap, the context loses its least relevant (last) lines first, then the code
+    shows narrower windows around the changed lines.
+    """
+    system = template(f"{version}.system.md")
+    user_template = string.Template(template(f"{version}.user.md"))
+    context_lines = context.strip().splitlines()
+    instructions = instructions.strip()[:MAX_INSTRUCTIONS_CHARS]
+    user = ""
+    for window, share in FIT_LADDER:
+        kept = context_lines[: int(len(context_lines) * share)]
+        if kept and share < 1.0:
+            kept.append(f"(context cut to fit {max_tokens} tokens)")
+        user = user_template.safe_substitute(
+            path=unit.path,
+            language=unit.language or "unknown",
+            unit_kind=unit.kind,
+            unit_name=unit.name,
+            unit_source=numbered_unit(unit, window),
+            old_source=numbered_old_unit(unit, window),
+            removed=removed_lines(unit),
+            context="\n".join(kept) or "(none)",
+            instructions=instructions or "(none)",
+        )
+        if max_tokens <= 0 or estimate_tokens(len(system) + len(user)) <= max_tokens:
+            break
+    return _prompt(version, user)
 
 
 def critique_prompt(unit: ChangeUnit, comments: list[dict[str, Any]]) -> Prompt:

@@ -25,7 +25,7 @@ from tactful.server.llm import critique
 from tactful.server.llm.cache import ReplyCache
 from tactful.server.llm.client import LlmCallError, LlmClient
 from tactful.server.llm.parse import normalise_finding, parse_reply
-from tactful.server.llm.prompt import REVIEW_VERSION, Prompt, estimate_tokens, review_prompt, schema
+from tactful.server.llm.prompt import Prompt, estimate_tokens, review_prompt, schema
 from tactful.server.llm.validate import duplicates, validate
 from tactful.server.settings import (
     LLM_DISABLED_NOTE,
@@ -46,6 +46,7 @@ OFF_NOTE = LLM_OFF_NOTE
 DISABLED_NOTE = LLM_DISABLED_NOTE
 DEFAULT_MODEL = "default"
 MAX_LISTED_UNITS = 8
+FIX_VALIDATED = "llm.fix_validated"
 
 ContextText = Callable[[ChangeUnit], str]
 
@@ -58,7 +59,9 @@ class LlmOutcome:
     notes: list[str] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     features: dict[str, dict[str, float]] = field(default_factory=dict)
-    """Per finding fingerprint: ``llm_confidence`` and, with the critique pass, ``critique_score``."""
+    """Per finding fingerprint: ``llm_confidence``, ``llm.fix_validated`` (1 when the model's fix
+    applied and parsed, 0 when it was dropped; absent without a fix) and, with the critique
+    pass, ``critique_score``: the display gate's inputs."""
     critique_reasons: dict[str, str] = field(default_factory=dict)
     skipped_units: list[str] = field(default_factory=list)
     """``path:unit`` of units not reviewed because the token budget ran out."""
@@ -207,9 +210,12 @@ class _Run:
         self.errors: dict[str, tuple[int, str]] = {}
         self.parse_errors: list[str] = []
         self.fix_problems: list[str] = []
+        self.fix_validated: dict[str, float] = {}
         self.outcome = LlmOutcome()
         self.semaphore = asyncio.Semaphore(max(1, reviewer.llm.max_concurrency))
-        self.validator = jsonschema.Draft202012Validator(schema(REVIEW_VERSION))
+        self.version = reviewer.llm.prompt_version
+        self.max_prompt_tokens = reviewer.llm.max_prompt_tokens
+        self.validator = jsonschema.Draft202012Validator(schema(self.version))
 
     async def all(self, files: Sequence[FileReview]) -> LlmOutcome:
         before = Counter(self.client.stats.counts)
@@ -261,7 +267,13 @@ class _Run:
                 self.counts["llm.units.no-added-lines"] += 1
                 continue
             context = self._context(unit)
-            prompt = review_prompt(unit, context=context, instructions=self.instructions)
+            prompt = review_prompt(
+                unit,
+                context=context,
+                instructions=self.instructions,
+                version=self.version,
+                max_tokens=self.max_prompt_tokens,
+            )
             if prompt.redactions:
                 self.counts["llm.redactions"] += prompt.redactions
             prepared.append(_UnitWork(unit, file, prompt, context))
@@ -314,7 +326,7 @@ class _Run:
         self.reserved += estimate
         try:
             completion = await self.client.complete(
-                work.prompt.messages, schema(REVIEW_VERSION), "review"
+                work.prompt.messages, schema(self.version), "review"
             )
         except LlmCallError as exc:
             count, message = self.errors.get(exc.kind, (0, str(exc)))
@@ -359,6 +371,11 @@ class _Run:
             if verdict.fix_dropped:
                 self.counts[f"llm.fix-dropped.{verdict.fix_dropped}"] += 1
                 self.fix_problems.append(verdict.fix_detail)
+            if verdict.finding.fix is not None or verdict.fix_dropped:
+                # A gate feature: a model whose own fix does not apply is less to be trusted.
+                self.fix_validated[verdict.finding.fingerprint] = float(
+                    verdict.finding.fix is not None
+                )
             if any(
                 f.fingerprint == verdict.finding.fingerprint or duplicates(verdict.finding, f)
                 for f in found
@@ -411,9 +428,10 @@ class _Run:
                 self.counts["llm.dropped.duplicate"] += 1
                 continue
             self.outcome.findings.append(finding)
-            self.outcome.features.setdefault(finding.fingerprint, {})["llm_confidence"] = (
-                finding.confidence
-            )
+            features = self.outcome.features.setdefault(finding.fingerprint, {})
+            features["llm_confidence"] = finding.confidence
+            if finding.fingerprint in self.fix_validated:
+                features[FIX_VALIDATED] = self.fix_validated[finding.fingerprint]
 
     def _finish(self, units: int) -> None:
         notes = self.outcome.notes

@@ -16,6 +16,7 @@ from tactful.analyzers.context import UnitCalls, build_context, render_for_promp
 from tactful.analyzers.model import ChangeUnit, Finding
 from tactful.server import pipeline
 from tactful.server.gate.runtime import DisplayGate
+from tactful.server.llm.prompt import shows_old_version
 from tactful.server.llm.review import ContextText, LlmOutcome, LlmReviewer, review_units_async
 from tactful.server.llm.validate import duplicates
 from tactful.server.settings import Settings
@@ -53,12 +54,18 @@ def apply_outcome(result: pipeline.ReviewResult, outcome: LlmOutcome) -> list[Fi
     return added
 
 
-def prompt_context(result: pipeline.ReviewResult, budget_tokens: int) -> ContextText:
-    """Each unit's prompt context: its callers and callees from the call-graph stage, in budget."""
+def prompt_context(
+    result: pipeline.ReviewResult, budget_tokens: int, *, old_code: bool = True
+) -> ContextText:
+    """Each unit's prompt context: its callers and callees from the call-graph stage, in budget.
+
+    ``old_code`` adds the unit's old code (for a template that does not show it itself).
+    """
 
     def render(unit: ChangeUnit) -> str:
         calls = result.unit_context.get((unit.path, unit.name), UnitCalls())
-        return render_for_prompt(build_context(unit, calls.callers, calls.callees, budget_tokens))
+        context = build_context(unit, calls.callers, calls.callees, budget_tokens)
+        return render_for_prompt(context, old_code=old_code)
 
     return render
 
@@ -91,7 +98,11 @@ class LlmStage:
         outcome = await review_units_async(
             result.files,
             settings,
-            context_text=prompt_context(result, settings.llm.context_tokens),
+            context_text=prompt_context(
+                result,
+                settings.llm.context_tokens,
+                old_code=not shows_old_version(settings.llm.prompt_version),
+            ),
             root=change.root,
             reviewer=self.reviewer(),
             unit_filter=self.unit_filter,
