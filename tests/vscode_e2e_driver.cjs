@@ -84,6 +84,12 @@ async function main() {
     await problemRow(page, "py.bare-except");
     await page.locator(".statusbar-item", { hasText: "tactful: 2 shown · 0 hidden" }).waitFor();
     await page.screenshot({ path: path.join(OUT, "vscode-diagnostics.png") });
+    // The extension sends the server only its own settings: no "invalid setting" warning
+    // (the workbench's tactful.server.path once came back as "unknown tactful setting 'server'").
+    const warnings = await page.locator(".notification-toast", { hasText: "tactful" }).allInnerTexts();
+    if (warnings.length > 0) {
+      throw new Error(`unexpected tactful notifications: ${warnings.join(" | ")}`);
+    }
 
     step("quick fix");
     await runCodeAction(page, "py.none-comparison", "Apply fix");
