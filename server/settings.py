@@ -52,7 +52,9 @@ class LlmSettings:
     """Wall-clock limit of the model's part of one review; units still unanswered then are
     listed as not reviewed by the model, and the offline findings are delivered regardless."""
     max_concurrency: int = 4
+    """Requests to the endpoint in flight at once."""
     max_retries: int = 2
+    """Retries of a failed or rate-limited request (with backoff) before its units are given up."""
     token_budget: int = 60_000
     """Prompt plus completion tokens one review may spend."""
     context_tokens: int = 3_000
@@ -60,6 +62,7 @@ class LlmSettings:
     critique: bool = False
     """Run a second pass that scores each finding 0-10 (a gate feature, not a filter)."""
     enabled: bool = True
+    """Use the LLM reviewer when an endpoint is configured (false: deterministic checks only)."""
     prompt_version: str = "review.v2"
     """Review prompt template in server/prompts: ``review.v2`` (old and new version side by
     side, targeted defect questions) or ``review.v1`` (new version and removed lines)."""
@@ -79,6 +82,7 @@ class LlmSettings:
 @dataclass(frozen=True, kw_only=True)
 class GateSettings:
     enabled: bool = True
+    """Let the learned display gate hide suggestions you are unlikely to act on."""
     target_precision: float = 0.5
     """Show a suggestion when the predicted chance that you act on it reaches this."""
     exploration: float = 0.05
@@ -113,6 +117,7 @@ class LspSettings:
     severity_map: dict[str, str] = field(default_factory=dict)
     """Map tactful severities (info, warning, error) to LSP ones (hint, information, warning, error)."""
     log_file: str = ""
+    """Also write the server's log to this file (empty: only the editor's output panel)."""
 
 
 @dataclass(frozen=True, kw_only=True)

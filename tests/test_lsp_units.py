@@ -1,12 +1,9 @@
-"""The language server's pure parts: positions, buffer diffs, settings, and the VS Code manifest."""
+"""The language server's pure parts: positions, buffer diffs and settings."""
 
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
-import jsonschema
 import pytest
 from lsprotocol import types
 from tactful.analyzers.diff import parse_diff
@@ -15,9 +12,8 @@ from tactful.analyzers.patch import apply_file_change
 from tactful.server.lsp import config
 from tactful.server.lsp.convert import from_range, severity_table, to_diagnostic, to_range
 from tactful.server.lsp.documents import split_lines, unified_diff
-from tactful.server.settings import Settings, json_schema
+from tactful.server.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
 UTF8, UTF16, UTF32 = (
     types.PositionEncodingKind.Utf8,
     types.PositionEncodingKind.Utf16,
@@ -130,18 +126,3 @@ def test_client_settings_layer_over_repository_and_report_problems():
     assert settings.lsp == base.lsp
     assert any("debounceMs" in e for e in errors) and any("loud" in e for e in errors)
     assert config.client_settings(None, base) == (base, [])
-
-
-def test_vscode_manifest_declares_every_setting():
-    package = json.loads((REPO / "editors" / "vscode" / "package.json").read_text("utf-8"))
-    declared = package["contributes"]["configuration"]["properties"]
-    schema = json_schema()["properties"]
-    extension_only = {key for key in declared if key not in schema}
-    assert extension_only == {"tactful.server.command"}, "run editors/vscode/sync_settings.py"
-    for key, entry in schema.items():
-        assert {k: declared[key][k] for k in entry} == entry, key
-        jsonschema.validate(entry["default"], entry)
-    commands = {c["command"] for c in package["contributes"]["commands"]}
-    assert {"tactful.runWorkspaceReview", "tactful.toggleHidden"} <= commands
-    extension = (REPO / "editors" / "vscode" / "extension.js").read_text("utf-8")
-    assert '"tactful.reviewWorkspace"' in extension and '"tactful.showHidden"' in extension

@@ -1,7 +1,9 @@
 """Regenerate ``contributes.configuration`` in package.json from tactful's settings schema.
 
-Run ``python editors/vscode/sync_settings.py`` after changing ``server/settings.py``;
-``tests/test_lsp_units.py`` fails while the two disagree.
+Types and defaults come from :func:`tactful.server.settings.json_schema`, the descriptions
+from the settings' attribute docstrings in ``server/settings.py``. Run
+``python editors/vscode/sync_settings.py`` after changing that file;
+``tests/test_vscode.py`` fails while the two disagree.
 """
 
 from __future__ import annotations
@@ -11,34 +13,43 @@ from pathlib import Path
 from typing import Any
 
 from tactful.server.settings import json_schema
+from tactful.server.settings_docs import setting_docs
 
 PACKAGE = Path(__file__).with_name("package.json")
 
-EXTENSION_ONLY = {
-    "tactful.server.command": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["tactful", "lsp"],
-        "description": "Command that starts the language server (the extension's own setting).",
+SECRET = {"tactful.llm.apiKey"}
+"""Server settings VS Code never shows: the key lives in SecretStorage (command "tactful: Set
+the LLM API key") and reaches the server as ``OPENAI_API_KEY``."""
+
+EXTENSION_ONLY: dict[str, Any] = {
+    "tactful.server.path": {
+        "type": "string",
+        "default": "",
+        "scope": "machine-overridable",
+        "markdownDescription": (
+            "The `tactful` executable, or a Python interpreter that has tactful installed (run as"
+            " `python -m tactful.server`). Empty: the Python extension's selected interpreter,"
+            " then `tactful` on `PATH`. The extension's own setting; not sent to the server."
+        ),
     },
 }
 
 
 def configuration() -> dict[str, Any]:
-    properties = {}
+    """The ``contributes.configuration`` object package.json must have."""
+    docs = setting_docs()
+    properties: dict[str, Any] = {}
     for key, entry in json_schema()["properties"].items():
-        section = key.split(".")[1] if key.count(".") > 1 else "general"
-        properties[key] = {
-            **entry,
-            "description": f"tactful {section} setting `{key.split('.', 1)[1]}` (see server/settings.py).",
-        }
+        if key in SECRET:
+            continue
+        properties[key] = {**entry, "markdownDescription": docs[key]}
     return {"title": "tactful", "properties": {**properties, **EXTENSION_ONLY}}
 
 
 def main() -> None:
     package = json.loads(PACKAGE.read_text("utf-8"))
     package["contributes"]["configuration"] = configuration()
-    PACKAGE.write_text(json.dumps(package, indent=2) + "\n", "utf-8")
+    PACKAGE.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,6 @@ def client_settings(data: Any, base: Settings) -> tuple[Settings, list[str]]:
 
 
 def summary(errors: list[str]) -> str:
-    """The one message shown for a batch of invalid settings."""
-    head = "tactful: invalid settings, defaults kept: "
-    return head + "; ".join(errors)
+    """The one message shown for a batch of invalid settings: what was dropped, the rest kept."""
+    dropped = "1 invalid setting" if len(errors) == 1 else f"{len(errors)} invalid settings"
+    return f"tactful: ignored {dropped}, the other settings apply: " + "; ".join(errors)

@@ -9,6 +9,10 @@ stage, a dismissal) the server asks the client to pull again (``workspace/diagno
 *Push* (``textDocument/publishDiagnostics``): every delivered report is published with the
 document version it belongs to.
 
+*Status* (``tactful/status``, only to a client that sets ``experimental.tactfulStatus``):
+what the gate did with each delivered report, ``{uri, version, shown, hidden, final}``, for
+a status bar ("3 shown · 5 hidden").
+
 Implicit feedback is read here too: when a complete review no longer has a finding the
 previous one had, either its own fix was applied (``accepted``, once, whether or not the
 client also ran ``tactful.applied``), the developer edited the flagged code themselves
@@ -38,6 +42,9 @@ if TYPE_CHECKING:
     from tactful.server.lsp.host import Host
 
 log = logging.getLogger(__name__)
+
+STATUS = "tactful/status"
+"""The custom notification of :func:`status`."""
 
 
 def file_uri(baseline: Baseline, own_uri: str, path: str) -> str:
@@ -137,7 +144,19 @@ def _tell_client(ls: Host, state: DocState, report: DocReport, *, refresh: bool)
         )
     elif refresh:
         ls.request_refresh()
+    ls.send_status(status(state.uri, report))
     state.notify_updated()
+
+
+def status(uri: str, report: DocReport) -> dict[str, object]:
+    """The ``tactful/status`` notification of one report."""
+    return {
+        "uri": uri,
+        "version": report.version,
+        "shown": len(report.findings),
+        "hidden": len(report.hidden),
+        "final": report.final,
+    }
 
 
 def finalize(ls: Host, state: DocState) -> None:
@@ -150,6 +169,7 @@ def finalize(ls: Host, state: DocState) -> None:
     if state.last_final is not None:
         implicit_signals(ls, state, state.last_final, report)
     state.last_final = report
+    ls.send_status(status(state.uri, report))
     state.notify_updated()
 
 

@@ -86,6 +86,12 @@ class TactfulServer(LanguageServer):
         if ws and ws.diagnostics and ws.diagnostics.refresh_support:
             self.workspace_diagnostic_refresh(None)
 
+    def send_status(self, params: dict[str, Any]) -> None:
+        """``tactful/status``, to a client that asked for it (others would log it as unknown)."""
+        experimental = self.client_capabilities.experimental
+        if isinstance(experimental, dict) and experimental.get("tactfulStatus"):
+            self.protocol.notify(diagnostics.STATUS, params)
+
     def workspace_roots(self) -> list[Path]:
         roots = [Path(to_fs_path(f.uri) or "") for f in self.workspace.folders.values()]
         if not roots and self.workspace.root_path:
