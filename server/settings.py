@@ -63,9 +63,10 @@ class LlmSettings:
     """Run a second pass that scores each finding 0-10 (a gate feature, not a filter)."""
     enabled: bool = True
     """Use the LLM reviewer when an endpoint is configured (false: deterministic checks only)."""
-    prompt_version: str = "review.v2"
-    """Review prompt template in server/prompts: ``review.v2`` (old and new version side by
-    side, targeted defect questions) or ``review.v1`` (new version and removed lines)."""
+    prompt_version: str = "review.v1"
+    """Review prompt template in server/prompts: ``review.v1`` (new version and removed lines)
+    or ``review.v2`` (old and new version side by side, targeted defect questions; not yet
+    measured against v1 on a real model, so not the default)."""
     max_prompt_tokens: int = 1_500
     """Cap (estimated) on one unit's review prompt: code windows and context shrink to fit;
     0 means no cap."""
