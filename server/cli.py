@@ -17,7 +17,9 @@ from tactful.analyzers.diff import DiffError
 from tactful.server.errors import UsageError
 from tactful.server.git import GitError
 
-COMMAND_MODULES = ("cmd_review", "cmd_index", "cmd_gate", "cmd_eval", "cmd_lsp", "cmd_trust")
+COMMAND_MODULES = (
+    "cmd_review", "cmd_index", "cmd_gate", "cmd_eval", "cmd_lsp", "cmd_trust", "cmd_rules",
+)  # fmt: skip
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MAX_ERROR_CHARS = 500
