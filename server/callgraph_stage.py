@@ -47,7 +47,9 @@ def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
         for unit in result.units:
             result.unit_context[(unit.path, unit.name)] = index.unit_context(unit)
         added = pipeline.merge_findings(
-            result, signature_change_findings(result.units, old_defs, new_defs, index.graph)
+            result,
+            signature_change_findings(result.units, old_defs, new_defs, index.graph),
+            settings,
         )
         pipeline.add_counters(
             result, {"callgraph.units": len(result.units), "callgraph.findings": len(added)}

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "cmd_lsp",
     "cmd_trust",
     "cmd_llm",
+    "cmd_rules",
 )
 COMMANDS = {
     "review": "cmd_review",
@@ -40,6 +41,8 @@ COMMANDS = {
     "lsp": "cmd_lsp",
     "trust": "cmd_trust",
     "llm": "cmd_llm",
+    "rules": "cmd_rules",
+    "editor": "cmd_rules",
 }
 """Command -> the module that registers it; a command missing here still works (all load)."""
 

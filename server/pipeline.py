@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tactful.analyzers import checks, syntax
+from tactful.analyzers import checks, suppress, syntax
 from tactful.analyzers.context import UnitCalls
 from tactful.analyzers.filekinds import (
     has_generated_marker,
@@ -39,6 +39,7 @@ from tactful.analyzers.model import (
     FileChange,
     FileStatus,
     Finding,
+    Severity,
     SkippedFile,
 )
 from tactful.server.git import OutsideRepository
@@ -146,6 +147,7 @@ def review(
         result.findings.extend(outcome.findings)
         cov.notes.extend(outcome.errors)
     result.coverage = cov.build(units=len(result.units))
+    result.findings = apply_rule_settings(result, result.findings, settings)
     for stage in stages:
         try:
             stage(result, change, settings)
@@ -157,16 +159,60 @@ def review(
     return result
 
 
-def merge_findings(result: ReviewResult, new: Sequence[Finding]) -> list[Finding]:
+def merge_findings(
+    result: ReviewResult, new: Sequence[Finding], settings: Settings | None = None
+) -> list[Finding]:
     """Add ``new`` findings, dropping any whose fingerprint or (path, line, rule) is already there.
 
+    With ``settings``, the rule settings apply to them first (see :func:`apply_rule_settings`).
     Returns the findings actually added.
     """
+    if settings is not None:
+        new = apply_rule_settings(result, new, settings)
     seen = {f.fingerprint for f in result.findings} | {f.fingerprint for f in result.hidden}
     added = [f for f in new if f.fingerprint not in seen]
     result.findings.extend(added)
     result.findings.sort(key=_finding_order)
     return added
+
+
+def apply_rule_settings(
+    result: ReviewResult, findings: Sequence[Finding], settings: Settings
+) -> list[Finding]:
+    """``findings`` less disabled rules and those a ``tactful: ignore[rule]`` comment covers,
+    with ``review.ruleSeverity`` applied; the suppressed ones are counted.
+
+    Every source (checks, call graph, model) goes through here, so a rule id means the same
+    thing in every setting and comment.
+    """
+    review_settings = settings.review
+    disabled = frozenset(review_settings.disabled_rules)
+    files = {f.change.path: f for f in result.files}
+    covered: dict[str, suppress.Suppressions] = {}
+    kept: list[Finding] = []
+    suppressed = 0
+    for finding in findings:
+        if checks.is_disabled(finding.rule, disabled):
+            continue
+        file = files.get(finding.path)
+        if file is not None and file.new_text is not None and finding.path not in covered:
+            covered[finding.path] = suppress.suppressions(file.new_text, file.language)
+        if suppress.is_suppressed(finding, covered.get(finding.path, {})):
+            suppressed += 1
+            continue
+        severity = rule_severity(finding.rule, review_settings.rule_severity)
+        kept.append(dataclasses.replace(finding, severity=severity) if severity else finding)
+    if suppressed:
+        add_counters(result, {"suppressed-inline": suppressed})
+    return kept
+
+
+def rule_severity(rule: str, table: dict[str, str]) -> Severity | None:
+    """The severity ``review.ruleSeverity`` gives ``rule``: its exact id first, then the first glob."""
+    name = table.get(rule)
+    if name is None:
+        name = next((v for k, v in table.items() if fnmatch.fnmatchcase(rule, k)), None)
+    return Severity(name) if name else None
 
 
 def add_note(result: ReviewResult, note: str) -> None:

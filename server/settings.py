@@ -1,10 +1,11 @@
 """Typed settings shared by the CLI and the LSP server.
 
 One tree of frozen dataclasses. Editors send camelCase JSON (``initializationOptions`` and
-``workspace/didChangeConfiguration``); :func:`settings_from_dict` converts it with cattrs
-and reports every invalid value instead of raising, so the caller can warn once and keep
-the defaults. The VS Code extension's ``contributes.configuration`` is tested against
-:func:`json_schema`.
+``workspace/didChangeConfiguration``), ``pyproject.toml`` may use snake_case;
+:func:`settings_from_dict` takes either, checks every key on its own (strict types, ranges,
+known rule ids: :mod:`tactful.server.settings_check`) and reports each bad key in one line
+instead of raising, keeping the valid keys and the previous value of the bad ones. The VS
+Code extension's ``contributes.configuration`` is tested against :func:`json_schema`.
 """
 
 from __future__ import annotations
@@ -17,24 +18,43 @@ from pathlib import Path
 from typing import Any
 
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_unstructure_fn, override
+from tactful.server.settings_check import (
+    bounded,
+    camel,
+    check_rule_list,
+    check_rule_severities,
+    check_severity_map,
+    checked,
+    section_from_dict,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReviewSettings:
-    max_file_bytes: int = 1_000_000
+    max_file_bytes: int = bounded(1_000_000, low=0)
     """Files larger than this are skipped (reason ``too-large``)."""
-    max_file_lines: int = 20_000
+    max_file_lines: int = bounded(20_000, low=0)
     """Files with more lines than this are skipped (reason ``too-large``)."""
     exclude: tuple[str, ...] = ()
     """Glob patterns (fnmatch, against repository-relative paths) never reviewed."""
-    disabled_rules: tuple[str, ...] = ()
-    """Rule ids of deterministic checks to turn off."""
+    disabled_rules: tuple[str, ...] = checked(check_rule_list, default=())
+    """Rule ids (or globs such as ``generic.*``) to turn off; ``tactful rules`` lists them."""
+    rule_severity: dict[str, str] = checked(check_rule_severities, factory=dict)
+    """Severity per rule id or glob (``info``, ``warning``, ``error``), replacing the rule's default."""
     call_graph: bool = True
     """Add callers and callees of each changed unit (builds a repository index)."""
 
 
 REVIEW_VERSIONS = ("review.v1", "review.v2")
+
+
+def _check_prompt_version(value: str) -> tuple[str | None, list[str]]:
+    if value in REVIEW_VERSIONS:
+        return value, []
+    return None, [f"expected one of {', '.join(REVIEW_VERSIONS)}, got {value!r}"]
+
+
 """The review prompt templates one can choose (``llm.promptVersion``)."""
 
 
@@ -46,55 +66,43 @@ class LlmSettings:
     """Empty means ``OPENAI_API_KEY``."""
     model: str = ""
     """Empty means ``TACTFUL_MODEL``."""
-    timeout_s: float = 60.0
+    timeout_s: float = bounded(60.0, low=0)
     """Wall-clock limit of one request attempt (a slow-drip reply counts as a timeout)."""
-    deadline_s: float = 45.0
+    deadline_s: float = bounded(45.0, low=0)
     """Wall-clock limit of the model's part of one review; units still unanswered then are
     listed as not reviewed by the model, and the offline findings are delivered regardless."""
-    max_concurrency: int = 4
+    max_concurrency: int = bounded(4, low=1)
     """Requests to the endpoint in flight at once."""
-    max_retries: int = 2
+    max_retries: int = bounded(2, low=0)
     """Retries of a failed or rate-limited request (with backoff) before its units are given up."""
-    token_budget: int = 60_000
+    token_budget: int = bounded(60_000, low=0)
     """Prompt plus completion tokens one review may spend."""
-    context_tokens: int = 3_000
+    context_tokens: int = bounded(3_000, low=0)
     """Token budget of the call-graph context per change unit."""
     critique: bool = False
     """Run a second pass that scores each finding 0-10 (a gate feature, not a filter)."""
     enabled: bool = True
     """Use the LLM reviewer when an endpoint is configured (false: deterministic checks only)."""
-    prompt_version: str = "review.v1"
+    prompt_version: str = checked(_check_prompt_version, default="review.v1")
     """Review prompt template in server/prompts: ``review.v1`` (new version and removed lines)
     or ``review.v2`` (old and new version side by side, targeted defect questions; not yet
     measured against v1 on a real model, so not the default)."""
-    max_prompt_tokens: int = 1_500
+    max_prompt_tokens: int = bounded(1_500, low=0)
     """Cap (estimated) on one unit's review prompt: code windows and context shrink to fit;
     0 means no cap."""
-
-    def __post_init__(self) -> None:
-        if self.prompt_version not in REVIEW_VERSIONS:
-            raise ValueError(
-                f"llm.promptVersion must be one of {', '.join(REVIEW_VERSIONS)}, got {self.prompt_version!r}"
-            )
-        if self.max_prompt_tokens < 0:
-            raise ValueError(f"llm.maxPromptTokens must be >= 0, got {self.max_prompt_tokens}")
 
 
 @dataclass(frozen=True, kw_only=True)
 class GateSettings:
     enabled: bool = True
-    """Let the learned display gate hide suggestions you are unlikely to act on."""
-    target_precision: float = 0.5
+    """Let the learned display gate hide suggestions you would likely not act on."""
+    target_precision: float = bounded(0.5, low=0.0, high=1.0)
     """Show a suggestion when the predicted chance that you act on it reaches this."""
-    exploration: float = 0.05
+    exploration: float = bounded(0.05, low=0.0, high=1.0)
     """Share of would-be-hidden suggestions shown anyway, with their propensity logged."""
-    hide_precision: float = 0.95
+    hide_precision: float = bounded(0.95, low=0.5, high=1.0, high_open=True)
     """Hide only where, by your logged verdicts (inverse-propensity weighted, lower confidence
     bound), at least this share of hidden suggestions would have been rejected (CDHF)."""
-
-    def __post_init__(self) -> None:
-        if not 0.5 <= self.hide_precision < 1.0:
-            raise ValueError(f"gate.hidePrecision must be in [0.5, 1), got {self.hide_precision}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,13 +117,13 @@ class FeedbackSettings:
 
 @dataclass(frozen=True, kw_only=True)
 class LspSettings:
-    debounce_ms: int = 300
+    debounce_ms: int = bounded(300, low=0)
     """Wait this long after the last edit before reviewing (0 reviews at once)."""
     base: str = "HEAD"
     """Revision the buffer is compared with."""
     merge_base_with: str = ""
     """If set (e.g. ``origin/main``), compare with the merge-base of HEAD and this branch."""
-    severity_map: dict[str, str] = field(default_factory=dict)
+    severity_map: dict[str, str] = checked(check_severity_map, factory=dict)
     """Map tactful severities (info, warning, error) to LSP ones (hint, information, warning, error)."""
     log_file: str = ""
     """Also write the server's log to this file (empty: only the editor's output panel)."""
@@ -132,20 +140,13 @@ class Settings:
     """Where caches live; empty means the user cache directory."""
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word.title() for word in rest)
-
-
 def _make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=True)
+    """camelCase out (``settings_to_dict``); reading goes key by key through ``settings_check``."""
+    converter = cattrs.Converter()
     for cls in (ReviewSettings, LlmSettings, GateSettings, FeedbackSettings, LspSettings, Settings):
         overrides: dict[str, Any] = {
-            f.name: override(rename=_camel(f.name)) for f in dataclasses.fields(cls)
+            f.name: override(rename=camel(f.name)) for f in dataclasses.fields(cls)
         }
-        converter.register_structure_hook(
-            cls, make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)
-        )
         converter.register_unstructure_hook(
             cls, make_dict_unstructure_fn(cls, converter, **overrides)
         )
@@ -158,9 +159,10 @@ CONVERTER = _make_converter()
 def settings_from_dict(
     data: dict[str, Any] | None, base: Settings | None = None
 ) -> tuple[Settings, list[str]]:
-    """Settings from camelCase JSON; invalid sections fall back to ``base`` (or defaults).
+    """Settings from JSON (camelCase or snake_case keys) applied over ``base`` (or defaults).
 
-    Returns the settings and one message per invalid section, naming the bad key.
+    Returns the settings and one message per bad key (naming the key as written, its value
+    and what was expected); a bad key keeps its value from ``base``, the others apply.
     """
     base = base or Settings()
     if not data:
@@ -169,41 +171,27 @@ def settings_from_dict(
         return base, [f"tactful settings must be an object, got {type(data).__name__}"]
     errors: list[str] = []
     values: dict[str, Any] = {}
-    known = {_camel(f.name): f for f in dataclasses.fields(Settings)}
+    known = {camel(f.name): f for f in dataclasses.fields(Settings)}
+    known |= {f.name: f for f in dataclasses.fields(Settings)}
     for key, value in data.items():
         f = known.get(key)
         if f is None:
-            errors.append(f"unknown tactful setting {key!r}")
+            errors.append(f"unknown tactful setting {key}")
             continue
         current = getattr(base, f.name)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
-                errors.append(f"tactful setting {key!r} must be an object")
+                errors.append(
+                    f"tactful setting {key}: expected an object of settings, got {type(value).__name__}"
+                )
                 continue
-            merged = {**CONVERTER.unstructure(current), **value}
-            try:
-                values[f.name] = CONVERTER.structure(merged, type(current))
-            except Exception as exc:  # cattrs raises grouped validation errors
-                errors.append(f"invalid tactful setting {key!r}: {_describe(exc)}")
+            values[f.name], problems = section_from_dict(key, value, current)
+            errors.extend(problems)
+        elif not isinstance(value, str):
+            errors.append(f"tactful setting {key}: expected a string, got {type(value).__name__}")
         else:
-            if not isinstance(value, str):
-                errors.append(f"tactful setting {key!r} must be a string")
-                continue
             values[f.name] = value
     return dataclasses.replace(base, **values), errors
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, cattrs.ClassValidationError):
-        return "; ".join(cattrs.transform_error(exc, format_exception=_format_exception))
-    return str(exc)
-
-
-def _format_exception(exc: BaseException, type_: type | None) -> str:
-    # A section's own check (``__post_init__``) already names the key and the allowed values.
-    if type(exc) is ValueError and exc.args and "." in str(exc).split(" ", 1)[0]:
-        return str(exc)
-    return cattrs.v.format_exception(exc, type_)
 
 
 def settings_to_dict(settings: Settings) -> dict[str, Any]:
@@ -266,7 +254,7 @@ def json_schema() -> dict[str, Any]:
     for section in dataclasses.fields(Settings):
         value = getattr(defaults, section.name)
         if not dataclasses.is_dataclass(value):
-            props[f"tactful.{_camel(section.name)}"] = {"type": "string", "default": value}
+            props[f"tactful.{camel(section.name)}"] = {"type": "string", "default": value}
             continue
         hints = typing.get_type_hints(type(value))
         for f in dataclasses.fields(value):
@@ -287,5 +275,5 @@ def json_schema() -> dict[str, Any]:
                 }
             else:
                 entry = {"type": _JSON_TYPES[hint], "default": default}
-            props[f"tactful.{_camel(section.name)}.{_camel(f.name)}"] = entry
+            props[f"tactful.{camel(section.name)}.{camel(f.name)}"] = entry
     return {"type": "object", "properties": props}

@@ -14,7 +14,8 @@ import inspect
 import re
 import textwrap
 
-from tactful.server.settings import Settings, _camel
+from tactful.server.settings import Settings
+from tactful.server.settings_check import camel as _camel
 
 _RST_LITERAL = re.compile(r"``([^`]+)``")
 

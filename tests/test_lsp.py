@@ -1,7 +1,9 @@
 """End to end: the real ``tactful lsp`` driven by pytest-lsp as VS Code and as Neovim.
 
-VS Code 1.65's capabilities make the server push diagnostics; Neovim 0.11's make it answer
-pulls (and use UTF-8 positions and plain ``changes`` edits). Every test runs with both.
+VS Code 1.65's capabilities make the server push diagnostics. Neovim 0.11 pulls but cannot be
+asked to pull again, so it is offered pushes too (and uses UTF-8 positions and plain
+``changes`` edits); a pull client that supports ``workspace/diagnostic/refresh`` (Neovim's
+capabilities plus that) gets pulls. Every test runs with all three.
 Nothing waits by sleeping: tests wait for the notification or the pull answer they need.
 """
 
@@ -26,6 +28,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 from pytest_lsp.protocol import LanguageClientProtocol
 from support import GIT_ENV
 from tactful.server.feedback import FeedbackStore
+from tactful.server.lsp.protocol import pulls as server_pulls
 
 FAULTY_RULE = "test.always-crashes"
 FAULTY_SERVER = Path(__file__).with_name("faulty_lsp.py")
@@ -43,7 +46,23 @@ EDITED = (
     "def check(value):\n    if value == None:\n        return True\n    return False\n\n\n"
     'def load(path):\n    try:\n        with open(path) as handle:\n            return handle.read()\n    except:\n        return ""\n'
 )
-CLIENTS = {"visual_studio_code": "Visual Studio Code", "neovim": "Neovim"}
+CLIENTS = {
+    "visual_studio_code": "Visual Studio Code",
+    "neovim": "Neovim",
+    "pull_with_refresh": "Neovim",
+}
+
+
+def capabilities_of(name: str) -> types.ClientCapabilities:
+    """pytest-lsp's recorded capabilities; ``pull_with_refresh`` is Neovim's plus refresh support."""
+    if name != "pull_with_refresh":
+        return client_capabilities(name)
+    caps = client_capabilities("neovim")
+    assert caps.workspace is not None
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    return caps
+
+
 TIMEOUT = 15
 
 
@@ -110,8 +129,8 @@ async def wait_inbox(client: LanguageClient, predicate: Any) -> Any:
 
 
 def pulls(client: LanguageClient) -> bool:
-    td = client.capabilities.text_document if client.capabilities else None
-    return td is not None and td.diagnostic is not None
+    """Whether the server offered this client pulls (only to one it can ask to pull again)."""
+    return client.capabilities is not None and server_pulls(client.capabilities)
 
 
 async def diagnostics_at(client: LanguageClient, uri: str, version: int) -> list[types.Diagnostic]:
@@ -168,9 +187,10 @@ async def client(
         "gate": {"enabled": False},
         "feedback": {"dbPath": str(tmp_path / "feedback.sqlite3")},
     }
+    lsp_client.editor = CLIENTS[request.param]  # type: ignore[attr-defined]
     await lsp_client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities(request.param),
+            capabilities=capabilities_of(request.param),
             client_info=types.ClientInfo(name=CLIENTS[request.param]),
             root_uri=from_fs_path(str(repo)),
             workspace_folders=[
@@ -287,7 +307,7 @@ async def test_apply_fix_records_acceptance(client: LanguageClient, repo: Path, 
     assert set(by_rule(await diagnostics_at(client, uri, 2))) == {"py.bare-except"}
     accepted = events(tmp_path, "accepted")
     assert [e.rule for e in accepted] == ["py.none-comparison"]
-    assert accepted[0].client == ("vscode" if not pulls(client) else "nvim")
+    assert accepted[0].client == {"Visual Studio Code": "vscode", "Neovim": "nvim"}[client.editor]  # type: ignore[attr-defined]
     # Once the buffer moves on, the old fix is no longer offered.
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(

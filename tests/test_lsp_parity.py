@@ -30,6 +30,7 @@ from support import GIT_ENV
 from tactful.server.feedback.store import FeedbackStore
 from tactful.server.lsp.convert import from_range
 from tactful.server.lsp.documents import split_lines
+from tactful.server.lsp.protocol import pulls
 
 CONVERTER = get_converter()
 ENV = {
@@ -122,8 +123,7 @@ async def client(
 
 
 async def diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
-    td = client.capabilities.text_document if client.capabilities else None
-    if td is not None and td.diagnostic is not None:
+    if client.capabilities is not None and pulls(client.capabilities):
         report = await client.text_document_diagnostic_async(
             types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
@@ -250,8 +250,7 @@ async def final_diagnostics(
     client: LanguageClient, uri: str, shown: set[str]
 ) -> list[types.Diagnostic]:
     """The diagnostics of the final delivery (push clients get it as a later publish)."""
-    td = client.capabilities.text_document if client.capabilities else None
-    if td is not None and td.diagnostic is not None:
+    if client.capabilities is not None and pulls(client.capabilities):
         return await diagnostics(client, uri)
     while {d.data["fingerprint"] for d in client.diagnostics.get(uri, [])} != shown:
         await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)

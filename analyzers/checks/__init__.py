@@ -54,7 +54,16 @@ from tactful.analyzers.habits import ProjectHabits
 from tactful.analyzers.languages import SPECS, parse
 from tactful.analyzers.model import ChangeUnit, FileChange, Finding, Fix, number_occurrences
 
-__all__ = ["ALL_RULES", "RULES", "CheckResult", "Rule", "RuleInfo", "run_checks", "run_rules"]
+__all__ = [
+    "ALL_RULES",
+    "RULES",
+    "CheckResult",
+    "Rule",
+    "RuleInfo",
+    "is_disabled",
+    "run_checks",
+    "run_rules",
+]
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,7 @@ MAX_FIXES_PER_FILE = 200
 since each validation re-parses the file (incrementally: about 2-10 ms on 5,000 lines)."""
 
 
-def _disabled(rule_id: str, disabled: frozenset[str]) -> bool:
+def is_disabled(rule_id: str, disabled: frozenset[str]) -> bool:
     """Exact ids, or glob patterns such as ``py.*``."""
     return rule_id in disabled or any(fnmatch.fnmatchcase(rule_id, pattern) for pattern in disabled)
 
@@ -143,7 +152,7 @@ def run_rules(
 ) -> CheckResult:
     """:func:`run_checks` over an explicit rule list (for tools and tests that add rules)."""
     added = frozenset(file.added_lines).union(*(u.changed_new_lines for u in units))
-    rules = [r for r in rules if r.applies_to(language) and not _disabled(r.info.id, disabled)]
+    rules = [r for r in rules if r.applies_to(language) and not is_disabled(r.info.id, disabled)]
     if not (added or file.removed_lines) or not rules:
         return CheckResult((), ())
     if language not in SPECS:

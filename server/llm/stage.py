@@ -22,7 +22,9 @@ from tactful.server.llm.validate import duplicates
 from tactful.server.settings import Settings
 
 
-def apply_outcome(result: pipeline.ReviewResult, outcome: LlmOutcome) -> list[Finding]:
+def apply_outcome(
+    result: pipeline.ReviewResult, outcome: LlmOutcome, settings: Settings | None = None
+) -> list[Finding]:
     """Merge the LLM findings into ``result`` (deterministic ones win on duplicates); notes and counters too.
 
     Returns the findings added. Their features (``llm_confidence``, ``critique_score``) go to
@@ -36,7 +38,7 @@ def apply_outcome(result: pipeline.ReviewResult, outcome: LlmOutcome) -> list[Fi
             merged += 1
             continue
         fresh.append(finding)
-    added = pipeline.merge_findings(result, fresh)
+    added = pipeline.merge_findings(result, fresh, settings)
     counters = dict(outcome.counters)
     if merged:
         counters["llm.dropped.duplicate-of-check"] = (
@@ -107,7 +109,7 @@ class LlmStage:
             reviewer=self.reviewer(),
             unit_filter=self.unit_filter,
         )
-        added = apply_outcome(result, outcome)
+        added = apply_outcome(result, outcome, settings)
         if added and self.display_gate is not None:
             await asyncio.to_thread(self.display_gate.apply, result, added)
         return added

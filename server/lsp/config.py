@@ -5,18 +5,16 @@ CLI reads, so both review the same way), then ``initializationOptions`` and late
 ``workspace/didChangeConfiguration`` (or ``workspace/configuration`` when the client
 sends an empty notification, as VS Code and Neovim do). The client may send the settings
 object itself or wrap it as ``{"tactful": {...}}``. Invalid values are collected into one
-message and the section they are in keeps its previous value.
+message; each bad key keeps its previous value and the valid ones apply.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from pathlib import Path
 from typing import Any
 
 from tactful.server.config import load_settings
-from tactful.server.lsp.convert import invalid_severity_map
 from tactful.server.settings import Settings, settings_from_dict
 
 log = logging.getLogger(__name__)
@@ -44,19 +42,10 @@ def client_settings(data: Any, base: Settings) -> tuple[Settings, list[str]]:
     data = unwrap(data)
     if data is None or data == {}:
         return base, []
-    settings, errors = settings_from_dict(data, base)
-    lsp = settings.lsp
-    if lsp.debounce_ms < 0:
-        errors.append(f"invalid tactful setting 'lsp.debounceMs': {lsp.debounce_ms} is negative")
-        lsp = dataclasses.replace(lsp, debounce_ms=base.lsp.debounce_ms)
-    severity_problems = invalid_severity_map(lsp.severity_map)
-    if severity_problems:
-        errors.extend(severity_problems)
-        lsp = dataclasses.replace(lsp, severity_map=dict(base.lsp.severity_map))
-    return dataclasses.replace(settings, lsp=lsp), errors
+    return settings_from_dict(data, base)
 
 
 def summary(errors: list[str]) -> str:
-    """The one message shown for a batch of invalid settings: what was dropped, the rest kept."""
-    dropped = "1 invalid setting" if len(errors) == 1 else f"{len(errors)} invalid settings"
-    return f"tactful: ignored {dropped}, the other settings apply: " + "; ".join(errors)
+    """The one message shown for a batch of invalid settings (each says what was kept)."""
+    head = f"tactful: {len(errors)} invalid setting(s), the others apply: "
+    return head + "; ".join(errors)

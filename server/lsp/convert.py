@@ -90,21 +90,6 @@ def severity_table(severity_map: Mapping[str, str]) -> dict[Severity, types.Diag
     return table
 
 
-def invalid_severity_map(severity_map: Mapping[str, str]) -> list[str]:
-    """One message per key or value of ``lsp.severityMap`` that means nothing."""
-    problems = []
-    for ours, theirs in severity_map.items():
-        if ours.lower() not in {s.value for s in Severity}:
-            problems.append(
-                f"lsp.severityMap: unknown tactful severity {ours!r} (info, warning, error)"
-            )
-        if str(theirs).lower() not in LSP_SEVERITY_NAMES:
-            problems.append(
-                f"lsp.severityMap: unknown editor severity {theirs!r} (hint, information, warning, error)"
-            )
-    return problems
-
-
 def suggestion_id(finding: Finding, version: int) -> str:
     """Names one showing of a finding: the same code flagged again in a later version is a new suggestion."""
     return f"{finding.fingerprint}:{version}"

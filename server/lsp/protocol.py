@@ -115,6 +115,23 @@ def _clamped(lines: Sequence[str], change: Any) -> Any:
     return types.TextDocumentContentChangePartial(range=types.Range(start, end), text=change.text)
 
 
+def pulls(capabilities: types.ClientCapabilities) -> bool:
+    """Whether diagnostics are pulled: the client pulls *and* can be asked to pull again.
+
+    A dismissal or a late stage changes the findings without an edit; a client that cannot
+    be sent ``workspace/diagnostic/refresh`` (Neovim 0.10-0.12) would keep showing the old
+    ones until the next edit. Such a client is not offered pulls at all and gets pushes,
+    which it applies at once (pushing *beside* its pulls would show every finding twice:
+    Neovim keeps pushed and pulled diagnostics in separate namespaces).
+    """
+    td, ws = capabilities.text_document, capabilities.workspace
+    return (
+        td is not None
+        and td.diagnostic is not None
+        and bool(ws and ws.diagnostics and ws.diagnostics.refresh_support)
+    )
+
+
 class TactfulProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -200,6 +217,14 @@ class TactfulProtocol(LanguageServerProtocol):
                     )
         if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
             yield user_handler, (params,), None
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Any:
+        result = yield from super().lsp_initialize(params)
+        if not pulls(params.capabilities):
+            # A client that cannot be asked to pull again gets pushes only (see ``pulls``).
+            result.capabilities.diagnostic_provider = None
+        return result
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:

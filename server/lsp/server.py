@@ -22,7 +22,7 @@ from tactful.analyzers.model import Finding
 from tactful.server.git import GitError
 from tactful.server.lsp import config, diagnostics, feedback
 from tactful.server.lsp.documents import Baseline, BaseResolver, buffer_change
-from tactful.server.lsp.protocol import TactfulProtocol
+from tactful.server.lsp.protocol import TactfulProtocol, pulls
 from tactful.server.lsp.state import DocReport, DocState
 from tactful.server.pipeline import Change, ReviewResult
 from tactful.server.session import Delivery, ReviewSession, SessionPool
@@ -60,9 +60,8 @@ class TactfulServer(LanguageServer):
 
     @property
     def pull_mode(self) -> bool:
-        """Whether the client pulls diagnostics (so they are not pushed)."""
-        td = self.client_capabilities.text_document
-        return td is not None and td.diagnostic is not None
+        """Whether the client pulls diagnostics (so they are not pushed); see :func:`pulls`."""
+        return pulls(self.client_capabilities)
 
     @property
     def position_encoding(self) -> str:
@@ -82,8 +81,7 @@ class TactfulServer(LanguageServer):
         super().report_server_error(error, source)
 
     def request_refresh(self) -> None:
-        ws = self.client_capabilities.workspace
-        if ws and ws.diagnostics and ws.diagnostics.refresh_support:
+        if self.pull_mode:
             self.workspace_diagnostic_refresh(None)
 
     def send_status(self, params: dict[str, Any]) -> None:
