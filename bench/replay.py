@@ -38,8 +38,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import ChangeUnit, Finding, Severity
@@ -188,9 +188,7 @@ def sessions(items: list[Item], rng: random.Random, start: float = 1.8e9):
         position += 1
 
 
-def simulate(
-    name: str, items: list[Item], seed: int, events: int, noise: float
-) -> dict[str, Any]:
+def simulate(name: str, items: list[Item], seed: int, events: int, noise: float) -> dict[str, Any]:
     prefers, _ = PROFILES[name]
     rng = random.Random(seed)
     random.seed(seed * 7919 + 1)  # the random profile draws from the module RNG
@@ -260,7 +258,13 @@ def _why(gate: Gate, hides: dict[str, int], scored: list[tuple[float, bool]]) ->
     est = constraint.estimate
     state = (f"threshold P(reject)>={est.threshold:.2f} (est {est.precision:.2f}, lower "
              f"{est.lower:.2f}, n {est.support:.0f})" if est else "no global threshold")  # fmt: skip
-    return f"AUC {_auc(scored):.2f}; {state}; hides {dict(sorted(hides.items())) or 'none'}"
+    strata = sorted(((key, *t.estimate()) for key, t in constraint.strata.items()),
+                    key=lambda row: -row[2])[:3]  # fmt: skip
+    best = ", ".join(
+        f"{key} {share:.2f}/{lower:.2f}/n{support:.0f}" for key, share, lower, support in strata
+    )
+    return (f"AUC {_auc(scored):.2f}; {state}; certified {sorted(constraint.certified) or 'none'}; "
+            f"best strata (share/lower/n) {best}; hides {dict(sorted(hides.items())) or 'none'}")  # fmt: skip
 
 
 def _auc(scored: list[tuple[float, bool]]) -> float:
@@ -284,7 +288,9 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--noise", type=float, default=0.02)
     parser.add_argument("--only", default="", help="profiles whose name contains this")
-    parser.add_argument("--why", action="store_true", help="print per seed why it meets the target or not")
+    parser.add_argument(
+        "--why", action="store_true", help="print per seed why it meets the target or not"
+    )
     args = parser.parse_args()
     items = real_findings()
     rules = len({i.finding.rule for i in items})
