@@ -39,6 +39,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import ChangeUnit, Finding, Severity
@@ -187,9 +188,7 @@ def sessions(items: list[Item], rng: random.Random, start: float = 1.8e9):
         position += 1
 
 
-def simulate(
-    name: str, items: list[Item], seed: int, events: int, noise: float
-) -> dict[str, float]:
+def simulate(name: str, items: list[Item], seed: int, events: int, noise: float) -> dict[str, Any]:
     prefers, _ = PROFILES[name]
     rng = random.Random(seed)
     random.seed(seed * 7919 + 1)  # the random profile draws from the module RNG
@@ -204,6 +203,8 @@ def simulate(
     settings = GateSettings()
     gate = Gate.open(settings, None, user="dev", seed=seed)
     verdicts, eval_left = 0, EVAL_ITEMS
+    why: dict[str, int] = {}
+    scored: list[tuple[float, bool]] = []
     counts = {
         "rejects": 0,
         "rejects_hidden": 0,
@@ -222,6 +223,10 @@ def simulate(
             counts["accepts_kept"] += acts and decision.show
             counts["hidden"] += not decision.show
             counts["hidden_rejected"] += (not decision.show) and not acts
+            scored.append((decision.probability, acts))
+            if not decision.show:
+                key = f"{decision.reason}:{'ok' if not acts else 'WRONG'}"
+                why[key] = why.get(key, 0) + 1
             eval_left -= 1
             if eval_left == 0:
                 break
@@ -242,10 +247,37 @@ def simulate(
         "hide_precision": counts["hidden_rejected"] / counts["hidden"] if counts["hidden"] else 1.0,
         "accepts_kept": counts["accepts_kept"] / max(1, counts["accepts"]),
         "reject_share": counts["rejects"] / max(1, counts["rejects"] + counts["accepts"]),
+        "why": _why(gate, why, scored),
     }
 
 
-def meets(figures: dict[str, float]) -> bool:
+def _why(gate: Gate, hides: dict[str, int], scored: list[tuple[float, bool]]) -> str:
+    """Why a seed meets the target or not: the constraint's state after training, the
+    measured hides by reason (ok / WRONG), and how well P(act) ranks the measured items."""
+    constraint = gate.suggestions.constraint
+    est = constraint.estimate
+    state = (f"threshold P(reject)>={est.threshold:.2f} (est {est.precision:.2f}, lower "
+             f"{est.lower:.2f}, n {est.support:.0f})" if est else "no global threshold")  # fmt: skip
+    strata = sorted(((key, *t.estimate()) for key, t in constraint.strata.items()),
+                    key=lambda row: -row[2])[:3]  # fmt: skip
+    best = ", ".join(
+        f"{key} {share:.2f}/{lower:.2f}/n{support:.0f}" for key, share, lower, support in strata
+    )
+    return (f"AUC {_auc(scored):.2f}; {state}; certified {sorted(constraint.certified) or 'none'}; "
+            f"best strata (share/lower/n) {best}; hides {dict(sorted(hides.items())) or 'none'}")  # fmt: skip
+
+
+def _auc(scored: list[tuple[float, bool]]) -> float:
+    """Rank AUC of P(act) against the noise-free preference (0.5: no better than chance)."""
+    pos = [p for p, acts in scored if acts]
+    neg = [p for p, acts in scored if not acts]
+    if not pos or not neg:
+        return float("nan")
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def meets(figures: dict[str, Any]) -> bool:
     return (figures["rejects_hidden"] >= 0.5 and figures["hide_precision"] >= 0.95
             and figures["accepts_kept"] >= 0.95)  # fmt: skip
 
@@ -256,6 +288,9 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--noise", type=float, default=0.02)
     parser.add_argument("--only", default="", help="profiles whose name contains this")
+    parser.add_argument(
+        "--why", action="store_true", help="print per seed why it meets the target or not"
+    )
     args = parser.parse_args()
     items = real_findings()
     rules = len({i.finding.rule for i in items})
@@ -275,6 +310,11 @@ def main() -> int:
             cells.append(f"{statistics.mean(values):.2f} / {min(values):.2f}")
         share = statistics.mean(r["reject_share"] for r in runs)
         print(f"| {name} | {share:.0%} | {' | '.join(cells)} | {met}/{len(runs)} |")
+        if args.why:
+            for seed, r in enumerate(runs):
+                print(f"|   seed {seed}: {'met' if meets(r) else 'missed'}; rejects_hidden "
+                      f"{r['rejects_hidden']:.2f}, hide_precision {r['hide_precision']:.2f}, "
+                      f"accepts_kept {r['accepts_kept']:.2f}; {r['why']} |")  # fmt: skip
         if learnable:
             all_ok &= met == len(runs)
         else:

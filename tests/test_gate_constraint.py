@@ -143,3 +143,20 @@ def test_hide_precision_is_validated_with_a_one_line_error() -> None:
         settings_from_dict({"gate": {"hidePrecision": 0.9}}, Settings())[0].gate.hide_precision
         == 0.9
     )
+
+
+def test_a_stratum_is_certified_only_by_enough_clean_rejections() -> None:
+    from tactful.server.gate.constraint import HideConstraint, Outcome
+
+    constraint = HideConstraint(0.95)
+    for _ in range(19):
+        constraint.add(Outcome(0.1, 1.0, True, ("lang:python", "rule:r")))
+    constraint.add(Outcome(0.1, 1.0, False, ("rule:r",)))
+    # 19 clean: the z=1 Wilson bound is 19/20 = 0.95 but support 19 < 20; one more certifies.
+    assert constraint.certifying(("lang:python",)) is None
+    constraint.add(Outcome(0.1, 1.0, True, ("lang:python",)))
+    assert constraint.certifying(("rule:r", "lang:python")) == "lang:python"
+    assert constraint.certifying(("rule:r",)) is None and constraint.threshold is None
+    # One explored accept stands for five hidden ones: the stratum loses its certificate.
+    constraint.add(Outcome(0.9, 0.05, False, ("lang:python",)))
+    assert constraint.certifying(("lang:python",)) is None

@@ -8,6 +8,17 @@ everything at or above ``t`` (self-normalised IPW). The hide threshold is the lo
 whose estimate's lower confidence bound (Wilson, on the effective sample size of the weights)
 reaches ``gate.hidePrecision``. Until some ``t`` qualifies, the gate hides only what the
 prior alone is sure of (prior P(reject) >= hidePrecision).
+
+The same estimate is also kept per *stratum*: each outcome carries the context keys of its
+suggestion (rule, category, severity, language, top directory, hunk size, own-vs-others' code,
+session position, ...: :func:`~tactful.server.gate.history.context_keys`), and a stratum whose
+IPW Wilson bound reaches the target certifies hiding there. A developer who rejects everything
+in Python files is certified after a few dozen such verdicts even while the model's global
+ranking is too young (its decision-time scores of early outcomes, and a single noisy accept
+among the top-ranked ones, keep the global bound low). The stratum key is fixed, not learned,
+so its estimate is not flattered by the model having trained on the same outcomes; the gate
+still hides only what the model ranks below its target, a subset it ranks as *more* likely
+rejected than the stratum as a whole.
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tactful.server.feedback.events import FeedbackEvent
+from tactful.server.gate.history import context_keys
 
 Z_ONE_SIDED = 1.0
 """One-sigma lower bound (one-sided 84%): at 95% it takes 52 clean rejections before anything
@@ -28,7 +40,9 @@ MAX_WEIGHT = 5.0
 """Clipped IPW: one explored outcome stands for at most 5 (at a 5% rate a raw weight of 20
 lets two outcomes outvote forty; clipping trades a little bias for a usable variance)."""
 MIN_SUPPORT = 20.0
-"""Effective outcomes at or above a threshold before it may be chosen."""
+"""Effective outcomes at or above a threshold (or in a stratum) before it may be chosen."""
+STRATA_KEY = "gate.strata"
+"""Key in a ``shown`` event's extra of the suggestion's strata (rebuilt into outcomes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +51,35 @@ class Outcome:
     propensity: float
     """Probability that the gate showed it (1.0 unless shown by exploration)."""
     rejected: bool
+    strata: tuple[str, ...] = ()
+    """Context keys of the suggestion (the strata its outcome counts in)."""
+
+
+def ipw_weight(propensity: float) -> float:
+    return min(1.0 / max(propensity, 1e-3), MAX_WEIGHT)
+
+
+@dataclass(slots=True)
+class Tally:
+    """IPW sums of one stratum's outcomes."""
+
+    weight: float = 0.0
+    weight_sq: float = 0.0
+    rejected: float = 0.0
+
+    def add(self, outcome: Outcome, sign: float = 1.0) -> None:
+        w = ipw_weight(outcome.propensity)
+        self.weight += sign * w
+        self.weight_sq += sign * w * w
+        self.rejected += sign * w * outcome.rejected
+
+    def estimate(self) -> tuple[float, float, float]:
+        """(share rejected, its lower bound, effective sample size)."""
+        if self.weight <= 1e-9 or self.weight_sq <= 1e-9:
+            return 0.0, 0.0, 0.0
+        share = min(max(self.rejected / self.weight, 0.0), 1.0)
+        support = self.weight * self.weight / self.weight_sq
+        return share, wilson_lower(share, support), support
 
 
 def wilson_lower(share: float, n: float, z: float = Z_ONE_SIDED) -> float:
@@ -68,14 +111,43 @@ class HideConstraint:
         self.threshold: float | None = None
         """Hide at or above this P(reject); None while the log supports no threshold."""
         self.estimate: Estimate | None = None
+        self.strata: dict[str, Tally] = {}
+        self.certified: set[str] = set()
+        """Strata whose outcomes support hiding (kept current as outcomes come and go)."""
 
     def add(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome)
+        self._append(outcome)
         self._refit()
 
     def extend(self, outcomes: Iterable[Outcome]) -> None:
-        self.outcomes.extend(outcomes)
+        for outcome in outcomes:
+            self._append(outcome)
         self._refit()
+
+    def _append(self, outcome: Outcome) -> None:
+        touched = list(outcome.strata)
+        if self.outcomes.maxlen is not None and len(self.outcomes) == self.outcomes.maxlen:
+            evicted = self.outcomes[0]
+            for key in evicted.strata:
+                self.strata[key].add(evicted, -1.0)
+            touched += evicted.strata
+        self.outcomes.append(outcome)
+        for key in outcome.strata:
+            self.strata.setdefault(key, Tally()).add(outcome)
+        for key in touched:
+            _, lower, support = self.strata[key].estimate()
+            if support >= MIN_SUPPORT and lower >= self.target:
+                self.certified.add(key)
+            else:
+                self.certified.discard(key)
+
+    def certifying(self, strata: Iterable[str]) -> str | None:
+        """A stratum among ``strata`` whose outcomes support hiding, or None."""
+        if self.certified:
+            for key in strata:
+                if key in self.certified:
+                    return key
+        return None
 
     def estimates(self) -> list[Estimate]:
         """The IPW estimate at every logged P(reject), highest threshold first."""
@@ -83,7 +155,7 @@ class HideConstraint:
         found: list[Estimate] = []
         weight = weight_sq = rejected = 0.0
         for k, outcome in enumerate(ordered):
-            w = min(1.0 / max(outcome.propensity, 1e-3), MAX_WEIGHT)
+            w = ipw_weight(outcome.propensity)
             weight += w
             weight_sq += w * w
             rejected += w * outcome.rejected
@@ -114,19 +186,31 @@ def outcomes_from_log(events: Iterable[FeedbackEvent], user: str = "") -> list[O
     """Outcomes of ``user``'s log: each verdict joined to the shown decision before it.
 
     A verdict with no logged decision (the gate was off, or the log predates propensities)
-    is skipped: it says nothing about what the gate would have hidden.
+    is skipped: it says nothing about what the gate would have hidden. A decision logged
+    without its strata (an older log) counts in the strata its event still names.
     """
-    shown: dict[str, tuple[float, float]] = {}
+    shown: dict[str, tuple[float, float, tuple[str, ...]]] = {}
     found: list[Outcome] = []
     for event in events:
         if user and event.user != user:
             continue
         if event.kind == "shown":
             if event.probability is not None:
-                shown[event.fingerprint] = (1.0 - event.probability, event.propensity or 1.0)
+                shown[event.fingerprint] = (1.0 - event.probability, event.propensity or 1.0,
+                                            _logged_strata(event))  # fmt: skip
             continue
         label = event.label
         decision = shown.pop(event.fingerprint, None) if label is not None else None
         if decision is not None:
-            found.append(Outcome(decision[0], decision[1], label == 0))
+            found.append(Outcome(decision[0], decision[1], label == 0, decision[2]))
     return found
+
+
+def _logged_strata(event: FeedbackEvent) -> tuple[str, ...]:
+    logged = event.extra.get(STRATA_KEY)
+    if isinstance(logged, list) and all(isinstance(key, str) for key in logged):
+        return tuple(logged)
+    return tuple(
+        context_keys(event.rule, event.category, event.severity, event.path, None,
+                     event.repository).values()
+    )  # fmt: skip

@@ -23,7 +23,7 @@ from tactful.analyzers.model import ChangeUnit, Finding
 from tactful.server.feedback.events import FeedbackEvent
 from tactful.server.feedback.sink import FeedbackSink
 from tactful.server.feedback.store import FeedbackStore, FeedbackStoreError
-from tactful.server.gate.constraint import outcomes_from_log
+from tactful.server.gate.constraint import STRATA_KEY, outcomes_from_log
 from tactful.server.gate.history import GateHistory
 from tactful.server.gate.model import load_prior
 from tactful.server.gate.ownership import Ownership, git_email, head_commit
@@ -223,6 +223,8 @@ class DisplayGate:
                                              "explored": decision.explored}  # fmt: skip
                     extra.update({key: value for key, value in inputs.items() if value is not None})
                     extra.update({k: v for k, v in features.items() if k != GATE_PROBABILITY})
+                    if decision.strata:
+                        extra[STRATA_KEY] = list(decision.strata)
                     if decision.show:
                         sid = self._snapshot(result, finding, unit)
                         if sid:

@@ -37,16 +37,38 @@ def area(path: str) -> str:
     return head if sep else "."
 
 
+ORDINAL_BUCKETS = {"hunk": ("<=3", "4-10", ">10"), "pos": ("0-4", "5-9", "10+")}
+"""Contexts whose buckets are ordered (hunk size, session position)."""
+
+
+def ordinal_strata(categories: Mapping[str, str]) -> list[str]:
+    """Runs of adjacent buckets a suggestion falls in (``hunk:to 4-10``, ``pos:from 5-9``):
+    a preference that follows an ordered context ("nothing in small hunks", "nothing late in
+    a session") seldom stops at one bucket edge, and a run gathers outcomes faster than its
+    buckets do one by one. The first and last bucket are strata of their own already."""
+    found = []
+    for name, order in ORDINAL_BUCKETS.items():
+        value = categories.get(name)
+        if value not in order:
+            continue
+        at = order.index(value)
+        found += [f"{name}:to {order[j]}" for j in range(max(at, 1), len(order) - 1)]
+        found += [f"{name}:from {order[j]}" for j in range(1, min(at, len(order) - 2) + 1)]
+    return found
+
+
 def hunk_bucket(added: int) -> str:
+    order = ORDINAL_BUCKETS["hunk"]
     if added <= 3:
-        return "<=3"
-    return "4-10" if added <= 10 else ">10"
+        return order[0]
+    return order[1] if added <= 10 else order[2]
 
 
 def position_bucket(position: int) -> str:
+    order = ORDINAL_BUCKETS["pos"]
     if position < 5:
-        return "0-4"
-    return "5-9" if position < 10 else "10+"
+        return order[0]
+    return order[1] if position < 10 else order[2]
 
 
 def own_bucket(share: float) -> str:

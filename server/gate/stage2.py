@@ -35,7 +35,7 @@ from tactful.server.gate.features import (
 )
 from tactful.server.gate.history import NEUTRAL_RATE, GateHistory, context_keys
 from tactful.server.gate.model import OnlineLogistic, load_prior, logit, weights_from_json
-from tactful.server.gate.situation import Situation, situation
+from tactful.server.gate.situation import Situation, ordinal_strata, situation
 from tactful.server.gate.stage1 import UnitGate
 from tactful.server.settings import GateSettings
 
@@ -77,6 +77,8 @@ class Decision:
     ``floor`` (an error-severity security or correctness finding the model would hide) or
     ``gate-disabled``."""
     explored: bool
+    strata: tuple[str, ...] = ()
+    """The suggestion's context keys, where the hide constraint counts its outcome (logged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,7 @@ class Remembered:
     reject: float
     """P(reject) at decision time."""
     categories: dict[str, str]
+    strata: tuple[str, ...]
 
 
 def suggestion_names(
@@ -199,7 +202,7 @@ class SuggestionGate:
     def _features(
         self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None, critique: float | None,
         llm_confidence: float | None, extra: Mapping[str, float] | None, now: float | None,
-    ) -> tuple[Vector, Vector, dict[str, str]]:  # fmt: skip
+    ) -> tuple[Vector, Vector, dict[str, str], tuple[str, ...]]:  # fmt: skip
         shape, unit_score = self._unit_view(unit) if unit is not None else (None, None)
         situ = situation(
             finding, shape.language if shape else "", unit.kind if unit else "",
@@ -222,7 +225,9 @@ class SuggestionGate:
         static = [
             (i, v) for (i, v), n in zip(x, named, strict=True) if not n.endswith(HISTORY_SUFFIXES)
         ]
-        return x, static, situ.categories
+        keys = context_keys(finding.rule, finding.category, finding.severity.value, finding.path,
+                            situ.categories, history.repository if history is not None else "")  # fmt: skip
+        return x, static, situ.categories, (*keys.values(), *ordinal_strata(situ.categories))
 
     def _unit_view(self, unit: ChangeUnit) -> tuple[DiffShape, float | None]:
         """Shape and stage-1 score of a unit, computed once for all its findings."""
@@ -259,48 +264,56 @@ class SuggestionGate:
         ``extra`` holds the finding's features from earlier stages (``llm.*``, ``blame.own``);
         ``now`` (seconds) places it in the developer's session (None: no session features).
         """
-        x, static, categories = self._features(
+        x, static, categories, strata = self._features(
             finding, unit, history, critique, llm_confidence, extra, now
         )
         p = self.model.predict(x)
-        decision = self._policy(finding, p, 1.0 - self.model.predict_prior(static), history)
+        decision = self._policy(finding, p, 1.0 - self.model.predict_prior(static), history, strata)
         # A verdict on a hidden one (the developer asked to see it) was observed for sure.
         shown_with = decision.propensity if decision.show else 1.0
-        self._remember(finding.fingerprint, Remembered(x, shown_with, 1.0 - p, categories))
+        self._remember(finding.fingerprint, Remembered(x, shown_with, 1.0 - p, categories, strata))
         return decision
 
-    def would_hide(self, p: float, prior_reject: float) -> bool:
+    def would_hide(self, p: float, prior_reject: float, strata: tuple[str, ...] = ()) -> bool:
         """The hide rule without exploration, the floor or the reject memory: below the target,
-        and either the log supports hiding at this P(reject) or the prior alone is that sure."""
+        and the log supports hiding at this P(reject) or in one of the suggestion's strata,
+        or the prior alone is that sure."""
         if p >= self.threshold:
             return False
-        return self.constraint.allows(1.0 - p) or prior_reject >= self.settings.hide_precision
+        return (
+            self.constraint.allows(1.0 - p)
+            or self.constraint.certifying(strata) is not None
+            or prior_reject >= self.settings.hide_precision
+        )
 
     def policy_hides(
         self, finding: Finding, unit: ChangeUnit | None, history: GateHistory | None,
         extra: Mapping[str, float] | None = None,
     ) -> bool:  # fmt: skip
         """Would the policy hide ``finding`` now (no exploration, no learning, no session count)?"""
-        x, static, _ = self._features(finding, unit, history, None, None, extra, None)
-        return self.would_hide(self.model.predict(x), 1.0 - self.model.predict_prior(static))
+        x, static, _, strata = self._features(finding, unit, history, None, None, extra, None)
+        return self.would_hide(
+            self.model.predict(x), 1.0 - self.model.predict_prior(static), strata
+        )
 
     def _policy(
-        self, finding: Finding, p: float, prior_reject: float, history: GateHistory | None
-    ) -> Decision:
+        self, finding: Finding, p: float, prior_reject: float, history: GateHistory | None,
+        strata: tuple[str, ...],
+    ) -> Decision:  # fmt: skip
         if history is not None and finding.fingerprint in history.rejected:
-            return Decision(False, p, 1.0, "rejected-before", False)
+            return Decision(False, p, 1.0, "rejected-before", False, strata)
         if not self.settings.enabled:
-            return Decision(True, p, 1.0, "gate-disabled", False)
+            return Decision(True, p, 1.0, "gate-disabled", False, strata)
         if p >= self.threshold:
-            return Decision(True, p, 1.0, "above-threshold", False)
-        if not self.would_hide(p, prior_reject):
-            return Decision(True, p, 1.0, "unsupported", False)
+            return Decision(True, p, 1.0, "above-threshold", False, strata)
+        if not self.would_hide(p, prior_reject, strata):
+            return Decision(True, p, 1.0, "unsupported", False, strata)
         if under_floor(finding):
-            return Decision(True, p, 1.0, "floor", False)
+            return Decision(True, p, 1.0, "floor", False, strata)
         rate = self.exploration_rate
         if rate > 0 and self._draw(finding.fingerprint) < rate:
-            return Decision(True, p, rate, "explore", True)
-        return Decision(False, p, 1.0 - rate, "below-threshold", False)
+            return Decision(True, p, rate, "explore", True, strata)
+        return Decision(False, p, 1.0 - rate, "below-threshold", False, strata)
 
     def _draw(self, fingerprint: str) -> float:
         if self._rng is not None:
@@ -331,7 +344,9 @@ class SuggestionGate:
             x, propensity = self.features(_finding_of(event), None, None), 1.0
         else:
             x, propensity = remembered.x, remembered.propensity
-            self.constraint.add(Outcome(remembered.reject, propensity, label == 0))
+            self.constraint.add(
+                Outcome(remembered.reject, propensity, label == 0, remembered.strata)
+            )
         weight = min(1.0 / max(propensity, 1e-3), MAX_EXPLORATION_WEIGHT)
         if event.kind == "ignored":
             weight *= IGNORED_WEIGHT
