@@ -19,6 +19,7 @@ the next full-text change or reopen brings it back.
 from __future__ import annotations
 
 import json
+import functools
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -194,6 +195,21 @@ class TactfulProtocol(LanguageServerProtocol):
             self._send_response(message.id, error=error.to_response_error())
             return
         super().handle_message(message)
+
+    def _handle_notification(self, method_name: str, params: Any) -> None:
+        # pygls 2.1 files each notification's future under a fresh id and never removes it:
+        # one finished task (and its arguments) kept per didChange, for the life of the server.
+        before = set(self._request_futures)
+        super()._handle_notification(method_name, params)
+        for msg_id in set(self._request_futures) - before:
+            future = self._request_futures[msg_id]
+            if future.done():
+                del self._request_futures[msg_id]
+            else:
+                future.add_done_callback(functools.partial(self._forget_future, msg_id))
+
+    def _forget_future(self, msg_id: Any, _future: Any) -> None:
+        self._request_futures.pop(msg_id, None)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
