@@ -18,8 +18,8 @@ the next full-text change or reopen brings it back.
 
 from __future__ import annotations
 
-import json
 import functools
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
