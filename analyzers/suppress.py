@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from tactful.analyzers.languages import LANGUAGES
 from tactful.analyzers.model import Finding
 
 HASH = ("#",)
@@ -27,20 +28,7 @@ COMMENT_STARTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "python": HASH,
         "ruby": HASH,
         "php": (*HASH, *SLASHES),
-        **{
-            lang: SLASHES
-            for lang in (
-                "javascript",
-                "typescript",
-                "tsx",
-                "go",
-                "java",
-                "c",
-                "cpp",
-                "csharp",
-                "rust",
-            )
-        },
+        **{lang: SLASHES for lang in LANGUAGES if lang not in ("python", "ruby", "php")},
     }
 )
 ANY_COMMENT = ("#", "//", "/*", "--", ";")

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo, nodes_of
+from tactful.analyzers.languages import LANGUAGES
 from tactful.analyzers.model import Severity
 
 CALLS = frozenset(
@@ -188,20 +189,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         RuleInfo(
             "generic.secret-logged",
-            (
-                "python",
-                "javascript",
-                "typescript",
-                "tsx",
-                "go",
-                "java",
-                "csharp",
-                "ruby",
-                "php",
-                "rust",
-                "c",
-                "cpp",
-            ),  # fmt: skip
+            LANGUAGES,
             Severity.WARNING,
             "security",
             "a password, token or key passed to a logging call the change adds",
