@@ -22,7 +22,7 @@ from tactful.analyzers.checks.base import (
     RuleInfo,
     nodes_of,
 )
-from tactful.analyzers.checks.debug import is_script
+from tactful.analyzers.checks.purpose import is_script
 from tactful.analyzers.model import Fix, Severity, Span, TextEdit
 
 DROPPED_BY = {

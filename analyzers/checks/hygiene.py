@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Iterator
 
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
-from tactful.analyzers.checks.debug import is_script
+from tactful.analyzers.checks.purpose import is_script
 from tactful.analyzers.languages import count_error_nodes, parse
 from tactful.analyzers.model import Fix, Severity, Span, TextEdit
 
