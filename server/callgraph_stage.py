@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tactful.analyzers.callgraph import signature_change_findings
+from tactful.analyzers.callgraph.contracts import Source, caller_contract_findings
 from tactful.analyzers.callgraph.tags import Definition
 from tactful.server import pipeline
 from tactful.server.index import RepoIndex
@@ -33,26 +34,50 @@ def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
             return
         old_defs: list[Definition] = []
         new_defs: list[Definition] = []
+        old_texts: dict[str, str] = {}
+        new_texts: dict[str, str] = {}
         for file in result.files:
             if file.language is None:
                 continue
             path = file.change.path
             if file.new_text is not None:
+                new_texts[path] = file.new_text
                 new_tags = index.update_file(
                     path, file.new_text, file.new_tree, old_text=file.old_text
                 )
                 new_defs.extend(new_tags.definitions if new_tags else ())
             if file.old_text is not None:
+                old_texts[path] = file.old_text
                 old_defs.extend(index.tags_of_text(file.language, path, file.old_text).definitions)
         for unit in result.units:
             result.unit_context[(unit.path, unit.name)] = index.unit_context(unit)
-        added = pipeline.merge_findings(
-            result,
-            signature_change_findings(result.units, old_defs, new_defs, index.graph),
-            settings,
+        found = signature_change_findings(result.units, old_defs, new_defs, index.graph)
+        found += caller_contract_findings(
+            result.units,
+            old_defs,
+            new_defs,
+            index.graph,
+            old_texts,
+            _source(index, new_texts),
         )
+        added = pipeline.merge_findings(result, found, settings)
         pipeline.add_counters(
             result, {"callgraph.units": len(result.units), "callgraph.findings": len(added)}
         )
 
     return callgraph
+
+
+def _source(index: RepoIndex, changed: dict[str, str]) -> Source:
+    """File text after the change: the reviewed text for changed files, else the working tree."""
+    cache: dict[str, str | None] = dict(changed)
+
+    def read(path: str) -> str | None:
+        if path not in cache:
+            try:
+                cache[path] = (index.root / path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                cache[path] = None
+        return cache[path]
+
+    return read

@@ -283,6 +283,10 @@ class CallGraph:
                 out.append((ref, conf))
         return out
 
+    def calls_named(self, name: str) -> list[Reference]:
+        """Every call site of ``name``, resolved or not."""
+        return list(self._refs_by_name.get(name, ()))
+
     def definitions_named(self, name: str) -> list[Definition]:
         return list(self._by_name.get(name, ()))
 

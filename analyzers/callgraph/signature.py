@@ -12,7 +12,7 @@ Edges resolved by name alone are trusted only when the name is defined once in t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from tactful.analyzers.callgraph.graph import NAME_ONLY, CallGraph, family
 from tactful.analyzers.callgraph.tags import Definition, Reference
@@ -36,29 +36,40 @@ def signature_change_findings(
     """
     units = list(units)
     edited = {(u.path, line) for u in units for line in u.changed_new_lines}
-    old_by = _by_key(old_defs)
-    new_by = _by_key(new_defs)
     findings = []
-    for unit in units:
-        olds, news = old_by.get((unit.path, unit.name), []), new_by.get((unit.path, unit.name), [])
-        if len(olds) != 1 or len(news) != 1:  # added, deleted, or overloaded: not comparable
-            continue
-        old, new = olds[0], news[0]
-        if not new.callable or (old.params, old.min_args, old.max_args) == (
-            new.params,
-            new.min_args,
-            new.max_args,
+    for unit, old, target in changed_definitions(units, old_defs, new_defs, graph):
+        if (old.params, old.min_args, old.max_args) == (
+            target.params,
+            target.min_args,
+            target.max_args,
         ):
-            continue
-        target = next(
-            (d for d in graph.find(new.qualified_name, new.path) if d.span == new.span), None
-        )
-        if target is None:
             continue
         stale = _stale_calls(old, target, graph, edited)
         if stale:
             findings.append(_finding(unit, old, target, stale))
     return findings
+
+
+def changed_definitions(
+    units: Iterable[ChangeUnit],
+    old_defs: Iterable[Definition],
+    new_defs: Iterable[Definition],
+    graph: CallGraph,
+) -> Iterator[tuple[ChangeUnit, Definition, Definition]]:
+    """(unit, old definition, new definition as the graph holds it) for each changed callable
+    that exists once on both sides (added, deleted and overloaded ones are not comparable)."""
+    old_by = _by_key(old_defs)
+    new_by = _by_key(new_defs)
+    for unit in units:
+        olds, news = old_by.get((unit.path, unit.name), []), new_by.get((unit.path, unit.name), [])
+        if len(olds) != 1 or len(news) != 1 or not news[0].callable:
+            continue
+        new = news[0]
+        target = next(
+            (d for d in graph.find(new.qualified_name, new.path) if d.span == new.span), None
+        )
+        if target is not None:
+            yield unit, olds[0], target
 
 
 def _first_moved(old: Definition, new: Definition) -> int | None:
