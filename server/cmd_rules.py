@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def rule_rows() -> list[dict[str, Any]]:
     """One row per rule a finding can carry, checks first, then the call graph and the model."""
-    from tactful.analyzers.callgraph.signature import RULE as SIGNATURE_RULE
+    from tactful.analyzers.callgraph import CALLGRAPH_RULES
     from tactful.analyzers.checks import RULES
     from tactful.server.llm.parse import CATEGORIES
 
@@ -47,10 +47,11 @@ def rule_rows() -> list[dict[str, Any]]:
         }
         for info in sorted(RULES.values(), key=lambda i: i.id)
     ]
-    rows.append(
-        {"id": SIGNATURE_RULE, "languages": [], "severity": "warning", "category": "correctness",
-         "fixable": False, "summary": "a changed signature that callers elsewhere still use the old way"}
-    )  # fmt: skip
+    rows += [
+        {"id": rule, "languages": [], "severity": "warning", "category": "correctness",
+         "fixable": False, "summary": summary}
+        for rule, summary in CALLGRAPH_RULES.items()
+    ]  # fmt: skip
     rows += [
         {"id": f"llm.{category}", "languages": [], "severity": "varies",
          "category": category, "fixable": False, "summary": f"the LLM reviewer's {category} findings"}

@@ -200,11 +200,11 @@ def _close(word: Any, choices: Iterable[str]) -> str:
 def known_rule_ids() -> list[str]:
     """Every rule id a finding can carry: the checks, the call graph, the model's categories."""
     # Imported here: deciding whether a setting is valid should not load tree-sitter up front.
-    from tactful.analyzers.callgraph.signature import RULE as SIGNATURE_RULE
+    from tactful.analyzers.callgraph import CALLGRAPH_RULES
     from tactful.analyzers.checks import RULES
     from tactful.server.llm.parse import CATEGORIES
 
-    return [*RULES, SIGNATURE_RULE, *(f"llm.{c}" for c in CATEGORIES)]
+    return [*RULES, *CALLGRAPH_RULES, *(f"llm.{c}" for c in CATEGORIES)]
 
 
 def unknown_rule(pattern: str, known: list[str]) -> str:

@@ -180,3 +180,11 @@ def test_javascript_destructuring_caller_of_a_path_that_now_returns_one_value(
     (finding,) = _findings(cli, git_repo, {"types.js": JS_TYPES}, {"types.js": after})
     assert finding["rule"] == SHAPE and finding["line"] == 3
     assert [r["line"] for r in finding["related"]] == [9]
+
+
+def test_javascript_a_path_that_keeps_its_pair_is_silent(cli, git_repo) -> None:
+    # The `return` keyword is a child of the return statement: it is not a bare `return;`.
+    after = JS_TYPES.replace(
+        "    return [value, 'text'];", "    const text = 'text';\n    return [value, text];"
+    )
+    assert _findings(cli, git_repo, {"types.js": JS_TYPES}, {"types.js": after}) == []

@@ -4,6 +4,7 @@
 ``callees``; ``signature_change_findings`` is the deterministic check built on it.
 """
 
+from tactful.analyzers.callgraph.contracts import RULE_SUMMARIES as _CONTRACT_RULES
 from tactful.analyzers.callgraph.graph import (
     CONFIDENCE_RANK,
     EXACT,
@@ -13,7 +14,7 @@ from tactful.analyzers.callgraph.graph import (
 )
 from tactful.analyzers.callgraph.imports import Import
 from tactful.analyzers.callgraph.records import Callee, CallSite
-from tactful.analyzers.callgraph.signature import RULE, signature_change_findings
+from tactful.analyzers.callgraph.signature import RULE, SUMMARY, signature_change_findings
 from tactful.analyzers.callgraph.tags import (
     MODULE,
     Definition,
@@ -23,7 +24,11 @@ from tactful.analyzers.callgraph.tags import (
     tags_query,
 )
 
+CALLGRAPH_RULES = {RULE: SUMMARY, **_CONTRACT_RULES}
+"""Rule id -> summary of every finding the call graph reports."""
+
 __all__ = [
+    "CALLGRAPH_RULES",
     "CONFIDENCE_RANK",
     "EXACT",
     "IMPORTED",

@@ -38,6 +38,10 @@ from tactful.analyzers.model import ChangeUnit, Finding, Location, Severity, Spa
 
 RAISE_RULE = "callgraph.removed-raise"
 RETURN_RULE = "callgraph.return-shape"
+RULE_SUMMARIES = {
+    RAISE_RULE: "a removed raise/throw that callers still catch or tests still expect",
+    RETURN_RULE: "a changed return shape (tuple vs one value) that callers still unpack, index or test",
+}
 _MAX_LISTED = 5
 _RAISES = frozenset({"raise_statement", "throw_statement", "throw_expression"})
 _RAISED_NAME = re.compile(
@@ -230,6 +234,8 @@ def _returns(body: _Body) -> list[tuple[int, int]]:
     """(line, size) of each return: the tuple's size, 1 for one value, 0 for nothing."""
     out = []
     for node in body.own(_RETURNS):
+        if not node.is_named:
+            continue  # the `return` keyword inside a JavaScript return statement
         values = [c for c in node.named_children if "comment" not in c.type]
         if not values or (len(values) == 1 and body.text(values[0]) in _NOTHING):
             size = 0

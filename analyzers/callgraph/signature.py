@@ -19,6 +19,7 @@ from tactful.analyzers.callgraph.tags import Definition, Reference
 from tactful.analyzers.model import ChangeUnit, Finding, Location, Severity, Span
 
 RULE = "callgraph.signature-change"
+SUMMARY = "a changed signature that callers elsewhere still use the old way"
 _MAX_LISTED = 5
 
 
