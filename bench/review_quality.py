@@ -191,15 +191,24 @@ def cache_dir() -> Path:
 
 def download(archive: Archive, cache: Path) -> Path:
     """The archive file, downloaded once and checked against its pinned sha256."""
-    target = cache / "archives" / f"{archive.sha256[:16]}-{archive.url.rsplit('/', 1)[-1]}"
+    target = (
+        cache
+        / "archives"
+        / f"{archive.sha256[:16]}-{archive.url.rsplit('/', 1)[-1]}".replace("@", "-")
+    )
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with urllib.request.urlopen(archive.url, timeout=60) as response:
-            data = response.read()
-    except (urllib.error.URLError, OSError) as exc:
-        raise BenchError(f"archive {archive.name} is unavailable: {archive.url}: {exc}") from exc
+    if archive.url.startswith(GIT_SCHEME):
+        data = _git_archive(archive)
+    else:
+        try:
+            with urllib.request.urlopen(archive.url, timeout=60) as response:
+                data = response.read()
+        except (urllib.error.URLError, OSError) as exc:
+            raise BenchError(
+                f"archive {archive.name} is unavailable: {archive.url}: {exc}"
+            ) from exc
     digest = hashlib.sha256(data).hexdigest()
     if digest != archive.sha256:
         raise BenchError(
@@ -209,6 +218,43 @@ def download(archive: Archive, cache: Path) -> Path:
     partial.write_bytes(data)
     partial.replace(target)
     return target
+
+
+GIT_SCHEME = "github:"
+"""``github:owner/name@tag``: a release tag of a repository mirrored on this machine (for
+languages whose releases no reachable registry ships as source: Go, Java, C#, Ruby, Rust)."""
+
+
+def mirror_dir() -> Path:
+    env = os.environ.get("TACTFUL_BENCH_MIRRORS")
+    return Path(env) if env else Path("/work/.mirror")
+
+
+def _git_archive(archive: Archive) -> bytes:
+    """``git archive`` of the tag as a tar (one top folder), from the local bare mirror."""
+    repo, _, tag = archive.url.removeprefix(GIT_SCHEME).partition("@")
+    mirror = mirror_dir() / repo.replace("/", "+") / "repo"
+    if not mirror.is_dir() or not tag:
+        raise BenchError(
+            f"archive {archive.name} needs a mirror of github:{repo} at {mirror} "
+            "(set TACTFUL_BENCH_MIRRORS to the folder of owner+name/repo mirrors)"
+        )
+    done = subprocess.run(
+        [
+            "git",
+            "--git-dir",
+            str(mirror),
+            "archive",
+            "--format=tar",
+            f"--prefix={archive.name}/",
+            tag,
+        ],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"archive {archive.name}: git archive {tag}: {done.stderr.decode()[:200]}")
+    return done.stdout
 
 
 def unpacked(archive: Archive, cache: Path) -> Path:

@@ -252,6 +252,8 @@ NEW_FIXME_ADMITS = " x = 1\n+# FIXME: this test is failing, but shouldn't be\n y
         pytest.param(NEW_TODO, LINKED, [2], id="project-links-its-todos"),
         pytest.param(NEW_TODO, FEW, [2], id="too-few-to-tell"),
         pytest.param(NEW_FIXME_ADMITS, UNLINKED, [2], id="admits-a-known-defect"),
+        # commons-cli 1.10.0: a doubt about a design ("this seems wrong") is not a known defect
+        pytest.param(" x = 1\n+# TODO this seems wrong\n y = 2\n", UNLINKED, [], id="hedged-doubt"),
     ],
 )
 def test_todo_without_a_link_follows_the_project_habit(
@@ -319,3 +321,37 @@ def test_a_guard_deleted_with_its_whole_function_is_not_a_removed_guard() -> Non
         "-        raise AssertionError\n     return co\n"
     )
     assert flagged_lines("src/compat.py", kept + trimmed, "generic.removed-guard") == [4]
+
+
+# --- an early return that guards an argument with no room is not a dropped behaviour
+# (commons-cli 1.10.0: `if (width <= 0) return appendable;` before the wrapping code)
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated"),
+    [
+        pytest.param(
+            "src/Help.java",
+            " class Help {\n   String wrap(StringBuilder sb, int width, int tab, String text) {\n"
+            "+    if (width <= 0) {\n+      return sb;\n+    }\n     sb.append(pad(tab));\n"
+            "     sb.append(text);\n     return sb;\n   }\n }\n",
+            id="java-non-positive-width",
+        ),
+        pytest.param(
+            "pkg/fmt.py",
+            " def render(out, items, indent):\n+    if len(items) == 0:\n+        return out\n"
+            "     out.write(' ' * indent)\n     out.write(items)\n     return out\n",
+            id="python-empty-items",
+        ),
+    ],
+)
+def test_an_early_return_for_an_argument_with_no_room_is_a_guard(path: str, annotated: str) -> None:
+    assert flagged_lines(path, annotated, "generic.dropped-parameter") == []
+
+
+def test_a_flag_that_skips_the_work_still_drops_the_parameter() -> None:
+    annotated = (
+        " def f(verify, cert):\n     ctx = new()\n+    if not verify:\n+        return ctx\n"
+        "     ctx.load(cert)\n     return ctx\n"
+    )
+    assert flagged_lines("a.py", annotated, "generic.dropped-parameter") == [4]

@@ -36,6 +36,13 @@ _NO_DATA = re.compile(
     r"|^\(?\s{0,4}[\w$@]{1,60}(?:(?:\.|->)[\w$]{1,60}){1,4}\s{0,4}(?:==|===|is)\s{0,4}(?:None|null|nil|undefined)\s{0,4}\)?$"
 )
 """``if not request.body`` / ``if x.items == nil``: nothing to process, so skipping the rest is the point."""
+_NO_ROOM = re.compile(
+    r"^\(?\s{0,4}(?:len\(\s{0,4})?[\w$@]{1,60}(?:(?:\.|->)[\w$]{1,60}){0,3}(?:\(\s{0,4}\))?\s{0,4}\)?"
+    r"\s{0,4}(?:<=\s{0,4}0|<\s{0,4}1|===?\s{0,4}0)\s{0,4}\)?$"
+    r"|^\(?\s{0,4}[\w$@]{1,60}(?:(?:\.|->)[\w$]{1,60}){0,3}\.(?:isEmpty|is_empty|empty)\(\s{0,4}\)\s{0,4}\)?$"
+)
+"""``if (width <= 0)`` / ``if len(items) == 0`` / ``if (text.isEmpty())``: an argument with no room
+or nothing in it, where returning at once is the guard, not a dropped behaviour."""
 _FAILURE = re.compile(r"(?i)err|fail|invalid|exception|null|nil|none|undefined|false")
 
 
@@ -113,7 +120,10 @@ def _failure_or_nothing_to_do(ctx: CheckContext, statement: ts.Node) -> bool:
         if guard is not None and guard.type in g.IF_TYPES
         else None
     )
-    return condition is not None and bool(_NO_DATA.match(ctx.node_text(condition)))
+    if condition is None:
+        return False
+    text = ctx.node_text(condition)
+    return bool(_NO_DATA.match(text) or _NO_ROOM.match(text))
 
 
 def _honoured_on_every_path(old_body: str, pattern: re.Pattern[str]) -> bool:

@@ -29,6 +29,11 @@ ADMITS_DEFECT = re.compile(
     re.IGNORECASE,
 )
 """Words with which a comment says the code next to it is known to misbehave."""
+HEDGED = re.compile(
+    r"\b(?:seems?|looks?|maybe|might|may|probably|perhaps|possibly|i think|not sure)\b|\?",
+    re.IGNORECASE,
+)
+"""A doubt ("this seems wrong", "wrong order?") asks a question; it does not report a known defect."""
 UNKNOWN_HABIT_CONFIDENCE = 0.4
 KNOWN_DEFECT_CONFIDENCE = 0.8
 
@@ -44,7 +49,7 @@ def _message(marker: str, tail: str, habit: TodoHabit) -> tuple[str, float | Non
     """The comment to write on a new unlinked TODO and its confidence (None: the rule's);
     None to stay silent."""
     remark = tail[len(marker) :].lstrip(" :-")
-    if ADMITS_DEFECT.search(remark):
+    if ADMITS_DEFECT.search(remark) and not HEDGED.search(remark):
         return (
             f"This {marker} says the new code is known to misbehave; fix it before merging, "
             "or track it in an issue so the defect is not lost.",
