@@ -41,6 +41,7 @@ from tactful.analyzers.checks import (
     hygiene,
     injection,
     injection_c,
+    leak_removals,
     leaks,
     logged_secrets,
     pitfalls,
@@ -92,6 +93,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *injection.RULES,
     *injection_c.RULES,
     *leaks.RULES,
+    *leak_removals.RULES,
 )
 
 RULES: Mapping[str, RuleInfo] = MappingProxyType({rule.info.id: rule.info for rule in ALL_RULES})

@@ -1,4 +1,4 @@
-"""Resource leaks: handles acquired in changed code and never released, and releases the change removed.
+"""Resource leaks: handles acquired in changed code and never released.
 
 An acquire is a local bound to a call that opens a file, socket, connection or stream
 (``open``, ``os.Open``, ``new FileInputStream``, ``fopen``...), outside ``with``/``using``/
@@ -7,12 +7,7 @@ try-with-resources/a Ruby block. It leaks when the rest of its function neither 
 stores it in a field or a collection, wraps it in another resource, passes it to
 ``closing``/``enter_context``): handing it on transfers ownership and stays silent. A lock
 taken with ``acquire()``/``Lock()`` and never released counts too. Module-level code (a
-script) is left alone.
-
-The second rule reads the old side: a release line the change deleted (``f.close()``,
-``defer rows.Close()``, ``mu.Unlock()``, ``free(buf)``, ``flock($f, LOCK_UN)``) while the
-function still holds the handle (or, for a field such as ``self.conn``, still works with its
-owner) and no longer releases it.
+script) is left alone. Releases the change removed are in ``leak_removals``.
 """
 
 from __future__ import annotations
@@ -166,7 +161,8 @@ def _acquires(language: str, callee: str) -> bool:
     return language in ("java", "csharp") and last in names
 
 
-def _function(node: ts.Node) -> ts.Node | None:
+def function_of(node: ts.Node) -> ts.Node | None:
+    """The function or method around ``node``, if any."""
     current = node.parent
     while current is not None and current.type not in FUNCTIONS:
         current = current.parent
@@ -229,7 +225,7 @@ def find_unreleased(ctx: CheckContext) -> Iterator[Hit]:
             callee = inner.group(1) if inner and _acquires(language, inner.group(1)) else callee
         if not _acquires(language, callee) or _inside_managed(ctx, statement, value):
             continue
-        function = _function(statement)
+        function = function_of(statement)
         if function is None:
             continue  # module level: a script that lives as long as the process
         name = ctx.node_text(name_node)
@@ -266,7 +262,7 @@ def find_unreleased_lock(ctx: CheckContext) -> Iterator[Hit]:
             continue
         column = match.start("var")
         node = ctx.tree.root_node.descendant_for_point_range((line - 1, column), (line - 1, column))
-        function = _function(node) if node is not None else None
+        function = function_of(node) if node is not None else None
         if function is None:
             continue
         if _name_of(function) in LOCKING_FUNCTIONS:
@@ -299,171 +295,6 @@ def _name_of(function: ts.Node) -> str:
     return (name.text or b"").decode("utf-8", "replace") if name is not None else ""
 
 
-RELEASE_LINE = re.compile(
-    r"^\s{0,40}(?:defer\s{1,4})?(?:"
-    r"(?P<obj>\$?[A-Za-z_](?:[\w.]|->|\[[\w.$]{1,40}\]){0,80}?)(?:\.|->)"
-    r"(?P<method>close|Close|closeSync|Dispose|release|Unlock|RUnlock|unlock)\(\)"
-    # fclose(f), free(p), ini_free(line), hooks.deallocate(p.buffer), xml_memory::deallocate(contents)
-    r"|(?P<fn>(?:[A-Za-z_]\w{0,40}(?:\.|::|->)){0,3}(?:\w{0,30}_)?"
-    r"(?:fclose|pclose|closedir|close|closesocket|curl_close|free|deallocate|dealloc))"
-    r"\(\s{0,4}(?P<arg>\$?[A-Za-z_]\w{0,60}(?:(?:\.|->)[A-Za-z_]\w{0,60}){0,2})\s{0,4}\)"
-    r"|flock\(\s{0,4}(?P<locked>\$?[A-Za-z_]\w{0,60})\s{0,4},\s{0,4}LOCK_UN\s{0,4}\)"
-    # a deferred closing helper taking the handle last: `defer deferredClose(&err, file)`
-    r"|(?<=defer )[A-Za-z_][\w.]{0,40}(?:close|Close)\w{0,20}\([^()]{0,80}?,\s{0,4}(?P<deferred>[A-Za-z_]\w{0,60})\s{0,4}\)"
-    r")\s{0,4};?\s{0,4}$"
-)
-
-
-def _removed_releases(ctx: CheckContext) -> Iterator[tuple[int, str, str]]:
-    """(new line where the removed release stood, released name, the removed line)."""
-    for hunk in ctx.file.hunks:
-        new_line = hunk.new_start - 1
-        for raw in hunk.lines:
-            tag, body = raw[:1], raw[1:]
-            if tag in (" ", "+"):
-                new_line += 1
-            elif tag == "-":
-                match = RELEASE_LINE.match(body)
-                if match:
-                    name = (
-                        match.group("obj")
-                        or match.group("arg")
-                        or match.group("locked")
-                        or match.group("deferred")
-                        or ""
-                    )
-                    yield max(new_line + 1, hunk.new_start), name, body.strip()
-
-
-def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
-    yield from _exits_skipping_release(ctx)
-    if ctx.tree is None or ctx.old_text is None or not ctx.file.removed_lines:
-        return
-    for anchor, name, removed in _removed_releases(ctx):
-        anchor = min(anchor, len(ctx.lines))
-        text = ctx.line(anchor)
-        column = len(text) - len(text.lstrip())
-        node = ctx.tree.root_node.descendant_for_point_range(
-            (anchor - 1, column), (anchor - 1, column)
-        )
-        function = _function(node) if node is not None else None
-        if function is None:
-            continue
-        body = ctx.node_text(function)
-        handle = name.lstrip("$")
-        # A field (`l.cn.c`, `self.stack[i]`) outlives the call: the function still using its owner is enough.
-        owner = re.split(r"\.|->|\[", handle, maxsplit=1)[0]
-        if not re.search(rf"(?<![\w.]){re.escape(owner)}(?!\w)", body):
-            continue  # the handle itself is gone too
-        compact = removed.replace(" ", "")
-        if any(compact in ctx.line(n).replace(" ", "") for n in ctx.added):
-            continue  # moved, not removed
-        if compact in body.replace(" ", ""):
-            # Still released on another path (an error branch): this path now leaks.
-            yield Hit(
-                Span(anchor, column, anchor, len(text.rstrip())),
-                f"The change deletes `{removed}` from this path while the function still holds "
-                f"`{handle}`; only the other paths release it now.",
-                removed,
-                anchored_on_removal=True,
-                confidence=0.5,
-            )
-            continue
-        if _released_anyway(body, handle):
-            continue
-        yield Hit(
-            Span(anchor, column, anchor, len(text.rstrip())),
-            f"The change deletes `{removed}` while this function still holds `{handle}`, so it is "
-            "never released now.",
-            removed,
-            anchored_on_removal=True,
-        )
-
-
-EXIT_LINE = re.compile(r"^\s{0,80}(?:if\s{0,3}\([^;]{0,200}\)\s{0,3})?(?:return|raise|throw)\b")
-MANAGED_RELEASE = re.compile(r"\b(?:defer|finally|using|with|ensure)\b")
-
-
-def _exits_skipping_release(ctx: CheckContext) -> Iterator[Hit]:
-    """An added early exit between acquiring a handle and the release further down, which it skips."""
-    if ctx.tree is None:
-        return
-    names = ACQUIRES.get(ctx.language or "", frozenset())
-    if not names:
-        return
-    acquire_calls = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
-    for line in sorted(ctx.added):
-        text = ctx.line(line)
-        if not EXIT_LINE.match(text):
-            continue
-        column = len(text) - len(text.lstrip())
-        node = ctx.tree.root_node.descendant_for_point_range((line - 1, column), (line - 1, column))
-        function = _function(node) if node is not None else None
-        if function is None or MANAGED_RELEASE.search(ctx.node_text(function)):
-            continue
-        first, last = function.start_point[0] + 1, function.end_point[0] + 1
-        later = [(n, RELEASE_LINE.match(ctx.line(n))) for n in range(line + 1, last + 1)]
-        for number, match in later:
-            if match is None or ctx.is_added(number):
-                continue
-            name = (
-                match.group("obj")
-                or match.group("arg")
-                or match.group("locked")
-                or match.group("deferred")
-                or ""
-            )
-            escaped = re.escape(name)
-            acquired = re.compile(
-                rf"(?<![\w.]){escaped}\s{{0,3}}:?=\s{{0,3}}[^;\n]{{0,80}}?(?<![\w.])(?:{acquire_calls})\s{{0,3}}\("
-            )
-            if not any(acquired.search(ctx.line(n)) for n in range(first, line)):
-                continue
-            if re.search(rf"(?<![\w.]){escaped}(?!\w)", text) or (
-                node is not None and _exit_tests(ctx, node, escaped)
-            ):
-                continue  # the exit hands the handle on or releases it, or leaves because it failed to open
-            yield Hit(
-                Span(line, column, line, len(text.rstrip())),
-                f"This new early exit leaves before `{match.group(0).strip()}` on line {number}, so `{name}` "
-                "is never released on this path; release it before leaving.",
-                text.strip(),
-                confidence=0.7,
-            )
-            break
-
-
-def _exit_tests(ctx: CheckContext, node: ts.Node, escaped: str) -> bool:
-    """The condition of the ``if`` around the exit mentions the handle (``if (!f) return -1;``)."""
-    current: ts.Node | None = node
-    while current is not None and current.type not in FUNCTIONS:
-        if current.type in (
-            "if_statement",
-            "if",
-            "unless",
-            "if_modifier",
-            "unless_modifier",
-            "if_expression",
-        ):
-            condition = current.child_by_field_name("condition")
-            text = ctx.node_text(condition if condition is not None else current)
-            return re.search(rf"(?<![\w.]){escaped}(?!\w)", text) is not None
-        current = current.parent
-    return False
-
-
-def _released_anyway(body: str, handle: str) -> bool:
-    v = re.escape(handle)
-    return bool(
-        re.search(rf"\b{v}\b[\w.\->]{{0,60}}?(?:\.|->){RELEASE_METHODS}\s{{0,4}}\(", body)
-        or re.search(rf"\b{RELEASE_FUNCTIONS}\s{{0,4}}\(\s{{0,4}}\$?{v}\b", body)
-        or re.search(
-            rf"\b{v}\b[\w.]{{0,60}}\.R?Unlock\(|\b{v}\b[\w.]{{0,60}}\.(?:release|unlock)\(", body
-        )
-        or re.search(rf"\b(?:with|using)\b[^\n]{{0,200}}\b{v}\b", body)
-    )
-
-
 RULES: tuple[Rule, ...] = (
     Rule(
         RuleInfo(
@@ -486,17 +317,5 @@ RULES: tuple[Rule, ...] = (
             confidence=0.7,
         ),
         find_unreleased_lock,
-    ),
-    Rule(
-        RuleInfo(
-            "generic.removed-release",
-            (*LANGUAGES, "rust"),
-            Severity.WARNING,
-            "correctness",
-            "a close/unlock the change deleted, or an added early exit that skips it, while the function "
-            "still holds the resource",
-            confidence=0.7,
-        ),
-        find_removed_release,
     ),
 )
