@@ -350,3 +350,58 @@ def test_a_release_deleted_from_one_path_is_flagged_softly() -> None:
     )
     (finding,) = findings("a.c", annotated, "generic.removed-release")
     assert finding.span.start_line == 7 and finding.confidence == 0.5
+
+
+# --- releases whose result is kept, and releases moved out of their cleanup block --------
+
+JAVA_FINALLY = (
+    " class C {\n"
+    "   boolean retrieve(String name) throws IOException {\n"
+    "     final Socket socket = open(name);\n"
+    "     try {\n"
+    "       copy(socket);\n"
+    "%s"
+    "     } finally {\n"
+    "%s"
+    "       cleanUp();\n"
+    "     }\n"
+    "   }\n"
+    " }\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated", "lines"),
+    [
+        pytest.param(
+            "src/Mail.php",
+            " <?php\n function send($cmd, $body) {\n     $mail = popen($cmd, 'w');\n"
+            "     fwrite($mail, $body);\n-    $result = pclose($mail);\n+    $result = 0;\n"
+            "     return $result;\n }\n",
+            [5],
+            id="php-kept-result-of-pclose",
+        ),
+        pytest.param(
+            "src/C.java",
+            JAVA_FINALLY
+            % (
+                "+      final boolean ok = complete();\n+      socket.close();\n+      return ok;\n",
+                "-      Util.closeQuietly(socket);\n",
+            ),
+            [7],
+            id="java-close-moved-out-of-finally",
+        ),
+        pytest.param(
+            "src/C.java",
+            JAVA_FINALLY
+            % (
+                "       return complete();\n",
+                "-      Util.closeQuietly(socket);\n+      IOUtils.closeQuietly(socket);\n",
+            ),
+            [],
+            id="java-close-still-in-finally",
+        ),
+    ],
+)
+def test_removed_and_moved_releases(path: str, annotated: str, lines: list[int]) -> None:
+    assert flagged_lines(path, annotated, "generic.removed-release") == lines

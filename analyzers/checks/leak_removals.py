@@ -26,12 +26,15 @@ from tactful.analyzers.checks.leaks import (
 from tactful.analyzers.model import Severity, Span
 
 RELEASE_LINE = re.compile(
-    r"^\s{0,40}(?:defer\s{1,4})?(?:"
+    r"^\s{0,40}(?:defer\s{1,4})?"
+    # the release's result kept: `$result = pclose($mail);`, `err = f.Close()`
+    r"(?:(?:final\s{1,4}|var\s{1,4}|int\s{1,4})?\$?[A-Za-z_][\w.$>\[\]-]{0,60}\s{0,4}:?=\s{0,4})?(?:"
     r"(?P<obj>\$?[A-Za-z_](?:[\w.]|->|\[[\w.$]{1,40}\]){0,80}?)(?:\.|->)"
     r"(?P<method>close|Close|closeSync|Dispose|release|Unlock|RUnlock|unlock)\(\)"
     # fclose(f), free(p), ini_free(line), hooks.deallocate(p.buffer), xml_memory::deallocate(contents)
     r"|(?P<fn>(?:[A-Za-z_]\w{0,40}(?:\.|::|->)){0,3}(?:\w{0,30}_)?"
-    r"(?:fclose|pclose|closedir|close|closesocket|curl_close|free|deallocate|dealloc))"
+    r"(?:fclose|pclose|closedir|close|closesocket|curl_close|free|deallocate|dealloc)"
+    r"(?:Quietly|_quietly|Silently)?)"
     r"\(\s{0,4}(?P<arg>\$?[A-Za-z_]\w{0,60}(?:(?:\.|->)[A-Za-z_]\w{0,60}){0,2})\s{0,4}\)"
     r"|flock\(\s{0,4}(?P<locked>\$?[A-Za-z_]\w{0,60})\s{0,4},\s{0,4}LOCK_UN\s{0,4}\)"
     # a deferred closing helper taking the handle last: `defer deferredClose(&err, file)`
@@ -40,12 +43,15 @@ RELEASE_LINE = re.compile(
 )
 
 
-def _removed_releases(ctx: CheckContext) -> Iterator[tuple[int, str, str]]:
-    """(new line where the removed release stood, released name, the removed line)."""
+def _removed_releases(ctx: CheckContext) -> Iterator[tuple[int, str, str, int]]:
+    """(new line where the removed release stood, released name, the removed line, its old line)."""
     for hunk in ctx.file.hunks:
         new_line = hunk.new_start - 1
+        old_line = hunk.old_start - 1
         for raw in hunk.lines:
             tag, body = raw[:1], raw[1:]
+            if tag in (" ", "-"):
+                old_line += 1
             if tag in (" ", "+"):
                 new_line += 1
             elif tag == "-":
@@ -58,14 +64,14 @@ def _removed_releases(ctx: CheckContext) -> Iterator[tuple[int, str, str]]:
                         or match.group("deferred")
                         or ""
                     )
-                    yield max(new_line + 1, hunk.new_start), name, body.strip()
+                    yield max(new_line + 1, hunk.new_start), name, body.strip(), old_line
 
 
 def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
     yield from _exits_skipping_release(ctx)
     if ctx.tree is None or ctx.old_text is None or not ctx.file.removed_lines:
         return
-    for anchor, name, removed in _removed_releases(ctx):
+    for anchor, name, removed, old_line in _removed_releases(ctx):
         anchor = min(anchor, len(ctx.lines))
         text = ctx.line(anchor)
         column = len(text) - len(text.lstrip())
@@ -96,6 +102,20 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
             )
             continue
         if _released_anyway(body, handle):
+            if _in_cleanup_block(ctx.old_tree, old_line) and not _cleanup_releases(
+                ctx, function, handle
+            ):
+                moved_to = _added_release(ctx, function, handle)
+                at = ctx.line(moved_to) if moved_to else text
+                line = moved_to or anchor
+                yield Hit(
+                    Span(line, len(at) - len(at.lstrip()), line, len(at.rstrip())),
+                    f"The change moves the release of `{handle}` out of its cleanup block (`{removed}`) "
+                    "to the success path, so a failure before this line now leaves it open.",
+                    removed,
+                    anchored_on_removal=moved_to is None,
+                    confidence=0.6,
+                )
             continue
         yield Hit(
             Span(anchor, column, anchor, len(text.rstrip())),
@@ -104,6 +124,55 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
             removed,
             anchored_on_removal=True,
         )
+
+
+CLEANUP_BLOCKS = frozenset({"finally_clause", "ensure", "defer_statement", "using_statement"})
+"""Blocks that run on every way out, error paths included."""
+
+
+def _in_cleanup_block(tree: ts.Tree | None, line: int) -> bool:
+    if tree is None:
+        return False
+    text_row = line - 1
+    node: ts.Node | None = tree.root_node.descendant_for_point_range((text_row, 0), (text_row, 0))
+    while node is not None and node.start_point[0] == text_row and node.parent is not None:
+        node = node.parent  # from the line's first token up to the statement's block
+    while node is not None and node.type not in FUNCTIONS:
+        if node.type in CLEANUP_BLOCKS:
+            return True
+        node = node.parent
+    return False
+
+
+def _released_name(text: str) -> str:
+    match = RELEASE_LINE.match(text)
+    return (match.group("obj") or match.group("arg") or "").lstrip("$") if match else ""
+
+
+def _added_release(ctx: CheckContext, function: ts.Node, handle: str) -> int | None:
+    """The first added line in ``function`` that releases ``handle``."""
+    first, last = function.start_point[0] + 1, function.end_point[0] + 1
+    return next(
+        (
+            n
+            for n in range(first, last + 1)
+            if ctx.is_added(n) and _released_name(ctx.line(n)) == handle
+        ),
+        None,
+    )
+
+
+def _cleanup_releases(ctx: CheckContext, function: ts.Node, handle: str) -> bool:
+    """The new function still releases ``handle`` in a cleanup block, a ``with`` or a ``using``."""
+    first, last = function.start_point[0] + 1, function.end_point[0] + 1
+    for line in range(first, last + 1):
+        if _released_name(ctx.line(line)) == handle and _in_cleanup_block(ctx.tree, line):
+            return True
+    return bool(
+        re.search(
+            rf"\b(?:with|using)\b[^\n]{{0,200}}\b{re.escape(handle)}\b", ctx.node_text(function)
+        )
+    )
 
 
 EXIT_LINE = re.compile(r"^\s{0,80}(?:if\s{0,3}\([^;]{0,200}\)\s{0,3})?(?:return|raise|throw)\b")

@@ -132,6 +132,7 @@ FUNCTIONS = CALLABLE_NODES
 RELEASE_METHODS = r"(?:close|Close|closeSync|Dispose|dispose|release|shutdown|disconnect|Shutdown)"
 RELEASE_FUNCTIONS = (
     r"(?:fclose|pclose|closedir|close|closeSync|curl_close|closesocket|proc_close|socket_close)"
+    r"(?:Quietly|_quietly|Silently)?"
 )
 TRANSFER_CALLS = (
     r"(?:append|add|push|put|enter_context|closing|register|extend|insert|Add|Push|set|setdefault)"
