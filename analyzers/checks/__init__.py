@@ -46,6 +46,7 @@ from tactful.analyzers.checks import (
     logged_secrets,
     pitfalls,
     python,
+    scopes,
     secrets,
     todos,
 )
@@ -94,6 +95,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *injection_c.RULES,
     *leaks.RULES,
     *leak_removals.RULES,
+    *scopes.RULES,
 )
 
 RULES: Mapping[str, RuleInfo] = MappingProxyType({rule.info.id: rule.info for rule in ALL_RULES})

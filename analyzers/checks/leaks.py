@@ -170,7 +170,7 @@ def function_of(node: ts.Node) -> ts.Node | None:
     return current
 
 
-def _hands_on_or_releases(text: str, name: str, language: str) -> bool:
+def hands_on_or_releases(text: str, name: str, language: str) -> bool:
     """True when ``text`` (the function after the acquire) releases ``name`` or hands it on.
 
     Handing on means returning or yielding the handle itself (not something read from it),
@@ -237,7 +237,7 @@ def find_unreleased(ctx: CheckContext) -> Iterator[Hit]:
             if ctx.tree
             else b""
         )
-        if _hands_on_or_releases(rest.decode("utf-8", "replace"), name, language):
+        if hands_on_or_releases(rest.decode("utf-8", "replace"), name, language):
             continue
         advice = ADVICE.get(language, "release it on every path").format(name=name)
         yield ctx.hit(
