@@ -67,6 +67,14 @@ JAVA_TRY = (
             [],
             id="python-scope-kept-in-another-form",
         ),
+        # jpype 1.5.0: a test stopped expecting the error; no resource was held
+        pytest.param(
+            "test/test_cov.py",
+            " class T:\n     def test_x(self):\n-        with self.assertRaises(NotImplementedError):\n"
+            "-            run(1)\n+        run(1)\n",
+            [],
+            id="python-assertion-context",
+        ),
     ],
 )
 def test_removed_scope(path: str, annotated: str, lines: list[int]) -> None:

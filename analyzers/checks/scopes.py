@@ -30,6 +30,9 @@ _HEADERS = {
         r"^\s{0,80}try\s{0,4}\(\s{0,4}(?:final\s{1,4})?(?:[\w<>.,\[\]?]{1,80}\s{1,4})(?P<name>\w{1,60})\s{0,4}=\s{0,4}(?P<expr>[^;\n]{1,200}?)\s{0,4}\)\s{0,4}\{?\s{0,4}$"
     ),
 }
+_HELD_OBJECT = re.compile(r"^[A-Za-z_]\w{0,60}(?:\.[A-Za-z_]\w{0,60}){0,4}$")
+"""A connection, lock or handle the code already holds (``self.db.conn``, ``lock``): entering it
+is what commits, rolls back or unlocks; a call (``self.assertRaises(E)``) sets up something else."""
 _BINDING = r"^\s{{0,80}}(?:final\s{{1,4}})?(?:[\w<>.,\[\]?]{{1,80}}\s{{1,4}})?{name}\s{{0,4}}=\s{{0,4}}{expr}\s{{0,4}};?\s{{0,4}}$"
 
 
@@ -57,9 +60,11 @@ def find_removed_scope(ctx: CheckContext) -> Iterator[Hit]:
             binding = re.compile(_BINDING.format(name=re.escape(name), expr=re.escape(expr)))
             line = next((n for n in sorted(ctx.added) if binding.match(ctx.line(n))), None)
             what = f"`{name}`"
-        else:  # `with self.db.conn:` / `with lock:` deleted, its body kept
+        elif _HELD_OBJECT.match(expr):  # `with self.db.conn:` / `with lock:` deleted, its body kept
             line = _kept_body_line(ctx, old_line, added)
             what = f"the block that ran under `{expr}`"
+        else:
+            continue  # `with self.assertRaises(E):`, `with patch(...)`: a call's context, not a held resource
         if line is None:
             continue
         text = ctx.line(line)
