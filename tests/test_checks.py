@@ -339,6 +339,15 @@ POSITIVE = [
         id="go.ignored-error-introduced",
     ),
     pytest.param(
+        "src/C.cs",
+        " class C {\n   void Read(string s) {\n-    using (var reader = new Reader(s))\n-    {\n-      reader.Load();\n-    }\n"
+        "+    var reader = new Reader(s);\n+    reader.Load();\n   }\n }\n",
+        "generic.removed-scope",
+        [(3, 4, 3, 31)],
+        None,
+        id="generic.removed-scope",
+    ),
+    pytest.param(
         "a.py",
         " def f(verify, cert):\n     ctx = new()\n+    if not verify:\n+        return ctx\n     ctx.load(cert)\n     return ctx\n",
         "generic.dropped-parameter",

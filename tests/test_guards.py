@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 import pytest
+from rules_support import findings as rule_findings
 from tactful.analyzers import syntax
 from tactful.analyzers.checks import run_checks
 from tactful.analyzers.diff import parse_diff
@@ -1022,3 +1023,31 @@ DROPPED_SILENT = [
 @pytest.mark.parametrize(("path", "annotated"), DROPPED_SILENT)
 def test_early_returns_that_honour_every_parameter_stay_silent(path: str, annotated: str) -> None:
     assert review(path, annotated, DROPPED) == []
+
+
+def test_a_null_test_that_remains_does_not_stand_in_for_a_deleted_type_check() -> None:
+    # addressable: `if new_host && !new_host.respond_to?(:to_str)` deleted; the ternary below
+    # still tests for nil, but no longer for the type, so `to_str` now raises NoMethodError.
+    annotated = (
+        " class URI\n   def host=(new_host)\n"
+        "-    if new_host && !new_host.respond_to?(:to_str)\n"
+        '-      raise TypeError, "cannot convert"\n'
+        "-    end\n"
+        "     @host = new_host ? new_host.to_str : nil\n   end\n end\n"
+    )
+    (finding,) = rule_findings("lib/uri.rb", annotated, "generic.removed-guard")
+    assert "of another type" in finding.message
+
+
+def test_php_global_namespace_test_calls_are_guards() -> None:
+    # monolog: `if (!\is_resource($stream)) { throw ... }` deleted after fopen()
+    annotated = (
+        " <?php\n function open($url) {\n     $stream = fopen($url, 'a');\n"
+        "-    if (!\\is_resource($stream)) {\n"
+        "-        throw new \\UnexpectedValueException('cannot open');\n"
+        "-    }\n"
+        "     stream_set_chunk_size($stream, 1024);\n     return $stream;\n }\n"
+    )
+    assert [
+        f.span.start_line for f in rule_findings("src/S.php", annotated, "generic.removed-guard")
+    ] == [4]

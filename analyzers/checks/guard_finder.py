@@ -113,7 +113,8 @@ def _callee(call: ts.Node) -> str:
     if function is None and call.named_children:
         function = call.named_children[0]
     text = (function.text or b"").decode("utf-8", "replace") if function is not None else ""
-    return re.split(r"\.|::|->", text)[-1].rstrip("!")
+    # `\is_resource($x)`: PHP's global-namespace spelling of the same function
+    return re.split(r"\.|::|->|\\", text)[-1].rstrip("!")
 
 
 def _subject(node: ts.Node) -> str | None:
@@ -141,6 +142,11 @@ def _operator(node: ts.Node) -> str:
 
 def _is_null(node: ts.Node) -> bool:
     return (node.text or b"").decode("utf-8", "replace") in g.NULL_WORDS
+
+
+KIND_STRENGTH = {"falsy": 0, "null": 1, "value": 2, "size": 3, "type": 3}
+"""Of two tests on one name, the one a replacement must match: a null test does not stand in
+for a type or size check."""
 
 
 def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]:
@@ -232,7 +238,10 @@ def _subjects(condition: ts.Node, *, exits: bool) -> tuple[tuple[str, str], ...]
             if len(fields) == 2 and (fields[1].text or b"").decode() in g.SIZE_MEMBERS:
                 kind_names.append((_subject(fields[0]), "size"))
         for name, kind in kind_names:
-            if name is not None and name not in found:
+            # `x && !x.respond_to?(:to_str)` guards the type, not only null: the stronger test counts
+            if name is not None and KIND_STRENGTH.get(kind, 0) > KIND_STRENGTH.get(
+                found.get(name, ""), -1
+            ):
                 found[name] = kind
         if node.type not in g.CALL_TYPES or node is condition:
             stack.extend(node.named_children)

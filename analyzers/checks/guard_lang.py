@@ -142,6 +142,7 @@ TEST_CALLS = frozenset(
         "is_a?",
         "kind_of?",
         "instance_of?",
+        "respond_to?",
         "nil?",
         "empty?",
         "blank?",
@@ -198,6 +199,7 @@ TYPE_CALLS = frozenset(
         "is_a?",
         "kind_of?",
         "instance_of?",
+        "respond_to?",
         "issubclass",
         "callable",
         "type",
@@ -259,7 +261,7 @@ TEST_LINE = re.compile(
 
 KIND_TEST_LINE = {
     "type": re.compile(
-        r"\b(?:isinstance|issubclass|instanceof|typeof|type|is_a\?|kind_of\?|instance_of\?|is|as|match|case|when|switch)\b"
+        r"\b(?:isinstance|issubclass|instanceof|typeof|type|is_a\?|kind_of\?|instance_of\?|respond_to\?|is|as|match|case|when|switch)\b"
         r"|\bis_\w{1,12}\("
         r"|\((?:array|string|int|float|bool|object)\)|\b(?:str|int|float|list|tuple|String|Number|Boolean|Array\.from)\("
     ),
