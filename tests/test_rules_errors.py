@@ -217,6 +217,14 @@ STOPPED_PROPAGATING = [
         [3],
         id="java-throw-to-null",
     ),
+    # knex: the missing-driver handler logged and threw; now it only logs
+    pytest.param(
+        "lib/client.js",
+        " function init() {\n   try {\n     this.driver = load()\n   } catch (e) {\n"
+        "     this.logger.error(e.message)\n-    throw new Error(message)\n   }\n }\n",
+        [4],
+        id="js-log-and-throw-to-log-only",
+    ),
 ]
 
 

@@ -255,21 +255,28 @@ def find_handler_stopped_propagating(ctx: CheckContext) -> Iterator[Hit]:
             )
             if not what:
                 continue
+            # Logging excuses a handler only when it is what the change added: one that logged and
+            # raised before and only logs now has stopped propagating all the same.
+            logged_before = what == "raised an error" and _logs(ctx, old_body)
             if new_body is not None and (
                 _throws(ctx, new_body)
                 or _passes_on(ctx, new_body, _handler_variable(ctx, after))
-                or _logs(ctx, new_body)
+                or (_logs(ctx, new_body) and not logged_before)
                 or what == "stopped the work here"
                 and _exits(new_body)
             ):
                 continue
-            yield _handler_hit(
-                ctx,
-                after,
-                hunk,
-                f"This handler {what}; after the change it drops the error without a trace, so the caller "
-                "carries on as if it worked. Re-raise it, return it, or at least log it.",
-            )
+            if new_body is not None and logged_before:
+                message = (
+                    "This handler logged the error and raised it; after the change it only logs it, so "
+                    "the caller carries on as if it worked. Keep the raise, or return a failure."
+                )
+            else:
+                message = (
+                    f"This handler {what}; after the change it drops the error without a trace, so the "
+                    "caller carries on as if it worked. Re-raise it, return it, or at least log it."
+                )
+            yield _handler_hit(ctx, after, hunk, message)
 
 
 def _handler_hit(ctx: CheckContext, handler: ts.Node, hunk: Hunk, message: str) -> Hit:
