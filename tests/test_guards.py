@@ -1051,3 +1051,19 @@ def test_php_global_namespace_test_calls_are_guards() -> None:
     assert [
         f.span.start_line for f in rule_findings("src/S.php", annotated, "generic.removed-guard")
     ] == [4]
+
+
+def test_a_check_of_a_fresh_result_a_few_statements_below_the_call() -> None:
+    # monolog 2.9.1: fopen(), a chmod and restore_error_handler(), then the deleted check
+    annotated = (
+        " <?php\n function open($url, $mode) {\n     $stream = fopen($url, 'a');\n"
+        "     if ($mode !== null) {\n         @chmod($url, $mode);\n     }\n"
+        "     restore_error_handler();\n"
+        "-    if (!is_resource($stream)) {\n"
+        "-        throw new \\UnexpectedValueException('cannot open');\n"
+        "-    }\n"
+        "     stream_set_chunk_size($stream, 1024);\n     return $stream;\n }\n"
+    )
+    assert [
+        f.span.start_line for f in rule_findings("src/S.php", annotated, "generic.removed-guard")
+    ] == [8]

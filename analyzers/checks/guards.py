@@ -213,6 +213,9 @@ def _only_raises(guard: _Guard) -> bool:
     )
 
 
+_FRESH_LOOKBACK = 12
+
+
 def _checks_fresh_result(ctx: CheckContext, guard: ts.Node, name: str) -> bool:
     """The statement just above the guard assigns the name from a call (``f = fopen(p)``, ``$m = @popen(c)``)."""
     assignment = re.compile(
@@ -221,10 +224,13 @@ def _checks_fresh_result(ctx: CheckContext, guard: ts.Node, name: str) -> bool:
         # C++ direct initialisation: `std::ifstream fin(path);`
         rf"|^\s{{0,40}}[\w:<>]{{1,60}}\s{{1,4}}{re.escape(name)}\s{{0,2}}[({{]\s{{0,2}}[\w\"&*]"
     )
+    mentions = re.compile(rf"(?<![\w$@.]){re.escape(name)}(?![\w$])")
     row = guard.start_point[0]  # 1-based number of the line above the guard
-    for number in range(row, max(row - 3, 0), -1):
+    # The nearest line above that mentions the name decides; lines in between that do not
+    # (`restore_error_handler();`, a chmod) leave the result as fresh as the call made it.
+    for number in range(row, max(row - _FRESH_LOOKBACK, 0), -1):
         text = ctx.old_line(number)
-        if not text.strip() or g.COMMENT_LINE.match(text):
+        if not text.strip() or g.COMMENT_LINE.match(text) or not mentions.search(text):
             continue
         return bool(assignment.search(text))
     return False
