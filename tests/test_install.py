@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from support import GIT_ENV, GitRepo
+from test_gate_cli import make_log
 
 BLOCK_EXTRAS = (
     "import sys\n"
@@ -51,7 +52,6 @@ def _lean(tmp_path: Path, *args: str, cwd: Path | None = None) -> subprocess.Com
         (("gate", "train", "--data", "records.jsonl"), "gate", "numpy, scipy, scikit-learn"),
         (("gate", "eval", "--data", "records.jsonl"), "gate", "numpy, scipy, scikit-learn"),
         (("gate", "replay", "--events", "v.jsonl", "--png", "c.png"), "plots", "numpy, matplotlib"),
-        (("stats", "--db", "feedback.db"), "plots", "numpy, matplotlib"),
     ],
 )
 def test_a_command_needing_an_extra_says_which_in_one_line(
@@ -78,6 +78,18 @@ def test_a_review_and_a_log_replay_work_without_the_extras(
     assert [f["rule"] for f in data["findings"] + data["hidden"]] == ["py.debugger"]
     missing = _lean(tmp_path, "gate", "train", "--db", str(tmp_path / "none.db"))
     assert "pip install" not in missing.stderr  # replaying a log is pure Python
+
+
+def test_stats_prints_its_tables_without_the_plots_extra(tmp_path: Path) -> None:
+    db = make_log(tmp_path / "feedback.db")
+    png = tmp_path / "stats.png"
+    result = _lean(tmp_path, "stats", "--db", str(db), "--png", str(png))
+    assert result.returncode == 0, result.stderr
+    assert "py.debug-print" in result.stdout and "100%" in result.stdout
+    assert result.stderr.strip().splitlines() == [
+        "chart not drawn: it needs numpy, matplotlib: pip install 'tactful[plots]'"
+    ]
+    assert not png.exists()
 
 
 def test_version_comes_from_the_package_metadata(tmp_path: Path) -> None:
