@@ -221,7 +221,7 @@ def load_settings_noted(
 
     Each note names the file; an invalid value keeps the layer below.
     """
-    settings, notes = Settings(), []
+    settings, notes = Settings(), list[str]()
     user_file = config_dir() / "settings.json"
     if user_file.is_file():
         settings, notes = _apply(_read_json(user_file), settings, user_file)
