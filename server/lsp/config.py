@@ -1,7 +1,7 @@
 """The editor's settings: the repository's file, then what the client sends.
 
-Layers, lowest first: defaults, ``.tactful/settings.json`` of the workspace (the file the
-CLI reads, so both review the same way), then ``initializationOptions`` and later
+Layers, lowest first: defaults, the user's and the repository's settings files (the ones
+the CLI reads, so both review the same way: :mod:`tactful.server.config`), then ``initializationOptions`` and later
 ``workspace/didChangeConfiguration`` (or ``workspace/configuration`` when the client
 sends an empty notification, as VS Code and Neovim do). The client may send the settings
 object itself or wrap it as ``{"tactful": {...}}``. Invalid values are collected into one
@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from tactful.server.config import load_settings
+from tactful.server.config import load_settings_noted
 from tactful.server.settings import Settings, settings_from_dict
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,11 @@ def unwrap(data: Any) -> Any:
 
 
 def repository_settings(root: Path | None) -> tuple[Settings, list[str]]:
-    """Settings from the workspace's ``.tactful/settings.json`` (defaults when absent)."""
+    """Settings from the user's and the workspace's files, and one line per problem in them."""
     try:
-        return load_settings(root), []
+        return load_settings_noted(root)
     except (OSError, ValueError) as exc:
-        return Settings(), [f"{root}/.tactful/settings.json: {exc}"]
+        return Settings(), [f"{root}: {exc}"]
 
 
 def client_settings(data: Any, base: Settings) -> tuple[Settings, list[str]]:
