@@ -16,6 +16,9 @@ from tactful.server.lsp.server import TactfulServer
 
 log = logging.getLogger(__name__)
 
+INSPECT = "tactful/inspect"
+"""A request (no params) answered with counts of what the server holds (bench/soak.py, tests)."""
+
 
 def create_server(recorder: FeedbackRecorder | None = None) -> TactfulServer:
     """A server with every capability wired."""
@@ -102,6 +105,10 @@ def register(server: TactfulServer) -> None:
                 log.warning("could not read the client's tactful settings: %s", exc)
         ls.apply_settings(data)
         ls.review_all_again()
+
+    @server.feature(INSPECT)
+    def on_inspect(ls: TactfulServer, params: Any) -> dict[str, int]:
+        return ls.inspect()
 
     # pygls marks the handler functions it registers, which a bound method cannot carry.
     @server.command(code_actions.APPLIED)

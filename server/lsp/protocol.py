@@ -133,6 +133,12 @@ def pulls(capabilities: types.ClientCapabilities) -> bool:
     )
 
 
+def _answers_request(protocol: JsonRPCProtocol, callback: Any) -> bool:
+    """Whether ``callback`` sends a client's request its answer (pygls then drops the future)."""
+    func = getattr(callback, "func", None)
+    return func is not None and func == protocol._send_handler_result
+
+
 class TactfulProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -155,6 +161,10 @@ class TactfulProtocol(LanguageServerProtocol):
         return True
 
     def structure_message(self, data: dict[str, Any]) -> Any:
+        if "method" in data and "params" not in data and not self.get_message_type(data["method"]):
+            # JSON-RPC lets params be left out; pygls's generic message type (tactful/inspect,
+            # unknown methods) insists on the key.
+            data = {**data, "params": None}
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
@@ -196,17 +206,27 @@ class TactfulProtocol(LanguageServerProtocol):
             return
         super().handle_message(message)
 
-    def _handle_notification(self, method_name: str, params: Any) -> None:
-        # pygls 2.1 files each notification's future under a fresh id and never removes it:
-        # one finished task (and its arguments) kept per didChange, for the life of the server.
-        before = set(self._request_futures)
-        super()._handle_notification(method_name, params)
-        for msg_id in set(self._request_futures) - before:
-            future = self._request_futures[msg_id]
-            if future.done():
-                del self._request_futures[msg_id]
-            else:
-                future.add_done_callback(functools.partial(self._forget_future, msg_id))
+    @property
+    def held_futures(self) -> int:
+        """How many handler futures the protocol holds: in-flight requests (a leak shows here)."""
+        return len(self._request_futures)
+
+    def _execute_handler(
+        self, msg_id: Any, handler: Any, callback: Any, args: Any = None, kwargs: Any = None
+    ) -> None:
+        # pygls 2.1 files the future of each notification (and of each step of a built-in
+        # generator handler, e.g. the command behind workspace/executeCommand) under a fresh
+        # id that nothing removes: one finished task and its arguments per didChange, kept for
+        # the life of the server. Only a client's request ids can be cancelled, so only their
+        # futures are worth keeping; pygls releases those itself when it sends the answer.
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is None or _answers_request(self, callback):
+            return
+        if future.done():
+            self._request_futures.pop(msg_id, None)
+        else:
+            future.add_done_callback(functools.partial(self._forget_future, msg_id))
 
     def _forget_future(self, msg_id: Any, _future: Any) -> None:
         self._request_futures.pop(msg_id, None)

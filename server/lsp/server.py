@@ -90,6 +90,16 @@ class TactfulServer(LanguageServer):
         if isinstance(experimental, dict) and experimental.get("tactfulStatus"):
             self.protocol.notify(diagnostics.STATUS, params)
 
+    def inspect(self) -> dict[str, int]:
+        """What the server holds right now (``tactful/inspect``): where a leak would show."""
+        protocol = self.protocol
+        return {
+            "openDocuments": len(self.docs),
+            "pendingReviews": len(self.pending),
+            "heldFutures": protocol.held_futures if isinstance(protocol, TactfulProtocol) else -1,
+            "outOfSync": len(getattr(protocol, "out_of_sync", ())),
+        }
+
     def workspace_roots(self) -> list[Path]:
         roots = [Path(to_fs_path(f.uri) or "") for f in self.workspace.folders.values()]
         if not roots and self.workspace.root_path:
