@@ -69,3 +69,12 @@ def tally_todos(lines: Iterable[str]) -> TodoHabit:
         else:
             without_reference += 1
     return TodoHabit(with_reference, without_reference)
+
+
+def adds_todo(text: str, lines: Iterable[int]) -> bool:
+    """Whether any of ``lines`` (1-based) of ``text`` holds a TODO marker: only then does a
+    review need the project's TODO habit."""
+    numbered = text.split("\n")
+    return any(
+        0 < n <= len(numbered) and TODO_MARKER.search(numbered[n - 1]) is not None for n in lines
+    )

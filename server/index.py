@@ -83,6 +83,17 @@ class _Entry:
     lines: int
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A file served by the snapshot: the call graph loads its tags when it needs them."""
+
+    key: str
+    lines: int
+    definitions: int
+    references: int
+    errors: int
+
+
 @dataclass
 class _Listing:
     files: list[tuple[str, str]] = field(default_factory=list)
@@ -100,6 +111,10 @@ class RepoIndex:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self._store = TagStore(cache_dir(settings) / "index")
         self._entries: dict[str, _Entry] = {}
+        self._stored: dict[str, _Stored] = {}
+        """Files whose tags the snapshot holds (the graph loads them on demand)."""
+        self._snapshot: Snapshot | None = None
+        """The snapshot the stored files come from (the graph's tag source)."""
         self._text_tags: OrderedDict[tuple[str, str], FileTags] = OrderedDict()
         self._graph = CallGraph()
         self._skips: dict[str, Skip] = {}
@@ -116,14 +131,13 @@ class RepoIndex:
     def build(self, progress: Progress | None = None) -> IndexStats:
         """Bring the index up to date with the working tree."""
         started = time.perf_counter()
-        listing, snapshot = self._list(self._load_snapshot if not self._entries else None)
+        fresh_index = not self._entries and not self._stored
+        listing, snapshot = self._list(self._load_snapshot if fresh_index else None)
         wanted = dict(listing.files)
-        for path in [p for p in self._entries if p not in wanted]:
-            del self._entries[path]
-            self._graph.remove_file(path)
+        for path in [p for p in (*self._entries, *self._stored) if p not in wanted]:
+            self._drop(path)
         with gc_paused():  # one collector pass over the new records afterwards, not dozens during
             todo, from_cache, skips = self._reuse(listing, snapshot)
-            del snapshot  # its rows are garbage once the records are built
         skipped = list(listing.skipped)
         fresh: list[tuple[str, object]] = []
         # Records from worker processes form no cycles either; parsing many files here might.
@@ -214,7 +228,8 @@ class RepoIndex:
         return near if near is not None and near.name == unit.name.rsplit(".", 1)[-1] else None
 
     def all_tags(self) -> Iterable[FileTags]:
-        return (entry.tags for entry in self._entries.values())
+        """Every indexed file's tags (loads the ones the snapshot still holds)."""
+        return self._graph.files.values()
 
     # -- internals ---------------------------------------------------------------------
 
@@ -225,15 +240,23 @@ class RepoIndex:
         todo: list[Job] = []
         from_cache = 0
         skips: dict[str, Skip] = {}
+        pending: dict[str, str] = {}
         for path, key in listing.files:
             entry = self._entries.get(path)
             if entry is not None and entry.key == key:
                 continue
+            stored = self._stored.get(path)
+            if stored is not None and stored.key == key:
+                continue
             skip = self._skips.get(path)
             if (skip is None or skip[0] != key) and snapshot is not None:
-                hit = snapshot.tags(path, key)
-                if hit is not None:
-                    self._install(path, _Entry(key, hit[0], hit[1]))
+                if snapshot.matches(path, key):
+                    self._drop(path)
+                    _key, lines, _language, package, errors, defs, refs, _blob = snapshot.files[
+                        path
+                    ]
+                    self._stored[path] = _Stored(key, lines, defs, refs, errors)
+                    pending[path] = package
                     from_cache += 1
                     continue
                 skip = snapshot.skip(path, key)
@@ -254,6 +277,9 @@ class RepoIndex:
             listing.skipped.append(SkippedFile(path, skip[1], skip[2]))
             skips[path] = skip
             self._drop(path)
+        if pending and snapshot is not None:
+            self._snapshot = snapshot
+            self._graph.attach(snapshot, pending)
         return todo, from_cache, skips
 
     def _load_snapshot(self) -> Snapshot | None:
@@ -272,6 +298,7 @@ class RepoIndex:
             (path, e) for path, e in self._entries.items() if not e.key.startswith("buffer:")
         ]
         current = {path: e.key for path, e in entries}
+        current.update((path, stored.key) for path, stored in self._stored.items())
         current.update((path, skip[0]) for path, skip in self._skips.items())
         known = self._snapshot_keys
         # A few stale files cost a few per-file cache reads; rewriting the blob costs far more.
@@ -279,15 +306,22 @@ class RepoIndex:
             SNAPSHOT_SLACK, len(current) // 50
         ):
             return
-        blob = encode_snapshot(((path, e.key, e.lines, e.tags) for path, e in entries), self._skips)
+        blob = encode_snapshot(
+            ((path, e.key, e.lines, e.tags) for path, e in entries),
+            self._skips,
+            kept=self._stored,
+            previous=self._snapshot,
+        )
         self._store.set_many([(snapshot_key(self.root, CACHE_VERSION), blob)])
         self._snapshot_keys = current
 
     def _install(self, path: str, entry: _Entry) -> None:
+        self._stored.pop(path, None)
         self._entries[path] = entry
         self._graph.replace_file(entry.tags)
 
     def _drop(self, path: str) -> None:
+        self._stored.pop(path, None)
         self._entries.pop(path, None)
         self._graph.remove_file(path)
 
@@ -367,14 +401,18 @@ class RepoIndex:
         self, parsed: int, from_cache: int, skipped: list[SkippedFile], unknown: int, seconds: float
     ) -> IndexStats:
         entries = self._entries.values()
+        stored = self._stored.values()
         return IndexStats(
-            files=len(self._entries),
+            files=len(self._entries) + len(self._stored),
             parsed=parsed,
             from_cache=from_cache,
-            lines=sum(e.lines for e in entries),
-            definitions=sum(len(e.tags.definitions) for e in entries),
-            references=sum(len(e.tags.references) for e in entries),
-            files_with_errors=sum(1 for e in entries if e.tags.error_count),
+            lines=sum(e.lines for e in entries) + sum(s.lines for s in stored),
+            definitions=sum(len(e.tags.definitions) for e in entries)
+            + sum(s.definitions for s in stored),
+            references=sum(len(e.tags.references) for e in entries)
+            + sum(s.references for s in stored),
+            files_with_errors=sum(1 for e in entries if e.tags.error_count)
+            + sum(1 for s in stored if s.errors),
             seconds=seconds,
             skipped=tuple(skipped),
             unknown_language=unknown,

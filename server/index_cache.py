@@ -3,9 +3,11 @@
 ``TagStore`` wraps ``diskcache`` and falls back to memory (one warning) when the cache
 cannot be opened, read or written. Per-file entries (keyed by path, content hash and
 cache version) survive branch switches; the snapshot holds every file of one repository's
-last build in one ``marshal`` blob, each file's records stored column by column (one tuple
-per field), so a new index on an unchanged repository reads one value instead of thousands
-and rebuilds the records with ``zip`` in C loops, with no per-record tuple in between. The
+last build in one value: per file its key, counts and one ``marshal`` blob of its records
+stored column by column (rebuilt with ``zip`` in C loops), plus maps from each name to the
+files that define it and the files that call it. A new index on an unchanged repository
+reads that one value and decodes a file only when the call graph first needs it, so a
+review of a few units in a large repository loads a few dozen files, not all of them. The
 snapshot is only a shortcut: each of its files is used only when its key still matches
 the listing, everything else goes through the per-file entries.
 """
@@ -23,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from tactful.analyzers.callgraph import Definition, FileTags, Import, Reference
+from tactful.analyzers.callgraph.lazy import definition_names, reference_names
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 _SCHEMA = (
     Definition._fields,
     Reference._fields,
@@ -34,12 +37,6 @@ _SCHEMA = (
     tuple(f.name for f in fields(FileTags)),
 )
 """Record layouts the snapshot's tuples follow: a changed record makes old snapshots unusable."""
-_SHARED_DEFINITION_FIELDS = frozenset(
-    Definition._fields.index(f) for f in ("language", "kind", "name")
-)
-_SHARED_REFERENCE_FIELDS = frozenset(
-    Reference._fields.index(f) for f in ("name", "receiver", "caller", "kind", "snippet")
-)
 _MAKE_DEFINITION = partial(tuple.__new__, Definition)
 _MAKE_REFERENCE = partial(tuple.__new__, Reference)
 _MAKE_IMPORT = partial(tuple.__new__, Import)
@@ -105,31 +102,52 @@ class TagStore:
 
 @dataclass
 class Snapshot:
-    """Files of one build, as stored: plain tuples until a file's key is found to match."""
+    """Files of one build, as stored: one marshal blob per file, decoded when first asked for.
+
+    Also the call graph's ``TagSource``: which files define or call a name, from the name
+    maps stored beside the files, so a review loads only the files its units involve.
+    """
 
     files: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    """path -> (key, lines, language, definition columns, reference columns, imports, package, errors)."""
+    """path -> (key, lines, language, package, errors, definitions, references, blob)."""
     skips: dict[str, Skip] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+    """Row order: the name maps hold positions in it."""
+    defining_map: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    referencing_map: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
-    def tags(self, path: str, key: str) -> tuple[FileTags, int] | None:
-        """The file's tags and line count when the snapshot holds this exact version of it."""
+    def matches(self, path: str, key: str) -> bool:
+        """Whether the snapshot holds this exact version of the file."""
         row = self.files.get(path)
-        if row is None or row[0] != key:
+        return row is not None and row[0] == key
+
+    def tags(self, path: str) -> FileTags | None:
+        """The file's tags as stored; None for a file it lacks or a damaged row."""
+        row = self.files.get(path)
+        if row is None:
             return None
         try:
-            _key, lines, language, def_columns, ref_columns, imports, package, errors = row
-            tags = FileTags(
-                path,
-                language,
-                tuple(map(_MAKE_DEFINITION, zip(*def_columns, strict=True))),
-                tuple(map(_MAKE_REFERENCE, zip(*ref_columns, strict=True))),
-                tuple(map(_MAKE_IMPORT, imports)),
-                package,
-                errors,
-            )
-        except (ValueError, TypeError):  # a damaged row: the per-file cache entry will do
+            _key, _lines, language, package, errors, _defs, _refs, blob = row
+            with gc_paused():
+                def_columns, ref_columns, imports = marshal.loads(blob)
+                return FileTags(
+                    path,
+                    language,
+                    tuple(map(_MAKE_DEFINITION, zip(*def_columns, strict=True))),
+                    tuple(map(_MAKE_REFERENCE, zip(*ref_columns, strict=True))),
+                    tuple(map(_MAKE_IMPORT, imports)),
+                    package,
+                    errors,
+                )
+        except (ValueError, TypeError, EOFError):
+            log.debug("index snapshot row of %s unreadable; the file is left out", path)
             return None
-        return tags, lines
+
+    def defining(self, name: str) -> Iterator[str]:
+        return map(self.paths.__getitem__, self.defining_map.get(name, ()))
+
+    def referencing(self, name: str) -> Iterator[str]:
+        return map(self.paths.__getitem__, self.referencing_map.get(name, ()))
 
     def skip(self, path: str, key: str) -> Skip | None:
         found = self.skips.get(path)
@@ -141,43 +159,66 @@ class Snapshot:
         out.update((path, skip[0]) for path, skip in self.skips.items())
         return out
 
+    def names_of(self) -> dict[str, tuple[list[str], list[str]]]:
+        """path -> (definition names, reference names), from the stored maps."""
+        out: dict[str, tuple[list[str], list[str]]] = {p: ([], []) for p in self.paths}
+        for side, names in ((0, self.defining_map), (1, self.referencing_map)):
+            for name, rows in names.items():
+                for row in rows:
+                    out[self.paths[row]][side].append(name)
+        return out
+
 
 def snapshot_key(root: Path, cache_version: int) -> str:
     return f"snapshot:v{cache_version}:{root}"
 
 
+def encode_file(tags: FileTags) -> bytes:
+    """One file's records, column by column (one tuple per field)."""
+    columns = tuple(zip(*tags.definitions, strict=True))
+    ref_columns = tuple(zip(*tags.references, strict=True))
+    return marshal.dumps((columns, ref_columns, tuple(map(tuple, tags.imports))), 4)
+
+
 def encode_snapshot(
-    entries: Iterable[tuple[str, str, int, FileTags]], skips: dict[str, Skip]
+    entries: Iterable[tuple[str, str, int, FileTags]],
+    skips: dict[str, Skip],
+    kept: Iterable[str] = (),
+    previous: Snapshot | None = None,
 ) -> bytes:
-    """One blob for (path, key, lines, tags) of every indexed file plus the skipped ones."""
-    # Equal strings as one object: marshal then writes each once and a new index allocates
-    # it once (names, callers, receivers and snippets repeat a lot).
-    shared: dict[str, str] = {}
+    """One blob for (path, key, lines, tags) of every indexed file plus the skipped ones.
 
-    def columns(
-        records: tuple[tuple[Any, ...], ...], text_fields: frozenset[int]
-    ) -> tuple[tuple[Any, ...], ...]:
-        return tuple(
-            tuple(map(shared.setdefault, column, column)) if n in text_fields else column
-            for n, column in enumerate(zip(*records, strict=True))
-        )
+    ``kept`` names files of ``previous`` to carry over as stored (their rows are copied, not
+    decoded).
+    """
+    rows: list[tuple[Any, ...]] = []
+    defining: dict[str, list[int]] = {}
+    referencing: dict[str, list[int]] = {}
 
-    files = [
-        (
-            path,
-            key,
-            lines,
-            t.language,
-            columns(t.definitions, _SHARED_DEFINITION_FIELDS),
-            columns(t.references, _SHARED_REFERENCE_FIELDS),
-            tuple(map(tuple, t.imports)),
-            t.package,
-            t.error_count,
-        )
-        for path, key, lines, t in entries
-    ]
+    def add(
+        path: str, row: tuple[Any, ...], def_names: Iterable[str], ref_names: Iterable[str]
+    ) -> None:
+        at = len(rows)
+        rows.append((path, *row))
+        for name in def_names:
+            defining.setdefault(name, []).append(at)
+        for name in ref_names:
+            referencing.setdefault(name, []).append(at)
+
+    for path, key, lines, t in entries:
+        row = (key, lines, t.language, t.package, t.error_count, len(t.definitions),
+               len(t.references), encode_file(t))  # fmt: skip
+        add(path, row, definition_names(t), reference_names(t))
+    if previous is not None:
+        names = previous.names_of()
+        for path in kept:
+            add(path, previous.files[path], *names[path])
     skipped = [(path, *skip) for path, skip in skips.items()]
-    return marshal.dumps((SNAPSHOT_FORMAT, _SCHEMA, files, skipped), 4)
+    maps = (
+        {name: tuple(at) for name, at in defining.items()},
+        {name: tuple(at) for name, at in referencing.items()},
+    )
+    return marshal.dumps((SNAPSHOT_FORMAT, _SCHEMA, rows, skipped, maps), 4)
 
 
 def decode_snapshot(blob: object) -> Snapshot | None:
@@ -186,12 +227,15 @@ def decode_snapshot(blob: object) -> Snapshot | None:
         return None
     try:
         with gc_paused():
-            form, schema, files, skipped = marshal.loads(blob)
+            form, schema, rows, skipped, (defining, referencing) = marshal.loads(blob)
             if form != SNAPSHOT_FORMAT or schema != _SCHEMA:
                 return None
             return Snapshot(
-                {row[0]: row[1:] for row in files},
+                {row[0]: row[1:] for row in rows},
                 {row[0]: (row[1], row[2], row[3]) for row in skipped},
+                [row[0] for row in rows],
+                defining,
+                referencing,
             )
     except (ValueError, EOFError, TypeError, IndexError) as exc:
         log.debug("index snapshot unreadable (%s); using per-file cache entries", exc)

@@ -30,7 +30,7 @@ from tactful.analyzers.filekinds import (
     is_vendored,
     minified_reason,
 )
-from tactful.analyzers.habits import ProjectHabits
+from tactful.analyzers.habits import ProjectHabits, adds_todo
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import (
     ChangeSet,
@@ -101,6 +101,17 @@ class ReviewResult:
         return [u for f in self.files for u in f.units]
 
 
+def _habits_for(
+    file: FileChange,
+    screened: FileReview,
+    habits: ProjectHabits | Callable[[], ProjectHabits] | None,
+) -> ProjectHabits | None:
+    if not callable(habits):
+        return habits
+    lines = set(file.added_lines).union(*(u.changed_new_lines for u in screened.units))
+    return habits() if adds_todo(screened.new_text or "", lines) else None
+
+
 # A stage after the offline checks: gets the result so far and may add findings and notes.
 Stage = Callable[["ReviewResult", Change, Settings], None]
 
@@ -109,12 +120,14 @@ def review(
     change: Change,
     settings: Settings,
     stages: Sequence[Stage] = (),
-    habits: ProjectHabits | None = None,
+    habits: ProjectHabits | Callable[[], ProjectHabits] | None = None,
 ) -> ReviewResult:
     """Review ``change``: offline analysis, then each extra stage in order.
 
     ``habits`` are the repository's conventions (measured by the session), which rules
-    about style and process follow; without them those rules judge each file alone.
+    about style and process follow; without them those rules judge each file alone. A
+    callable is called only for a file whose added lines need them (measuring costs a
+    ``git grep`` over the repository).
     """
     result = ReviewResult()
     cov = _CoverageBuilder()
@@ -138,7 +151,7 @@ def review(
                 disabled=disabled,
                 tree=screened.new_tree,
                 old_text=screened.old_text,
-                habits=habits,
+                habits=_habits_for(file, screened, habits),
             )
         except Exception as exc:  # a broken analyzer must not take the review down
             log.exception("checks failed on %s", file.path)

@@ -240,7 +240,7 @@ class ReviewSession:
         settings = self.settings
         stages = self.offline_stages(llm=llm)
         result = await asyncio.to_thread(
-            lambda: pipeline.review(change, settings, stages, habits=self.habits())
+            lambda: pipeline.review(change, settings, stages, habits=self.habits)
         )
         late = self.late_stages(llm=llm)
         yield Delivery(result, final=not late, stage="offline")

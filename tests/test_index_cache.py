@@ -121,3 +121,48 @@ def test_callees_follow_updates(git_repo, tmp_path: Path) -> None:
     )
     assert index.graph.callees("one", "use.py") == []
     assert [c.qualified_name for c in index.graph.callees("two", "use.py")] == ["area"]
+
+
+def unit_queries(index: RepoIndex) -> tuple[object, ...]:
+    """What a review of a few units asks, before anything asks for the whole graph."""
+    graph = index.graph
+    return tuple(
+        (graph.callers(name, path), graph.callees(name, path), graph.definitions_named("area"))
+        for path, name in (("lib.py", "area"), ("use.py", "one"), ("lib.py", "Box.size"))
+    )
+
+
+def test_a_warm_index_loads_only_the_files_a_query_involves(git_repo, tmp_path: Path) -> None:
+    make_repo(git_repo)
+    for n in range(6):
+        git_repo.write(f"other/mod{n}.py", f"def unrelated_{n}():\n    return print({n})\n")
+    git_repo.commit("more")
+    settings = settings_for(tmp_path)
+    cold = RepoIndex(git_repo.root, settings, workers=1)
+    cold.build()
+    warm = RepoIndex(git_repo.root, settings, workers=1)
+    assert warm.build().definitions == cold.build().definitions
+    assert warm.graph.pending == 10
+    assert unit_queries(warm) == unit_queries(cold)
+    assert warm.graph.pending == 8  # lib.py and use.py loaded; web/ and other/ never needed
+    assert graph_view(warm) == graph_view(cold) and warm.graph.pending == 0
+
+
+def test_a_rewritten_snapshot_carries_stored_files_over_unchanged(git_repo, tmp_path: Path) -> None:
+    make_repo(git_repo)
+    settings = settings_for(tmp_path)
+    RepoIndex(git_repo.root, settings, workers=1).build()
+    # More new files than the snapshot's slack: the warm build rewrites it, copying the
+    # rows of the files it never decoded.
+    for n in range(40):
+        git_repo.write(f"more/m{n}.py", f"from lib import area\n\n\ndef f{n}():\n    return area({n}, 1)\n")  # fmt: skip
+    git_repo.write("lib.py", LIB + "\n\ndef volume(w, h, d):\n    return area(w, h) * d\n")
+    warm = RepoIndex(git_repo.root, settings, workers=1)
+    assert warm.build().parsed == 41
+    third = RepoIndex(git_repo.root, settings, workers=1)
+    assert third.build().parsed == 0 and third.graph.pending == 44
+    fresh = RepoIndex(git_repo.root, settings_for(tmp_path / "other"), workers=1)
+    fresh.build()
+    assert unit_queries(third) == unit_queries(fresh)
+    assert len(third.graph.callers("area", "lib.py", depth=1)) == 43
+    assert graph_view(third) == graph_view(fresh)

@@ -7,7 +7,9 @@ import pytest
 from rules_support import findings, flagged_lines
 from support import GitRepo, run_cli
 from tactful.analyzers.habits import ProjectHabits, TodoHabit
+from tactful.server import changes, pipeline
 from tactful.server.habits import measure_habits
+from tactful.server.settings import Settings
 
 RULE_TODO = "generic.todo-no-reference"
 
@@ -355,3 +357,20 @@ def test_a_flag_that_skips_the_work_still_drops_the_parameter() -> None:
         "     ctx.load(cert)\n     return ctx\n"
     )
     assert flagged_lines("a.py", annotated, "generic.dropped-parameter") == [4]
+
+
+def test_habits_are_measured_only_for_a_change_that_adds_a_todo(git_repo: GitRepo) -> None:
+    git_repo.write("lib/a.py", "".join(f"# TODO: tidy {n}\nx{n} = {n}\n" for n in range(6)))
+    git_repo.commit()
+    asked: list[ProjectHabits] = []
+
+    def habits() -> ProjectHabits:
+        asked.append(measure_habits(git_repo.root))
+        return asked[-1]
+
+    git_repo.write("lib/a.py", "x = 1\n")
+    pipeline.review(changes.from_worktree(git_repo.root), Settings(), habits=habits)
+    assert asked == []
+    git_repo.write("lib/a.py", "# TODO: cache this\nx = 1\n")
+    result = pipeline.review(changes.from_worktree(git_repo.root), Settings(), habits=habits)
+    assert len(asked) == 1 and [f.rule for f in result.findings] == []

@@ -22,7 +22,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
+from tactful.analyzers.callgraph.builtin_names import BUILTIN_METHODS
 from tactful.analyzers.callgraph.imports import Import
+from tactful.analyzers.callgraph.lazy import TagSource
 from tactful.analyzers.callgraph.modules import ModuleIndex
 from tactful.analyzers.callgraph.records import Callee, CallSite
 from tactful.analyzers.callgraph.tags import (
@@ -41,86 +43,6 @@ _SELF = frozenset({"self", "this", "Self", "cls", "$this", "static", "parent"})
 _FAMILY = {"typescript": "js", "tsx": "js", "javascript": "js", "c": "c", "cpp": "c"}
 # Languages where a bare call inside a class reaches the class's own methods.
 _IMPLICIT_THIS = frozenset({"java", "csharp", "cpp", "ruby", "php"})
-# Methods of built-in strings, lists, maps and promises: a call on a receiver of unknown type
-# with one of these names is far likelier to be the built-in than a same-named repo method.
-_BUILTIN_METHODS = frozenset(
-    [
-        "get",
-        "set",
-        "add",
-        "append",
-        "extend",
-        "insert",
-        "pop",
-        "push",
-        "remove",
-        "clear",
-        "copy",
-        "update",
-        "items",
-        "keys",
-        "values",
-        "join",
-        "split",
-        "strip",
-        "format",
-        "replace",
-        "startswith",
-        "endswith",
-        "lower",
-        "upper",
-        "encode",
-        "decode",
-        "read",
-        "write",
-        "close",
-        "open",
-        "sort",
-        "map",
-        "filter",
-        "reduce",
-        "forEach",
-        "then",
-        "catch",
-        "finally",
-        "apply",
-        "call",
-        "bind",
-        "toString",
-        "equals",
-        "hashCode",
-        "length",
-        "size",
-        "put",
-        "contains",
-        "indexOf",
-        "slice",
-        "splice",
-        "concat",
-        "find",
-        "has",
-        "delete",
-        "next",
-        "iter",
-        "len",
-        "append_child",
-        "unwrap",
-        "expect",
-        "clone",
-        "to_string",
-        "into",
-        "match",
-        "test",
-        "exec",
-        "search",
-        "resolve",
-        "reject",
-        "some",
-        "every",
-        "includes",
-        "trim",
-    ]
-)
 # Languages where a bare name can only be defined in the file or imported into it (JavaScript
 # and TypeScript too, when the file is a module: it has an import).
 _MODULE_SCOPED = frozenset({"python", "go", "rust"})
@@ -147,6 +69,11 @@ class CallGraph:
         self._modules = ModuleIndex()
         self._bindings: dict[str, dict[str, list[Import]]] = {}
         self._memo: dict[int, tuple[Target, ...]] = {}
+        self._source: TagSource | None = None
+        self._pending: dict[str, str] = {}
+        """path -> package of files the source holds and the graph has not loaded yet."""
+        self._loaded_names: set[tuple[str, str]] = set()
+        """("d" or "r", name) whose defining or referencing files are all loaded."""
 
     @classmethod
     def build(cls, tags: Iterable[FileTags]) -> CallGraph:
@@ -157,9 +84,31 @@ class CallGraph:
 
     # -- maintenance ---------------------------------------------------------------------
 
+    def attach(self, source: TagSource, pending: dict[str, str]) -> None:
+        """Know ``pending`` (path -> package) without loading them: ``source`` gives each file's
+        tags the first time a lookup could involve it."""
+        self._source = source
+        self._loaded_names.clear()
+        for path, package in pending.items():
+            if path not in self._files and path not in self._pending:
+                self._pending[path] = package
+                self._modules.add(path, package)
+
+    def load_all(self) -> None:
+        """Load every pending file (whole-graph queries need them all)."""
+        for path in list(self._pending):
+            self._load(path)
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
     def replace_file(self, tags: FileTags) -> None:
         """Add a file, or replace its earlier tags."""
         self.remove_file(tags.path)
+        self._install(tags)
+
+    def _install(self, tags: FileTags, *, in_modules: bool = False) -> None:
         self._files[tags.path] = tags
         # Local names and plain-dict lookups: a fresh index installs a few hundred thousand records.
         by_name = self._by_name
@@ -187,9 +136,46 @@ class CallGraph:
         else:
             for r in tags.references:
                 refs_by_name[r.name].append(r)
-        self._modules.add(tags.path, tags.package)
+        if not in_modules:
+            self._modules.add(tags.path, tags.package)
+
+    def _load(self, path: str) -> None:
+        package = self._pending.pop(path, None)
+        if package is None or self._source is None:
+            return
+        tags = self._source.tags(path)
+        if tags is not None and tags.package == package:
+            self._install(tags, in_modules=True)
+        else:
+            self._modules.remove(path, package)
+            if tags is not None:
+                self._install(tags)
+
+    def _need_file(self, path: str) -> None:
+        if path in self._pending:
+            self._load(path)
+
+    def _need_definitions(self, name: str) -> None:
+        """Load every file that defines ``name`` (what resolving a call to it looks at)."""
+        if self._source is not None and self._pending and ("d", name) not in self._loaded_names:
+            self._loaded_names.add(("d", name))
+            for path in self._source.defining(name):
+                self._need_file(path)
+
+    def _need_references(self, name: str) -> None:
+        """Load every file with a call site listed under ``name`` (what finding callers needs)."""
+        if self._source is not None and self._pending and ("r", name) not in self._loaded_names:
+            self._loaded_names.add(("r", name))
+            for path in self._source.referencing(name):
+                self._need_file(path)
 
     def remove_file(self, path: str) -> None:
+        package = self._pending.pop(path, None)
+        if package is not None:  # never loaded: only the module index knows it
+            self._modules.remove(path, package)
+            self._bindings.clear()
+            self._memo.clear()
+            return
         old = self._files.pop(path, None)
         if old is None:
             return
@@ -208,14 +194,18 @@ class CallGraph:
 
     @property
     def files(self) -> dict[str, FileTags]:
+        """Every file's tags (loads the pending ones)."""
+        self.load_all()
         return self._files
 
     def find(self, qualified_name: str, path: str) -> list[Definition]:
         """Definitions named ``qualified_name`` in ``path`` (several for overloads)."""
+        self._need_file(path)
         return list(self._by_file_qname.get(path, {}).get(qualified_name, ()))
 
     def definition_at(self, path: str, line: int) -> Definition | None:
         """The innermost callable definition (else type) that contains ``line``."""
+        self._need_file(path)
         tags = self._files.get(path)
         if tags is None:
             return None
@@ -224,6 +214,7 @@ class CallGraph:
         return around[0] if around else None
 
     def references(self) -> Iterator[Reference]:
+        self.load_all()
         for tags in self._files.values():
             yield from tags.references
 
@@ -247,6 +238,7 @@ class CallGraph:
         for level in range(1, depth + 1):
             next_targets: list[Definition] = []
             for target in targets:
+                self._need_references(target.name)
                 for ref in self._refs_by_name.get(target.name, ()):
                     if id(ref) in seen_refs:
                         continue
@@ -277,6 +269,7 @@ class CallGraph:
     def direct_calls(self, target: Definition) -> list[tuple[Reference, str]]:
         """Call sites that resolve to ``target`` itself, with their confidence."""
         out = []
+        self._need_references(target.name)
         for ref in self._refs_by_name.get(target.name, ()):
             conf = next((c for d, c in self.resolve(ref) if d is target), None)
             if conf is not None:
@@ -288,6 +281,7 @@ class CallGraph:
         return list(self._refs_by_name.get(name, ()))
 
     def definitions_named(self, name: str) -> list[Definition]:
+        self._need_definitions(name)
         return list(self._by_name.get(name, ()))
 
     def callees(self, qualified_name: str, path: str, depth: int = 2) -> list[Callee]:
@@ -324,6 +318,7 @@ class CallGraph:
 
     def _calls_from(self, path: str, caller: str) -> list[Reference]:
         """Call sites in ``path`` whose enclosing definition is ``caller``, in file order."""
+        self._need_file(path)
         by_caller = self._refs_by_caller.get(path)
         if by_caller is None:
             tags = self._files.get(path)
@@ -342,6 +337,7 @@ class CallGraph:
         key = id(ref)
         found = self._memo.get(key)
         if found is None:
+            self._need_definitions(ref.name)
             tags = self._files.get(ref.path)
             found = self._resolve(ref, tags) if tags is not None else ()
             if (
@@ -380,10 +376,12 @@ class CallGraph:
         if imported is not None:
             return imported
         if tags.language == "go":
+            neighbours = [p for p in self._modules.same_directory(ref.path) if p != ref.path]
+            for p in neighbours:
+                self._need_file(p)
             same_pkg = [
                 d
-                for p in self._modules.same_directory(ref.path)
-                if p != ref.path
+                for p in neighbours
                 for d in self._by_file_qname.get(p, {}).get(ref.name, ())
                 if wanted(d)
             ]
@@ -412,6 +410,8 @@ class CallGraph:
                 files = self._modules.files_of(
                     tags.language, ref.path, f"{imp.module}{sep}{imp.name}"
                 )
+            for p in files:
+                self._need_file(p)
             found = [
                 d
                 for p in files
@@ -434,7 +434,7 @@ class CallGraph:
             hits = self._members(type_name, ref, fam)
             if hits:
                 return hits
-        if ref.name in _BUILTIN_METHODS:
+        if ref.name in BUILTIN_METHODS:
             return ()
         # Unknown receiver type: only methods can be reached through `x.name(...)`.
         methods = _fit(
@@ -533,6 +533,8 @@ class CallGraph:
         return [d for d in self._by_name.get(ref.name, ()) if d.path == ref.path]
 
     def _by_name_in(self, path: str, name: str) -> list[Definition]:
+        self._need_file(path)
+        self._need_definitions(name)
         defs = self._by_file_qname.get(path, {})
         return [d for d in defs.get(name, ())] or [
             d
