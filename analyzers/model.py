@@ -238,7 +238,9 @@ class SkippedFile:
     path: str
     reason: str
     """``binary``, ``too-large``, ``unknown-language``, ``generated``, ``vendored``,
-    ``deleted``, ``non-utf8``, ``outside-repo``, ``unreadable``, ``mode-only``, ``minified``."""
+    ``deleted``, ``non-utf8``, ``outside-repo``, ``unreadable``, ``mode-only``, ``minified``,
+    ``ignored`` (git ignores it), ``untracked`` (an untracked file left out by a setting or
+    limit), ``symlink`` (an untracked link to a file in the repository), ``not-a-file``."""
     detail: str = ""
 
 
@@ -255,3 +257,5 @@ class Coverage:
     """One line each: an analyzer that failed, the LLM being off, a budget hit, ..."""
     counters: tuple[tuple[str, int], ...] = field(default=())
     """Named counts (``llm.dropped.unchanged-line`` = 2, ``tokens.prompt`` = 1200, ...)."""
+    untracked: tuple[str, ...] = ()
+    """Untracked files the change took in as added files (reviewed or skipped like any other)."""

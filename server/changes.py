@@ -23,6 +23,8 @@ from tactful.analyzers.patch import (
 from tactful.server import git
 from tactful.server.errors import UsageError
 from tactful.server.pipeline import Change
+from tactful.server.settings import Settings
+from tactful.server.untracked import collect as collect_untracked
 
 MAX_PATCH_BYTES = 64 * 1024 * 1024
 """Largest patch ``--patch`` reads (``/dev/zero`` or a runaway pipe must not exhaust memory)."""
@@ -52,14 +54,27 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def from_worktree(root: Path, base: str = "HEAD") -> Change:
-    """Staged and unstaged changes in ``root`` against ``base``."""
+def from_worktree(
+    root: Path,
+    base: str = "HEAD",
+    settings: Settings | None = None,
+    *,
+    untracked: bool | None = None,
+) -> Change:
+    """Staged and unstaged changes in ``root`` against ``base``, untracked files as added files.
+
+    ``settings`` supply ``review.untracked`` and the limits (defaults when None); ``untracked``
+    overrides ``review.untracked`` for this change (``--untracked``/``--no-untracked``).
+    """
     text, base_commit = git.working_tree_diff(root, base)
+    new = collect_untracked(root, settings or Settings(), include=untracked)
     return Change(
-        parse_diff(text),
+        parse_diff(text + new.diff),
         git.RevisionSource(root, base_commit),
         str(root),
         f"working tree vs {base}",
+        skipped=new.skipped,
+        untracked=new.paths,
     )
 
 

@@ -17,6 +17,7 @@ from tactful.server.formats.github import REVIEW_MARKER, review_payload
 from tactful.server.pipeline import Change, add_note
 from tactful.server.progress import terminal_progress
 from tactful.server.session import ReviewSession, review_once
+from tactful.server.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,6 +55,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--no-call-graph",
         action="store_true",
         help="skip the repository index (no callers/callees)",
+    )
+    p.add_argument(
+        "--untracked",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="working tree: review untracked files that git does not ignore as added files "
+        "(default: the review.untracked setting, on)",
     )
     p.add_argument(
         "--config", help="settings JSON file (default: .tactful/settings.json in the repository)"
@@ -101,29 +109,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _change(args: argparse.Namespace) -> Change:
+def _root(args: argparse.Namespace) -> Path | None:
+    """The repository under review (None for a patch outside any); checks the arguments first."""
     if args.max_findings is not None and args.max_findings < 1:
         raise UsageError(f"--max-findings: expected at least 1, got {args.max_findings}")
     if args.head and not args.base:
         raise UsageError("--head needs --base")
-    if args.patch:
-        text = changes.read_patch(args.patch)
-        return changes.from_patch(
-            text, "stdin" if args.patch == "-" else args.patch, git.repo_root(args.repo)
-        )
+    if args.untracked is not None and (args.base or args.patch):
+        raise UsageError("--untracked/--no-untracked apply to the working tree only")
     root = git.repo_root(args.repo)
-    if root is None:
+    if root is None and not args.patch:
         raise UsageError(
             f"{args.repo} is not inside a git repository (use --patch to review a patch file)"
         )
+    return root
+
+
+def _change(args: argparse.Namespace, root: Path | None, settings: Settings) -> Change:
+    if args.patch:
+        text = changes.read_patch(args.patch)
+        return changes.from_patch(text, "stdin" if args.patch == "-" else args.patch, root)
+    assert root is not None  # _root refused a missing repository
     if args.base:
         return changes.from_range(root, args.base, args.head or "HEAD")
-    return changes.from_worktree(root)
+    return changes.from_worktree(root, settings=settings, untracked=args.untracked)
 
 
 def run(args: argparse.Namespace) -> int:
-    change = _change(args)
-    root = Path(change.root) if change.root else None
+    root = _root(args)
     pull = None
     if args.post_github:  # checked before the review: a missing token should not cost a review
         from tactful.server import github_api  # an HTTP client only when posting
@@ -138,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     if args.previous_comments:
         previous = headless.state_from_comments(args.previous_comments)
     settings, ignored = load_settings_noted(root, args.config, trust=args.trust_repo_settings)
+    change = _change(args, root, settings)
     if args.no_call_graph:
         settings = dataclasses.replace(
             settings, review=dataclasses.replace(settings.review, call_graph=False)

@@ -28,11 +28,10 @@ class GitError(RuntimeError):
     """A git command failed; the message is one line."""
 
 
-def run_git(root: Path | str, *args: str, check: bool = True) -> bytes:
-    """Run ``git -C root args`` and return stdout."""
+def _run(root: Path | str, args: tuple[str, ...]) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     try:
-        proc = subprocess.run(
+        return subprocess.run(
             ["git", "-C", str(root), "-c", "core.quotepath=on", *args],
             capture_output=True,
             env=env,
@@ -40,10 +39,18 @@ def run_git(root: Path | str, *args: str, check: bool = True) -> bytes:
         )
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
+
+
+def _last_line(proc: subprocess.CompletedProcess[bytes]) -> str:
+    message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+    return message[-1] if message else f"exit status {proc.returncode}"
+
+
+def run_git(root: Path | str, *args: str, check: bool = True) -> bytes:
+    """Run ``git -C root args`` and return stdout."""
+    proc = _run(root, args)
     if check and proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = message[-1] if message else f"exit status {proc.returncode}"
-        raise GitError(f"git {args[0]} failed: {detail}")
+        raise GitError(f"git {args[0]} failed: {_last_line(proc)}")
     return proc.stdout
 
 
@@ -113,6 +120,20 @@ def show_file(root: Path, rev: str, path: str) -> bytes | None:
         check=False,
     )
     return proc.stdout if proc.returncode == 0 else None
+
+
+def tracking(root: Path, path: str) -> str:
+    """``tracked`` (in the index), ``ignored`` (git ignores it) or ``untracked``.
+
+    Works for a path not on disk yet (an editor buffer never saved): both questions are
+    answered from the index and the ignore rules, not from the file.
+    """
+    if run_git(root, "ls-files", "-z", "--cached", "--", f":(literal){path}").strip(b"\0"):
+        return "tracked"
+    proc = _run(root, ("check-ignore", "-q", "--", path))
+    if proc.returncode not in (0, 1):  # 0: ignored, 1: not ignored, 128: an error
+        raise GitError(f"git check-ignore failed: {_last_line(proc)}")
+    return "ignored" if proc.returncode == 0 else "untracked"
 
 
 class OutsideRepository(ValueError):

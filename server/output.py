@@ -16,6 +16,7 @@ from tactful.analyzers.context import UnitCalls
 from tactful.analyzers.fixes import apply_edits
 from tactful.analyzers.model import Coverage, Finding, Fix, Location, Span
 from tactful.server.pipeline import ReviewResult
+from tactful.server.untracked import summary as untracked_summary
 
 JSON_VERSION = 1
 
@@ -117,6 +118,7 @@ def coverage_json(cov: Coverage) -> dict[str, Any]:
         "units": cov.units,
         "notes": list(cov.notes),
         "counters": dict(cov.counters),
+        "untracked": list(cov.untracked),
     }
 
 
@@ -165,13 +167,17 @@ def coverage_summary(result: ReviewResult, label: str = "") -> str:
         f"{len(cov.reviewed)} file(s) reviewed, {cov.units} change unit(s)"
         + (f", {len(result.hidden)} hidden by the gate (--all shows them)" if result.hidden else "")
     ]
-    if cov.skipped:
+    # Untracked files a setting or limit left out can be thousands: one line counts them.
+    listed = [s for s in cov.skipped if s.reason != "untracked"]
+    if listed:
         lines.append(
             "  skipped: "
             + ", ".join(
-                f"{s.path} ({s.reason}{': ' + s.detail if s.detail else ''})" for s in cov.skipped
+                f"{s.path} ({s.reason}{': ' + s.detail if s.detail else ''})" for s in listed
             )
         )
+    if left_out := untracked_summary(cov.skipped):
+        lines.append(f"  {left_out}")
     if cov.hunk_level:
         lines.append("  hunk-level only: " + ", ".join(cov.hunk_level))
     lines.extend(f"  note: {note}" for note in cov.notes)

@@ -66,6 +66,11 @@ class Change:
     """Repository root (absolute), when the change comes from a repository."""
     label: str = ""
     """Human description: ``working tree vs HEAD``, ``main...feature``, ``patch.diff``."""
+    skipped: tuple[SkippedFile, ...] = ()
+    """Files the change names but its builder already decided not to review (untracked
+    files left out by a setting, a link leading out of the repository, ...)."""
+    untracked: tuple[str, ...] = ()
+    """Paths in ``change_set`` that git does not track (reviewed as added files)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ def review(
     ``git grep`` over the repository).
     """
     result = ReviewResult()
-    cov = _CoverageBuilder()
+    cov = _CoverageBuilder(skipped=list(change.skipped), untracked=list(change.untracked))
     disabled = frozenset(settings.review.disabled_rules)
     for file in change.change_set.files:
         screened = _screen(file, change, settings, cov)
@@ -249,6 +254,7 @@ class _CoverageBuilder:
     skipped: list[SkippedFile] = field(default_factory=list)
     hunk_level: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    untracked: list[str] = field(default_factory=list)
 
     def skip(self, path: str, reason: str, detail: str = "") -> None:
         self.skipped.append(SkippedFile(path, reason, detail))
@@ -260,6 +266,7 @@ class _CoverageBuilder:
             hunk_level=tuple(self.hunk_level),
             units=units,
             notes=tuple(self.notes),
+            untracked=tuple(self.untracked),
         )
 
 
@@ -269,6 +276,19 @@ def path_escapes(path: str) -> bool:
         return True
     normal = posixpath.normpath(path.replace("\\", "/"))
     return normal == ".." or normal.startswith("../")
+
+
+def path_skip(path: str, settings: Settings) -> tuple[str, str] | None:
+    """(reason, detail) when a file is not reviewed for its path alone, before anything is read."""
+    if path_escapes(path):
+        return "outside-repo", f"path {path!r} escapes the repository"
+    if any(fnmatch.fnmatch(path, pattern) for pattern in settings.review.exclude):
+        return "excluded", "matches review.exclude"
+    if is_vendored(path):
+        return "vendored", ""
+    if has_generated_name(path):
+        return "generated", "generated-file name"
+    return None
 
 
 def _screen(

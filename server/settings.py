@@ -44,6 +44,12 @@ class ReviewSettings:
     """Severity per rule id or glob (``info``, ``warning``, ``error``), replacing the rule's default."""
     call_graph: bool = True
     """Add callers and callees of each changed unit (builds a repository index)."""
+    untracked: bool = True
+    """Review untracked files that git does not ignore as added files (working-tree reviews
+    and the editor); ``tactful review --no-untracked`` turns it off for one run."""
+    max_untracked_files: int = bounded(200, low=0)
+    """At most this many untracked files are reviewed in one working-tree review; the rest
+    are listed as skipped (reason ``untracked``)."""
 
 
 REVIEW_VERSIONS = ("review.v1", "review.v2")

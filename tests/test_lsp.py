@@ -503,6 +503,15 @@ async def test_untracked_new_and_outside_files(client: LanguageClient, repo: Pat
     assert diag.range.start.line == 5
 
 
+async def test_ignored_file_is_left_alone_like_the_cli_does(client: LanguageClient, repo: Path):
+    # `tactful review` never takes in a file git ignores; the editor does not review one either.
+    (repo / ".gitignore").write_text("scratch/\n")
+    ignored_uri = open_doc(client, repo / "scratch" / "try.py", "def f(x):\n    return x == None\n")
+    assert await diagnostics_at(client, ignored_uri, 1) == []
+    kept_uri = open_doc(client, repo / "kept.py", "def f(x):\n    return x == None\n")
+    assert [d.code for d in await diagnostics_at(client, kept_uri, 1)] == ["py.none-comparison"]
+
+
 async def test_show_hidden_and_log_messages(client: LanguageClient, repo: Path):
     uri = open_doc(client, repo / "app.py", EDITED)
     await diagnostics_at(client, uri, 1)

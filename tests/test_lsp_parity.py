@@ -27,9 +27,9 @@ from lsprotocol.converters import get_converter
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from support import GIT_ENV
+from tactful.analyzers.textdiff import split_lines
 from tactful.server.feedback.store import FeedbackStore
 from tactful.server.lsp.convert import from_range
-from tactful.server.lsp.documents import split_lines
 from tactful.server.lsp.protocol import pulls
 
 CONVERTER = get_converter()

@@ -9,9 +9,9 @@ from lsprotocol import types
 from tactful.analyzers.diff import parse_diff
 from tactful.analyzers.model import Finding, Severity, Span
 from tactful.analyzers.patch import apply_file_change
+from tactful.analyzers.textdiff import split_lines, unified_diff
 from tactful.server.lsp import config
 from tactful.server.lsp.convert import from_range, severity_table, to_diagnostic, to_range
-from tactful.server.lsp.documents import split_lines, unified_diff
 from tactful.server.settings import Settings
 
 UTF8, UTF16, UTF32 = (

@@ -18,10 +18,10 @@ from lsprotocol import types
 from lsprotocol.converters import get_converter
 from pygls.exceptions import JsonRpcInvalidParams
 from tactful.analyzers.model import ChangeSet, Finding
+from tactful.analyzers.textdiff import split_lines
 from tactful.server import changes, git, output
 from tactful.server.lsp import diagnostics, feedback
 from tactful.server.lsp.convert import severity_table, suggestion_id, to_diagnostic
-from tactful.server.lsp.documents import split_lines
 from tactful.server.lsp.host import Host
 from tactful.server.lsp.state import DocState
 from tactful.server.pipeline import Change

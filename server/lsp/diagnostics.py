@@ -32,9 +32,10 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from tactful.analyzers.fixes import apply_edits
 from tactful.analyzers.model import Finding
+from tactful.analyzers.textdiff import split_lines
 from tactful.server.lsp import feedback
 from tactful.server.lsp.convert import severity_table, suggestion_id, to_diagnostic
-from tactful.server.lsp.documents import Baseline, split_lines
+from tactful.server.lsp.documents import Baseline
 from tactful.server.lsp.state import DocReport, DocState
 from tactful.server.session import Delivery
 

@@ -5,26 +5,27 @@ diffed against the file at the base revision (``git show BASE:path``; ``HEAD`` b
 the merge-base of HEAD with a branch so a feature branch is reviewed as a whole).
 
 * A file that the base does not have (untracked, newly created, or added on the branch) is an
-  added file: every line is new.
+  added file: every line is new, as ``tactful review`` takes in the working tree's untracked
+  files. A file git ignores is not reviewed, nor an untracked one with ``review.untracked`` off.
 * A file outside any git repository is compared with the text it had when it was opened, so
   the edits of this session are what gets reviewed.
 """
 
 from __future__ import annotations
 
-import difflib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tactful.analyzers.diff import parse_diff
+from tactful.analyzers.model import ChangeSet, SkippedFile
+from tactful.analyzers.textdiff import unified_diff
 from tactful.server import git
 from tactful.server.pipeline import Change
-from tactful.server.settings import LspSettings
+from tactful.server.settings import LspSettings, ReviewSettings
+from tactful.server.untracked import HOW_TO_INCLUDE
 
 log = logging.getLogger(__name__)
-
-CONTEXT_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -40,74 +41,9 @@ class Baseline:
     text: str | None
     """Base text; None when the base has no such file (so it is an added file)."""
     label: str
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their ``\\n`` kept, split on ``\\n`` only (as git and tree-sitter count them)."""
-    parts = text.split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
-def _range(start: int, stop: int) -> str:
-    length = stop - start
-    if length == 1:
-        return str(start + 1)
-    return f"{start if length == 0 else start + 1},{length}"
-
-
-def _emit(out: list[str], prefix: str, line: str) -> None:
-    out.append(prefix + line)
-    if not line.endswith("\n"):
-        out.append("\n\\ No newline at end of file\n")
-
-
-def unified_diff(path: str, old_text: str | None, new_text: str) -> str:
-    """A git-style unified diff (3 lines of context) of one file; empty when nothing changed.
-
-    The common head and tail are trimmed before matching, so one edit in a long file costs
-    little more than the edit itself.
-    """
-    old = split_lines(old_text) if old_text is not None else []
-    new = split_lines(new_text)
-    head = 0
-    limit = min(len(old), len(new))
-    while head < limit and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    if head == len(old) == len(new):
-        return ""
-    lo = max(head - CONTEXT_LINES, 0)
-    old_mid, new_mid = (
-        old[lo : len(old) - max(tail - CONTEXT_LINES, 0)],
-        new[lo : len(new) - max(tail - CONTEXT_LINES, 0)],
-    )
-    matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
-    out = [f"diff --git a/{path} b/{path}\n"]
-    if old_text is None:
-        out += ["new file mode 100644\n", "--- /dev/null\n"]
-    else:
-        out.append(f"--- a/{path}\n")
-    out.append(f"+++ b/{path}\n")
-    for group in matcher.get_grouped_opcodes(CONTEXT_LINES):
-        first, last = group[0], group[-1]
-        out.append(
-            f"@@ -{_range(lo + first[1], lo + last[2])} +{_range(lo + first[3], lo + last[4])} @@\n"
-        )
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                for line in old_mid[i1:i2]:
-                    _emit(out, " ", line)
-                continue
-            for line in old_mid[i1:i2]:
-                _emit(out, "-", line)
-            for line in new_mid[j1:j2]:
-                _emit(out, "+", line)
-    return "".join(out)
+    tracking: str = "tracked"
+    """For a file the base lacks: ``tracked`` (added to the index or on the branch),
+    ``untracked`` or ``ignored`` (``git.tracking``); ``tracked`` otherwise."""
 
 
 @dataclass
@@ -140,15 +76,26 @@ class BufferSource:
         return target.read_bytes() if target.is_file() else None
 
 
-def buffer_change(baseline: Baseline, text: str) -> Change:
-    """The change the buffer makes to its base, ready for the pipeline."""
+def buffer_change(baseline: Baseline, text: str, review: ReviewSettings) -> Change:
+    """The change the buffer makes to its base, ready for the pipeline.
+
+    An ignored file, or an untracked one while ``review.untracked`` is off, is left out as
+    ``tactful review`` leaves it out of the working tree, with the same reason.
+    """
+    root = str(baseline.root) if baseline.root else None
+    source = BufferSource(baseline, text)
+    skip = None
+    if baseline.tracking == "ignored":
+        skip = SkippedFile(baseline.path, "ignored", "git ignores it")
+    elif baseline.tracking == "untracked" and not review.untracked:
+        skip = SkippedFile(
+            baseline.path, "untracked", f"review.untracked is off ({HOW_TO_INCLUDE})"
+        )
+    if skip is not None:
+        return Change(ChangeSet(()), source, root, baseline.label, skipped=(skip,))
     diff = unified_diff(baseline.path, baseline.text, text)
-    return Change(
-        parse_diff(diff),
-        BufferSource(baseline, text),
-        str(baseline.root) if baseline.root else None,
-        baseline.label,
-    )
+    untracked = (baseline.path,) if baseline.tracking == "untracked" and diff else ()
+    return Change(parse_diff(diff), source, root, baseline.label, untracked=untracked)
 
 
 @dataclass
@@ -161,9 +108,11 @@ class BaseResolver:
     _roots: dict[Path, Path | None] = field(default_factory=dict)
     _revs: dict[tuple[Path, str, str], str] = field(default_factory=dict)
     _texts: dict[tuple[Path, str, str], str | None] = field(default_factory=dict)
+    _tracking: dict[tuple[Path, str], str] = field(default_factory=dict)
 
     def forget_revisions(self) -> None:
         self._revs.clear()
+        self._tracking.clear()  # a save may come with a `git add` or a new .gitignore line
 
     def root_of(self, path: Path) -> Path | None:
         folder = path.parent
@@ -204,4 +153,11 @@ class BaseResolver:
         base = settings.base + (
             f" (merge-base with {settings.merge_base_with})" if settings.merge_base_with else ""
         )
-        return Baseline(root, rel, commit, self._texts[key], f"buffer vs {base}")
+        text = self._texts[key]
+        tracking = "tracked" if text is not None else self._tracking_of(root, rel)
+        return Baseline(root, rel, commit, text, f"buffer vs {base}", tracking)
+
+    def _tracking_of(self, root: Path, rel: str) -> str:
+        if (root, rel) not in self._tracking:
+            self._tracking[root, rel] = git.tracking(root, rel)
+        return self._tracking[root, rel]

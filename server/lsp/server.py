@@ -280,7 +280,7 @@ class TactfulServer(LanguageServer):
         self, state: DocState, text: str, settings: Settings
     ) -> tuple[Baseline, Change]:
         baseline = self.resolver.baseline(state.path, settings.lsp, state.opened_text)
-        return baseline, buffer_change(baseline, text)
+        return baseline, buffer_change(baseline, text, settings.review)
 
     def _deliver_failure(self, doc_state: DocState, version: int, text: str, message: str) -> None:
         """An empty report for this version (so pulls do not wait forever) and one log line."""
