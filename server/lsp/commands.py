@@ -26,6 +26,7 @@ from tactful.server.lsp.host import Host
 from tactful.server.lsp.state import DocState
 from tactful.server.pipeline import Change
 from tactful.server.session import final_result
+from tactful.server.untracked import summary as untracked_summary
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ class Commands:
         session = ls.sessions.get(ls.settings, root)
 
         def build() -> Change:
-            return changes.from_worktree(root, ls.resolver.base_commit(root, lsp))
+            return changes.from_worktree(root, ls.resolver.base_commit(root, lsp), ls.settings)
 
         try:
             change = await asyncio.to_thread(build)
@@ -281,7 +282,7 @@ class Commands:
             )
         findings: list[Finding] = []
         hidden = 0
-        notes: list[str] = []
+        notes: list[str] = [left] if (left := untracked_summary(change.skipped)) else []
         reviewed = 0
         cancelled = False
         try:
@@ -296,7 +297,10 @@ class Commands:
                             message=file.path, percentage=index * 100 // max(len(files), 1)
                         ),
                     )
-                one = Change(ChangeSet((file,)), change.files, change.root, change.label)
+                untracked = tuple(p for p in change.untracked if p == file.path)
+                one = Change(
+                    ChangeSet((file,)), change.files, change.root, change.label, untracked=untracked
+                )
                 # The same session and stages as an open document's review, to the final delivery.
                 result = await final_result(session, one)
                 findings.extend(result.findings)
