@@ -79,6 +79,15 @@ class UnitRun:
     notes: list[str] = field(default_factory=list)
 
 
+def reaches_model(unit: Any) -> bool:
+    """Whether the LLM stage sends ``unit`` (added lines, or a deletion with a surviving anchor)."""
+    from tactful.server.llm.removed import removal_anchors
+
+    return bool(unit.changed_new_lines) or (
+        unit.new_span is not None and bool(removal_anchors(unit))
+    )
+
+
 def _settings(root: Path, config: LlmConfig) -> Any:
     from tactful.server.config import load_settings
 
@@ -111,7 +120,7 @@ def review_units(root: Path, config: LlmConfig, wanted: Callable[[Any], bool]) -
         offline = [finding_json(f, texts.get(f.path)) for f in [*result.findings, *result.hidden]]
         if not config.context:  # the ablation: no callers or callees in the prompt
             result.unit_context.clear()
-        chosen = [u for u in result.units if u.changed_new_lines and wanted(u)]
+        chosen = [u for u in result.units if reaches_model(u) and wanted(u)]
         stage = LlmStage(session.reviewer, unit_filter=wanted, display_gate=session.display_gate)
 
         async def run() -> Sequence[Any]:
@@ -231,9 +240,7 @@ def run_real(
 
     settings = _settings(repo, config)
     units = [
-        u
-        for u in pipeline.review(changes.from_worktree(repo), settings).units
-        if u.changed_new_lines
+        u for u in pipeline.review(changes.from_worktree(repo), settings).units if reaches_model(u)
     ]
     for unit in sorted(units, key=lambda u: sample_key(seed, u))[:sample]:
         picked.add((unit.path, unit.name))
