@@ -282,6 +282,13 @@ def summarise(
             + " ".join(f"{_ratio(v, len(group)):<12}" for v in counts.values())
         )
     data["planted"] = rows
+    data["planted_findings"] = {
+        i.case.id: [
+            _brief(f, i.run, is_hit(f, i.case.file, i.start, i.end)) for f in i.run.before_gate
+        ]
+        for i in planted
+        if i.run is not None
+    }
     runs = [i.run for i in planted if i.run is not None] + list(reals.values())
     counters: Counter[str] = Counter()
     for run in runs:
@@ -317,6 +324,7 @@ def summarise(
                 key = verdict_key(project, f)
                 verdict = verdicts.get(key, "unlabelled")
                 labels[("shown " if f["fingerprint"] in shown else "hidden ") + verdict] += 1
+                data.setdefault("real_findings", {})[key] = _brief(f, run, None)
                 listed.append(
                     f"    - `{key}` {verdict.upper() if verdict == 'unlabelled' else verdict}"
                     f" ({'shown' if f['fingerprint'] in shown else 'hidden'}): {f['message'][:160]}"
@@ -342,6 +350,16 @@ def summarise(
     out.extend(f"    {e[:300]}" for e in errors[:10])
     data["errors"] = errors
     return "\n".join(out), data
+
+
+def _brief(finding: dict[str, Any], run: UnitRun, hit: bool | None) -> dict[str, Any]:
+    """What a hand verdict needs: where, what it says, whether the gate showed it."""
+    shown = {f["fingerprint"] for f in run.after_gate}
+    return {
+        "path": finding["path"], "line": finding["line"], "rule": finding["rule"],
+        "confidence": finding["confidence"], "message": finding["message"],
+        "fix": finding["fix"], "shown": finding["fingerprint"] in shown, "hit": hit,
+    }  # fmt: skip
 
 
 def endpoint(base_url: str | None, model: str | None, api_key: str | None) -> tuple[str, str, str]:
