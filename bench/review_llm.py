@@ -79,6 +79,15 @@ class UnitRun:
     notes: list[str] = field(default_factory=list)
 
 
+def reaches_model(unit: Any) -> bool:
+    """Whether the LLM stage sends ``unit`` (added lines, or a deletion with a surviving anchor)."""
+    from tactful.server.llm.removed import removal_anchors
+
+    return bool(unit.changed_new_lines) or (
+        unit.new_span is not None and bool(removal_anchors(unit))
+    )
+
+
 def _settings(root: Path, config: LlmConfig) -> Any:
     from tactful.server.config import load_settings
 
@@ -111,7 +120,7 @@ def review_units(root: Path, config: LlmConfig, wanted: Callable[[Any], bool]) -
         offline = [finding_json(f, texts.get(f.path)) for f in [*result.findings, *result.hidden]]
         if not config.context:  # the ablation: no callers or callees in the prompt
             result.unit_context.clear()
-        chosen = [u for u in result.units if u.changed_new_lines and wanted(u)]
+        chosen = [u for u in result.units if reaches_model(u) and wanted(u)]
         stage = LlmStage(session.reviewer, unit_filter=wanted, display_gate=session.display_gate)
 
         async def run() -> Sequence[Any]:
@@ -231,9 +240,7 @@ def run_real(
 
     settings = _settings(repo, config)
     units = [
-        u
-        for u in pipeline.review(changes.from_worktree(repo), settings).units
-        if u.changed_new_lines
+        u for u in pipeline.review(changes.from_worktree(repo), settings).units if reaches_model(u)
     ]
     for unit in sorted(units, key=lambda u: sample_key(seed, u))[:sample]:
         picked.add((unit.path, unit.name))
@@ -275,6 +282,13 @@ def summarise(
             + " ".join(f"{_ratio(v, len(group)):<12}" for v in counts.values())
         )
     data["planted"] = rows
+    data["planted_findings"] = {
+        i.case.id: [
+            _brief(f, i.run, is_hit(f, i.case.file, i.start, i.end)) for f in i.run.before_gate
+        ]
+        for i in planted
+        if i.run is not None
+    }
     runs = [i.run for i in planted if i.run is not None] + list(reals.values())
     counters: Counter[str] = Counter()
     for run in runs:
@@ -310,6 +324,7 @@ def summarise(
                 key = verdict_key(project, f)
                 verdict = verdicts.get(key, "unlabelled")
                 labels[("shown " if f["fingerprint"] in shown else "hidden ") + verdict] += 1
+                data.setdefault("real_findings", {})[key] = _brief(f, run, None)
                 listed.append(
                     f"    - `{key}` {verdict.upper() if verdict == 'unlabelled' else verdict}"
                     f" ({'shown' if f['fingerprint'] in shown else 'hidden'}): {f['message'][:160]}"
@@ -335,6 +350,16 @@ def summarise(
     out.extend(f"    {e[:300]}" for e in errors[:10])
     data["errors"] = errors
     return "\n".join(out), data
+
+
+def _brief(finding: dict[str, Any], run: UnitRun, hit: bool | None) -> dict[str, Any]:
+    """What a hand verdict needs: where, what it says, whether the gate showed it."""
+    shown = {f["fingerprint"] for f in run.after_gate}
+    return {
+        "path": finding["path"], "line": finding["line"], "rule": finding["rule"],
+        "confidence": finding["confidence"], "message": finding["message"],
+        "fix": finding["fix"], "shown": finding["fingerprint"] in shown, "hit": hit,
+    }  # fmt: skip
 
 
 def endpoint(base_url: str | None, model: str | None, api_key: str | None) -> tuple[str, str, str]:

@@ -17,17 +17,21 @@ from pathlib import Path
 from types import FrameType
 
 from tactful.server.errors import UsageError
+from tactful.server.llm import speed
+from tactful.server.llm.client import MAX_REPLY_TOKENS
 from tactful.server.llm.local_server import (
     LlamaServer,
     default_binary,
     default_model,
     is_executable,
 )
+from tactful.server.settings import LlmSettings
 
 EXIT_OK = 0
 GGUF_MAGIC = b"GGUF"
-LOCAL_TIMEOUT_S = 300.0
-"""A CPU model answers one unit in tens of seconds: the printed settings allow for that."""
+ASSUMED_SPEED = speed.Speed(prompt_tps=10.0, generation_tps=4.5)
+"""Qwen2.5-Coder-1.5B Q4_K_M on one core of a 2-core VM: the limits printed when the
+probe fails (a CPU model answers one unit in minutes, not the defaults' seconds)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -76,17 +80,23 @@ def check_serve_args(args: argparse.Namespace) -> tuple[Path, Path]:
     return binary, model
 
 
-def endpoint_text(base_url: str, model_name: str) -> str:
-    """What to tell tactful: environment variables, or the settings file's ``llm`` section."""
+def endpoint_text(base_url: str, model_name: str, measured: speed.Speed | None) -> str:
+    """What to tell tactful: environment variables, or the settings file's ``llm`` section,
+    with time limits the measured speed can meet."""
+    cap = LlmSettings().max_prompt_tokens
+    rate = measured or ASSUMED_SPEED
+    limits = speed.limits_for(rate, cap, MAX_REPLY_TOKENS)
     settings = {
         "llm": {
             "baseUrl": base_url,
             "apiKey": "local",
             "model": model_name,
-            "timeoutS": LOCAL_TIMEOUT_S,
+            "timeoutS": limits.timeout_s,
+            "deadlineS": limits.deadline_s,
             "maxConcurrency": 1,
         }
     }
+    how = "measured" if measured else "not measured (the probe failed); assumed"
     return "\n".join(
         [
             f"llama-server is listening on {base_url}; Ctrl-C stops it.",
@@ -94,6 +104,11 @@ def endpoint_text(base_url: str, model_name: str) -> str:
             f"  export OPENAI_BASE_URL={base_url} OPENAI_API_KEY=local TACTFUL_MODEL={model_name}",
             "or in .tactful/settings.json:",
             "  " + json.dumps(settings),
+            f"Speed {how}: prompt {rate.prompt_tps:.1f} tokens/s, generation"
+            f" {rate.generation_tps:.1f} tokens/s, so a unit with a {cap:,}-token prompt takes"
+            f" about {limits.unit_s:.0f} s; llm.deadlineS {limits.deadline_s:g} covers"
+            f" {speed.UNITS_PER_REVIEW} units (the default, {LlmSettings().deadline_s:g} s, is"
+            " meant for hosted models). Lower llm.maxPromptTokens to go faster.",
             "",
         ]
     )
@@ -116,7 +131,8 @@ def run_serve(args: argparse.Namespace) -> int:
             port=args.port,
         )
         with server:
-            sys.stdout.write(endpoint_text(server.base_url, model.stem))
+            measured = speed.measure(server.base_url, model.stem, timeout_s=args.startup_timeout)
+            sys.stdout.write(endpoint_text(server.base_url, model.stem, measured))
             sys.stdout.flush()
             assert server.process is not None
             code = server.process.wait()

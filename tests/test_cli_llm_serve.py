@@ -13,10 +13,12 @@ import textwrap
 from pathlib import Path
 
 from support import GIT_ENV
+from tactful.server.cmd_llm import endpoint_text
 
 FAKE_SERVER = textwrap.dedent(
     """\
     #!{python}
+    import json
     import sys
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -28,6 +30,17 @@ FAKE_SERVER = textwrap.dedent(
         def do_GET(self):
             self.send_response(200 if self.path == "/health" else 404)
             self.end_headers()
+
+        def do_POST(self):  # the speed probe: llama-server's timings
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = json.dumps({{
+                "choices": [{{"message": {{"content": "{{}}"}}}}],
+                "timings": {{"prompt_per_second": 20.0, "predicted_per_second": 8.0}},
+            }}).encode()
+            self.send_response(200 if self.path == "/v1/chat/completions" else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, *a):
             pass
@@ -103,8 +116,19 @@ def test_serve_prints_endpoint_and_stops_the_server(tmp_path: Path) -> None:
         rest = [proc.stdout.readline() for _ in range(4)]
         assert f"OPENAI_BASE_URL={base_url}" in rest[1] and "TACTFUL_MODEL=tiny" in rest[1]
         assert f'"baseUrl": "{base_url}"' in rest[3]
+        # 1,500 / 20 + 160 / 8 = 95 s a unit; 4 units with a 25 % margin; one long reply.
+        assert '"timeoutS": 255.0, "deadlineS": 475.0' in rest[3]
+        hint = proc.stdout.readline()
+        assert hint.startswith("Speed measured: prompt 20.0 tokens/s, generation 8.0 tokens/s")
+        assert "takes about 95 s" in hint
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_unmeasured_speed_prints_limits_for_a_cpu_model() -> None:
+    text = endpoint_text("http://127.0.0.1:1/v1", "m", None)
+    assert '"timeoutS": 475.0, "deadlineS": 930.0' in text  # 10 / 4.5 tokens/s on a 2-core VM
+    assert "not measured" in text and "about 186 s" in text

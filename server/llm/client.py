@@ -51,11 +51,15 @@ class ClientStats:
     counts: Counter[str] = field(default_factory=Counter)
 
 
+MAX_REPLY_TOKENS = 1024
+"""Completion tokens one review request may generate."""
+
+
 class LlmClient:
     """One endpoint, one model; share it across reviews to keep connections and the mode."""
 
     def __init__(
-        self, settings: LlmSettings, *, backoff_s: float = 0.5, max_tokens: int = 1024
+        self, settings: LlmSettings, *, backoff_s: float = 0.5, max_tokens: int = MAX_REPLY_TOKENS
     ) -> None:
         self.settings = settings
         self.backoff_s = backoff_s

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import string
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,6 +22,7 @@ from typing import Any
 
 from tactful.analyzers.model import ChangeUnit
 from tactful.server.llm.redact import redact
+from tactful.server.llm.removed import removal_anchors
 
 REVIEW_VERSION = "review.v2"
 """The default template (``llm.promptVersion``); chosen by bench/review_quality.py --llm."""
@@ -67,20 +68,27 @@ def estimate_tokens(text_or_chars: str | int) -> int:
 
 
 def numbered(
-    source: str, first: int, changed: Collection[int], mark: str, window: int | None = None
+    source: str,
+    first: int,
+    changed: Collection[int],
+    mark: str,
+    window: int | None = None,
+    notes: Mapping[int, str] | None = None,
 ) -> str:
     """``source`` with line numbers, ``mark`` on the ``changed`` lines.
 
     With ``window`` (or when the source is longer than :data:`MAX_UNIT_LINES`), only the
     header line and the changed lines with ``window`` lines around them are shown.
+    ``notes`` maps a line to a remark shown just before it (and windowed like a change).
     """
+    notes = notes or {}
     lines = source.splitlines()
     keep = set(range(len(lines)))
     if window is None and len(lines) > MAX_UNIT_LINES:
         window = WINDOW
     if window is not None:
         keep = {0}  # the header line
-        for line in changed:
+        for line in (*changed, *notes):
             index = line - first
             keep.update(range(max(index - window, 0), min(index + window + 1, len(lines))))
     width = len(str(first + len(lines)))
@@ -90,17 +98,32 @@ def numbered(
         if previous >= 0 and index != previous + 1:
             out.append("  " + " " * width + " | ...")
         number = first + index
+        if number in notes:
+            out.append(f"- {' ' * width} | {notes[number]}")
         out.append(f"{mark if number in changed else ' '} {number:>{width}} | {lines[index]}")
         previous = index
+    if first + len(lines) in notes:  # removed lines at the very end
+        out.append(f"- {' ' * width} | {notes[first + len(lines)]}")
     return "\n".join(out)
 
 
 def numbered_unit(unit: ChangeUnit, window: int | None = None) -> str:
-    """The unit's new source, ``+ 42 | code`` on changed lines and ``  41 | code`` elsewhere."""
+    """The unit's new source, ``+ 42 | code`` on changed lines and ``  41 | code`` elsewhere.
+
+    A unit that only lost lines says where they were, so the model can report a dropped check.
+    """
     if unit.new_span is None or not unit.new_source:
         return "(the unit was deleted)"
+    notes: dict[int, str] = {}
+    if not unit.changed_new_lines:
+        blocks: dict[int, list[int]] = {}
+        for old, anchor in removal_anchors(unit).items():
+            blocks.setdefault(anchor.line if anchor.after else anchor.line + 1, []).append(old)
+        for line, olds in blocks.items():
+            span = f"{min(olds)}-{max(olds)}" if len(olds) > 1 else str(olds[0])
+            notes[line] = f"(old line{'s' if len(olds) > 1 else ''} {span} removed here)"
     return numbered(
-        unit.new_source, unit.new_span.start_line, set(unit.changed_new_lines), "+", window
+        unit.new_source, unit.new_span.start_line, set(unit.changed_new_lines), "+", window, notes
     )
 
 
@@ -132,8 +155,8 @@ def shows_old_version(version: str) -> bool:
 
 
 FIT_LADDER: tuple[tuple[int | None, float], ...] = (
-    (None, 1.0), (None, 0.5), (WINDOW, 0.5), (WINDOW, 0.25), (4, 0.25), (4, 0.0), (2, 0.0),
-    (0, 0.0),
+    (None, 1.0), (None, 0.5), (WINDOW, 0.5), (WINDOW, 0.25), (4, 0.25), (4, 0.1), (4, 0.0),
+    (2, 0.0), (0, 0.0),
 )  # fmt: skip
 """(code window, share of context lines kept), tried in turn until the prompt fits its cap."""
 

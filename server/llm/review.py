@@ -26,6 +26,7 @@ from tactful.server.llm.cache import ReplyCache
 from tactful.server.llm.client import LlmCallError, LlmClient
 from tactful.server.llm.parse import normalise_finding, parse_reply
 from tactful.server.llm.prompt import Prompt, estimate_tokens, review_prompt, schema
+from tactful.server.llm.removed import removal_anchors
 from tactful.server.llm.validate import duplicates, validate
 from tactful.server.settings import (
     LLM_DISABLED_NOTE,
@@ -264,8 +265,12 @@ class _Run:
         prepared = []
         for unit in file.units:
             if not unit.changed_new_lines:
-                self.counts["llm.units.no-added-lines"] += 1
-                continue
+                # A pure deletion (often a dropped check) goes to the model when part of the
+                # unit survives to anchor a finding on; a deleted unit has nowhere to go.
+                if unit.new_span is None or not removal_anchors(unit):
+                    self.counts["llm.units.no-added-lines"] += 1
+                    continue
+                self.counts["llm.units.pure-deletion"] += 1
             context = self._context(unit)
             prompt = review_prompt(
                 unit,
@@ -368,6 +373,8 @@ class _Run:
             if verdict.finding is None:
                 self.counts[f"llm.dropped.{verdict.dropped}"] += 1
                 continue
+            if verdict.removed_code:
+                self.counts["llm.anchored.removed-lines"] += 1
             if verdict.fix_dropped:
                 self.counts[f"llm.fix-dropped.{verdict.fix_dropped}"] += 1
                 self.fix_problems.append(verdict.fix_detail)

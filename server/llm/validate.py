@@ -2,7 +2,9 @@
 
 A model's finding is kept only if the code it quotes (``existing_code``) is found on the
 changed lines of its change unit; its range is then snapped to that code, so a comment
-can never land on the wrong line. A suggested fix must apply, keep the indentation and
+can never land on the wrong line. A quote of the unit's removed lines (a dropped check)
+is anchored on the nearest line that survived (:mod:`tactful.server.llm.removed`), and
+its fix, if any, puts code back where the removed lines were. A suggested fix must apply, keep the indentation and
 leave the file parseable (:func:`tactful.analyzers.fixes.validate_fix`), else the fix is
 dropped and the comment kept. Claims that a symbol is missing are dropped when the symbol
 is visible in the file or the context the model was shown. Every drop has a reason, which
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from tactful.analyzers.fixes import apply_edits, validate_fix
 from tactful.analyzers.model import ChangeUnit, Finding, Fix, Severity, Span, TextEdit
 from tactful.server.llm.parse import RawFinding
+from tactful.server.llm.removed import removal_anchors
 
 _LINE_PREFIX = re.compile(r"^[+\- ]?\s*\d+\s*\|\s?")
 _MISSING_CLAIM = re.compile(
@@ -40,6 +43,8 @@ class Verdict:
     fix_dropped: str = ""
     """Reason the fix (only) was dropped: ``does-not-apply``, ``unparseable``, ``indentation``."""
     fix_detail: str = ""
+    removed_code: bool = False
+    """True when the finding quotes removed lines and sits on the nearest surviving line."""
 
 
 @dataclass(frozen=True)
@@ -58,25 +63,22 @@ def validate(
         return Verdict(None, "no-existing-code")
     lines = new_text.split("\n")
     first, last = _unit_lines(unit, len(lines))
-    changed = set(unit.changed_new_lines)
-    anchors = _find(existing, lines, 1, len(lines))
-    if not anchors:
-        return Verdict(None, "not-in-file")
-    in_unit = [a for a in anchors if first <= a.span.start_line and a.span.last_line <= last]
-    if not in_unit:
-        return Verdict(None, "outside-unit")
-    on_changed = [a for a in in_unit if _on_changed_lines(a.span, lines, changed)]
-    if not on_changed:
-        return Verdict(None, "unchanged-line")
-    anchor = on_changed[0]
+    anchor, dropped = _new_side_anchor(existing, lines, first, last, set(unit.changed_new_lines))
+    restore: _Restore | None = None
+    if anchor is None:
+        restore = _removed_anchor(existing, unit, lines)
+        if restore is None:
+            return Verdict(None, dropped)
+        anchor = restore.anchor
     if _invented_missing_symbol(raw.message, new_text, anchor.span, lines, context):
         return Verdict(None, "invented-missing-symbol")
     code = _span_text(lines, anchor.span)
     fix: Fix | None = None
     fix_dropped = fix_detail = ""
     improved = _clean_quote(raw.improved_code) if raw.improved_code.strip() else ""
-    if improved and improved.strip() != code.strip():
-        edit = _edit(anchor, lines, improved)
+    # Restoring removed code verbatim is a fix; repeating the flagged new code is not.
+    if improved and (restore is not None or improved.strip() != code.strip()):
+        edit = _edit(anchor, lines, improved) if restore is None else restore.edit(improved)
         candidate = Fix("Apply the reviewer's suggestion", (edit,))
         problem = validate_fix(new_text, candidate, language) or _python_compile_problem(
             new_text, candidate, language
@@ -100,7 +102,81 @@ def validate(
         unit=unit.name,
         code=code,
     )
-    return Verdict(finding, fix_dropped=fix_dropped, fix_detail=fix_detail)
+    return Verdict(
+        finding, fix_dropped=fix_dropped, fix_detail=fix_detail, removed_code=restore is not None
+    )
+
+
+def _new_side_anchor(
+    existing: str, lines: list[str], first: int, last: int, changed: set[int]
+) -> tuple[_Anchor | None, str]:
+    """Where ``existing`` sits on the unit's added lines, else why it does not."""
+    anchors = _find(existing, lines, 1, len(lines))
+    if not anchors:
+        return None, "not-in-file"
+    in_unit = [a for a in anchors if first <= a.span.start_line and a.span.last_line <= last]
+    if not in_unit:
+        return None, "outside-unit"
+    on_changed = [a for a in in_unit if _on_changed_lines(a.span, lines, changed)]
+    if not on_changed:
+        return None, "unchanged-line"
+    return on_changed[0], ""
+
+
+@dataclass(frozen=True)
+class _Restore:
+    """A quote of removed lines, anchored on the nearest surviving line of the new version."""
+
+    anchor: _Anchor
+    after: bool
+    code: str
+    """The removed code quoted."""
+    indent: str
+    line_text: str
+
+    def edit(self, improved: str) -> TextEdit:
+        """Put ``improved`` back where the removed code was, with the removed code's indent."""
+        body = "\n".join(
+            (self.indent + p) if p.strip() else p for p in textwrap.dedent(improved).split("\n")
+        )
+        line = self.anchor.span.start_line
+        if self.after:
+            return TextEdit(Span(line, 0, line, 0), body + "\n")
+        end = len(self.line_text.rstrip("\r"))
+        return TextEdit(Span(line, end, line, end), "\n" + body)
+
+
+def _removed_anchor(existing: str, unit: ChangeUnit, lines: list[str]) -> _Restore | None:
+    """``existing`` found on the unit's removed lines: anchored on the nearest surviving line."""
+    if unit.old_span is None or not unit.changed_old_lines:
+        return None
+    first = unit.old_span.start_line
+    old = [""] * (first - 1) + unit.old_source.split("\n")
+    removed = set(unit.changed_old_lines)
+    found = [
+        a for a in _find(existing, old, first, len(old)) if _on_changed_lines(a.span, old, removed)
+    ]
+    if not found:
+        return None
+    span = found[0].span
+    targets = removal_anchors(unit)
+    line = next(
+        (n for n in range(span.start_line, span.last_line + 1) if n in targets and n in removed),
+        None,
+    )
+    if line is None:
+        return None
+    target = targets[line]
+    if target.line > len(lines):
+        return None
+    head = old[span.start_line - 1]
+    return _Restore(
+        _Anchor(_line_span(lines, target.line, target.line), True),
+        target.after,
+        _span_text(old, span),
+        head[: len(head) - len(head.lstrip())],
+        lines[target.line - 1],
+    )
 
 
 def duplicates(llm: Finding, other: Finding) -> bool:
