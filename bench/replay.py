@@ -21,7 +21,12 @@ Target on every learnable profile and seed: rejects_hidden >= 0.5, hide_precisio
 accepts_kept >= 0.95. The random profile (rejects half, independent of everything) must not
 meet it.
 
-    python bench/replay.py [--events 200] [--seeds 5] [--noise 0.02] [--only NAME]
+    python bench/replay.py [--events 200] [--seeds 5] [--noise 0.02] [--only NAME] [--why]
+                           [--findings FILE]
+
+``--findings FILE`` reads the findings pool from FILE (written there on the first run), so
+runs on different machines or after a corpus change can replay the same pool. The decide
+latency (p50/p95 of ``Gate.decide`` over every decision of every run) is printed last.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import random
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +52,7 @@ from tactful.analyzers.model import ChangeUnit, Finding, Severity
 from tactful.server.feedback import FeedbackEvent
 from tactful.server.gate import Gate
 from tactful.server.gate.situation import OWN_KEY, area
+from tactful.server.gate.stage2 import Decision
 from tactful.server.settings import GateSettings, ReviewSettings, Settings
 
 CORPUS = Path(os.environ.get("TACTFUL_BENCH_CORPUS", Path.home() / ".cache/tactful/bench-corpus"))
@@ -127,8 +134,11 @@ def _review_repo(repo: Path, rng: random.Random) -> list[Item]:
     ]
 
 
-def real_findings() -> list[Item]:
-    """Findings of the offline reviewer on the corpus packages (cached after the first run)."""
+def real_findings(pool: Path | None = None) -> list[Item]:
+    """Findings of the offline reviewer on the corpus packages (cached after the first run);
+    with ``pool``, the findings stored in that file (written there when it does not exist)."""
+    if pool is not None and pool.is_file():
+        return [Item(*row) for row in pickle.loads(pool.read_bytes())["items"]]
     repos = sorted((CORPUS / "repos").glob("*")) if (CORPUS / "repos").is_dir() else []
     if not repos:
         raise SystemExit(
@@ -138,6 +148,8 @@ def real_findings() -> list[Item]:
     if CACHE.is_file():
         cached = pickle.loads(CACHE.read_bytes())
         if cached.get("key") == key:
+            if pool is not None:
+                pool.write_bytes(CACHE.read_bytes())
             return [Item(*row) for row in cached["items"]]
     items: list[Item] = []
     for number, repo in enumerate(repos):
@@ -146,7 +158,10 @@ def real_findings() -> list[Item]:
         items += found
     # Plain tuples: the cache must load whatever module imports this one as.
     rows = [(i.finding, i.unit, i.own, i.repo) for i in items]
-    CACHE.write_bytes(pickle.dumps({"key": key, "items": rows}))
+    data = pickle.dumps({"key": key, "items": rows})
+    CACHE.write_bytes(data)
+    if pool is not None:
+        pool.write_bytes(data)
     return items
 
 
@@ -205,6 +220,14 @@ def simulate(name: str, items: list[Item], seed: int, events: int, noise: float)
     verdicts, eval_left = 0, EVAL_ITEMS
     why: dict[str, int] = {}
     scored: list[tuple[float, bool]] = []
+    latency: list[float] = []
+
+    def decide(item: Item, extra: dict[str, float], now: float) -> Decision:
+        began = time.perf_counter()
+        decision = gate.decide(item.finding, item.unit, extra=extra, now=now)
+        latency.append(time.perf_counter() - began)
+        return decision
+
     counts = {
         "rejects": 0,
         "rejects_hidden": 0,
@@ -217,7 +240,7 @@ def simulate(name: str, items: list[Item], seed: int, events: int, noise: float)
         acts = prefers(item, position)
         extra = {OWN_KEY: item.own}
         if verdicts >= events:
-            decision = gate.decide(item.finding, item.unit, extra=extra, now=now)
+            decision = decide(item, extra, now)
             counts["rejects" if not acts else "accepts"] += 1
             counts["rejects_hidden"] += (not acts) and not decision.show
             counts["accepts_kept"] += acts and decision.show
@@ -231,7 +254,7 @@ def simulate(name: str, items: list[Item], seed: int, events: int, noise: float)
             if eval_left == 0:
                 break
             continue
-        decision = gate.decide(item.finding, item.unit, extra=extra, now=now)
+        decision = decide(item, extra, now)
         if not decision.show:
             continue
         acted = acts != (rng.random() < noise)
@@ -248,6 +271,7 @@ def simulate(name: str, items: list[Item], seed: int, events: int, noise: float)
         "accepts_kept": counts["accepts_kept"] / max(1, counts["accepts"]),
         "reject_share": counts["rejects"] / max(1, counts["rejects"] + counts["accepts"]),
         "why": _why(gate, why, scored),
+        "latency": latency,
     }
 
 
@@ -288,22 +312,25 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--noise", type=float, default=0.02)
     parser.add_argument("--only", default="", help="profiles whose name contains this")
+    parser.add_argument("--findings", type=Path, help="the findings pool (written on first use)")
     parser.add_argument(
         "--why", action="store_true", help="print per seed why it meets the target or not"
     )
     args = parser.parse_args()
-    items = real_findings()
+    items = real_findings(args.findings)
     rules = len({i.finding.rule for i in items})
     print(f"{len(items)} real findings ({rules} rules) from {len({i.repo for i in items})} packages; "
           f"{args.events} verdicts, then {EVAL_ITEMS} suggestions measured; {args.seeds} seeds, noise {args.noise}")  # fmt: skip
     print("\n| profile | rejects | rejects_hidden mean / worst | hide_precision mean / worst | "
           "accepts_kept mean / worst | seeds meeting target |\n|---|---|---|---|---|---|")  # fmt: skip
     all_ok, random_meets = True, False
+    latency: list[float] = []
     for name, (_, learnable) in PROFILES.items():
         if args.only and args.only not in name:
             continue
         runs = [simulate(name, items, seed, args.events, args.noise) for seed in range(args.seeds)]
         met = sum(meets(r) for r in runs)
+        latency += [s for r in runs for s in r["latency"]]
         cells = []
         for key in ("rejects_hidden", "hide_precision", "accepts_kept"):
             values = [r[key] for r in runs]
@@ -323,6 +350,10 @@ def main() -> int:
         f"\ntarget on every learnable profile and seed: {'met' if all_ok else 'NOT met'}; "
         f"random profile {'meets it (bad)' if random_meets else 'does not meet it (as it should)'}"
     )
+    if latency:
+        cuts = statistics.quantiles(latency, n=100)
+        print(f"decide latency over {len(latency)} decisions: p50 {cuts[49] * 1e3:.3f} ms, "
+              f"p95 {cuts[94] * 1e3:.3f} ms, max {max(latency) * 1e3:.3f} ms")  # fmt: skip
     return 0
 
 

@@ -11,6 +11,7 @@ from tactful.server.feedback import FeedbackEvent, FeedbackSink, FeedbackStore
 from tactful.server.gate import Gate, GateHistory, UnitGate, gate_stage
 from tactful.server.gate.features import shape_from_patch
 from tactful.server.gate.metrics import expected_calibration_error, roc_auc
+from tactful.server.gate.runtime import LoggedDecisions
 from tactful.server.pipeline import ReviewResult
 from tactful.server.settings import GateSettings, Settings
 
@@ -173,3 +174,26 @@ def test_an_error_security_finding_rejected_twenty_times_comes_back_when_its_cod
     # The floor is for error severity only: a warning of the same kind is hidden as learned.
     warning = dataclasses.replace(_security_error(101), severity=Severity.WARNING)
     assert not gate.decide(warning, unit("src/db.py")).show
+
+
+def test_the_memory_of_logged_decisions_is_bounded_and_logs_each_suggestion_once(
+    tmp_path: Path,
+) -> None:
+    sink = FeedbackSink(tmp_path / "f.db", user="dev", client="lsp")
+    gate = Gate.open(STRICT, sink.store, user=sink.user)
+    gate.logged = LoggedDecisions(capacity=3)
+    stage = gate_stage(gate, sink, "lsp")
+    items = [finding(n) for n in range(5)]
+    for _ in range(2):  # an editor re-reviews the same buffer: each decision is logged once
+        stage(ReviewResult(findings=items[:3]), from_patch("", "no change"), Settings(gate=STRICT))
+    assert sink.store is not None
+    assert [e.fingerprint for e in sink.store.events()] == [f.fingerprint for f in items[:3]]
+    stage(ReviewResult(findings=items[3:]), from_patch("", "no change"), Settings(gate=STRICT))
+    # Five suggestions decided, three remembered: the two oldest are forgotten ...
+    assert len(gate.logged) == 3 and items[0].fingerprint not in gate.logged
+    assert [f.fingerprint in gate.logged for f in items] == [False, False, True, True, True]
+    # ... and one decided again is logged again (the log joins a verdict to its latest decision).
+    stage(ReviewResult(findings=[items[0]]), from_patch("", "no change"), Settings(gate=STRICT))
+    assert [e.fingerprint for e in sink.store.events()][-1] == items[0].fingerprint
+    assert len(sink.store.events()) == 6 and len(gate.logged) == 3
+    sink.close()

@@ -47,6 +47,36 @@ StateSaver = Callable[[str, dict[str, Any]], bool]
 UNIT_CACHE = 4096
 
 
+LOGGED_MEMORY = 8192
+"""Fingerprints remembered as logged: a long editor session decides tens of thousands of
+distinct suggestions; one forgotten long ago is logged again, which the log tolerates (the
+constraint joins a verdict to the latest decision before it)."""
+
+
+class LoggedDecisions:
+    """The most recent fingerprints whose decision was logged (bounded, oldest forgotten first)."""
+
+    def __init__(self, capacity: int = LOGGED_MEMORY) -> None:
+        self.capacity = capacity
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def first(self, fingerprint: str) -> bool:
+        """True the first time ``fingerprint`` is seen (since it was last forgotten)."""
+        if fingerprint in self._seen:
+            self._seen.move_to_end(fingerprint)
+            return False
+        self._seen[fingerprint] = None
+        while len(self._seen) > self.capacity:
+            self._seen.popitem(last=False)
+        return True
+
+    def __contains__(self, fingerprint: object) -> bool:
+        return fingerprint in self._seen
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
 class Gate:
     """Stage 1 and stage 2 with the developer's history and learned state."""
 
@@ -65,7 +95,7 @@ class Gate:
         self.state_key = state_key
         self._units_of: OrderedDict[str, ChangeUnit] = OrderedDict()
         self._unsaved = 0
-        self.logged: set[str] = set()
+        self.logged = LoggedDecisions()
         """Fingerprints whose shown/hidden decision is already in the log (an editor re-reviews
         on every edit; the log keeps one decision per suggestion and session)."""
 
@@ -217,8 +247,7 @@ class DisplayGate:
                 counts["gate.explored"] += int(decision.explored)
                 log.debug("gate %s %s: %s p=%.3f %s", "shows" if decision.show else "hides", finding.rule,
                           decision.reason, decision.probability, inputs)  # fmt: skip
-                if self.sink is not None and finding.fingerprint not in self.gate.logged:
-                    self.gate.logged.add(finding.fingerprint)
+                if self.sink is not None and self.gate.logged.first(finding.fingerprint):
                     extra: dict[str, Any] = {"probability": decision.probability, "propensity": decision.propensity,
                                              "explored": decision.explored}  # fmt: skip
                     extra.update({key: value for key, value in inputs.items() if value is not None})
