@@ -68,11 +68,14 @@ def repo_root(path: Path | str) -> Path | None:
     return Path(out.decode("utf-8").strip())
 
 
+def head_commit(root: Path) -> str:
+    """HEAD's commit id, '' when the repository has no commit yet (one git process)."""
+    out = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+    return out.strip().decode("ascii", "replace")
+
+
 def has_head(root: Path) -> bool:
-    return (
-        run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip()
-        != b""
-    )
+    return head_commit(root) != ""
 
 
 def resolve_rev(root: Path, rev: str) -> str:
@@ -94,7 +97,8 @@ def merge_base(root: Path, a: str, b: str) -> str:
 
 def working_tree_diff(root: Path, base: str = "HEAD") -> tuple[str, str]:
     """Diff of staged plus unstaged changes against ``base``; returns (diff text, base commit)."""
-    base_commit = resolve_rev(root, base) if (base != "HEAD" or has_head(root)) else EMPTY_TREE
+    # HEAD in one git process: whether it exists and what it is are the same question.
+    base_commit = resolve_rev(root, base) if base != "HEAD" else head_commit(root) or EMPTY_TREE
     text = run_git(root, "diff", *DIFF_OPTIONS, base_commit, "--")
     return text.decode("utf-8", "surrogateescape"), base_commit
 

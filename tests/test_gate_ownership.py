@@ -6,7 +6,8 @@ import subprocess
 from pathlib import Path
 
 from tactful.analyzers.model import ChangeUnit, Finding, Severity, Span
-from tactful.server.gate.ownership import Ownership, head_commit
+from tactful.server.gate.ownership import Ownership
+from tactful.server.git import head_commit
 
 
 def _git(root: Path, *args: str, email: str = "t@t") -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tactful.analyzers.model import ChangeUnit, Finding
 from tactful.server import git
+from tactful.server.git_head import HeadCache
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,11 @@ class Ownership:
         self.root = root
         self.email = email.strip().lower()
         self._blame: OrderedDict[tuple[str, str], tuple[str, ...] | None] = OrderedDict()
+        self.heads = HeadCache()
+
+    def head(self) -> str:
+        """HEAD's commit ('' with none), asked of git again only after HEAD moved."""
+        return self.heads.head(self.root)
 
     def own_share(self, finding: Finding, unit: ChangeUnit | None, head: str) -> float | None:
         """Share (0-1) of the old-side lines of ``unit`` (or around ``finding``) by the developer."""
@@ -80,13 +86,5 @@ def git_email(root: Path) -> str:
     """The repository's ``user.email``, '' when unset."""
     try:
         return git.run_git(root, "config", "user.email").decode("utf-8", "replace").strip()
-    except git.GitError:
-        return ""
-
-
-def head_commit(root: Path) -> str:
-    """HEAD's commit id, '' when the repository has none."""
-    try:
-        return git.run_git(root, "rev-parse", "--verify", "-q", "HEAD").decode().strip()
     except git.GitError:
         return ""

@@ -26,7 +26,7 @@ from tactful.server.feedback.store import FeedbackStore, FeedbackStoreError
 from tactful.server.gate.constraint import STRATA_KEY, outcomes_from_log
 from tactful.server.gate.history import GateHistory
 from tactful.server.gate.model import load_prior
-from tactful.server.gate.ownership import Ownership, git_email, head_commit
+from tactful.server.gate.ownership import Ownership, git_email
 from tactful.server.gate.situation import OWN_KEY
 from tactful.server.gate.snapshot import context_snapshot
 from tactful.server.gate.stage1 import UnitGate
@@ -224,7 +224,7 @@ class DisplayGate:
         units = {(u.path, u.name): u for u in result.units}
         hidden: set[str] = set()
         counts = {"gate.shown": 0, "gate.hidden": 0, "gate.explored": 0}
-        head = head_commit(self.ownership.root) if self.ownership is not None and findings else ""
+        head = self.ownership.head() if self.ownership is not None and findings else ""
         now = time.time()
         with self.lock:
             for finding in findings:

@@ -21,6 +21,7 @@ from tactful.analyzers.diff import parse_diff
 from tactful.analyzers.model import ChangeSet, SkippedFile
 from tactful.analyzers.textdiff import unified_diff
 from tactful.server import git
+from tactful.server.git_head import HeadCache
 from tactful.server.pipeline import Change
 from tactful.server.settings import LspSettings, ReviewSettings
 from tactful.server.untracked import HOW_TO_INCLUDE
@@ -102,13 +103,16 @@ def buffer_change(baseline: Baseline, text: str, review: ReviewSettings) -> Chan
 class BaseResolver:
     """Finds each file's repository, base commit and base text; caches what git said.
 
-    Call :meth:`forget_revisions` when HEAD may have moved (on save, on a settings change).
+    A commit or checkout is seen at the next review (HEAD is stamped, :class:`HeadCache`);
+    call :meth:`forget_revisions` when another base branch may have moved (on save, on a
+    settings change).
     """
 
     _roots: dict[Path, Path | None] = field(default_factory=dict)
-    _revs: dict[tuple[Path, str, str], str] = field(default_factory=dict)
+    _revs: dict[tuple[Path, str, str, str], str] = field(default_factory=dict)
     _texts: dict[tuple[Path, str, str], str | None] = field(default_factory=dict)
     _tracking: dict[tuple[Path, str], str] = field(default_factory=dict)
+    heads: HeadCache = field(default_factory=HeadCache)
 
     def forget_revisions(self) -> None:
         self._revs.clear()
@@ -124,9 +128,12 @@ class BaseResolver:
 
     def base_commit(self, root: Path, settings: LspSettings) -> str:
         """The commit the buffer is compared with; GitError names a revision that does not exist."""
-        key = (root, settings.base, settings.merge_base_with)
+        head = self.heads.head(root)
+        if settings.base == "HEAD" and not settings.merge_base_with:
+            return head or git.EMPTY_TREE
+        key = (root, settings.base, settings.merge_base_with, head)
         if key not in self._revs:
-            if settings.base == "HEAD" and not git.has_head(root):
+            if settings.base == "HEAD" and not head:
                 commit = git.EMPTY_TREE
             else:
                 commit = git.resolve_rev(root, settings.base)
@@ -134,6 +141,9 @@ class BaseResolver:
                     commit = git.merge_base(
                         root, commit, git.resolve_rev(root, settings.merge_base_with)
                     )
+            # Only the latest answer per base is kept: HEAD moves on every commit.
+            for stale in [k for k in list(self._revs) if k[:3] == key[:3]]:
+                self._revs.pop(stale, None)
             self._revs[key] = commit
         return self._revs[key]
 
@@ -148,6 +158,9 @@ class BaseResolver:
         commit = self.base_commit(root, settings)
         key = (root, commit, rel)
         if key not in self._texts:
+            # One base text per file: after a commit the older commit's text is not needed.
+            for stale in [k for k in list(self._texts) if k[0] == root and k[2] == rel]:
+                self._texts.pop(stale, None)
             data = git.show_file(root, commit, rel)
             self._texts[key] = None if data is None else data.decode("utf-8", "surrogateescape")
         base = settings.base + (
