@@ -1,6 +1,6 @@
 """Headless pull-request review on two consecutive releases of a real project; prints the figures.
 
-    python bench/headless.py                                # Django 5.0.1 -> 5.0.2 (sdists from PyPI)
+    python bench/headless.py                                # Django 5.0.6 -> 5.0.7 (sdists from PyPI)
     python bench/headless.py --package attrs --old 23.1.0 --new 23.2.0
 
 The two sdists (kept under ~/.cache/tactful-bench) become two commits of a throwaway git
@@ -16,11 +16,13 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 DOWNLOADS = Path.home() / ".cache" / "tactful-bench"
@@ -61,39 +63,58 @@ def unpack_into(archive: Path, root: Path) -> None:
 
 
 def run_review(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall time and peak RSS (MiB) of one whole-process review, measured with wait4."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = proc.stdout.read() if proc.stdout else b""
-    err = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(
-            f"{' '.join(cmd)} failed ({code}): {err.decode(errors='replace').strip()[-500:]}"
-        )
+    """Wall time and peak RSS (MiB) of one whole process, measured with wait4."""
+    with tempfile.TemporaryFile() as err:  # a file, not a pipe: stdout is read to its end first
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=err)
+        out = proc.stdout.read() if proc.stdout else b""
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if proc.stdout:
+            proc.stdout.close()
+        if code not in (0, 1):
+            err.seek(0)
+            raise SystemExit(
+                f"{' '.join(cmd)} failed ({code}): {err.read().decode(errors='replace').strip()[-500:]}"
+            )
     return elapsed, usage.ru_maxrss / 1024, out.decode("utf-8", "replace")
+
+
+def repeated(runs: int, once: Callable[[], float]) -> str:
+    """``min / median`` of ``runs`` timings: the minimum is the machine's best, the median its typical."""
+    times = [once() for _ in range(runs)]
+    return f"min {min(times):.2f} s, median {statistics.median(times):.2f} s over {runs}"
+
+
+def tactful_command() -> list[str]:
+    """The installed ``tactful`` script, as CI runs it; ``python -m`` would put the reviewed
+    repository first on ``sys.path`` (Django's checkout is then importable: diskcache imports it).
+    """
+    script = Path(sys.executable).with_name("tactful")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tactful.server"]
+
+
+def build_repo(root: Path, package: str, old: str, new: str) -> None:
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    for version in (old, new):
+        unpack_into(sdist(package, version), root)
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", version)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--package", default="Django")
-    parser.add_argument("--old", default="5.0.1")
-    parser.add_argument("--new", default="5.0.2")
+    parser.add_argument("--old", default="5.0.6")
+    parser.add_argument("--new", default="5.0.7")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each warm measurement")
     args = parser.parse_args()
-    old, new = sdist(args.package, args.old), sdist(args.package, args.new)
-    tactful = [sys.executable, "-m", "tactful.server"]
+    tactful = tactful_command()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
-        root.mkdir()
-        git(root, "init", "-q", "-b", "main")
-        unpack_into(old, root)
-        git(root, "add", "-A")
-        git(root, "commit", "-q", "-m", args.old)
-        unpack_into(new, root)
-        git(root, "add", "-A")
-        git(root, "commit", "-q", "-m", args.new)
+        build_repo(root, args.package, args.old, args.new)
         stat = git(root, "diff", "--shortstat", "HEAD~1", "HEAD").strip()
         numstat = git(root, "diff", "--numstat", "HEAD~1", "HEAD").splitlines()
         changed = sum(
@@ -102,41 +123,49 @@ def main() -> None:
         env = {**os.environ, **GIT_ENV, "TACTFUL_CACHE_DIR": str(Path(tmp) / "cache"),
                "TACTFUL_DATA_DIR": str(Path(tmp) / "data"), "CI": "true"}  # fmt: skip
         env.pop("OPENAI_BASE_URL", None)
+        # An installed package has its bytecode compiled; without it every run compiles
+        # tactful's sources again (about half a second), which no user pays.
+        no_bytecode = env.pop("PYTHONDONTWRITEBYTECODE", None)
         state = Path(tmp) / "state.json"
-        review = [
-            *tactful,
-            "review",
-            "--base",
-            "HEAD~1",
-            "--no-llm",
-            "--format",
-            "json",
-            "--state",
-            str(state),
-        ]
+        review = [*tactful, "review", "--base", "HEAD~1", "--no-llm", "--format", "json",
+                  "--state", str(state)]  # fmt: skip
         first_s, first_rss, out = run_review(review, root, env)
         data = json.loads(out)
         second_s, _, out2 = run_review(review, root, env)
         again = json.loads(out2)
+        coverage = data["coverage"]
         print(f"{args.package} {args.old} -> {args.new}: {stat}")
-        print(f"  reviewed files: {len(data['coverage']['reviewed'])}, skipped: {len(data['coverage']['skipped'])}, "
-              f"units: {data['coverage']['units']}, changed lines: {changed}")  # fmt: skip
+        if no_bytecode:
+            print(
+                "  (PYTHONDONTWRITEBYTECODE was set: unset for the runs, as for an installed package)"
+            )
+        print(f"  reviewed files: {len(coverage['reviewed'])}, skipped: {len(coverage['skipped'])}, "
+              f"units: {coverage['units']}, changed lines: {changed}")  # fmt: skip
         print(f"  first run (cold index): {first_s:.2f} s, {first_s / max(changed, 1) * 1000:.2f} s per 1,000 changed lines, "
               f"peak RSS {first_rss:.0f} MiB; {len(data['findings'])} shown, {len(data['hidden'])} hidden")  # fmt: skip
         print(
             f"  second run (--state, warm index): {second_s:.2f} s; {len(again['findings'])} new findings"
         )
+        index = [*tactful, "index"]
+        print(f"  warm tactful index (resolves every call site for its figures): "
+              f"{repeated(args.repeat, lambda: run_review(index, root, env)[0])}")  # fmt: skip
         # The pre-commit path: one staged line against git diff --cached alone.
         target = next(p for p in sorted(root.rglob("*.py")) if p.stat().st_size > 2000)
         target.write_text(target.read_text("utf-8") + "\nEXTRA = 1\n", "utf-8")
         git(root, "add", str(target))
-        start = time.perf_counter()
-        git(root, "diff", "--cached")
-        floor = time.perf_counter() - start
-        one_s, one_rss, _ = run_review([*tactful, "review", "--no-llm", "--all"], root, env)
-        print(
-            f"  one-line staged change: review {one_s:.2f} s (peak RSS {one_rss:.0f} MiB) vs git diff --cached {floor * 1000:.0f} ms"
-        )
+        one = [*tactful, "review", "--no-llm", "--all"]
+        run_review(one, root, env)  # the index takes in the staged file once, as a hook's first run
+        rss: list[float] = []
+
+        def one_line() -> float:
+            seconds, peak, _ = run_review(one, root, env)
+            rss.append(peak)
+            return seconds
+
+        review_figure = repeated(args.repeat, one_line)
+        floor = repeated(args.repeat, lambda: run_review(["git", "diff", "--cached"], root, env)[0])
+        print(f"  one-line staged change ({target.relative_to(root)}): review {review_figure} "
+              f"(peak RSS {max(rss):.0f} MiB); git diff --cached {floor}")  # fmt: skip
 
 
 if __name__ == "__main__":
