@@ -52,6 +52,20 @@ def test_manifest_settings_are_generated_from_the_schema_and_docstrings():
     )
 
 
+def test_readme_settings_table_is_generated_from_the_schema_and_docstrings():
+    sync = sync_settings()
+    readme = sync.README.read_text("utf-8")
+    assert readme == sync.readme_with_table(readme), "run editors/vscode/sync_settings.py"
+    block = readme[readme.index(sync.BEGIN) : readme.index(sync.END)]
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(json_schema()["properties"])  # the secret key too: the CLI reads it
+    assert (
+        "| `review.maxUntrackedFiles` | integer, ≥ 0 | `200` | At most this many untracked files"
+        in block
+    )
+    assert "| `gate.hidePrecision` | number, ≥ 0.5, < 1 | `0.95` |" in block
+
+
 def test_every_server_setting_has_a_docstring():
     assert set(setting_docs()) == set(json_schema()["properties"])
 
