@@ -3,7 +3,7 @@
 ``server/settings.py`` documents each setting with the string literal under it (PEP 257
 attribute docstrings). Python keeps no trace of those at run time, so they are read from the
 source with :mod:`ast`. Used by ``editors/vscode/sync_settings.py`` for the descriptions in
-VS Code's settings UI.
+VS Code's settings UI and for the settings table in README.md (:func:`markdown_table`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import json
 import re
 import textwrap
+from typing import Any
 
-from tactful.server.settings import Settings
+from tactful.server.settings import Settings, json_schema
 from tactful.server.settings_check import camel as _camel
 
 _RST_LITERAL = re.compile(r"``([^`]+)``")
@@ -55,3 +57,52 @@ def setting_docs() -> dict[str, str]:
         for name, doc in attribute_docs(type(default)).items():
             out[f"tactful.{_camel(section.name)}.{_camel(name)}"] = as_markdown(doc)
     return out
+
+
+def _type_name(entry: dict[str, Any]) -> str:
+    if entry["type"] == "array":
+        return "list of strings"
+    if entry["type"] == "object":
+        return "object of strings"
+    return str(entry["type"])
+
+
+def _cell(text: str) -> str:
+    """``text`` safe inside a Markdown table cell."""
+    return text.replace("|", "\\|")
+
+
+def _ranges() -> dict[str, str]:
+    """``{key: "≥ 0"}`` for each setting declared with :func:`~tactful.server.settings_check.bounded`."""
+    out: dict[str, str] = {}
+    for section in dataclasses.fields(Settings):
+        default = section.default_factory() if callable(section.default_factory) else None
+        if not dataclasses.is_dataclass(default):
+            continue
+        for f in dataclasses.fields(default):
+            bounds = f.metadata.get("bounds")
+            if bounds is None:
+                continue
+            parts = []
+            if bounds.low is not None:
+                parts.append(f"≥ {bounds.low:g}")
+            if bounds.high is not None:
+                parts.append(f"{'<' if bounds.high_open else '≤'} {bounds.high:g}")
+            out[f"tactful.{_camel(section.name)}.{_camel(f.name)}"] = ", ".join(parts)
+    return out
+
+
+def markdown_table() -> str:
+    """Every setting as a Markdown table: key as users write it, type (and range), default,
+    description."""
+    docs = setting_docs()
+    ranges = _ranges()
+    rows = ["| key | type | default | description |", "| --- | --- | --- | --- |"]
+    for key, entry in json_schema()["properties"].items():
+        default = json.dumps(entry["default"], ensure_ascii=False)
+        kind = _type_name(entry) + (f", {ranges[key]}" if ranges.get(key) else "")
+        rows.append(
+            f"| `{key.removeprefix('tactful.')}` | {kind} | `{_cell(default)}` "
+            f"| {_cell(docs[key])} |"
+        )
+    return "\n".join(rows) + "\n"

@@ -27,6 +27,8 @@ BINARY_SNIFF = 8192
 """Leading bytes searched for a NUL (git's own binary test looks at the same amount)."""
 
 HOW_TO_INCLUDE = "--untracked or review.untracked includes them"
+TURNED_OFF = f"untracked files are off ({HOW_TO_INCLUDE})"
+"""The detail of an untracked file left out by ``--no-untracked`` or ``review.untracked``."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,7 @@ def collect(root: Path, settings: Settings, *, include: bool | None = None) -> U
     review = settings.review
     paths = list_untracked(root)
     if not (review.untracked if include is None else include):
-        detail = f"review.untracked is off ({HOW_TO_INCLUDE})"
-        return Untracked("", (), tuple(SkippedFile(p, "untracked", detail) for p in paths))
+        return Untracked("", (), tuple(SkippedFile(p, "untracked", TURNED_OFF) for p in paths))
     diffs: list[str] = []
     taken: list[str] = []
     skipped: list[SkippedFile] = []
@@ -128,6 +129,6 @@ def summary(skipped: tuple[SkippedFile, ...]) -> str:
     left = [s for s in skipped if s.reason == "untracked"]
     if not left:
         return ""
-    off = any(s.detail.startswith("review.untracked is off") for s in left)
+    off = any(s.detail == TURNED_OFF for s in left)
     how = HOW_TO_INCLUDE if off else "raise review.maxUntrackedFiles to include them"
     return f"{len(left)} untracked file(s) skipped ({how})"

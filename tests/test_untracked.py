@@ -85,14 +85,20 @@ def test_links_binaries_and_large_files_are_skipped_with_reasons(
     repo.write("logo.bin", b"\x89PNG\x00\x00" + os.urandom(64))
     repo.write("big.py", "x = 1\n" * 400)
     repo.write("empty.py", "")
+    os.mkfifo(repo.root / "pipe.py")  # opening it would block the review
+    (repo.root / "nested").mkdir()
+    repo.git("-C", "nested", "init", "-q")  # git lists an untracked nested repository as "nested/"
+    repo.write("nested/inner.py", DEFECT)
     set_review(repo, maxFileBytes=1000)
     data = review(cli, repo)
+    assert "pipe.py" not in data["coverage"]["reviewed"]
     assert skipped(data) == {
         "linked.py": "outside-repo",
         "alias.py": "symlink",
         "logo.bin": "binary",
         "big.py": "too-large",
         "empty.py": "no-content-change",
+        "nested/": "not-a-file",
     }
     assert "OUTSIDE-MARKER" not in json.dumps(data)
     assert data["coverage"]["untracked"] == []

@@ -52,6 +52,20 @@ def test_manifest_settings_are_generated_from_the_schema_and_docstrings():
     )
 
 
+def test_readme_settings_table_is_generated_from_the_schema_and_docstrings():
+    sync = sync_settings()
+    readme = sync.README.read_text("utf-8")
+    assert readme == sync.readme_with_table(readme), "run editors/vscode/sync_settings.py"
+    block = readme[readme.index(sync.BEGIN) : readme.index(sync.END)]
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(json_schema()["properties"])  # the secret key too: the CLI reads it
+    assert (
+        "| `review.maxUntrackedFiles` | integer, ≥ 0 | `200` | At most this many untracked files"
+        in block
+    )
+    assert "| `gate.hidePrecision` | number, ≥ 0.5, < 1 | `0.95` |" in block
+
+
 def test_every_server_setting_has_a_docstring():
     assert set(setting_docs()) == set(json_schema()["properties"])
 
@@ -86,10 +100,34 @@ def test_commands_are_declared():
         assert f'"{command}"' in source, command
 
 
-@pytest.mark.skipif(
+NEEDS_NPM = pytest.mark.skipif(
     not (EXTENSION / "node_modules").is_dir() or shutil.which("npm") is None,
     reason="the extension's npm dependencies are not installed (npm ci in editors/vscode; .ci/run does)",
 )
+
+
+def test_manifest_names_no_repository_of_someone_else():
+    # The project has no public home yet: no URL rather than a guess that may be a stranger's.
+    assert "repository" not in manifest()
+    assert "--allow-missing-repository" in manifest()["scripts"]["package"]
+
+
+@NEEDS_NPM
+def test_vsix_packages_without_warnings(tmp_path: Path):
+    vsix = tmp_path / "tactful.vsix"
+    proc = subprocess.run(
+        ["npm", "run", "--silent", "package", "--", "--out", str(vsix)],
+        cwd=EXTENSION,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "WARNING" not in proc.stdout + proc.stderr
+    assert vsix.stat().st_size > 0
+
+
+@NEEDS_NPM
 @pytest.mark.parametrize("script", ["check", "test"])
 def test_typescript(script: str):
     proc = subprocess.run(

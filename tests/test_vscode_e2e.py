@@ -74,7 +74,7 @@ def workbench(tmp_path: Path) -> Iterator[tuple[str, GitRepo, Path]]:
     """code-server with the freshly packaged extension, serving a repository with a change."""
     vsix = tmp_path / "tactful.vsix"
     built = subprocess.run(
-        ["npx", "vsce", "package", "--no-dependencies", "--out", str(vsix)],
+        ["npm", "run", "--silent", "package", "--", "--out", str(vsix)],  # the script users run
         cwd=EXTENSION, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]

@@ -24,7 +24,7 @@ from tactful.server import git
 from tactful.server.git_head import HeadCache
 from tactful.server.pipeline import Change
 from tactful.server.settings import LspSettings, ReviewSettings
-from tactful.server.untracked import HOW_TO_INCLUDE
+from tactful.server.untracked import TURNED_OFF
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +89,7 @@ def buffer_change(baseline: Baseline, text: str, review: ReviewSettings) -> Chan
     if baseline.tracking == "ignored":
         skip = SkippedFile(baseline.path, "ignored", "git ignores it")
     elif baseline.tracking == "untracked" and not review.untracked:
-        skip = SkippedFile(
-            baseline.path, "untracked", f"review.untracked is off ({HOW_TO_INCLUDE})"
-        )
+        skip = SkippedFile(baseline.path, "untracked", TURNED_OFF)
     if skip is not None:
         return Change(ChangeSet(()), source, root, baseline.label, skipped=(skip,))
     diff = unified_diff(baseline.path, baseline.text, text)
