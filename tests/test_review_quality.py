@@ -181,7 +181,7 @@ def test_defect_range_is_computed_from_the_edit(
 ) -> None:
     sys.path.insert(0, str(BENCH.parent))
     try:
-        from review_quality import apply_edit
+        from quality_run import apply_edit
     finally:
         sys.path.remove(str(BENCH.parent))
     applied = apply_edit("a\nb\nc\nd\n", find, replace, mark)
