@@ -13,7 +13,7 @@ acts on it outside a ``return`` (a side effect the caller asked for: ``ctx.load_
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import tree_sitter as ts
 from tactful.analyzers.callgraph.params import parameter_info
@@ -144,7 +144,7 @@ def _condition_text(ctx: CheckContext, statement: ts.Node) -> str:
     return ctx.node_text(condition) if condition is not None else ""
 
 
-def _nothing_to_iterate(condition: str, names: list[str], after_lines: list[str]) -> bool:
+def _nothing_to_iterate(condition: str, names: Sequence[str], after_lines: list[str]) -> bool:
     """``if not values: return`` where the skipped code loops over ``values``: with nothing in
     it there is nothing to do, the idiomatic spelling of ``if len(values) == 0``."""
     found = _FALSY.match(condition)
