@@ -25,25 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from review_quality import (
-    NEAR,
-    SKIP_GLOBS,
-    SOURCE_GLOBS,
-    BenchError,
-    Case,
-    Corpus,
-    RealDiff,
-    _copy_filtered,
-    apply_edit,
-    archive_repo,
-    cache_dir,
-    git,
-    is_hit,
-    load_verdicts,
-    overlay,
-    unpacked,
-    verdict_key,
-)
+from quality_archives import cache_dir, unpacked
+from quality_corpus import NEAR, SKIP_GLOBS, SOURCE_GLOBS, BenchError, Case, Corpus, RealDiff
+from quality_report import load_verdicts, verdict_key
+from quality_run import _copy_filtered, apply_edit, archive_repo, git, is_hit, overlay
 
 LOGIC_CATEGORIES = ("inverted-condition", "off-by-one", "wrong-variable", "behaviour-dropped")
 REAL_PROJECTS = ("boltons", "humanize")

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -123,8 +124,10 @@ replace = '''
     return corpus
 
 
-def _run(tmp_path: Path, corpus: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TACTFUL_BENCH_CORPUS": str(tmp_path / "cache")}
+def _run(
+    tmp_path: Path, corpus: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TACTFUL_BENCH_CORPUS": str(tmp_path / "cache"), **(env or {})}
     return subprocess.run(
         [sys.executable, str(BENCH), "--corpus", str(corpus), "--no-call-graph", *args],
         capture_output=True, text=True, env=env, timeout=120,
@@ -181,8 +184,123 @@ def test_defect_range_is_computed_from_the_edit(
 ) -> None:
     sys.path.insert(0, str(BENCH.parent))
     try:
-        from review_quality import apply_edit
+        from quality_run import apply_edit
     finally:
         sys.path.remove(str(BENCH.parent))
     applied = apply_edit("a\nb\nc\nd\n", find, replace, mark)
     assert (applied.start, applied.end) == expected
+
+
+def _bench_module(name: str):  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(BENCH.parent))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(BENCH.parent))
+
+
+KNOWN = {
+    "id": "tiny-regression", "project": "tinylib", "language": "python",
+    "category": "removed-guard", "old": "tinylib-1", "new": "tinylib-2",
+    "file": "tinylib/core.py", "lines": [9, 10], "fixed_by": "abc123 'restore the None check'",
+}  # fmt: skip
+
+
+def test_known_defect_is_parsed_with_its_line_range() -> None:
+    corpus = _bench_module("quality_corpus")
+    defect = corpus.known_defect({**KNOWN, "note": "why"})
+    assert (defect.start, defect.end, defect.category, defect.note) == (
+        9,
+        10,
+        "removed-guard",
+        "why",
+    )
+    assert corpus.known_defect({**KNOWN, "lines": 7}).start == 7
+    assert corpus.known_defect({**KNOWN, "lines": 7}).end == 7
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"fixed_by": None}, "missing fixed_by"),
+        ({"lines": [10, 9]}, "end before they start"),
+        ({"lines": [0, 2]}, "a line or [start, end]"),
+        ({"lines": [1, 2, 3]}, "a line or [start, end]"),
+    ],
+)
+def test_known_defect_spec_errors_name_the_case(change: dict[str, object], message: str) -> None:
+    corpus = _bench_module("quality_corpus")
+    raw = {k: v for k, v in {**KNOWN, **change}.items() if v is not None}
+    with pytest.raises(corpus.BenchError, match=re.escape(message)):
+        corpus.known_defect(raw)
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_GLOBAL": os.devnull}  # fmt: skip
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=True
+    ).stdout.strip()
+
+
+def _mirrored_corpus(tmp_path: Path) -> tuple[Path, Path]:
+    """A git mirror (owner+name/repo) whose second commit deletes a None check; a corpus naming it."""
+    work = tmp_path / "src"
+    (work / "tinylib").mkdir(parents=True)
+    _git(work, "init", "-q", "-b", "main")
+    (work / "tinylib" / "core.py").write_text(LIB_V1, "utf-8")
+    _git(work, "add", "-A")
+    _git(work, "commit", "-q", "-m", "v1")
+    (work / "tinylib" / "core.py").write_text(
+        LIB_V1.replace("        if value is None:\n            continue\n", ""), "utf-8"
+    )
+    _git(work, "commit", "-qam", "tidy the loop")
+    mirrors = tmp_path / "mirrors"
+    _git(tmp_path, "clone", "-q", "--bare", str(work), str(mirrors / "tiny+lib" / "repo"))
+    bare = mirrors / "tiny+lib" / "repo"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    archives = []
+    for name, rev in (("tinylib-1", "HEAD^"), ("tinylib-2", "HEAD")):
+        sha = _git(bare, "rev-parse", rev)
+        tar = subprocess.run(
+            ["git", "--git-dir", str(bare), "archive", "--format=tar", f"--prefix={name}/", sha],
+            capture_output=True, check=True,
+        ).stdout  # fmt: skip
+        digest = hashlib.sha256(tar).hexdigest()
+        archives.append(
+            f'[archives."{name}"]\nurl = "github:tiny/lib@{sha}"\nsha256 = "{digest}"\n'
+        )
+    (corpus / "archives.toml").write_text("\n".join(archives), "utf-8")
+    spec = "\n".join(f"{k} = {json.dumps(v)}" for k, v in {**KNOWN, "lines": [8, 9]}.items())
+    (corpus / "real.toml").write_text(f"[[known_defect]]\n{spec}\n", "utf-8")
+    return corpus, mirrors
+
+
+def test_known_defect_reviewed_from_a_git_mirror(tmp_path: Path) -> None:
+    corpus, mirrors = _mirrored_corpus(tmp_path)
+    out = tmp_path / "result.json"
+    env_extra = {"TACTFUL_BENCH_MIRRORS": str(mirrors)}
+    proc = _run(tmp_path, corpus, "--json", str(out), env=env_extra)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text("utf-8"))
+    result = data["known"]["results"]["tiny-regression"]
+    assert data["known"]["cases"] == 1 and result["changed_lines"] == 2
+    assert result["hit"] == any(
+        f.endswith(("core.py:8", "core.py:9", "core.py:10")) for f in result["findings"]
+    )
+    assert "known regressions (real bug-introducing changes)" in proc.stdout
+    assert data["errors"] == {} and data["skipped"] == []
+
+
+def test_missing_mirror_skips_with_one_line(tmp_path: Path) -> None:
+    corpus, _ = _mirrored_corpus(tmp_path)
+    out = tmp_path / "result.json"
+    proc = _run(
+        tmp_path, corpus, "--json", str(out), env={"TACTFUL_BENCH_MIRRORS": str(tmp_path / "none")}
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text("utf-8"))
+    assert "known" not in data and data["errors"] == {} and len(data["skipped"]) == 1
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("skipped")]
+    assert len(lines) == 1 and "github:tiny/lib" in lines[0] and "TACTFUL_BENCH_MIRRORS" in lines[0]

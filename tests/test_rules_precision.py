@@ -351,6 +351,40 @@ def test_an_early_return_for_an_argument_with_no_room_is_a_guard(path: str, anno
     assert flagged_lines(path, annotated, "generic.dropped-parameter") == []
 
 
+# --- `if not values: return` before a loop over values: nothing to add, not a dropped key
+# (boltons 24.0.0 OrderedMultiDict.addlist; the idiomatic spelling of `len(values) == 0`)
+
+
+@pytest.mark.parametrize(
+    ("path", "annotated"),
+    [
+        pytest.param(
+            "pkg/multi.py",
+            " def addlist(self, k, v):\n+    if not v:\n+        return\n"
+            "     values = self.setdefault(k, [])\n     for subv in v:\n"
+            "         self.insert(k, subv)\n     values.extend(v)\n",
+            id="python-empty-values",
+        ),
+        pytest.param(
+            "lib/multi.js",
+            " function addAll(map, key, items) {\n+  if (!items) return;\n"
+            "   map.touch(key);\n   for (const item of items) {\n     map.add(key, item);\n   }\n }\n",
+            id="js-no-items",
+        ),
+    ],
+)
+def test_an_early_return_for_nothing_to_iterate_is_a_guard(path: str, annotated: str) -> None:
+    assert flagged_lines(path, annotated, "generic.dropped-parameter") == []
+
+
+def test_a_falsy_argument_that_is_not_the_loop_still_drops_the_parameter() -> None:
+    annotated = (
+        " def sync(dest, names, strict):\n+    if not strict:\n+        return\n"
+        "     dest.reset(names)\n     for name in names:\n         dest.add(name)\n"
+    )
+    assert flagged_lines("a.py", annotated, "generic.dropped-parameter") == [3]
+
+
 def test_a_flag_that_skips_the_work_still_drops_the_parameter() -> None:
     annotated = (
         " def f(verify, cert):\n     ctx = new()\n+    if not verify:\n+        return ctx\n"

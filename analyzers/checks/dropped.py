@@ -13,7 +13,7 @@ acts on it outside a ``return`` (a side effect the caller asked for: ``ctx.load_
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import tree_sitter as ts
 from tactful.analyzers.callgraph.params import parameter_info
@@ -43,6 +43,18 @@ _NO_ROOM = re.compile(
 )
 """``if (width <= 0)`` / ``if len(items) == 0`` / ``if (text.isEmpty())``: an argument with no room
 or nothing in it, where returning at once is the guard, not a dropped behaviour."""
+_FALSY = re.compile(
+    r"^\(?\s{0,4}(?:!|not\s)\s{0,4}\(?\s{0,4}([A-Za-z_$@][\w$@]{0,60})\s{0,4}\)?\s{0,4}\)?$"
+)
+"""``not values`` / ``!values``: a bare parameter tested for being empty or absent."""
+_ITERATES = (
+    r"\bfor\b[^\n]{{0,120}}\b(?:in|of)\s{{1,4}}\(?{name}\b(?!\s{{0,2}}[.(\[])"
+    r"|\bforeach\s{{0,2}}\(\s{{0,4}}\$?{name}\s{{1,4}}as\b"
+    r"|(?<![\w$@.]){name}\.(?:each|each_with_index|forEach|map)\b"
+    r"|\brange\s{{1,4}}{name}\b"
+)
+"""The skipped code loops over the parameter (Python/JS/Go-style ``for``, PHP ``foreach``, Ruby
+``each``, JS ``forEach``, Go ``range``)."""
 _FAILURE = re.compile(r"(?i)err|fail|invalid|exception|null|nil|none|undefined|false")
 
 
@@ -73,6 +85,8 @@ def find_dropped_parameters(ctx: CheckContext) -> Iterator[Hit]:
         after_lines = [
             ctx.line(n) for n in range(statement.end_point[0] + 2, body.end_point[0] + 2)
         ]
+        if _nothing_to_iterate(_condition_text(ctx, statement), names, after_lines):
+            continue
         old_body = old_function.child_by_field_name("body")
         old_text = ctx.node_text(old_body) if old_body is not None else ""
         for name in names:
@@ -114,16 +128,30 @@ def _failure_or_nothing_to_do(ctx: CheckContext, statement: ts.Node) -> bool:
     )
     if _FAILURE_CALL.search(before):
         return True
-    guard = block if block.type in g.IF_TYPES else block.parent
+    text = _condition_text(ctx, statement)
+    return bool(text and (_NO_DATA.match(text) or _NO_ROOM.match(text)))
+
+
+def _condition_text(ctx: CheckContext, statement: ts.Node) -> str:
+    """The condition of the ``if`` whose block holds ``statement`` (empty when there is none)."""
+    block = statement.parent
+    guard = block if block is None or block.type in g.IF_TYPES else block.parent
     condition = (
         guard.child_by_field_name("condition")
         if guard is not None and guard.type in g.IF_TYPES
         else None
     )
-    if condition is None:
+    return ctx.node_text(condition) if condition is not None else ""
+
+
+def _nothing_to_iterate(condition: str, names: Sequence[str], after_lines: list[str]) -> bool:
+    """``if not values: return`` where the skipped code loops over ``values``: with nothing in
+    it there is nothing to do, the idiomatic spelling of ``if len(values) == 0``."""
+    found = _FALSY.match(condition)
+    if found is None or found.group(1) not in names:
         return False
-    text = ctx.node_text(condition)
-    return bool(_NO_DATA.match(text) or _NO_ROOM.match(text))
+    loop = re.compile(_ITERATES.format(name=re.escape(found.group(1))))
+    return any(loop.search(line) for line in after_lines)
 
 
 def _honoured_on_every_path(old_body: str, pattern: re.Pattern[str]) -> bool:
