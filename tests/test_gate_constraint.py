@@ -160,3 +160,54 @@ def test_a_stratum_is_certified_only_by_enough_clean_rejections() -> None:
     # One explored accept stands for five hidden ones: the stratum loses its certificate.
     constraint.add(Outcome(0.9, 0.05, False, ("lang:python",)))
     assert constraint.certifying(("lang:python",)) is None
+
+
+def test_ordered_contexts_pool_adjacent_buckets() -> None:
+    from tactful.server.gate.situation import ordinal_strata, own_bucket
+
+    assert [own_bucket(s) for s in (0.0, 0.2, 0.5, 0.79, 0.8, 1.0)] == [
+        "others", "others", "mixed", "mixed", "own", "own"]  # fmt: skip
+    # Others' and mixed code pool into "own:to mixed"; mixed and own into "own:from mixed".
+    assert ordinal_strata({"own": "others"}) == ["own:to mixed"]
+    assert ordinal_strata({"own": "mixed"}) == ["own:to mixed", "own:from mixed"]
+    assert ordinal_strata({"own": "own"}) == ["own:from mixed"]
+    assert ordinal_strata({"hunk": "<=3", "pos": "10+", "lang": "go"}) == [
+        "hunk:to 4-10", "pos:from 5-9"]  # fmt: skip
+
+
+def test_the_part_of_a_stratum_the_model_would_hide_certifies_on_its_own() -> None:
+    from tactful.server.gate.constraint import MODEL_HIDES
+
+    constraint = HideConstraint(0.95, model_hides=0.5)
+    # "src/" holds what the developer keeps (scored P(reject) 0.2 before each verdict) and
+    # what they reject (scored 0.8): the stratum as a whole is 25 of 45 rejected.
+    constraint.extend([Outcome(0.2, 1.0, False, ("area:src",))] * 20)
+    constraint.extend([Outcome(0.8, 1.0, True, ("area:src",))] * 24)
+    constraint.add(Outcome(0.5, 1.0, True, ("area:src",)))  # at the line: the model kept it
+    share, lower, support = constraint.strata["area:src"].estimate()
+    assert (share, support) == (25 / 45, 45.0)
+    share, lower, support = constraint.strata["area:src" + MODEL_HIDES].estimate()
+    assert (share, support) == (1.0, 24.0) and abs(lower - 24 / 25) < 1e-12
+    assert constraint.certifying(("lang:python", "area:src")) == "area:src" + MODEL_HIDES
+    # One accept the model had ranked as a reject, shown by exploration (weight 5), undoes it.
+    constraint.add(Outcome(0.9, 0.1, False, ("area:src",)))
+    share, lower, support = constraint.strata["area:src" + MODEL_HIDES].estimate()
+    assert share == 24 / 29 and abs(support - 29**2 / 49) < 1e-12
+    assert constraint.certifying(("area:src",)) is None
+
+
+def test_model_hides_tallies_forget_evicted_outcomes() -> None:
+    from tactful.server.gate.constraint import MODEL_HIDES
+
+    constraint = HideConstraint(0.95, max_outcomes=20, model_hides=0.5)
+    constraint.add(Outcome(0.9, 1.0, False, ("rule:r",)))  # a noisy accept, oldest
+    constraint.extend(Outcome(0.9, 1.0, True, ("rule:r",)) for _ in range(19))
+    assert constraint.certifying(("rule:r",)) is None
+    constraint.add(Outcome(0.9, 1.0, True, ("rule:r",)))  # evicts the accept: 20 of 20
+    for key in ("rule:r", "rule:r" + MODEL_HIDES):
+        assert constraint.strata[key].estimate()[::2] == (1.0, 20.0)
+    assert constraint.certifying(("rule:r",)) == "rule:r"
+    # Rebuilt from the same outcomes, a constraint reaches the same certificates.
+    again = HideConstraint(0.95, max_outcomes=20, model_hides=0.5)
+    again.extend(constraint.outcomes)
+    assert again.certified == constraint.certified == {"rule:r", "rule:r" + MODEL_HIDES}

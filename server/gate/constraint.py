@@ -19,6 +19,14 @@ among the top-ranked ones, keep the global bound low). The stratum key is fixed,
 so its estimate is not flattered by the model having trained on the same outcomes; the gate
 still hides only what the model ranks below its target, a subset it ranks as *more* likely
 rejected than the stratum as a whole.
+
+Each stratum is also tallied over only the outcomes the model would have hidden when it decided
+them (``key|model-hides``: decision-time P(reject) above the model's own hide line). A stratum
+that mixes what the developer keeps with what they reject ("src/" holds both the security
+findings they act on and the notes they dismiss) never certifies as a whole, but its part the
+model already ranked as rejected can: the score is the one given *before* the verdict, so the
+estimate is prequential, as the global threshold's is, and it is one more fixed test per
+stratum, not a threshold searched for.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ MAX_WEIGHT = 5.0
 lets two outcomes outvote forty; clipping trades a little bias for a usable variance)."""
 MIN_SUPPORT = 20.0
 """Effective outcomes at or above a threshold (or in a stratum) before it may be chosen."""
+MODEL_HIDES = "|model-hides"
+"""Suffix of a stratum tallied over the outcomes the model would have hidden at decision time."""
 STRATA_KEY = "gate.strata"
 """Key in a ``shown`` event's extra of the suggestion's strata (rebuilt into outcomes)."""
 
@@ -105,8 +115,12 @@ class Estimate:
 class HideConstraint:
     """The developer's outcomes and the lowest P(reject) at which hiding meets the target."""
 
-    def __init__(self, target: float, max_outcomes: int = MAX_OUTCOMES) -> None:
+    def __init__(
+        self, target: float, max_outcomes: int = MAX_OUTCOMES, model_hides: float = 0.5
+    ) -> None:
         self.target = target
+        self.model_hides = model_hides
+        """P(reject) above which the model alone would hide (1 - ``gate.targetPrecision``)."""
         self.outcomes: deque[Outcome] = deque(maxlen=max_outcomes)
         self.threshold: float | None = None
         """Hide at or above this P(reject); None while the log supports no threshold."""
@@ -124,15 +138,23 @@ class HideConstraint:
             self._append(outcome)
         self._refit()
 
+    def tallied_in(self, outcome: Outcome) -> tuple[str, ...]:
+        """The strata an outcome counts in: its own, and their model-hides parts when the
+        model would have hidden it."""
+        if outcome.reject_probability > self.model_hides:
+            return (*outcome.strata, *(key + MODEL_HIDES for key in outcome.strata))
+        return outcome.strata
+
     def _append(self, outcome: Outcome) -> None:
-        touched = list(outcome.strata)
+        touched = list(self.tallied_in(outcome))
         if self.outcomes.maxlen is not None and len(self.outcomes) == self.outcomes.maxlen:
             evicted = self.outcomes[0]
-            for key in evicted.strata:
+            gone = self.tallied_in(evicted)
+            for key in gone:
                 self.strata[key].add(evicted, -1.0)
-            touched += evicted.strata
+            touched += gone
         self.outcomes.append(outcome)
-        for key in outcome.strata:
+        for key in self.tallied_in(outcome):
             self.strata.setdefault(key, Tally()).add(outcome)
         for key in touched:
             _, lower, support = self.strata[key].estimate()
@@ -142,11 +164,14 @@ class HideConstraint:
                 self.certified.discard(key)
 
     def certifying(self, strata: Iterable[str]) -> str | None:
-        """A stratum among ``strata`` whose outcomes support hiding, or None."""
+        """A stratum among ``strata`` whose outcomes support hiding, or None. Its model-hides
+        part counts too: call this only for a suggestion the model would hide."""
         if self.certified:
             for key in strata:
                 if key in self.certified:
                     return key
+                if key + MODEL_HIDES in self.certified:
+                    return key + MODEL_HIDES
         return None
 
     def estimates(self) -> list[Estimate]:

@@ -37,8 +37,13 @@ def area(path: str) -> str:
     return head if sep else "."
 
 
-ORDINAL_BUCKETS = {"hunk": ("<=3", "4-10", ">10"), "pos": ("0-4", "5-9", "10+")}
-"""Contexts whose buckets are ordered (hunk size, session position)."""
+ORDINAL_BUCKETS = {
+    "hunk": ("<=3", "4-10", ">10"),
+    "pos": ("0-4", "5-9", "10+"),
+    "own": ("others", "mixed", "own"),
+}
+"""Contexts whose buckets are ordered (hunk size, session position, share of the code the
+developer wrote)."""
 
 
 def ordinal_strata(categories: Mapping[str, str]) -> list[str]:
@@ -72,9 +77,10 @@ def position_bucket(position: int) -> str:
 
 
 def own_bucket(share: float) -> str:
+    order = ORDINAL_BUCKETS["own"]
     if share >= 0.8:
-        return "own"
-    return "others" if share <= 0.2 else "mixed"
+        return order[2]
+    return order[0] if share <= 0.2 else order[1]
 
 
 @dataclass

@@ -170,7 +170,7 @@ class SuggestionGate:
         # does not flicker between reviews of the same buffer.
         self._rng = random.Random(seed) if seed is not None else None
         self._recent: OrderedDict[str, Remembered] = OrderedDict()
-        self.constraint = HideConstraint(settings.hide_precision)
+        self.constraint = HideConstraint(settings.hide_precision, model_hides=1.0 - self.threshold)
         self._units: OrderedDict[ChangeUnit, tuple[DiffShape, float | None, int]] = OrderedDict()
         self.verdicts = 0
         """Verdicts learned from (drives the warm-up exploration schedule)."""
