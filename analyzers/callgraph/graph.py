@@ -108,7 +108,10 @@ class CallGraph:
 
     def replace_file(self, tags: FileTags) -> None:
         """Add a file, or replace its earlier tags."""
-        self.remove_file(tags.path)
+        known = tags.path in self._files or tags.path in self._pending
+        self.remove_file(tags.path)  # forgets earlier answers when the file was known
+        if not known and self._memo:  # a new file's definitions may answer calls resolved before
+            self._memo.clear()
         self._install(tags)
 
     def _install(self, tags: FileTags, *, in_modules: bool = False) -> None:
