@@ -252,9 +252,7 @@ class RepoIndex:
             if (skip is None or skip[0] != key) and snapshot is not None:
                 if snapshot.matches(path, key):
                     self._drop(path)
-                    _key, lines, _language, package, errors, defs, refs, _blob = snapshot.files[
-                        path
-                    ]
+                    _key, lines, _language, package, errors, defs, refs, *_at = snapshot.files[path]
                     self._stored[path] = _Stored(key, lines, defs, refs, errors)
                     pending[path] = package
                     from_cache += 1
@@ -285,7 +283,7 @@ class RepoIndex:
     def _load_snapshot(self) -> Snapshot | None:
         if self._store.kind != "disk":
             return None
-        snapshot = decode_snapshot(self._store.get(snapshot_key(self.root, CACHE_VERSION)))
+        snapshot = decode_snapshot(self._store.get_mapped(snapshot_key(self.root, CACHE_VERSION)))
         if snapshot is not None:
             self._snapshot_keys = snapshot.keys()
         return snapshot

@@ -11,14 +11,13 @@ Code extension's ``contributes.configuration`` is tested against :func:`json_sch
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
 from tactful.server.settings_check import (
     bounded,
     camel,
@@ -28,6 +27,9 @@ from tactful.server.settings_check import (
     checked,
     section_from_dict,
 )
+
+if TYPE_CHECKING:
+    import cattrs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,8 +148,15 @@ class Settings:
     """Where caches live; empty means the user cache directory."""
 
 
-def _make_converter() -> cattrs.Converter:
-    """camelCase out (``settings_to_dict``); reading goes key by key through ``settings_check``."""
+@functools.cache
+def _converter() -> cattrs.Converter:
+    """camelCase out (``settings_to_dict``); reading goes key by key through ``settings_check``.
+
+    Built on first use: importing cattrs is ~15 ms of every start, and a review never needs it.
+    """
+    import cattrs
+    from cattrs.gen import make_dict_unstructure_fn, override
+
     converter = cattrs.Converter()
     for cls in (ReviewSettings, LlmSettings, GateSettings, FeedbackSettings, LspSettings, Settings):
         overrides: dict[str, Any] = {
@@ -157,9 +166,6 @@ def _make_converter() -> cattrs.Converter:
             cls, make_dict_unstructure_fn(cls, converter, **overrides)
         )
     return converter
-
-
-CONVERTER = _make_converter()
 
 
 def settings_from_dict(
@@ -201,7 +207,7 @@ def settings_from_dict(
 
 
 def settings_to_dict(settings: Settings) -> dict[str, Any]:
-    return typing.cast(dict[str, Any], CONVERTER.unstructure(settings))
+    return typing.cast(dict[str, Any], _converter().unstructure(settings))
 
 
 def resolve_llm(settings: LlmSettings) -> LlmSettings:

@@ -16,13 +16,15 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
+import functools
 import json
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cattrs
+if TYPE_CHECKING:
+    import cattrs
 
 # A check on a structured value: the value to use (its valid entries) and one problem text per
 # entry dropped (without the key name).
@@ -110,7 +112,11 @@ def _strict(kind: type, accepts: Callable[[Any], bool]) -> Callable[[Any, Any], 
     return structure
 
 
+@functools.cache
 def _strict_converter() -> cattrs.Converter:
+    """Built on first use (a settings file to read): importing cattrs is ~15 ms of a start."""
+    import cattrs
+
     converter = cattrs.Converter()
     converter.register_structure_hook(bool, _strict(bool, lambda v: isinstance(v, bool)))
     converter.register_structure_hook(
@@ -130,9 +136,6 @@ def _strict_converter() -> cattrs.Converter:
     return converter
 
 
-STRICT = _strict_converter()
-
-
 def check_value(
     key: str, value: Any, field: dataclasses.Field[Any], hint: Any
 ) -> tuple[Any, list[str]]:
@@ -146,7 +149,7 @@ def check_value(
     structured: Any = None
     if not wrong_shape:
         try:
-            structured = STRICT.structure(value, hint)
+            structured = _strict_converter().structure(value, hint)
         except Exception:
             wrong_shape = True
     bounds = field.metadata.get("bounds")

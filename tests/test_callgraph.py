@@ -168,6 +168,25 @@ def test_one_file_update_replaces_its_tags(graph: CallGraph) -> None:
     assert copy.find("Store.fetch", "py/app/models.py") == []
 
 
+def test_name_only_method_calls_follow_added_and_removed_files() -> None:
+    """A call on an unknown receiver reaches every same-named method (up to three), so a file
+    added, replaced or removed after the first lookup changes the answer."""
+    call = extract_tags("ruby", "use.rb", "def go(x)\n  x.flush(1)\nend\n")
+    first = extract_tags("ruby", "a.rb", "class A\n  def flush(n)\n  end\nend\n")
+    graph = CallGraph.build([call, first])
+
+    def reached() -> set[str]:
+        return {d.path for d, _ in graph.resolve(call.references[0])}
+
+    assert reached() == {"a.rb"}
+    graph.replace_file(extract_tags("ruby", "b.rb", "class B\n  def flush(n)\n  end\nend\n"))
+    assert reached() == {"a.rb", "b.rb"}
+    graph.replace_file(extract_tags("ruby", "b.rb", "class B\n  def other(n)\n  end\nend\n"))
+    assert reached() == {"a.rb"}
+    graph.remove_file("a.rb")
+    assert reached() == set()
+
+
 # -- signature change on real git repositories ------------------------------------------
 
 

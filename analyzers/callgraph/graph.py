@@ -69,6 +69,9 @@ class CallGraph:
         self._modules = ModuleIndex()
         self._bindings: dict[str, dict[str, list[Import]]] = {}
         self._memo: dict[int, tuple[Target, ...]] = {}
+        self._methods_memo: dict[str, dict[tuple[str, int | None], list[Definition]]] = {}
+        """name -> (family, arity) -> the methods a call on an unknown receiver may reach;
+        dropped when a definition of that name comes or goes."""
         self._source: TagSource | None = None
         self._pending: dict[str, str] = {}
         """path -> package of files the source holds and the graph has not loaded yet."""
@@ -105,11 +108,17 @@ class CallGraph:
 
     def replace_file(self, tags: FileTags) -> None:
         """Add a file, or replace its earlier tags."""
-        self.remove_file(tags.path)
+        known = tags.path in self._files or tags.path in self._pending
+        self.remove_file(tags.path)  # forgets earlier answers when the file was known
+        if not known and self._memo:  # a new file's definitions may answer calls resolved before
+            self._memo.clear()
         self._install(tags)
 
     def _install(self, tags: FileTags, *, in_modules: bool = False) -> None:
         self._files[tags.path] = tags
+        if self._methods_memo:
+            for d in tags.definitions:
+                self._methods_memo.pop(d.name, None)
         # Local names and plain-dict lookups: a fresh index installs a few hundred thousand records.
         by_name = self._by_name
         by_qname: dict[str, list[Definition]] = {}
@@ -175,6 +184,7 @@ class CallGraph:
             self._modules.remove(path, package)
             self._bindings.clear()
             self._memo.clear()
+            self._methods_memo.clear()
             return
         old = self._files.pop(path, None)
         if old is None:
@@ -189,6 +199,7 @@ class CallGraph:
         self._modules.remove(path, old.package)
         self._bindings.clear()
         self._memo.clear()
+        self._methods_memo.clear()
 
     # -- queries -----------------------------------------------------------------------
 
@@ -436,15 +447,19 @@ class CallGraph:
                 return hits
         if ref.name in BUILTIN_METHODS:
             return ()
-        # Unknown receiver type: only methods can be reached through `x.name(...)`.
-        methods = _fit(
-            [
-                d
-                for d in self._by_name.get(ref.name, ())
-                if d.kind == "method" and family(d.language) == fam
-            ],
-            ref.arity,
-        )
+        # Unknown receiver type: only methods can be reached through `x.name(...)`. The same
+        # for every call of the name with this arity: a common name (get, save) has thousands.
+        memo = self._methods_memo.setdefault(ref.name, {})
+        methods = memo.get((fam, ref.arity))
+        if methods is None:
+            methods = memo[fam, ref.arity] = _fit(
+                [
+                    d
+                    for d in self._by_name.get(ref.name, ())
+                    if d.kind == "method" and family(d.language) == fam
+                ],
+                ref.arity,
+            )
         if not methods or len(methods) > MAX_NAME_ONLY:
             return ()
         return _with(_nearest_first(methods, ref.path), NAME_ONLY)
