@@ -3,7 +3,8 @@
 Each ``cmd_*`` module registers its subcommands with ``register(subparsers)`` and sets
 ``func`` to a handler ``(args) -> int``. Only the module of the command being run is
 imported (``COMMANDS``), so ``tactful review`` never pays for the gate's, the LSP server's
-or the LLM evaluation's imports; help, ``--version`` and unknown commands load them all.
+or the LLM evaluation's imports; ``--version`` loads none; help and unknown commands load
+them all.
 Errors that are the user's to fix (bad revision, malformed patch, not a repository) print
 one line on stderr and exit 2.
 """
@@ -97,7 +98,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     wanted = COMMANDS.get(_command_of(argv) or "") if argv is not None else None
-    for name in (wanted,) if wanted else COMMAND_MODULES:
+    modules: Sequence[str] = (wanted,) if wanted else COMMAND_MODULES
+    if argv is not None and _command_of(argv) is None and "--version" in argv:
+        # `tactful --version` answers alone: editors ask it of every candidate at start-up.
+        modules = ()
+    for name in modules:
         try:
             module = importlib.import_module(f"tactful.server.{name}")
         except ModuleNotFoundError as exc:

@@ -13,6 +13,7 @@ import ast
 import json
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,18 @@ def test_the_command_table_matches_what_the_modules_register() -> None:
         alone = cli.build_parser([command])
         registered = next(a for a in alone._actions if a.dest == "command").choices  # type: ignore[union-attr]
         assert command in registered, f"{command} is not registered by {module}"
+
+
+def test_version_imports_no_command_module(tmp_path: Path) -> None:
+    # Editors run `tactful --version` on every candidate server at start-up.
+    script = (
+        "import sys\n"
+        "from tactful.server.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('tactful.server.cmd_')"
+        f" or m.split('.')[0] in {HEAVY!r}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert proc.stdout.splitlines() == [f"tactful {version('tactful')}", "[]"]

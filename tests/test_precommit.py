@@ -35,7 +35,8 @@ def test_hook_fails_a_commit_that_adds_a_breakpoint_and_passes_a_clean_one(
     git_repo.write("app.py", "def f(x):\n    return x\n")
     git_repo.commit("base")
     git_repo.write("app.py", "def f(x):\n    breakpoint()\n    return x\n")
-    git_repo.write("scratch.py", "unstaged = True\n")  # not staged: pre-commit stashes it away
+    # Untracked and not part of the commit (pre-commit leaves it in place): never judged.
+    git_repo.write("scratch.py", "def try_it():\n    breakpoint()\n")
     git_repo.git("add", "app.py")
     # The hook as a user configures it: this repository at its current commit (the hook file
     # must be committed); pre-commit builds its own environment once for both runs.
