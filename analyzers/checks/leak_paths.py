@@ -85,6 +85,19 @@ def _enclosing_if(node: ts.Node, function: ts.Node) -> ts.Node | None:
     return None
 
 
+def _tests_itself(condition: str, v: str) -> bool:
+    """``!buf`` / ``buf == NULL`` / ``NULL != buf``: the allocation's own failure check."""
+    null = r"(?:NULL|nullptr|0)"
+    return bool(
+        re.search(
+            rf"(?<![\w.>])!\s{{0,2}}{v}\b(?!\s{{0,2}}[(\[.-])"
+            rf"|(?<![\w.>]){v}\s{{0,4}}[=!]=\s{{0,4}}{null}\b|\b{null}\s{{0,4}}[=!]=\s{{0,4}}{v}\b"
+            rf"|^\(?\s{{0,4}}{v}\s{{0,4}}\)?$",
+            condition,
+        )
+    )
+
+
 BRANCHES = frozenset(
     {"if_statement", "else_clause", "switch_statement", "case_statement", "conditional_expression"}
 )
@@ -142,11 +155,7 @@ def find_error_path_leaks(ctx: CheckContext) -> Iterator[Hit]:
             for ret in _failure_returns(ctx, function, statement.end_byte):
                 guard = _enclosing_if(ret, function)
                 condition = guard.child_by_field_name("condition") if guard is not None else None
-                if (
-                    guard is None
-                    or condition is None
-                    or re.search(rf"(?<![\w.>]){v}\b", ctx.node_text(condition))
-                ):
+                if guard is None or condition is None or _tests_itself(ctx.node_text(condition), v):
                     continue  # the allocation's own failure check, or not an error branch
                 between = text[statement.end_byte - base : ret.end_byte - base].decode("latin-1")
                 if any(
