@@ -66,6 +66,12 @@ def test_an_error_code_return_that_skips_the_free_leaks_it() -> None:
             id="goto-cleanup",
         ),
         pytest.param(
+            " PyObject *make(PyTypeObject *type, PyObject *args)\n {\n"
+            "     Self *self = (Self*) type->tp_alloc(type, 0);\n     if (!parse(args))\n"
+            "-        return NULL;\n+        return nullptr;\n     return (PyObject*) self;\n }\n",
+            id="null-spelt-nullptr-in-an-old-branch",
+        ),
+        pytest.param(
             " int keep(ctx *c)\n {\n     char *buf = malloc(64);\n     c->buf = buf;\n"
             "+    if (setup(c) < 0)\n+        return -1;\n     free(buf);\n     return 0;\n }\n",
             id="handed-to-another-owner-first",

@@ -85,6 +85,29 @@ def _enclosing_if(node: ts.Node, function: ts.Node) -> ts.Node | None:
     return None
 
 
+def _plain(text: str) -> str:
+    return " ".join(text.replace("nullptr", "NULL").split())
+
+
+def _existed(ctx: CheckContext, condition: str, ret: str) -> bool:
+    """The old file has this ``if`` with the same return in its branch."""
+    if ctx.old_text is None:
+        return False
+    old, cond, back = _plain(ctx.old_text), _plain(condition), _plain(ret)
+    start = old.find(cond)
+    while start >= 0:
+        rest = old[start + len(cond) :]
+        branch = (
+            rest[: rest.find("}") + 1]
+            if rest.lstrip().startswith("{")
+            else rest[: rest.find(";") + 1]
+        )
+        if back in branch:
+            return True
+        start = old.find(cond, start + 1)
+    return False
+
+
 def _tests_itself(condition: str, v: str) -> bool:
     """``!buf`` / ``buf == NULL`` / ``NULL != buf``: the allocation's own failure check."""
     null = r"(?:NULL|nullptr|0)"
@@ -157,6 +180,8 @@ def find_error_path_leaks(ctx: CheckContext) -> Iterator[Hit]:
                 condition = guard.child_by_field_name("condition") if guard is not None else None
                 if guard is None or condition is None or _tests_itself(ctx.node_text(condition), v):
                     continue  # the allocation's own failure check, or not an error branch
+                if _existed(ctx, ctx.node_text(condition), ctx.node_text(ret)):
+                    continue  # the same branch returned the same way before (a NULL -> nullptr edit)
                 between = text[statement.end_byte - base : ret.end_byte - base].decode("latin-1")
                 if any(
                     _on_the_way(ctx, statement.end_byte + m.start(), ret, function)
