@@ -357,6 +357,15 @@ POSITIVE = [
     ),
     pytest.param(
         "a.py",
+        " def f(user, guest):\n-    if user is None:\n+    if user is None and guest is None:\n"
+        "         return ''\n     return user.name\n",
+        "generic.weakened-guard",
+        [(2, 7, 2, 37)],
+        None,
+        id="generic.weakened-guard",
+    ),
+    pytest.param(
+        "a.py",
         " def f(user):\n-    if user is None:\n-        return\n     return user.name\n",
         "generic.removed-guard",
         [(2, 4, 2, 20)],

@@ -277,6 +277,15 @@ def test_a_handler_that_still_handles_its_error_stays_quiet(path: str, annotated
             id="cpp-if-not",
         ),
         pytest.param(
+            "src/H.php",
+            " <?php\n class H {\n  function w() {\n-    if (!fopen($this->path, 'a')) {\n"
+            "-      throw new \\LogicException('cannot open');\n-    }\n"
+            "+    fopen($this->path, 'a');\n  }\n }\n",
+            "generic.result-unchecked",
+            [4],
+            id="php-can-fail",
+        ),
+        pytest.param(
             "src/lib.rs",
             " fn f(d: &D) -> Result<()> {\n-    let n = util::device_num(d.path())\n-        .map_err(|e| E::from(e))?;\n"
             "+    let n = util::device_num(d.path()).unwrap_or(0);\n     Ok(())\n }\n",
@@ -302,6 +311,15 @@ def test_an_error_check_turned_into_nothing_is_flagged(
 @pytest.mark.parametrize(
     ("path", "annotated", "rule"),
     [
+        # PHP 8.2 declares openlog() as returning true: the dropped check tested nothing.
+        pytest.param(
+            "src/SyslogHandler.php",
+            " <?php\n class H {\n  function w() {\n-    if (!openlog($this->ident, $this->opts, $this->fac)) {\n"
+            "-      throw new \\LogicException('cannot open syslog');\n-    }\n"
+            "+    openlog($this->ident, $this->opts, $this->fac);\n  }\n }\n",
+            "generic.result-unchecked",
+            id="php-always-true",
+        ),
         # The old code only called it too.
         pytest.param(
             "p/s.go",

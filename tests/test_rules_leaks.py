@@ -8,6 +8,15 @@ from rules_support import findings, flagged_lines
 
 POSITIVE = [
     pytest.param(
+        "src/buf.c",
+        " char *dup(const char *s, size_t n)\n {\n     char *out = malloc(n + 1);\n     if (!out)\n"
+        "         return NULL;\n+    if (!copy_into(out, s, n))\n+        return NULL;\n     return out;\n }\n",
+        "c.error-path-leak",
+        [6],
+        None,
+        id="c-failure-return-after-malloc",
+    ),
+    pytest.param(
         "app/io.py",
         " def load(path):\n+    f = open(path)\n+    return json.load(f)\n",
         "generic.resource-leak",

@@ -11,8 +11,8 @@ file-purpose exemption for every language), ``errors`` (swallowed exceptions),
 ``error_defaults`` (errors turned into defaults), ``error_propagation`` (handlers and
 callbacks that stopped passing errors on), ``error_results`` (results no longer checked), ``go`` (ignored Go errors), ``python`` (Python pitfalls), ``asserts`` (assertions that validate arguments, dropped in
 production builds),
-``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
-pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``secrets``, ``logged_secrets`` (passwords and tokens passed to a logging call), and
+``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``guard_weakened`` (a null check whose exit now also needs a second condition), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
+pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``leak_paths`` (C/C++ failure returns that leave an allocation behind), ``secrets``, ``logged_secrets`` (passwords and tokens passed to a logging call), and
 ``hygiene`` (conflict markers, commented-out code), ``todos`` (unlinked TODOs, judged by the
 project's habit). Findings come out sorted, with
 identical ones numbered (:func:`~tactful.analyzers.model.number_occurrences`) so each has
@@ -37,10 +37,12 @@ from tactful.analyzers.checks import (
     error_results,
     errors,
     go,
+    guard_weakened,
     guards,
     hygiene,
     injection,
     injection_c,
+    leak_paths,
     leak_removals,
     leaks,
     logged_secrets,
@@ -87,6 +89,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *error_results.RULES,
     *go.RULES,
     *guards.RULES,
+    *guard_weakened.RULES,
     *dropped.RULES,
     *python.RULES,
     *asserts.RULES,
@@ -95,6 +98,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *injection_c.RULES,
     *leaks.RULES,
     *leak_removals.RULES,
+    *leak_paths.RULES,
     *scopes.RULES,
 )
 

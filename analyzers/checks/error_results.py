@@ -70,6 +70,22 @@ ASSIGNED = re.compile(
 )
 
 
+PHP_ALWAYS_TRUE = frozenset(
+    {
+        "openlog", "closelog", "syslog", "array_walk", "array_walk_recursive", "shuffle",
+        "sort", "rsort", "usort", "uasort", "uksort", "ksort", "krsort", "asort", "arsort",
+        "natsort", "natcasesort",
+    }
+)  # fmt: skip
+"""PHP functions declared to return ``true`` (8.2 and later): checking them tests nothing, so a
+change that drops the check loses nothing (monolog 3 dropping ``if (!openlog(...)) throw``)."""
+
+
+def _cannot_fail(call: str, language: str | None) -> bool:
+    name = re.split(r"::|->|\\", call.split("(", 1)[0])[-1]
+    return language == "php" and name in PHP_ALWAYS_TRUE
+
+
 def _checked_before(removed: list[str], call: str, language: str | None) -> bool:
     """A removed line tested what ``call`` returned: in an `if` condition, through a variable the
     next removed line tests (`err := f()` / `if err != nil`), or with Rust's `?`."""
@@ -114,8 +130,10 @@ def find_result_no_longer_checked(ctx: CheckContext) -> Iterator[Hit]:
             if match is None:
                 continue
             call = " ".join(match.group("call").split())
-            if call.startswith(("return", "if", "while", "for")) or not _checked_before(
-                removed, call, ctx.language
+            if (
+                call.startswith(("return", "if", "while", "for"))
+                or _cannot_fail(call, ctx.language)
+                or not _checked_before(removed, call, ctx.language)
             ):
                 continue
             start = ctx.line(number).find(match.group("call"))
