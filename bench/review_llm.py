@@ -286,7 +286,7 @@ def summarise(
     cached = counters["llm.cache.hits"]
     out.append(
         f"  units reviewed {units} ({replies} model replies, {cached} from the reply cache); "
-        f"schema-valid {_ratio(valid, replies)}; "
+        f"schema-valid {_ratio(valid, replies + cached)}; "  # cached replies are read too
         f"{seconds / max(units - cached, 1):.1f} s/unit (uncached), "
         f"{prompt_t / max(replies, 1):.0f} prompt + {completion_t / max(replies, 1):.0f} completion tokens/reply"
     )

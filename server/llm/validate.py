@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from tactful.analyzers.fixes import apply_edits, validate_fix
 from tactful.analyzers.model import ChangeUnit, Finding, Fix, Severity, Span, TextEdit
+from tactful.server.llm.claims import states_no_defect
 from tactful.server.llm.parse import RawFinding
 from tactful.server.llm.removed import removal_anchors
 
@@ -38,8 +39,9 @@ class Verdict:
 
     finding: Finding | None
     dropped: str = ""
-    """Reason the finding was dropped: ``no-existing-code``, ``not-in-file``, ``unchanged-line``,
-    ``outside-unit``, ``invented-missing-symbol``."""
+    """Reason the finding was dropped: ``no-existing-code``, ``no-defect-claimed`` (the message
+    says nothing is wrong), ``not-in-file``, ``unchanged-line``, ``outside-unit``,
+    ``invented-missing-symbol``."""
     fix_dropped: str = ""
     """Reason the fix (only) was dropped: ``does-not-apply``, ``unparseable``, ``indentation``."""
     fix_detail: str = ""
@@ -61,6 +63,8 @@ def validate(
     existing = _clean_quote(raw.existing_code)
     if not existing.strip():
         return Verdict(None, "no-existing-code")
+    if states_no_defect(raw.message):
+        return Verdict(None, "no-defect-claimed")
     lines = new_text.split("\n")
     first, last = _unit_lines(unit, len(lines))
     anchor, dropped = _new_side_anchor(existing, lines, first, last, set(unit.changed_new_lines))
