@@ -15,7 +15,8 @@ default settings (target 0.5, ``hidePrecision`` 0.95, exploration on) and learns
 verdict on what it showed. After ``--events`` verdicts (200) it is measured, with exploration
 and learning off, on the next 400 suggestions of the stream (judged by the noise-free
 preference): the share of would-reject hidden (``rejects_hidden``), of would-accept kept
-(``accepts_kept``) and of hidden that would be rejected (``hide_precision``).
+(``accepts_kept``) and of hidden that would be rejected (``hide_precision``). The last column
+is what exploration cost while learning: the share of would-hide suggestions shown anyway.
 
 Target on every learnable profile and seed: rejects_hidden >= 0.5, hide_precision >= 0.95,
 accepts_kept >= 0.95. The random profile (rejects half, independent of everything) must not
@@ -249,6 +250,8 @@ def simulate(name: str, items: list[Item], seed: int, events: int, noise: float)
         "accepts_kept": 0,
         "hidden": 0,
         "hidden_rejected": 0,
+        "explored": 0,
+        "would_hide": 0,
     }
     for item, now, position in sessions(stream, rng):
         acts = prefers(item, position)
@@ -269,6 +272,9 @@ def simulate(name: str, items: list[Item], seed: int, events: int, noise: float)
                 break
             continue
         decision = decide(item, extra, now)
+        # What exploration costs while learning: would-hide suggestions shown anyway.
+        counts["explored"] += decision.explored
+        counts["would_hide"] += decision.explored or decision.reason == "below-threshold"
         if not decision.show:
             continue
         acted = acts != (rng.random() < noise)
@@ -284,6 +290,7 @@ def simulate(name: str, items: list[Item], seed: int, events: int, noise: float)
         "hide_precision": counts["hidden_rejected"] / counts["hidden"] if counts["hidden"] else 1.0,
         "accepts_kept": counts["accepts_kept"] / max(1, counts["accepts"]),
         "reject_share": counts["rejects"] / max(1, counts["rejects"] + counts["accepts"]),
+        "explored_share": counts["explored"] / max(1, counts["would_hide"]),
         "why": _why(gate, why, scored),
         "latency": latency,
     }
@@ -336,7 +343,8 @@ def main() -> int:
     print(f"{len(items)} real findings ({rules} rules) from {len({i.repo for i in items})} packages; "
           f"{args.events} verdicts, then {EVAL_ITEMS} suggestions measured; {args.seeds} seeds, noise {args.noise}")  # fmt: skip
     print("\n| profile | rejects | rejects_hidden mean / worst | hide_precision mean / worst | "
-          "accepts_kept mean / worst | seeds meeting target |\n|---|---|---|---|---|---|")  # fmt: skip
+          "accepts_kept mean / worst | seeds meeting target | explored while learning |\n"
+          "|---|---|---|---|---|---|---|")  # fmt: skip
     all_ok, random_meets = True, False
     latency: list[tuple[float, float]] = []
     for name, (_, learnable) in PROFILES.items():
@@ -350,7 +358,10 @@ def main() -> int:
             values = [r[key] for r in runs]
             cells.append(f"{statistics.mean(values):.2f} / {min(values):.2f}")
         share = statistics.mean(r["reject_share"] for r in runs)
-        print(f"| {name} | {share:.0%} | {' | '.join(cells)} | {met}/{len(runs)} |")
+        explored = statistics.mean(r["explored_share"] for r in runs)
+        print(
+            f"| {name} | {share:.0%} | {' | '.join(cells)} | {met}/{len(runs)} | {explored:.0%} |"
+        )
         if args.why:
             for seed, r in enumerate(runs):
                 print(f"|   seed {seed}: {'met' if meets(r) else 'missed'}; rejects_hidden "

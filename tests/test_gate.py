@@ -197,3 +197,16 @@ def test_the_memory_of_logged_decisions_is_bounded_and_logs_each_suggestion_once
     assert [e.fingerprint for e in sink.store.events()][-1] == items[0].fingerprint
     assert len(sink.store.events()) == 6 and len(gate.logged) == 3
     sink.close()
+
+
+def test_a_units_stage1_score_follows_stage1_learning_from_its_cached_features() -> None:
+    gate = Gate.open(STRICT, user="dev")
+    changed = unit(body="def f(x):\n" + "".join(f"    y{n} = x * {n}\n" for n in range(30)))
+    view = gate.suggestions._unit_view
+    before = view(changed)[1]
+    assert before == gate.units.score(changed)
+    for _ in range(5):  # stage 1 learns: the unit's cached score must not go stale
+        gate.units.update(changed, "python", False)
+    after = view(changed)[1]
+    assert after is not None and before is not None and after < before
+    assert after == gate.units.score(changed)

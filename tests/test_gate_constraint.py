@@ -211,3 +211,40 @@ def test_model_hides_tallies_forget_evicted_outcomes() -> None:
     again = HideConstraint(0.95, max_outcomes=20, model_hides=0.5)
     again.extend(constraint.outcomes)
     assert again.certified == constraint.certified == {"rule:r", "rule:r" + MODEL_HIDES}
+
+
+def test_a_restarted_gate_reads_each_outcomes_strata_back_from_the_log(tmp_path: Path) -> None:
+    from tactful.server.changes import from_patch
+    from tactful.server.gate import gate_stage
+    from tactful.server.gate.constraint import STRATA_KEY
+    from tactful.server.gate.history import context_keys
+    from tactful.server.pipeline import ReviewResult
+
+    settings = GateSettings(exploration=0.0)
+    sink = FeedbackSink(tmp_path / "f.db", user="dev", client="cli")
+    gate = Gate.open(settings, sink.store, user=sink.user)
+    findings = [_finding(n) for n in range(3)]
+    result = ReviewResult(findings=list(findings))
+    gate_stage(gate, sink, "cli")(result, from_patch("", "no change"), Settings(gate=settings))
+    for item in findings:
+        sink.record("rejected", item)
+    assert sink.store is not None
+    logged = [e for e in sink.store.events() if e.kind == "shown"]
+    assert len(logged) == 3 and all(e.extra[STRATA_KEY] for e in logged)
+    # The suggestion's context (rule, language, top directory, session position) is logged ...
+    assert {"rule:llm.style", "lang:python", "area:src", "pos:0-4"} <= set(
+        logged[0].extra[STRATA_KEY]
+    )
+    again = Gate.open(settings, sink.store, user=sink.user)
+    outcomes = list(again.suggestions.constraint.outcomes)
+    assert [o.strata for o in outcomes] == [tuple(e.extra[STRATA_KEY]) for e in logged]
+    assert again.suggestions.constraint.strata["lang:python"].estimate()[::2] == (1.0, 3.0)
+    sink.close()
+    # ... and a log written before strata were logged counts in what its event still names.
+    old = logged[0]
+    old.extra.pop(STRATA_KEY)
+    verdict = FeedbackEvent.from_finding("rejected", findings[0], user=sink.user)
+    (outcome,) = outcomes_from_log([old, verdict], sink.user)
+    assert outcome.strata == tuple(
+        context_keys(old.rule, old.category, old.severity, old.path, None, old.repository).values()
+    )

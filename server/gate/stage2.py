@@ -171,7 +171,10 @@ class SuggestionGate:
         self._rng = random.Random(seed) if seed is not None else None
         self._recent: OrderedDict[str, Remembered] = OrderedDict()
         self.constraint = HideConstraint(settings.hide_precision, model_hides=1.0 - self.threshold)
-        self._units: OrderedDict[ChangeUnit, tuple[DiffShape, float | None, int]] = OrderedDict()
+        self._units: OrderedDict[ChangeUnit, tuple[DiffShape, Vector | None, float | None, int]] = (
+            OrderedDict()
+        )
+        """Unit -> (shape, stage-1 features, stage-1 score, stage-1 model version)."""
         self.verdicts = 0
         """Verdicts learned from (drives the warm-up exploration schedule)."""
 
@@ -230,16 +233,29 @@ class SuggestionGate:
         return x, static, situ.categories, (*keys.values(), *ordinal_strata(situ.categories))
 
     def _unit_view(self, unit: ChangeUnit) -> tuple[DiffShape, float | None]:
-        """Shape and stage-1 score of a unit, computed once for all its findings."""
+        """Shape and stage-1 score of a unit, computed once for all its findings.
+
+        Stage 1 learns from every verdict, so the score is recomputed when its model changed,
+        from the unit's cached stage-1 features (tokenising a large unit is the costly part:
+        ~1 ms; the dot product is not)."""
         cached = self._units.get(unit)
-        if cached is None or cached[2] != self._stage1_version():
+        version = self._stage1_version()
+        if cached is None:
             shape = shape_from_unit(unit)
-            score = self.unit_gate.score(shape) if self.unit_gate is not None else None
-            cached = (shape, score, self._stage1_version())
+            vector = self.unit_gate.features(shape) if self.unit_gate is not None else None
+            cached = (shape, vector, self._stage1_score(vector), version)
             self._units[unit] = cached
             while len(self._units) > UNIT_CACHE:
                 self._units.popitem(last=False)
-        return cached[0], cached[1]
+        elif cached[3] != version:
+            cached = (cached[0], cached[1], self._stage1_score(cached[1]), version)
+            self._units[unit] = cached
+        return cached[0], cached[2]
+
+    def _stage1_score(self, vector: Vector | None) -> float | None:
+        if vector is None or self.unit_gate is None:
+            return None
+        return self.unit_gate.model.predict(vector)
 
     def _stage1_version(self) -> int:
         return self.unit_gate.model.updates if self.unit_gate is not None else 0
