@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +88,11 @@ def merge_base(root: Path, a: str, b: str) -> str:
 
 def working_tree_diff(root: Path, base: str = "HEAD") -> tuple[str, str]:
     """Diff of staged plus unstaged changes against ``base``; returns (diff text, base commit)."""
-    base_commit = resolve_rev(root, base) if (base != "HEAD" or has_head(root)) else EMPTY_TREE
+    if base == "HEAD":  # one rev-parse answers both "is there a HEAD" and "which commit"
+        head = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+        base_commit = head.strip().decode("ascii") or EMPTY_TREE
+    else:
+        base_commit = resolve_rev(root, base)
     text = run_git(root, "diff", *DIFF_OPTIONS, base_commit, "--")
     return text.decode("utf-8", "surrogateescape"), base_commit
 
@@ -113,6 +118,44 @@ def show_file(root: Path, rev: str, path: str) -> bytes | None:
         check=False,
     )
     return proc.stdout if proc.returncode == 0 else None
+
+
+def show_files(
+    root: Path, wanted: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], bytes | None]:
+    """Contents of many ``(rev, path)`` through one ``git cat-file --batch`` (one process, not
+    one per file); None where the file does not exist. A path with a line break in it (which
+    the batch protocol cannot name) is read with :func:`show_file`.
+    """
+    names: list[tuple[str, str]] = []
+    out: dict[tuple[str, str], bytes | None] = {}
+    for rev, path in wanted:
+        if rev == EMPTY_TREE or "\n" in path or "\r" in path:
+            out[rev, path] = show_file(root, rev, path)
+        else:
+            names.append((rev, path))
+    if not names:
+        return out
+    request = "".join(f"{rev}:{path}\n" for rev, path in names).encode("utf-8", "surrogateescape")
+    proc = subprocess.run(
+        ["git", "-C", str(root), "cat-file", "--batch"], input=request, capture_output=True, check=False
+    )  # fmt: skip
+    data, at = proc.stdout, 0
+    for name in names:
+        end = data.find(b"\n", at)
+        if proc.returncode != 0 or end < 0:  # git failed part-way: the rest one by one
+            out[name] = show_file(root, *name)
+            continue
+        fields = data[at:end].split(b" ")
+        at = end + 1
+        # "<id> <type> <size>" then the content, or "<name> missing" (or "ambiguous").
+        if len(fields) == 3 and fields[2].isdigit():
+            size = int(fields[2])
+            out[name] = data[at : at + size] if fields[1] == b"blob" else None
+            at += size + 1
+        else:
+            out[name] = None
+    return out
 
 
 class OutsideRepository(ValueError):
@@ -195,6 +238,15 @@ class RevisionSource:
         if not target.is_file():
             return None
         return target.read_bytes()
+
+    def prefetch(self, old_paths: Iterable[str], new_paths: Iterable[str]) -> None:
+        """Read every committed side a review will ask for in one git process."""
+        wanted = [(self.old_rev, p) for p in old_paths]
+        if self.new_rev is not None:
+            wanted += [(self.new_rev, p) for p in new_paths]
+        wanted = [key for key in dict.fromkeys(wanted) if key not in self._cache]
+        if len(wanted) > 1:
+            self._cache.update(show_files(self.root, wanted))
 
     def _show(self, rev: str, path: str) -> bytes | None:
         key = (rev, path)
