@@ -192,18 +192,29 @@ class Containment:
         self._root = os.path.realpath(root)
         self._folders: dict[str, str] = {"": self._root}
         """repository-relative folder -> where it really is."""
+        self._inside: dict[str, bool] = {}
+        """folder -> whether it is in git's form and really inside the repository."""
 
     def leaves(self, path: str, *, regular: bool = False) -> bool:
         """Whether ``path`` resolves outside the repository; ``regular`` when the file itself
         is known not to be a link (git says the tracked file is unmodified), sparing its lstat.
         """
         folder, _, name = path.rpartition("/")
+        if regular and name not in ("", ".", "..") and self._folder_inside(folder):
+            return False  # a plain file of a folder that stays inside stays inside too
         if name in ("", ".", "..") or "/./" in f"/{folder}/" or "/../" in f"/{folder}/":
             return leaves_repository(Path(self._root), path)  # not git's form: resolve it all
         real = os.path.join(self._real_folder(folder), name)
         if not regular and os.path.islink(real):
             real = os.path.realpath(real)
         return not self._within(real)
+
+    def _folder_inside(self, folder: str) -> bool:
+        found = self._inside.get(folder)
+        if found is None:
+            plain = "/./" not in f"/{folder}/" and "/../" not in f"/{folder}/"
+            found = self._inside[folder] = plain and self._within(self._real_folder(folder))
+        return found
 
     def _real_folder(self, folder: str) -> str:
         found = self._folders.get(folder)
