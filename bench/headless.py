@@ -6,8 +6,10 @@
 The two sdists (kept under ~/.cache/tactful-bench) become two commits of a throwaway git
 repository. Printed, each as a whole process the way CI runs it: files and changed lines of
 the range, the offline review's time, time per 1,000 changed lines and peak RSS; a second,
-incremental run with ``--state`` (what a push with no new commits costs); and a one-line
-staged change reviewed against ``git diff --cached`` alone (the pre-commit path).
+incremental run with ``--state`` (what a push with no new commits costs); a warm
+``tactful index``; and a one-line staged change reviewed against ``git diff --cached`` alone
+(the pre-commit path). Warm figures are the minimum and median of ``--repeat`` runs, wall
+and CPU time.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 DOWNLOADS = Path.home() / ".cache" / "tactful-bench"
 GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@tactful.invalid",
@@ -62,8 +65,19 @@ def unpack_into(archive: Path, root: Path) -> None:
             shutil.move(str(child), root / child.name)
 
 
-def run_review(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall time and peak RSS (MiB) of one whole process, measured with wait4."""
+class Run(NamedTuple):
+    seconds: float
+    """Wall time."""
+    rss: float
+    """Peak RSS, MiB."""
+    out: str
+    cpu: float
+    """User plus system time, its children's (git) included: steadier than wall time on a
+    shared machine, where a busy CPU stretches the wall time of every run."""
+
+
+def run_review(cmd: list[str], cwd: Path, env: dict[str, str]) -> Run:
+    """Wall time, peak RSS and CPU time of one whole process, measured with wait4."""
     with tempfile.TemporaryFile() as err:  # a file, not a pipe: stdout is read to its end first
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=err)
@@ -78,13 +92,20 @@ def run_review(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, f
             raise SystemExit(
                 f"{' '.join(cmd)} failed ({code}): {err.read().decode(errors='replace').strip()[-500:]}"
             )
-    return elapsed, usage.ru_maxrss / 1024, out.decode("utf-8", "replace")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(elapsed, usage.ru_maxrss / 1024, out.decode("utf-8", "replace"), cpu)
 
 
-def repeated(runs: int, once: Callable[[], float]) -> str:
-    """``min / median`` of ``runs`` timings: the minimum is the machine's best, the median its typical."""
-    times = [once() for _ in range(runs)]
-    return f"min {min(times):.2f} s, median {statistics.median(times):.2f} s over {runs}"
+def repeated(runs: int, once: Callable[[], Run]) -> tuple[str, list[Run]]:
+    """``min / median`` of ``runs`` runs, wall and CPU: the minimum is the machine's best, the
+    median its typical."""
+    done = [once() for _ in range(runs)]
+    wall = [r.seconds for r in done]
+    cpu = [r.cpu for r in done]
+    return (
+        f"min {min(wall):.2f} s, median {statistics.median(wall):.2f} s over {runs} "
+        f"(CPU min {min(cpu):.2f} s, median {statistics.median(cpu):.2f} s)"
+    ), done
 
 
 def tactful_command() -> list[str]:
@@ -129,10 +150,10 @@ def main() -> None:
         state = Path(tmp) / "state.json"
         review = [*tactful, "review", "--base", "HEAD~1", "--no-llm", "--format", "json",
                   "--state", str(state)]  # fmt: skip
-        first_s, first_rss, out = run_review(review, root, env)
-        data = json.loads(out)
-        second_s, _, out2 = run_review(review, root, env)
-        again = json.loads(out2)
+        first = run_review(review, root, env)
+        data = json.loads(first.out)
+        second, runs = repeated(args.repeat, lambda: run_review(review, root, env))
+        again = json.loads(runs[-1].out)
         coverage = data["coverage"]
         print(f"{args.package} {args.old} -> {args.new}: {stat}")
         if no_bytecode:
@@ -141,31 +162,25 @@ def main() -> None:
             )
         print(f"  reviewed files: {len(coverage['reviewed'])}, skipped: {len(coverage['skipped'])}, "
               f"units: {coverage['units']}, changed lines: {changed}")  # fmt: skip
-        print(f"  first run (cold index): {first_s:.2f} s, {first_s / max(changed, 1) * 1000:.2f} s per 1,000 changed lines, "
-              f"peak RSS {first_rss:.0f} MiB; {len(data['findings'])} shown, {len(data['hidden'])} hidden")  # fmt: skip
-        print(
-            f"  second run (--state, warm index): {second_s:.2f} s; {len(again['findings'])} new findings"
-        )
+        print(f"  first run (cold index): {first.seconds:.2f} s (CPU {first.cpu:.2f} s), "
+              f"{first.seconds / max(changed, 1) * 1000:.2f} s per 1,000 changed lines, "
+              f"peak RSS {first.rss:.0f} MiB; {len(data['findings'])} shown, {len(data['hidden'])} hidden")  # fmt: skip
+        print(f"  second run (--state, warm index): {second}; peak RSS {max(r.rss for r in runs):.0f} MiB; "
+              f"{len(again['findings'])} new findings")  # fmt: skip
         index = [*tactful, "index"]
         print(f"  warm tactful index (resolves every call site for its figures): "
-              f"{repeated(args.repeat, lambda: run_review(index, root, env)[0])}")  # fmt: skip
+              f"{repeated(args.repeat, lambda: run_review(index, root, env))[0]}")  # fmt: skip
         # The pre-commit path: one staged line against git diff --cached alone.
         target = next(p for p in sorted(root.rglob("*.py")) if p.stat().st_size > 2000)
         target.write_text(target.read_text("utf-8") + "\nEXTRA = 1\n", "utf-8")
         git(root, "add", str(target))
         one = [*tactful, "review", "--no-llm", "--all"]
         run_review(one, root, env)  # the index takes in the staged file once, as a hook's first run
-        rss: list[float] = []
-
-        def one_line() -> float:
-            seconds, peak, _ = run_review(one, root, env)
-            rss.append(peak)
-            return seconds
-
-        review_figure = repeated(args.repeat, one_line)
-        floor = repeated(args.repeat, lambda: run_review(["git", "diff", "--cached"], root, env)[0])
-        print(f"  one-line staged change ({target.relative_to(root)}): review {review_figure} "
-              f"(peak RSS {max(rss):.0f} MiB); git diff --cached {floor}")  # fmt: skip
+        review_figure, runs = repeated(args.repeat, lambda: run_review(one, root, env))
+        floor = repeated(args.repeat, lambda: run_review(["git", "diff", "--cached"], root, env))[0]
+        print(f"  one-line staged change ({target.relative_to(root)}): review {review_figure}, "
+              f"peak RSS {max(r.rss for r in runs):.0f} MiB; git diff --cached {floor}")  # fmt: skip
+        print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":

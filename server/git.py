@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,6 +141,44 @@ def tracking(root: Path, path: str) -> str:
     return "ignored" if proc.returncode == 0 else "untracked"
 
 
+def show_files(
+    root: Path, wanted: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], bytes | None]:
+    """Contents of many ``(rev, path)`` through one ``git cat-file --batch`` (one process, not
+    one per file); None where the file does not exist. A path with a line break in it (which
+    the batch protocol cannot name) is read with :func:`show_file`.
+    """
+    names: list[tuple[str, str]] = []
+    out: dict[tuple[str, str], bytes | None] = {}
+    for rev, path in wanted:
+        if rev == EMPTY_TREE or "\n" in path or "\r" in path:
+            out[rev, path] = show_file(root, rev, path)
+        else:
+            names.append((rev, path))
+    if not names:
+        return out
+    request = "".join(f"{rev}:{path}\n" for rev, path in names).encode("utf-8", "surrogateescape")
+    proc = subprocess.run(
+        ["git", "-C", str(root), "cat-file", "--batch"], input=request, capture_output=True, check=False
+    )  # fmt: skip
+    data, at = proc.stdout, 0
+    for name in names:
+        end = data.find(b"\n", at)
+        if proc.returncode != 0 or end < 0:  # git failed part-way: the rest one by one
+            out[name] = show_file(root, *name)
+            continue
+        fields = data[at:end].split(b" ")
+        at = end + 1
+        # "<id> <type> <size>" then the content, or "<name> missing" (or "ambiguous").
+        if len(fields) == 3 and fields[2].isdigit():
+            size = int(fields[2])
+            out[name] = data[at : at + size] if fields[1] == b"blob" else None
+            at += size + 1
+        else:
+            out[name] = None
+    return out
+
+
 class OutsideRepository(ValueError):
     """A path that resolves outside the repository (``../x``, or a symlink leading out)."""
 
@@ -174,18 +213,29 @@ class Containment:
         self._root = os.path.realpath(root)
         self._folders: dict[str, str] = {"": self._root}
         """repository-relative folder -> where it really is."""
+        self._inside: dict[str, bool] = {}
+        """folder -> whether it is in git's form and really inside the repository."""
 
     def leaves(self, path: str, *, regular: bool = False) -> bool:
         """Whether ``path`` resolves outside the repository; ``regular`` when the file itself
         is known not to be a link (git says the tracked file is unmodified), sparing its lstat.
         """
         folder, _, name = path.rpartition("/")
+        if regular and name not in ("", ".", "..") and self._folder_inside(folder):
+            return False  # a plain file of a folder that stays inside stays inside too
         if name in ("", ".", "..") or "/./" in f"/{folder}/" or "/../" in f"/{folder}/":
             return leaves_repository(Path(self._root), path)  # not git's form: resolve it all
         real = os.path.join(self._real_folder(folder), name)
         if not regular and os.path.islink(real):
             real = os.path.realpath(real)
         return not self._within(real)
+
+    def _folder_inside(self, folder: str) -> bool:
+        found = self._inside.get(folder)
+        if found is None:
+            plain = "/./" not in f"/{folder}/" and "/../" not in f"/{folder}/"
+            found = self._inside[folder] = plain and self._within(self._real_folder(folder))
+        return found
 
     def _real_folder(self, folder: str) -> str:
         found = self._folders.get(folder)
@@ -220,6 +270,15 @@ class RevisionSource:
         if not target.is_file():
             return None
         return target.read_bytes()
+
+    def prefetch(self, old_paths: Iterable[str], new_paths: Iterable[str]) -> None:
+        """Read every committed side a review will ask for in one git process."""
+        wanted = [(self.old_rev, p) for p in old_paths]
+        if self.new_rev is not None:
+            wanted += [(self.new_rev, p) for p in new_paths]
+        wanted = [key for key in dict.fromkeys(wanted) if key not in self._cache]
+        if len(wanted) > 1:
+            self._cache.update(show_files(self.root, wanted))
 
     def _show(self, rev: str, path: str) -> bytes | None:
         key = (rev, path)

@@ -32,7 +32,7 @@ from tactful.analyzers.callgraph.lazy import definition_names, reference_names
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FORMAT = 5
+SNAPSHOT_FORMAT = 6
 _MAGIC = b"tactful-snapshot\0"
 _HEADER_SIZE = struct.Struct("<QQ")
 """Lengths of the marshalled header and of the file records after it."""
@@ -138,7 +138,7 @@ class Snapshot:
 
     files: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     """path -> (key, lines, language, package, errors, definitions, references, offset, size)
-    of the file's records in ``data``."""
+    of the file's records in ``data``, from ``base``."""
     skips: dict[str, Skip] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
     """Row order: the name maps hold positions in it."""
@@ -146,6 +146,8 @@ class Snapshot:
     referencing_map: dict[str, tuple[int, ...]] = field(default_factory=dict)
     data: Any = b""
     """The stored value (bytes or an ``mmap``) the rows' offsets point into."""
+    base: int = 0
+    """Where in ``data`` the file records start."""
 
     def matches(self, path: str, key: str) -> bool:
         """Whether the snapshot holds this exact version of the file."""
@@ -177,7 +179,8 @@ class Snapshot:
     def blob(self, path: str) -> bytes:
         """The file's records as stored (``encode_file``)."""
         row = self.files[path]
-        return bytes(self.data[row[7] : row[7] + row[8]])
+        start = self.base + row[7]
+        return bytes(self.data[start : start + row[8]])
 
     def defining(self, name: str) -> Iterator[str]:
         return map(self.paths.__getitem__, self.defining_map.get(name, ()))
@@ -227,7 +230,7 @@ def encode_snapshot(
     ``kept`` names files of ``previous`` to carry over as stored (their rows are copied, not
     decoded).
     """
-    rows: list[tuple[Any, ...]] = []
+    rows: dict[str, tuple[Any, ...]] = {}
     blobs: list[bytes] = []
     size = 0
     defining: dict[str, list[int]] = {}
@@ -241,8 +244,10 @@ def encode_snapshot(
         ref_names: Iterable[str],
     ) -> None:
         nonlocal size
+        if path in rows:  # the name maps hold row positions: one row per path
+            return
         at = len(rows)
-        rows.append((path, *row, size, len(blob)))
+        rows[path] = (*row, size, len(blob))
         blobs.append(blob)
         size += len(blob)
         for name in def_names:
@@ -258,7 +263,7 @@ def encode_snapshot(
         names = previous.names_of()
         for path in kept:
             add(path, previous.files[path][:7], previous.blob(path), *names[path])
-    skipped = [(path, *skip) for path, skip in skips.items()]
+    skipped = dict(skips)
     maps = (
         {name: tuple(at) for name, at in defining.items()},
         {name: tuple(at) for name, at in referencing.items()},
@@ -280,19 +285,16 @@ def decode_snapshot(data: object) -> Snapshot | None:
         if len(data) != start + header_size + records_size:
             raise ValueError(f"{len(data)} bytes, the header says {start + header_size + records_size}")  # fmt: skip
         with gc_paused():
+            # Dicts come back from marshal as built, in C: no per-row Python work here.
             form, schema, rows, skipped, (defining, referencing) = marshal.loads(
                 data[start : start + header_size]
             )
             if form != SNAPSHOT_FORMAT or schema != _SCHEMA:
                 return None
-            body = start + header_size
+            if not isinstance(rows, dict) or not isinstance(skipped, dict):
+                raise TypeError("rows are not a map")
             return Snapshot(
-                {row[0]: (*row[1:8], body + row[8], row[9]) for row in rows},
-                {row[0]: (row[1], row[2], row[3]) for row in skipped},
-                [row[0] for row in rows],
-                defining,
-                referencing,
-                data,
+                rows, skipped, list(rows), defining, referencing, data, start + header_size
             )
     except (ValueError, EOFError, TypeError, IndexError, struct.error) as exc:
         log.debug("index snapshot unreadable (%s); using per-file cache entries", exc)

@@ -137,6 +137,7 @@ def review(
     result = ReviewResult()
     cov = _CoverageBuilder(skipped=list(change.skipped), untracked=list(change.untracked))
     disabled = frozenset(settings.review.disabled_rules)
+    _prefetch(change.files, change.change_set.files, settings)
     for file in change.change_set.files:
         screened = _screen(file, change, settings, cov)
         if screened is None:
@@ -291,34 +292,46 @@ def path_skip(path: str, settings: Settings) -> tuple[str, str] | None:
     return None
 
 
+def _prefetch(source: FileSource, files: Sequence[FileChange], settings: Settings) -> None:
+    """Let a source that can read many files at once (git) read the sides the review will ask
+    for: a pull request of a hundred files then costs one git process, not two hundred."""
+    prefetch = getattr(source, "prefetch", None)
+    if prefetch is None:
+        return
+    wanted = [f for f in files if _path_skip(f, settings) is None]
+    prefetch(
+        [f.old_path for f in wanted if f.old_path and f.status is not FileStatus.ADDED],
+        [f.path for f in wanted],
+    )
+
+
+def _path_skip(file: FileChange, settings: Settings) -> tuple[str, str] | None:
+    """Why the file is not reviewed, from the diff and its path alone (None: read it)."""
+    path = file.path
+    for candidate in (file.old_path, file.new_path):
+        if candidate and path_escapes(candidate):
+            return ("outside-repo", f"path {candidate!r} escapes the repository")
+    if any(fnmatch.fnmatch(path, pattern) for pattern in settings.review.exclude):
+        return ("excluded", "matches review.exclude")
+    if file.is_binary or file.status is FileStatus.BINARY:
+        return ("binary", "")
+    if file.status is FileStatus.MODE_ONLY or (
+        not file.hunks and file.status is not FileStatus.DELETED
+    ):
+        return ("mode-only" if file.status is FileStatus.MODE_ONLY else "no-content-change", "")
+    if file.status is FileStatus.DELETED:
+        return ("deleted", "")
+    return path_skip(path, settings)  # vendored, generated
+
+
 def _screen(
     file: FileChange, change: Change, settings: Settings, cov: _CoverageBuilder
 ) -> FileReview | None:
     """Read a file's two sides and decide whether to review it; record why not."""
     path = file.path
-    for candidate in (file.old_path, file.new_path):
-        if candidate and path_escapes(candidate):
-            cov.skip(path, "outside-repo", f"path {candidate!r} escapes the repository")
-            return None
-    if any(fnmatch.fnmatch(path, pattern) for pattern in settings.review.exclude):
-        cov.skip(path, "excluded", "matches review.exclude")
-        return None
-    if file.is_binary or file.status is FileStatus.BINARY:
-        cov.skip(path, "binary")
-        return None
-    if file.status is FileStatus.MODE_ONLY or (
-        not file.hunks and file.status is not FileStatus.DELETED
-    ):
-        cov.skip(path, "mode-only" if file.status is FileStatus.MODE_ONLY else "no-content-change")
-        return None
-    if file.status is FileStatus.DELETED:
-        cov.skip(path, "deleted")
-        return None
-    if is_vendored(path):
-        cov.skip(path, "vendored")
-        return None
-    if has_generated_name(path):
-        cov.skip(path, "generated", "generated-file name")
+    skip = _path_skip(file, settings)
+    if skip is not None:
+        cov.skip(path, *skip)
         return None
     new_text, problem = _read(change.files.new, path, settings)
     if problem:
