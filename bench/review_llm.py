@@ -44,10 +44,12 @@ class LlmConfig:
     context: bool
     max_prompt_tokens: int
     timeout_s: float = 600.0
+    critique: bool = False
 
     @property
     def label(self) -> str:
-        return f"{self.version} {'+context' if self.context else 'no context'}"
+        critique = " +critique" if self.critique else ""
+        return f"{self.version} {'+context' if self.context else 'no context'}{critique}"
 
 
 @dataclass
@@ -62,6 +64,8 @@ class UnitRun:
     changed_lines: int
     seconds: float
     notes: list[str] = field(default_factory=list)
+    features: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per finding fingerprint: the gate's LLM features (confidence, critique score)."""
 
 
 def reaches_model(unit: Any) -> bool:
@@ -82,7 +86,7 @@ def _settings(root: Path, config: LlmConfig) -> Any:
         base_url=config.base_url, model=config.model, api_key=config.api_key,
         timeout_s=config.timeout_s, deadline_s=0.0, max_concurrency=1, max_retries=0,
         token_budget=10_000_000, prompt_version=config.version,
-        max_prompt_tokens=config.max_prompt_tokens, enabled=True,
+        max_prompt_tokens=config.max_prompt_tokens, enabled=True, critique=config.critique,
     )  # fmt: skip
     cache = str(cache_dir() / "llm-replies")
     return dataclasses.replace(settings, llm=llm, cache_dir=cache)
@@ -130,6 +134,9 @@ def review_units(root: Path, config: LlmConfig, wanted: Callable[[Any], bool]) -
         changed_lines=sum(len(u.changed_new_lines) + len(u.changed_old_lines) for u in chosen),
         seconds=seconds,
         notes=[n for n in result.coverage.notes if "LLM" in n],
+        features={
+            f["fingerprint"]: dict(result.features.get(f["fingerprint"], {})) for f in before
+        },
     )
 
 
@@ -344,6 +351,7 @@ def _brief(finding: dict[str, Any], run: UnitRun, hit: bool | None) -> dict[str,
         "path": finding["path"], "line": finding["line"], "rule": finding["rule"],
         "confidence": finding["confidence"], "message": finding["message"],
         "fix": finding["fix"], "shown": finding["fingerprint"] in shown, "hit": hit,
+        "critique": run.features.get(finding["fingerprint"], {}).get("critique_score"),
     }  # fmt: skip
 
 
@@ -379,6 +387,9 @@ def add_arguments(parser: Any) -> None:
     group.add_argument("--sample", type=int, default=4, help="units sampled per real diff")
     group.add_argument("--seed", type=int, default=13)
     group.add_argument("--max-prompt-tokens", type=int, default=1_500)
+    group.add_argument(
+        "--critique", action="store_true", help="also score each finding (a gate feature)"
+    )
 
 
 def main_llm(args: Any, corpus: Corpus, work: Path) -> tuple[str, dict[str, Any]]:
@@ -401,7 +412,9 @@ def main_llm(args: Any, corpus: Corpus, work: Path) -> tuple[str, dict[str, Any]
     texts, data = [], {}
     for version in versions:
         for context in contexts:
-            config = LlmConfig(url, model, key, version, context, args.max_prompt_tokens)
+            config = LlmConfig(
+                url, model, key, version, context, args.max_prompt_tokens, critique=args.critique
+            )
             planted = run_planted(corpus, cases, config)
             reals = {}
             for diff in diffs:
