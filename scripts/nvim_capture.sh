@@ -69,7 +69,8 @@ class Inventory:
 
     def add(self, name, count, tags=[]):
         print("adding", name)
-        self.items[name] = self.items.get(name, 0) + count
+        tags.append("stocked")
+        self.items[name] = (self.items.get(name, 0) + count, tags)
 
     def load(self, path):
         f = open(path)

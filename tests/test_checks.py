@@ -1037,3 +1037,27 @@ def test_identical_findings_in_one_unit_get_distinct_stable_fingerprints() -> No
     # The first occurrence hashes as a lone finding did before occurrences existed.
     old_key = "\x1f".join(("svc/m.py", "py.debug-print", "", "print(a)"))
     assert first[0].fingerprint == hashlib.sha256(old_key.encode()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize(
+    ("body", "leaks"),
+    [
+        ("+    items.append(1)\n", True),
+        ("+    items[0] = 1\n", True),
+        ("+    items += [1]\n", True),
+        ("+    del items[0]\n", True),
+        ("+    return items\n", True),
+        ("+    self.items = items\n", True),
+        ("+    keep(items)\n", True),
+        ("+    alias = items\n", True),
+        ("+    for item in items:\n+        print(item)\n", False),
+        ("+    if not items or len(items) > 3:\n+        return None\n", False),
+        ("+    items = [i for i in items if i]\n", False),
+        ("+    return sorted(items) + [x for x in items]\n", False),
+        ("+    return items.copy()\n", False),
+    ],
+)
+def test_mutable_default_that_is_only_read_is_advice_not_a_defect(body: str, leaks: bool) -> None:
+    (finding,) = check("m.py", "+def f(self, items=[]):\n" + body, "py.mutable-default")[0]
+    assert ("only reads it" not in finding.message) is leaks
+    assert (finding.confidence == 1.0) is leaks

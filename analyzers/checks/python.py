@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import tree_sitter as ts
@@ -91,12 +92,100 @@ def find_mutable_default(ctx: CheckContext) -> Iterator[Hit]:
         if not _is_mutable(ctx, value) or not ctx.is_added(value.start_point[0] + 1):
             continue
         name = ctx.node_text(captures["name"][0])
-        yield ctx.hit(
+        fix = _none_default_fix(ctx, param, name, value)
+        function = param.parent.parent if param.parent is not None else None
+        if function is None or _default_may_change(ctx, function, name):
+            yield ctx.hit(
+                value,
+                f"The default for `{name}` is created once and shared by every call, so "
+                "mutations leak between calls; default to None and build it inside.",
+                fix,
+            )
+            continue
+        # Only read here: nothing leaks today, so this is advice, not a defect.
+        hit = ctx.hit(
             value,
-            f"The default for `{name}` is created once and shared by every call, so mutations "
-            "leak between calls; default to None and build it inside.",
-            _none_default_fix(ctx, param, name, value),
+            f"The default for `{name}` is one object shared by every call; this function only "
+            "reads it, so nothing leaks yet, but a later edit that mutates it would.",
+            fix,
         )
+        yield dataclasses.replace(hit, confidence=READ_ONLY_DEFAULT_CONFIDENCE)
+
+
+READ_ONLY_DEFAULT_CONFIDENCE = 0.35
+"""A shared default that the function only reads is a latent pitfall, not a bug: low enough for
+the gate to hide it from users who reject such advice."""
+
+MUTATING_METHODS = frozenset(
+    {
+        "add", "append", "appendleft", "clear", "difference_update", "discard", "extend",
+        "extendleft", "insert", "intersection_update", "pop", "popitem", "popleft", "remove",
+        "reverse", "rotate", "setdefault", "sort", "symmetric_difference_update", "update",
+    }
+)  # fmt: skip
+READING_BUILTINS = frozenset(
+    {
+        "all", "any", "bool", "dict", "enumerate", "frozenset", "isinstance", "iter", "len",
+        "list", "max", "min", "repr", "reversed", "set", "sorted", "str", "sum", "tuple", "zip",
+    }
+)  # fmt: skip
+"""Builtins that read or copy their argument: passing the default to them cannot change it."""
+READING_PARENTS = frozenset(
+    {
+        "boolean_operator", "comparison_operator", "conditional_expression", "elif_clause",
+        "if_statement", "not_operator", "while_statement", "parenthesized_expression",
+    }
+)  # fmt: skip
+
+
+def _default_may_change(ctx: CheckContext, function: ts.Node, name: str) -> bool:
+    """Whether the body may mutate the parameter or let it escape (return it, store it, pass it
+    to a call that could keep or change it): the only ways a shared default leaks state.
+    Anything this cannot tell apart counts as a change."""
+    body = function.child_by_field_name("body")
+    if body is None:
+        return True
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        if node.type == "identifier" and ctx.node_text(node) == name and _use_may_change(ctx, node):
+            return True
+    return False
+
+
+def _use_may_change(ctx: CheckContext, node: ts.Node) -> bool:
+    parent = node.parent
+    if parent is None:
+        return True
+    kind = parent.type
+    if kind == "attribute" and parent.child_by_field_name("object") == node:
+        attribute = parent.child_by_field_name("attribute")
+        method = ctx.node_text(attribute) if attribute is not None else ""
+        holder = parent.parent
+        if holder is not None and holder.type == "call":
+            return method in MUTATING_METHODS
+        # `x.attr = v` changes the object; reading `x.attr` does not.
+        return holder is not None and holder.type in ("assignment", "augmented_assignment")
+    if kind == "subscript" and parent.child_by_field_name("value") == node:
+        holder = parent.parent
+        if holder is None:
+            return True
+        if holder.type in ("assignment", "augmented_assignment"):
+            return holder.child_by_field_name("left") == parent
+        return holder.type == "delete_statement" or (
+            holder.parent is not None and holder.parent.type == "delete_statement"
+        )
+    if kind == "assignment":
+        return parent.child_by_field_name("left") != node  # `x = ...` rebinds; `y = x` aliases
+    if kind in ("for_statement", "for_in_clause"):
+        return parent.child_by_field_name("right") != node
+    if kind in READING_PARENTS:
+        return False
+    if kind == "argument_list" and parent.parent is not None and parent.parent.type == "call":
+        function = parent.parent.child_by_field_name("function")
+        return function is None or ctx.node_text(function) not in READING_BUILTINS
+    return True  # returned, yielded, stored in a container, augmented in place, ...
 
 
 def find_none_comparison(ctx: CheckContext) -> Iterator[Hit]:
