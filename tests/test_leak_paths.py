@@ -82,6 +82,19 @@ def test_quiet_when_the_path_does_not_leak(annotated: str) -> None:
     assert flagged_lines("src/lib.c", annotated, RULE) == []
 
 
+def test_the_same_branch_in_another_function_does_not_hide_a_new_one() -> None:
+    other = (
+        " char *other(const char *s)\n {\n     if (!parse(s))\n         return NULL;\n"
+        "     return strdup(s);\n }\n"
+    )
+    annotated = other + (
+        " char *copy(const char *s, size_t n)\n {\n     char *out = malloc(n + 1);\n"
+        "     if (!out)\n         return NULL;\n+    if (!parse(s))\n+        return NULL;\n"
+        "     memcpy(out, s, n);\n     return out;\n }\n"
+    )
+    assert flagged_lines("src/lib.c", annotated, RULE) == [12]
+
+
 def test_tests_are_left_alone() -> None:
     annotated = (
         HEAD

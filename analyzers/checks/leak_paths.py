@@ -89,11 +89,28 @@ def _plain(text: str) -> str:
     return " ".join(text.replace("nullptr", "NULL").split())
 
 
-def _existed(ctx: CheckContext, condition: str, ret: str) -> bool:
-    """The old file has this ``if`` with the same return in its branch."""
-    if ctx.old_text is None:
-        return False
-    old, cond, back = _plain(ctx.old_text), _plain(condition), _plain(ret)
+def _function_name(function: ts.Node) -> str:
+    declarator = function.child_by_field_name("declarator")
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    name = declarator.child_by_field_name("declarator") if declarator is not None else None
+    return (name.text or b"").decode("utf-8", "replace") if name is not None else ""
+
+
+def _old_function_text(ctx: CheckContext, function: ts.Node) -> str:
+    """The old side of the same function (by name); the whole old file when it is not found."""
+    if ctx.old_tree is None:
+        return ctx.old_text or ""
+    name = _function_name(function)
+    for old in nodes_of(ctx.old_tree.root_node, FUNCTIONS):
+        if name and _function_name(old) == name:
+            return (old.text or b"").decode("utf-8", "replace")
+    return ctx.old_text or ""
+
+
+def _existed(old_function: str, condition: str, ret: str) -> bool:
+    """The old function has this ``if`` with the same return in its branch."""
+    old, cond, back = _plain(old_function), _plain(condition), _plain(ret)
     start = old.find(cond)
     while start >= 0:
         rest = old[start + len(cond) :]
@@ -180,7 +197,9 @@ def find_error_path_leaks(ctx: CheckContext) -> Iterator[Hit]:
                 condition = guard.child_by_field_name("condition") if guard is not None else None
                 if guard is None or condition is None or _tests_itself(ctx.node_text(condition), v):
                     continue  # the allocation's own failure check, or not an error branch
-                if _existed(ctx, ctx.node_text(condition), ctx.node_text(ret)):
+                if _existed(
+                    _old_function_text(ctx, function), ctx.node_text(condition), ctx.node_text(ret)
+                ):
                     continue  # the same branch returned the same way before (a NULL -> nullptr edit)
                 between = text[statement.end_byte - base : ret.end_byte - base].decode("latin-1")
                 if any(
