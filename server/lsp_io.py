@@ -7,7 +7,8 @@ server allocate that much and die. :class:`BoundedStdin` wraps the stream given 
 ``start_io``: a body over the limit is not read; pygls gets a notification that no
 handler answers (``$/tactful/droppedMessage``), a warning is logged, and the bytes that
 follow are read as headers again, so the next well-framed message resynchronises the
-stream. Header lines are bounded too.
+stream. Header lines are bounded too, and a header glued behind the rest of a body (a
+client that counted characters instead of bytes) is found again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_HEADER_LINE = 8192
+CONTENT_LENGTH = b"Content-Length: "
 DROPPED = b'{"jsonrpc": "2.0", "method": "$/tactful/droppedMessage", "params": {}}'
 
 
@@ -29,16 +31,29 @@ class BoundedStdin:
         self.raw = raw
         self.max_message_bytes = max_message_bytes
         self.dropped = 0
+        self.resynchronised = 0
 
     def readline(self, limit: int = -1) -> bytes:
         line = self.raw.readline(MAX_HEADER_LINE)
-        if len(line) < MAX_HEADER_LINE or line.endswith(b"\n"):
-            return line
-        # An endless header line: skip to its end, and hand pygls a header it ignores.
-        while line and not line.endswith(b"\n"):
-            line = self.raw.readline(MAX_HEADER_LINE)
-        log.warning("LSP header line longer than %d bytes dropped", MAX_HEADER_LINE)
-        return b"X-Tactful-Dropped: header\r\n" if line else b""
+        endless = False
+        while len(line) >= MAX_HEADER_LINE and not line.endswith(b"\n"):
+            # An endless header line: read on to its end, keeping only a tail that could
+            # hold a header glued to it.
+            more = self.raw.readline(MAX_HEADER_LINE)
+            if not more:
+                return b""
+            line, endless = line[-len(CONTENT_LENGTH) :] + more, True
+        # A Content-Length that was off leaves the rest of a body (JSON has no raw newline)
+        # in front of the next frame's header; without this every later message was lost.
+        start = line.rfind(CONTENT_LENGTH)
+        if start > 0:
+            self.resynchronised += 1
+            log.warning("LSP stream resynchronised: bytes before a Content-Length header skipped")
+            return line[start:]
+        if endless:
+            log.warning("LSP header line longer than %d bytes dropped", MAX_HEADER_LINE)
+            return b"X-Tactful-Dropped: header\r\n"
+        return line
 
     def read(self, n: int = -1) -> bytes:
         if 0 <= n <= self.max_message_bytes:

@@ -22,6 +22,11 @@ class RawClient:
         )  # fmt: skip
         self.buffer = b""
         self.notifications: list[dict[str, Any]] = []
+        self.responses: dict[str, list[dict[str, Any]]] = {}
+        """Responses not yet returned by :meth:`answer`, by id as JSON (none answered out of order is lost)."""
+        self.answered: set[str] = set()
+        self.repeated = 0
+        """Responses to an id already answered (null ids aside)."""
 
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
@@ -44,10 +49,16 @@ class RawClient:
                 if len(rest) < length:
                     break
                 message, self.buffer = json.loads(rest[:length]), rest[length:]
-                if "id" not in message:
+                if "result" in message or "error" in message:
+                    # An error answered to no request at all may leave out the id.
+                    key = json.dumps(message.get("id"))
+                    self.repeated += key in self.answered and key != "null"
+                    self.answered.add(key)
+                    self.responses.setdefault(key, []).append(message)
+                elif "id" not in message:
                     self.notifications.append(message)
-                if message.get("id") == msg_id and ("result" in message or "error" in message):
-                    return message
+            if self.responses.get(json.dumps(msg_id)):
+                return self.responses[json.dumps(msg_id)].pop(0)
             ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
             if ready:
                 chunk = os.read(self.proc.stdout.fileno(), 65536)

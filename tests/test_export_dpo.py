@@ -95,3 +95,31 @@ def test_the_snapshot_is_bounded_and_stored_once_per_content(tmp_path: Path) -> 
         sink.store.get_snapshot and shown[0].snapshot_id
     }
     sink.close()
+
+
+def test_no_credential_in_the_unit_reaches_the_log_or_the_export(tmp_path: Path) -> None:
+    """The snapshot is redacted as a prompt is: old side (a rotated key) and new side alike."""
+    sink = FeedbackSink(tmp_path / "f.db", user="dev", client="cli")
+    gate = Gate.open(SHOW_ALL, sink.store, user=sink.user)
+    old_key, new_key = "AKIAIOSFODNN7OLDKEY1", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
+    unit = ChangeUnit(path="src/app.py", language="python", kind="function", name="load",
+                      old_span=Span.lines(1, 2), new_span=Span.lines(1, 3),
+                      old_source=f'def load(p):\n    key = "{old_key}"\n',
+                      new_source=f'def load(p):\n    aws_secret_access_key = {new_key}\n    return open(p)\n',
+                      changed_new_lines=(2, 3), changed_old_lines=(2,))  # fmt: skip
+    good, nit = _finding("llm.correctness", "return open(p)"), _finding("llm.style", "def load")
+    gate_stage(gate, sink, "cli")(
+        _result(unit, [good, nit]), from_patch("", "none"), Settings(gate=SHOW_ALL)
+    )
+    sink.record("accepted", good)
+    sink.record("rejected", nit, reason="nit")
+    assert sink.store is not None
+    out = io.StringIO()
+    assert export_dpo(sink.store, out).pairs == 1
+    stored = " ".join(
+        " ".join(row) for row in sink.store._db.execute("SELECT prompt, code FROM snapshots")
+    )
+    sink.close()
+    for secret in (old_key, new_key):
+        assert secret not in out.getvalue() and secret not in stored
+    assert "return open(p)" in out.getvalue()  # the code itself is kept

@@ -86,29 +86,47 @@ def test_when_nothing_can_be_written_the_event_is_not_acknowledged(tmp_path: Pat
 
 
 def test_export_reads_a_store_in_a_read_only_folder(tmp_path: Path) -> None:
+    """Root writes read-only files, so as root the export runs as ``nobody`` (setpriv)."""
     import os
+    import shutil
+    import tempfile
 
-    from support import run_cli
+    from support import GIT_ENV
     from tactful.server.feedback import FeedbackEvent
 
-    folder = tmp_path / "ro"
+    drop: list[str] = []
+    top = tmp_path
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv to drop to an unprivileged user")
+        drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        top = Path(tempfile.mkdtemp(prefix="tactful-ro-"))  # pytest's tmp folder is root's only
+        top.chmod(0o755)
+    folder, out = top / "ro", top / "out"
     folder.mkdir()
+    out.mkdir(mode=0o777)
+    out.chmod(0o777)
     db = folder / "feedback.sqlite3"
     finding = _finding()
     with FeedbackStore.open(db) as store:
         store.record(FeedbackEvent.from_finding("rejected", finding))
     db.chmod(0o444)
     folder.chmod(0o555)
+    env = {**os.environ, **GIT_ENV, "HOME": str(out), "TACTFUL_DATA_DIR": str(out / "d"),
+           "TACTFUL_CACHE_DIR": str(out / "c"), "TACTFUL_CONFIG_DIR": str(out / "cfg")}  # fmt: skip
     try:
-        if os.access(db, os.W_OK):
-            pytest.skip("running as a user who can write read-only files (root)")
-        result = run_cli(
-            "feedback", "export", "--db", str(db), "--out", str(tmp_path / "out.jsonl")
-        )
+        result = subprocess.run(
+            [*drop, sys.executable, "-m", "tactful.server", "feedback", "export",
+             "--db", str(db), "--out", str(out / "out.jsonl")],
+            capture_output=True, text=True, env=env, cwd=out, timeout=120, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert (out / "out.jsonl").read_text().count("\n") == 1
+        assert sorted(p.name for p in folder.iterdir()) == ["feedback.sqlite3"]  # nothing written
     finally:
         folder.chmod(0o755)
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "out.jsonl").read_text().count("\n") == 1
+        if top != tmp_path:
+            shutil.rmtree(top, ignore_errors=True)
 
 
 def test_read_only_open_reads_events_and_refuses_writes(tmp_path: Path) -> None:

@@ -21,7 +21,19 @@ from tactful.analyzers.languages import SPECS
 from tactful.analyzers.syntax import change_units
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "codereviewer"
+# The project's shared data sits beside the checkout (../shared) or inside it (shared/).
+SHARED = (
+    next(
+        (
+            p
+            for p in (ROOT.parent / "shared", ROOT / "shared")
+            if (p / "data" / "codereviewer").is_dir()
+        ),
+        ROOT.parent / "shared",
+    )
+    / "data"
+    / "codereviewer"
+)
 SAMPLES = ROOT / "tests" / "data" / "syntax"
 EXAMPLES = int(os.environ.get("TACTFUL_FUZZ_EXAMPLES", "150"))
 BUDGET = settings(

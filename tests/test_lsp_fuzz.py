@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,13 @@ from pygls.workspace import Workspace
 from rawlsp import RawClient
 from tactful.server.lsp.protocol import _clamped, _out_of_range
 
+# A fixed, small budget in CI; TACTFUL_FUZZ_EXAMPLES=N runs N random examples per test.
+LONG = os.environ.get("TACTFUL_FUZZ_EXAMPLES")
 BUDGET = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
-E2E_BUDGET = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
+    max_examples=int(LONG or 40), deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    derandomize=LONG is None,
+)  # fmt: skip
+E2E_BUDGET = settings(BUDGET, max_examples=int(LONG or 25))
 # ASCII, Latin-1, a combining mark, CJK (BMP, one UTF-16 unit) and astral (two units).
 PIECES = st.sampled_from(["a", "x = 1", " ", "é", "\u0301", "中文", "😀", "𝔘", "\n", "\t", "#"])
 TEXT = st.lists(PIECES, max_size=12).map("".join)

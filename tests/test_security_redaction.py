@@ -82,15 +82,23 @@ def test_no_secret_reaches_the_llm_in_added_or_removed_lines(
             "TACTFUL_MODEL": "fake",
             "TACTFUL_CONFIG_DIR": str(tmp_path / "config"),
         }
-        result = cli("review", "--all", "--format", "json", cwd=git_repo.root, env=env)
+        result = cli("-vv", "review", "--all", "--format", "json", cwd=git_repo.root, env=env)
     assert result.returncode == 0, result.stderr
     assert server.requests, "the LLM reviewed the change"
     sent = "\n".join(json.dumps(r.body) for r in server.requests)
     planted = [s for _, s in SECRETS.values()] + ["oldpass99zz", *PEM_OLD, *PEM_NEW]
     assert [s for s in planted if s in sent] == []
     assert "[REDACTED]" in sent
-    # Findings and their codes never echo a secret either.
+    # Findings and their codes never echo a secret either, nor the debug log, the LLM cache
+    # or the feedback log.
     assert [s for s in planted if s in result.stdout] == []
+    assert "DEBUG" in result.stderr and [s for s in planted if s in result.stderr] == []
+    stored = b"".join(
+        p.read_bytes()
+        for p in tmp_path.rglob("*")
+        if p.is_file() and git_repo.root not in p.parents
+    )
+    assert stored and [s for s in planted if s.encode() in stored] == []
 
 
 CREDENTIAL_POSITIVE = [

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from fakeopenai import FakeOpenAI
+from rawlsp import RawClient
 from support import GitRepo
 from tactful.server import git
 from tactful.server.index import RepoIndex
@@ -151,3 +152,51 @@ def test_committed_files_replaced_by_links_leading_out_are_not_indexed(
         "app.py": "outside-repo",
         "pkg/mod.py": "outside-repo",
     }
+
+
+def _fix_titles(client: RawClient, uri: str, number: int) -> list[str]:
+    client.send(
+        {
+            "id": number,
+            "method": "textDocument/diagnostic",
+            "params": {"textDocument": {"uri": uri}},
+        }
+    )
+    items = client.answer(number, timeout=60)["result"]["items"]
+    client.send({"id": number + 1, "method": "textDocument/codeAction", "params": {
+        "textDocument": {"uri": uri}, "range": items[0]["range"] if items else {
+            "start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": items}}})  # fmt: skip
+    return [a["title"] for a in client.answer(number + 1, timeout=60)["result"]]
+
+
+def test_the_editor_offers_no_fix_for_a_link_that_leads_outside(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    git_repo.write("app.py", "x = 1\n")
+    git_repo.commit("base")
+    text = "def check(value):\n    return value == None\n"
+    target = _outside(tmp_path)
+    target.write_text(text)
+    (git_repo.root / "linked.py").symlink_to(target)
+    git_repo.write("inside.py", text)  # the control: the same code, really in the repository
+    client = RawClient(tmp_path)
+    try:
+        client.send({"id": 1, "method": "initialize", "params": {
+            "capabilities": {}, "rootUri": git_repo.root.as_uri(),
+            "initializationOptions": {"lsp": {"debounceMs": 0}, "llm": {"enabled": False}}}})  # fmt: skip
+        assert "result" in client.answer(1, timeout=60)
+        client.send({"method": "initialized", "params": {}})
+        uris = {}
+        for name in ("inside.py", "linked.py"):
+            uris[name] = (git_repo.root / name).as_uri()
+            client.send({"method": "textDocument/didOpen", "params": {"textDocument": {
+                "uri": uris[name], "languageId": "python", "version": 1, "text": text}}})  # fmt: skip
+        assert any(t.startswith("Apply fix") for t in _fix_titles(client, uris["inside.py"], 10))
+        assert not any(
+            t.startswith("Apply fix") for t in _fix_titles(client, uris["linked.py"], 20)
+        )
+    finally:
+        stderr = client.close()
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert target.read_text() == text
