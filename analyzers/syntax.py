@@ -63,6 +63,8 @@ class UnitMapping:
     """Why there is no syntax: ``unknown language``, ``parse errors in new version (...)``."""
     new_tree: ts.Tree | None = field(default=None, compare=False, repr=False)
     """The parsed new version, when there is one, so later stages need not parse it again."""
+    old_tree: ts.Tree | None = field(default=None, compare=False, repr=False)
+    """The parsed old version, likewise."""
 
 
 @dataclass
@@ -156,8 +158,11 @@ def change_units(
         old.load(removed)
         problem = _parse_problem(old, removed, "old")
     new_tree = new.tree if new is not None else None
+    old_tree = old.tree if old is not None else None
     if problem:
-        return UnitMapping(hunk_units(file, old_text, new_text, language), False, problem, new_tree)
+        return UnitMapping(
+            hunk_units(file, old_text, new_text, language), False, problem, new_tree, old_tree
+        )
     if old is not None:
         old.load([*removed, *(to_old(line) for line in added)])
 
@@ -178,7 +183,7 @@ def change_units(
 
     built = [_build(unit, file.path, language, old, new, to_new, to_old) for unit in units.values()]
     built.sort(key=lambda pair: pair[0])
-    return UnitMapping(tuple(unit for _, unit in built), True, new_tree=new_tree)
+    return UnitMapping(tuple(unit for _, unit in built), True, new_tree=new_tree, old_tree=old_tree)
 
 
 def _assign(

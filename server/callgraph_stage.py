@@ -40,15 +40,16 @@ def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
             if file.language is None:
                 continue
             path = file.change.path
+            if file.old_text is not None:  # first, from the tree the review parsed (cached)
+                old_texts[path] = file.old_text
+                old_tags = index.tags_of_text(file.language, path, file.old_text, file.old_tree)
+                old_defs.extend(old_tags.definitions)
             if file.new_text is not None:
                 new_texts[path] = file.new_text
                 new_tags = index.update_file(
                     path, file.new_text, file.new_tree, old_text=file.old_text
                 )
                 new_defs.extend(new_tags.definitions if new_tags else ())
-            if file.old_text is not None:
-                old_texts[path] = file.old_text
-                old_defs.extend(index.tags_of_text(file.language, path, file.old_text).definitions)
         for unit in result.units:
             result.unit_context[(unit.path, unit.name)] = index.unit_context(unit)
         found = signature_change_findings(result.units, old_defs, new_defs, index.graph)

@@ -192,12 +192,13 @@ class RepoIndex:
         self._install(path, _Entry(key, tags, text.count("\n") + 1))
         return tags
 
-    def tags_of_text(self, language: str, path: str, text: str) -> FileTags:
-        """Tags of a text that is not installed (the old side of a change), cached by content."""
+    def tags_of_text(self, language: str, path: str, text: str, tree: Any = None) -> FileTags:
+        """Tags of a text that is not installed (the old side of a change), cached by content;
+        ``tree`` may carry ``text`` already parsed as ``language``."""
         key = (path, content_key(path, text.encode("utf-8")))
         tags = self._text_tags.get(key)
         if tags is None:
-            tags = extract_tags(language, path, text)
+            tags = extract_tags(language, path, text, tree)
             self._text_tags[key] = tags
             while len(self._text_tags) > TEXT_TAGS_CACHE:
                 self._text_tags.popitem(last=False)

@@ -86,6 +86,8 @@ class FileReview:
     """False when units are hunk-level (unknown language or unparsable)."""
     new_tree: Any = field(default=None, repr=False, compare=False)
     """The tree-sitter tree of ``new_text`` when it was parsed (shared by later stages)."""
+    old_tree: Any = field(default=None, repr=False, compare=False)
+    """The tree of ``old_text``, likewise."""
 
 
 @dataclass
@@ -362,7 +364,14 @@ def _screen(
     if not mapping.syntax and language is not None:
         cov.notes.append(f"{path}: {mapping.reason}, reviewed at hunk level")
     return FileReview(
-        file, language, old_text, new_text, mapping.units, mapping.syntax, mapping.new_tree
+        file,
+        language,
+        old_text,
+        new_text,
+        mapping.units,
+        mapping.syntax,
+        mapping.new_tree,
+        mapping.old_tree,
     )
 
 

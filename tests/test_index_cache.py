@@ -166,3 +166,24 @@ def test_a_rewritten_snapshot_carries_stored_files_over_unchanged(git_repo, tmp_
     assert unit_queries(third) == unit_queries(fresh)
     assert len(third.graph.callers("area", "lib.py", depth=1)) == 43
     assert graph_view(third) == graph_view(fresh)
+
+
+def test_name_only_targets_come_in_the_same_order_from_a_cold_and_a_warm_index(
+    git_repo, tmp_path: Path
+) -> None:
+    git_repo.write("a/x.rb", "class A\n  def flush(n)\n  end\nend\n")
+    git_repo.write("b/y.rb", "class B\n  def flush(n)\n  end\n\n  def helper\n  end\nend\n")
+    git_repo.write("c/use.rb", "def go(x)\n  x.flush(1)\nend\n")
+    git_repo.commit("ruby")
+    settings = settings_for(tmp_path)
+    cold = RepoIndex(git_repo.root, settings, workers=1)
+    cold.build()
+    warm = RepoIndex(git_repo.root, settings, workers=1)
+    warm.build()
+    warm.graph.definitions_named("helper")  # loads b/y.rb before a/x.rb is ever needed
+
+    def targets(index: RepoIndex) -> list[str]:
+        (call,) = [r for r in index.graph.files["c/use.rb"].references if r.name == "flush"]
+        return [d.qualified_name for d, _ in index.graph.resolve(call)]
+
+    assert targets(warm) == targets(cold) == ["A.flush", "B.flush"]

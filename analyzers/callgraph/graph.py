@@ -573,7 +573,8 @@ def _encloses(d: Definition, caller: str) -> bool:
 
 
 def _nearest_first(defs: list[Definition], path: str) -> list[Definition]:
-    """Candidates sorted by how much of ``path``'s folder they share (closest first)."""
+    """Candidates sorted by how much of ``path``'s folder they share (closest first), then by
+    place: the order files were loaded in (a cold or a warm index) must not show through."""
     here = path.split("/")[:-1]
 
     def shared(d: Definition) -> int:
@@ -583,7 +584,7 @@ def _nearest_first(defs: list[Definition], path: str) -> list[Definition]:
             n += 1
         return n
 
-    return sorted(defs, key=lambda d: -shared(d))
+    return sorted(defs, key=lambda d: (-shared(d), d.path, d.start_line, d.start_col))
 
 
 def _fit(defs: list[Definition], arity: int | None) -> list[Definition]:
