@@ -149,3 +149,84 @@ def test_splat_replaced_by_forwarding_leaves_callers_valid() -> None:
     names = {d.qualified_name for d in new.definitions}
     assert "B.use" in names
     assert signature_change_findings([unit], old.definitions, new.definitions, graph) == []
+
+
+# --- generic.commented-out-code: old commented examples reworded; Rust inline tests --------
+
+EXAMPLES_REWORDED = """\
+ ERRORS = (
+     (OperationalError, '2006'),
+     # Postgres error examples:
+-    #(OperationalError, 'terminat'),
+-    #(InterfaceError, 'connection already closed'),
++    #(OperationalError, 'server closed the connection'),  # psycopg2.
++    #(InterfaceError, 'connection already closed'),  # psycopg2.
++    #(OperationalError, 'terminating connection'),  # psycopg3.
+ )
+"""
+
+
+def test_rewording_commented_out_code_that_was_there_is_not_adding_it() -> None:
+    assert findings("pkg/m.py", EXAMPLES_REWORDED, "generic.commented-out-code") == []
+
+
+def test_commenting_out_live_code_is_still_flagged() -> None:
+    change = " def f(x):\n-    y = g(x)\n-    h(y)\n+    # y = g(x)\n+    # h(y)\n     return x\n"
+    assert flagged_lines("pkg/m.py", change, "generic.commented-out-code") == [2]
+
+
+RUST_INLINE_TEST = """\
+ pub fn f() {}
+ #[cfg(test)]
+ mod tests {
+     #[test]
+     fn scratch() {
++        // println!("{:?}", analysis("a|b"));
++        // println!("{:?}", analysis("[2-6]"));
+     }
+ }
+"""
+
+
+def test_commented_out_code_in_a_rust_inline_test_is_left_alone() -> None:
+    assert findings("src/lib.rs", RUST_INLINE_TEST, "generic.commented-out-code") == []
+
+
+def test_commented_out_code_in_rust_library_code_is_still_flagged() -> None:
+    change = " pub fn f(x: u32) -> u32 {\n+    // let y = g(x);\n+    // h(y);\n     x\n }\n"
+    assert flagged_lines("src/lib.rs", change, "generic.commented-out-code") == [2]
+
+
+# --- generic.removed-release: an early-exit branch deleted whole, condition included -------
+
+EXIT_BRANCH_DELETED = """\
+ static void queue_accept(handle_t* handle, req_t* req) {
+   SOCKET s = WSASocketW(family, SOCK_STREAM, 0, NULL, 0, FLAGS);
+   if (s == INVALID_SOCKET) {
+     return;
+   }
+-  if (!SetHandleInformation((HANDLE) s, HANDLE_FLAG_INHERIT, 0)) {
+-    report(req, GetLastError());
+-    closesocket(s);
+-    return;
+-  }
+   if (!start(s, req)) {
+     closesocket(s);
+     return;
+   }
+   handle->socket = s;
+ }
+"""
+
+
+def test_deleting_a_whole_early_exit_branch_is_not_a_leak() -> None:
+    assert findings("src/tcp.c", EXIT_BRANCH_DELETED, "generic.removed-release") == []
+
+
+def test_deleting_only_the_release_from_an_exit_branch_is_still_flagged() -> None:
+    change = (
+        EXIT_BRANCH_DELETED.replace("-  if (!Set", "   if (!Set")
+        .replace("-    report", "     report")
+        .replace("-    return;\n-  }", "     return;\n   }")
+    )
+    assert flagged_lines("src/tcp.c", change, "generic.removed-release") == [8]

@@ -344,3 +344,25 @@ def is_script(ctx: CheckContext) -> bool:
     return runs_at_import(ctx) or any(
         is_main_guard(ctx, n) for n in ctx.tree.root_node.named_children
     )
+
+
+RUST_TEST_ITEMS = frozenset({"mod_item", "function_item"})
+
+
+def in_rust_test(ctx: CheckContext, line: int) -> bool:
+    """``line`` sits in a Rust ``#[cfg(test)]`` module or ``#[test]`` function: test code kept
+    beside the library, as Rust does, so it is a test whatever the file's path says."""
+    if ctx.language != "rust" or ctx.tree is None:
+        return False
+    text = ctx.line(line)
+    column = len(text.encode("utf-8")) - len(text.lstrip().encode("utf-8"))
+    node = ctx.tree.root_node.descendant_for_point_range((line - 1, column), (line - 1, column))
+    while node is not None:
+        if node.type in RUST_TEST_ITEMS:
+            attribute = node.prev_named_sibling
+            while attribute is not None and attribute.type == "attribute_item":
+                if re.search(r"\btest\b", ctx.node_text(attribute)):
+                    return True
+                attribute = attribute.prev_named_sibling
+        node = node.parent
+    return False
