@@ -34,8 +34,13 @@ DEFAULT_REPOS = (
     "colinhacks/zod@e516c3baf22615e20934116abebfed6c000222c2:30",
     "BurntSushi/ripgrep@3fce3b5bb0236da2df6d99672afb8a719642eca7:30",
     "rack/rack@8bf4eb078498edc9105fb04add80d89c5340e60b:30",
+    "coleifer/peewee@408aa4c130267ffd1e3ec5d09c0595e8d9a9bd98:30",
+    "google/gson@9835b6f90192f79cdf5300c528fc6212455fb6c1:30",
+    "DapperLib/Dapper@6d48ef664acc7298c649e2d449d903b3360d5a90:30",
+    "libuv/libuv@6179e7af87413396d5853a1c3722c8b5749336c8:30",
 )
-"""Pinned tips, so the same commits are reviewed on every run (Python, Go, TS, Rust, Ruby)."""
+"""Pinned tips, so the same commits are reviewed on every run (Python, Go, TS, Rust, Ruby,
+Python again, Java, C#, C)."""
 GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
 }  # fmt: skip
@@ -64,6 +69,7 @@ class RepoResult:
     spec: Spec
     commits: list[CommitResult] = field(default_factory=list)
     skipped_large: int = 0
+    skipped_unreadable: int = 0
     seconds: float = 0.0
 
 
@@ -103,6 +109,34 @@ def changed_lines(repo: Path, commit: str) -> dict[str, int]:
     return out
 
 
+def checkout(clone: Path, commit: str) -> None:
+    """Check ``commit`` out; files whose blobs the mirror lacks are left out of the work tree."""
+    try:
+        git(clone, "checkout", "-q", "-f", "--detach", commit)
+        return
+    except RuntimeError:
+        pass
+    listing = git(clone, "ls-tree", "-r", "-z", commit).split("\0")
+    blobs = [row.split("\t", 1) for row in listing if row and " blob " in row.split("\t", 1)[0]]
+    check = subprocess.run(
+        ["git", "-C", str(clone), "cat-file", "--batch-check"],
+        input="".join(meta.split()[2] + "\n" for meta, _ in blobs),
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+    )
+    missing = [
+        path
+        for (_, path), row in zip(blobs, check.stdout.splitlines(), strict=True)
+        if "missing" in row
+    ]
+    if not missing:
+        raise RuntimeError(f"checkout of {commit[:12]} failed")
+    patterns = ["/*", *(f"!/{path}" for path in missing)]
+    git(clone, "sparse-checkout", "set", "--no-cone", *patterns)
+    git(clone, "checkout", "-q", "-f", "--detach", commit)
+
+
 def review(clone: Path, commit: str, env: dict[str, str]) -> tuple[dict[str, Any] | None, str]:
     cmd = [sys.executable, "-m", "tactful.server", "review", "--repo", str(clone)]
     cmd += ["--base", f"{commit}^", "--head", commit, "--all", "--no-llm", "--format", "json"]
@@ -130,12 +164,20 @@ def run_repo(spec: Spec, max_lines: int, work: Path) -> RepoResult:
         "TACTFUL_DATA_DIR": str(work / "data"),
     }
     for commit in reversed(listed.split()):  # oldest first: the index cache updates forward
-        lines = changed_lines(clone, commit)
+        try:
+            lines = changed_lines(clone, commit)
+        except RuntimeError:  # a blob the mirror left out (its largest files may be absent)
+            result.skipped_unreadable += 1
+            continue
         if sum(lines.values()) > max_lines:
             result.skipped_large += 1
             continue
         subject = git(clone, "log", "-1", "--format=%s", commit).strip()
-        git(clone, "checkout", "-q", "-f", "--detach", commit)
+        try:
+            checkout(clone, commit)
+        except RuntimeError:
+            result.skipped_unreadable += 1
+            continue
         one = time.perf_counter()
         data, error = review(clone, commit, env)
         row = CommitResult(commit[:12], subject, sum(lines.values()), error=error)
@@ -164,7 +206,10 @@ def report(results: list[RepoResult], verbose: bool) -> str:
         found = sum(len(c.findings) for c in r.commits)
         errors = sum(1 for c in r.commits if c.error)
         per_k = 1000 * found / lines if lines else 0.0
-        note = f"  ({r.skipped_large} over the line limit skipped)" if r.skipped_large else ""
+        skipped = [f"{r.skipped_large} over the line limit"] if r.skipped_large else []
+        if r.skipped_unreadable:
+            skipped.append(f"{r.skipped_unreadable} with blobs the mirror lacks")
+        note = f"  (skipped {', '.join(skipped)})" if skipped else ""
         rows.append(f"{r.spec.name:<22} {len(r.commits):>7} {lines:>7} {found:>8} {per_k:>7.2f} "
                     f"{errors:>6} {r.seconds:>6.1f}s{note}")  # fmt: skip
         for i, v in enumerate((len(r.commits), lines, found, errors, r.seconds)):
@@ -208,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         data = [
             {**asdict(r.spec), "mirror": str(r.spec.mirror), "skipped_large": r.skipped_large,
+             "skipped_unreadable": r.skipped_unreadable,
              "seconds": r.seconds, "commits": [asdict(c) for c in r.commits]}
             for r in results
         ]  # fmt: skip

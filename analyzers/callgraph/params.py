@@ -2,7 +2,7 @@
 
 Arity is what lets the call graph tell overloads apart (``add(a, b)`` vs ``add(a, b, c)``)
 and what the signature-change check compares. Counting is syntactic: a default or optional parameter lowers the minimum,
-a variadic parameter removes the maximum.
+a variadic parameter removes the maximum (Ruby's ``...`` forwards any arguments, so it is one).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _VARIADIC = frozenset(
         "variadic_parameter",
         "splat_parameter",
         "hash_splat_parameter",
+        "forward_parameter",
     }
 )
 _NOT_COUNTED = frozenset({"self_parameter", "block_parameter", "receiver_parameter", "this"})

@@ -53,6 +53,7 @@ from tactful.analyzers.checks import (
     todos,
 )
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.checks.moved import MovedLines, moved_lines
 from tactful.analyzers.fixes import FixValidator
 from tactful.analyzers.habits import ProjectHabits
 from tactful.analyzers.languages import SPECS, parse
@@ -181,7 +182,7 @@ def run_rules(
     hunk_ranges = [(h.new_start, h.new_start + max(h.new_count, 1)) for h in file.hunks]
     findings: list[Finding] = []
     problems: list[str] = []
-    moved = _moved_lines(ctx)
+    moved = moved_lines(ctx)
     for rule in rules:
         try:
             hits = [
@@ -216,26 +217,11 @@ def _weight(finding: Finding) -> tuple[int, bool, float]:
     return (finding.severity.rank, finding.fix is not None, finding.confidence)
 
 
-def _normalised(line: str) -> str:
-    return " ".join(line.split())
-
-
-def _moved_lines(ctx: CheckContext) -> frozenset[int]:
-    """Added lines whose text, up to whitespace, the change also removed: code it only moved
-    or re-indented (a block dedented, a doc comment reflowed by a formatter). What such a
-    line says predates the change, so a rule about the line itself has nothing new to say."""
-    if ctx.old_text is None or not ctx.added:
-        return frozenset()
-    removed = {_normalised(ctx.old_line(n)) for n in ctx.removed}
-    removed.discard("")
-    if not removed:
-        return frozenset()
-    return frozenset(n for n in ctx.added if _normalised(ctx.line(n)) in removed)
-
-
-def _new_code(hit: Hit, moved: frozenset[int]) -> bool:
+def _new_code(hit: Hit, moved: MovedLines) -> bool:
     # A hit about a deletion compares the two sides itself; the filter is for the added line's own text.
-    return hit.anchored_on_removal or not (moved and hit.span.start_line in moved)
+    return hit.anchored_on_removal or not (
+        moved and moved.covers(hit.span.start_line, hit.span.start_col)
+    )
 
 
 def _on_change(hit: Hit, added: frozenset[int], hunk_ranges: list[tuple[int, int]]) -> bool:

@@ -24,10 +24,12 @@ from tactful.analyzers.model import Severity
 
 _RETURNS = frozenset({"return_statement", "return_expression", "return"})
 _SIDE_EFFECT = re.compile(
-    r"^\s*(?!(?:return|yield|if|elif|else|while|for|switch|case|match|unless|when|assert|raise|throw|\}|#|//|/\*|\*)\b)"
+    r"^\s*(?![ \t])(?!(?:return|yield|if|elif|else|while|for|switch|case|match|unless|when|assert|raise|throw|\}|#|//|/\*|\*)\b)"
     r"[^\n]{0,400}(?:\(|=)"
 )
-"""A statement that acts (a call or an assignment), not a test, a loop head or another return."""
+"""A statement that acts (a call or an assignment), not a test, a loop head or another return.
+The lookahead after the indent stops the indent match from backtracking, which would let an
+indented ``if (...)`` pass as a call."""
 _EXIT_WORD = re.compile(r"\b(?:return|raise|throw|panic|abort|exit|bail)\b")
 _PLAIN_RESULT = re.compile(r"^[@$]{0,2}[A-Za-z_]\w{0,60}(?:\.\w{1,60}){0,3}$")
 _FAILURE_CALL = re.compile(r"(?i)\b\w{0,30}(?:err|fail|warn|log)\w{0,30}\s{0,2}\(")

@@ -7,6 +7,7 @@ was written on purpose and is left alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import tree_sitter as ts
@@ -39,6 +40,20 @@ def find_bare_except(ctx: CheckContext) -> Iterator[Hit]:
             continue
         header, text = _except_header(ctx, clause)
         block = next((c for c in clause.named_children if c.type == "block"), None)
+        if block is not None and _reraises(block):
+            # PEP 8's sanctioned use: clean up, then let every error (Ctrl-C too) propagate.
+            # `except Exception` would skip the cleanup on KeyboardInterrupt, so no fix.
+            narrower = _replaced_handler(ctx, clause)
+            if narrower:
+                yield Hit(
+                    header,
+                    f"This handler used to run only for `{narrower}`; as a bare `except:` it now "
+                    "runs for every error, KeyboardInterrupt and SystemExit included, before "
+                    "re-raising. Keep the narrower exception unless that is the point.",
+                    text,
+                    confidence=0.5,
+                )
+            continue
         if block is not None and _does_nothing(ctx, block):
             # `except Exception: pass` would still swallow every error: no fix removes that.
             yield Hit(
@@ -56,6 +71,34 @@ def find_bare_except(ctx: CheckContext) -> Iterator[Hit]:
             text,
             fix,
         )
+
+
+_TYPED_EXCEPT = re.compile(r"^([ \t]*)except[ \t(]+([^:]{1,120}?)\)?[ \t]*:")
+
+
+def _reraises(block: ts.Node) -> bool:
+    """The handler ends in a bare ``raise``: every error goes on, the handler only cleans up."""
+    statements = [s for s in block.named_children if s.type != "comment"]
+    return (
+        bool(statements)
+        and statements[-1].type == "raise_statement"
+        and not any(c.type != "comment" for c in statements[-1].named_children)
+    )
+
+
+def _replaced_handler(ctx: CheckContext, clause: ts.Node) -> str:
+    """The exception a removed ``except X:`` at the same indent in the same hunk caught, if any:
+    the change widened a handler that used to run for one kind of error only."""
+    line = clause.start_point[0] + 1
+    indent = ctx.line(line)[: len(ctx.line(line)) - len(ctx.line(line).lstrip())]
+    for hunk in ctx.file.hunks:
+        if not hunk.new_start <= line < hunk.new_start + max(hunk.new_count, 1):
+            continue
+        for old in hunk.removed:
+            found = _TYPED_EXCEPT.match(ctx.old_line(old))
+            if found and found.group(1) == indent:
+                return found.group(2).split(" as ")[0].strip(" ()")
+    return ""
 
 
 def _does_nothing(ctx: CheckContext, block: ts.Node) -> bool:
@@ -260,6 +303,8 @@ def find_swallowed_promise(ctx: CheckContext) -> Iterator[Hit]:
         # A chain starts lines above its `.catch(...)`: the `.catch` line is what the change adds.
         if not ctx.is_added(prop.start_point[0] + 1) or not _handler_drops_error(ctx, handler):
             continue
+        if _chained_as_non_promise(ctx, call):
+            continue  # `schema.catch(() => null).parse(x)`: a library's own catch, not a Promise's
         start = ctx.span(prop)
         end = ctx.span(call)
         header = Span(start.start_line, max(start.start_col - 1, 0), end.end_line, end.end_col)
@@ -272,6 +317,20 @@ def find_swallowed_promise(ctx: CheckContext) -> Iterator[Hit]:
             "log it, or let it reach the caller.",
             header_text,
         )
+
+
+_PROMISE_METHODS = frozenset({"then", "catch", "finally"})
+
+
+def _chained_as_non_promise(ctx: CheckContext, call: ts.Node) -> bool:
+    """The ``.catch(...)`` result is used for a member a Promise does not have."""
+    parent = call.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
+        parent = parent.parent
+    if parent is None or parent.type != "member_expression":
+        return False
+    prop = parent.child_by_field_name("property")
+    return prop is not None and ctx.node_text(prop) not in _PROMISE_METHODS
 
 
 EMPTY_CATCH_LANGUAGES = {

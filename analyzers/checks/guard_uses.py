@@ -120,7 +120,12 @@ def _first_use(
     that check is the caller's job, and every later use of the failed value is a bug.
     """
     escaped = re.escape(name)
-    passing = rf"|[(,]\s{{0,3}}(?<![\w$@.]){escaped}\s{{0,3}}[,)]" if passed else ""
+    # `f(x)`, `f(a, x)`, and as a keyword or named argument: `f(file=x)`, `f(to: x)`.
+    passing = (
+        rf"|[(,]\s{{0,3}}(?:[\w$]{{1,40}}\s{{0,2}}(?<!=)[=:](?!=)\s{{0,2}})?(?<![\w$@.]){escaped}\s{{0,3}}[,)]"
+        if passed
+        else ""
+    )
     pattern = re.compile(
         rf"(?<![\w$@.]){escaped}(?![\w$]){g.DEREFERENCE}|{g.ITERATION}(?<![\w$@.]){escaped}(?![\w$])"
         rf"|\[[^\]]{{0,40}}(?<![\w$@.]){escaped}(?![\w$]){passing}"

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 import tree_sitter as ts
 from tactful.analyzers.checks import guard_lang as g
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
-from tactful.analyzers.checks.guard_finder import _Guard, _removed_guards
+from tactful.analyzers.checks.guard_finder import _all_removed, _Guard, _removed_guards
 from tactful.analyzers.checks.guard_swaps import _line_swaps
 from tactful.analyzers.checks.guard_uses import (
     _ERROR_NAME,
@@ -65,11 +65,18 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
             continue  # the function went with its guard: nothing is left for it to protect
         new_at = to_new(first)
         new_first, new_last = to_new(_body_row(scope) + 1), min(to_new(scope_last), len(ctx.lines))
-        if not guard.exits and not _wrapped_code_kept(ctx, guard, added_stripped):
+        default = _default_set(guard, removed)
+        if (
+            not guard.exits
+            and default is None
+            and not _wrapped_code_kept(ctx, guard, added_stripped)
+        ):
             continue
         reported_before = len(reported)
         excused = False
         for name, kind in guard.subjects:
+            if default is not None and name != default:
+                continue
             if ctx.language == "go" and _ERROR_NAME.match(name):
                 continue  # go.removed-err-check owns deleted error checks
             header = (
@@ -90,7 +97,12 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
                 )
                 break
             use = _first_use(
-                ctx, name, new_at, new_last, passed=_checks_fresh_result(ctx, guard.node, name)
+                ctx,
+                name,
+                new_at,
+                new_last,
+                # A fallback value matters wherever the value goes, passed on included.
+                passed=default is not None or _checks_fresh_result(ctx, guard.node, name),
             )
             if use is None and _raises(guard.body):
                 # `if len(data) < n: raise ...` then `return data`: callers now get what the guard refused
@@ -101,9 +113,12 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
                 )
                 continue
             # A null test that only comes after the first use does not protect it.
-            tested_to = use if kind in ("null", "falsy") else new_last
+            tested_to = use if kind in ("null", "falsy") or default is not None else new_last
             if (
-                _tested_in(ctx, name, kind, new_first, tested_to)
+                # a fallback is replaced by a test of the value itself, not by any use of its size
+                _tested_in(
+                    ctx, name, "falsy" if default is not None else kind, new_first, tested_to
+                )
                 or _assigned_on_added(ctx, name, new_first, new_last)
                 or _declared_on_added_header(ctx, name, use)
                 or (
@@ -117,6 +132,17 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
             if anchor in reported:
                 break
             reported.add(anchor)
+            if default is not None:
+                yield _hit(
+                    ctx,
+                    anchor,
+                    (
+                        f"This change deletes the fallback `{_guard_text(guard.node)}`, but `{name}` is still "
+                        f"used here and nothing else handles an empty `{name}`: that value now reaches the code below as it is."
+                    ),
+                    0.5,
+                )
+                break
             yield _hit(ctx, anchor, _message(_guard_text(guard.node), name, kind), 0.75)
             break
         if (
@@ -253,6 +279,22 @@ def _made_non_optional(ctx: CheckContext, scope: ts.Node, name: str, new_first: 
 def _parameter_text(header: str, name: str) -> str | None:
     pattern = _name_pattern(name)
     return next((part for part in header.split(",") if pattern.search(part)), None)
+
+
+_DEFAULTED = r"\s{0,2}(?::?=|\|\|=|\?\?=)(?!=)\s{0,2}[^;=\n]{1,120};?"
+
+
+def _default_set(guard: _Guard, removed: frozenset[int]) -> str | None:
+    """``if not x: x = d`` / ``x = d if x.empty?``, deleted whole: a test whose only statement gives
+    the tested name a fallback value; the name it defaults, else None."""
+    if guard.exits or guard.body is None or not _all_removed(guard.node, removed):
+        return None
+    body = " ".join((guard.body.text or b"").decode("utf-8", "replace").split())
+    body = re.sub(r"^(?:\{|then)\s?|\s?(?:\}|end)$", "", body).strip()
+    for name, kind in guard.subjects:
+        if kind in ("null", "falsy", "size") and re.fullmatch(re.escape(name) + _DEFAULTED, body):
+            return name
+    return None
 
 
 def _wrapped_code_kept(ctx: CheckContext, guard: _Guard, added_stripped: set[str]) -> bool:

@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Iterator
 
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
-from tactful.analyzers.checks.purpose import is_script
+from tactful.analyzers.checks.purpose import in_rust_test, is_script
 from tactful.analyzers.languages import count_error_nodes, parse
 from tactful.analyzers.model import Fix, Severity, Span, TextEdit
 
@@ -111,6 +111,37 @@ def _looks_like_code(language: str, body_lines: list[str]) -> bool:
     return _parses_as_code(language, textwrap.dedent("\n".join(body_lines)))
 
 
+def _rewrites_commented_code(ctx: CheckContext, run: list[int]) -> bool:
+    """The run replaces commented-out code the old file already had (a block of commented
+    examples edited): the lines were disabled before the change, which only reworded them."""
+    marker = LINE_COMMENT[ctx.language or ""]
+    for hunk in ctx.file.hunks:
+        new_no, old_no, block_removed, touches = hunk.new_start, hunk.old_start, [], False
+        for raw in (*hunk.lines, " "):  # a trailing context line closes the last block
+            tag = raw[:1]
+            if tag in ("+", "-"):
+                if tag == "+":
+                    touches = touches or run[0] <= new_no <= run[-1]
+                    new_no += 1
+                else:
+                    block_removed.append(old_no)
+                    old_no += 1
+                continue
+            if touches and any(
+                _commented_code_line(ctx.old_line(n), marker) for n in block_removed
+            ):
+                return True
+            block_removed, touches = [], False
+            if tag == " ":
+                new_no, old_no = new_no + 1, old_no + 1
+    return False
+
+
+def _commented_code_line(line: str, marker: str) -> bool:
+    body = line.strip()
+    return body.startswith(marker) and bool(CODE_SIGNAL.search(body[len(marker) :]))
+
+
 def find_commented_out_code(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.language not in LINE_COMMENT:
         return
@@ -125,6 +156,8 @@ def find_commented_out_code(ctx: CheckContext) -> Iterator[Hit]:
             runs.append([number])
     for run in runs:
         if not _looks_like_code(ctx.language, [bodies[n] for n in run]):
+            continue
+        if in_rust_test(ctx, run[0]) or _rewrites_commented_code(ctx, run):
             continue
         first, last = run[0], run[-1]
         start_col = len(ctx.line(first)) - len(ctx.line(first).lstrip())

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 import tree_sitter as ts
+from tactful.analyzers.checks import guard_lang as g
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.checks.leaks import (
     ACQUIRES,
@@ -91,6 +92,8 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
         if any(compact in ctx.line(n).replace(" ", "") for n in ctx.added):
             continue  # moved, not removed
         if compact in body.replace(" ", ""):
+            if _exit_branch_deleted(ctx, old_line):
+                continue  # the early-exit path that released it is gone with its condition
             # Still released on another path (an error branch): this path now leaks.
             yield Hit(
                 Span(anchor, column, anchor, len(text.rstrip())),
@@ -124,6 +127,30 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
             removed,
             anchored_on_removal=True,
         )
+
+
+_EXIT_WORDS = re.compile(r"\b(?:return|goto|throw|raise|break|continue|panic|abort)\b")
+
+
+def _exit_branch_deleted(ctx: CheckContext, old_line: int) -> bool:
+    """The removed release sat in an early-exit branch (``if (!ok) { ...; close(s); return; }``)
+    that the change deleted whole, condition included: no path reaches that exit any more, and
+    the paths that remain release the handle themselves."""
+    if ctx.old_tree is None:
+        return False
+    row = old_line - 1
+    text = ctx.old_line(old_line)
+    column = len(text.encode("utf-8")) - len(text.lstrip().encode("utf-8"))
+    node: ts.Node | None = ctx.old_tree.root_node.descendant_for_point_range(
+        (row, column), (row, column)
+    )
+    while node is not None and node.type not in g.IF_TYPES and node.type not in FUNCTIONS:
+        node = node.parent
+    if node is None or node.type not in g.IF_TYPES:
+        return False
+    removed = ctx.removed
+    rows = range(node.start_point[0] + 1, node.end_point[0] + 2)
+    return all(n in removed for n in rows) and bool(_EXIT_WORDS.search(ctx.node_text(node)))
 
 
 CLEANUP_BLOCKS = frozenset({"finally_clause", "ensure", "defer_statement", "using_statement"})

@@ -2,8 +2,8 @@
 
 Debug-output rules stay quiet where printing is the code's job: scripts, tools, examples,
 benchmarks and CLIs (by path), files that define the program's entry point, files that
-already print on lines the change kept, functions named for output, and Python modules
-that run their work when executed.
+already print on lines the change kept, functions named for output, Python modules that
+run their work when executed, and JS/TS modules that export nothing and await at the top.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def prints_for_a_living(ctx: CheckContext) -> bool:
     entry = PROGRAM_ENTRY.get(ctx.language or "")
     if entry is not None and entry.search(ctx.text):
         return True
-    return _prints_on_unchanged_lines(ctx)
+    return _prints_on_unchanged_lines(ctx) or js_top_level_script(ctx)
 
 
 # Output statements by text, to tell whether a file already prints on lines the change kept.
@@ -305,14 +305,64 @@ def runs_at_import(ctx: CheckContext) -> bool:
     return False
 
 
+JS_SCOPES = frozenset(
+    {"function_declaration", "function_expression", "arrow_function", "method_definition",
+     "class_declaration", "class", "generator_function_declaration", "generator_function"}
+)  # fmt: skip
+_COMMONJS_EXPORT = re.compile(r"^[ \t]{0,8}(?:module\.)?exports\b", re.MULTILINE)
+
+
+def js_top_level_script(ctx: CheckContext) -> bool:
+    """A JS/TS module that exports nothing and awaits at its top level (``for (...) { await
+    build(...) }``): it exists to be run, so, like a script, its output is its job. A library
+    module exports its API; top-level ``await`` outside a function only runs in an entry."""
+    if ctx.tree is None or ctx.language not in ("javascript", "typescript", "tsx"):
+        return False
+    top = ctx.tree.root_node.named_children
+    if any(n.type == "export_statement" for n in top) or _COMMONJS_EXPORT.search(ctx.text):
+        return False
+    stack = [n for n in top if n.type not in JS_SCOPES]
+    while stack:
+        node = stack.pop()
+        if node.type == "await_expression":
+            return True
+        if node.type not in JS_SCOPES:
+            stack.extend(node.named_children)
+    return False
+
+
 def is_script(ctx: CheckContext) -> bool:
     """A program rather than library code: by path, a ``#!`` line, or (Python) a module that
     runs its work when executed (a ``__main__`` block, or calls to its own functions at the
     top). Its leftovers (output, disabled lines) are its author's business, not a reviewer's."""
     if is_program_path(ctx.path, ctx.language) or ctx.line(1).startswith("#!"):
         return True
+    if js_top_level_script(ctx):
+        return True
     if ctx.language != "python" or ctx.tree is None:
         return False
     return runs_at_import(ctx) or any(
         is_main_guard(ctx, n) for n in ctx.tree.root_node.named_children
     )
+
+
+RUST_TEST_ITEMS = frozenset({"mod_item", "function_item"})
+
+
+def in_rust_test(ctx: CheckContext, line: int) -> bool:
+    """``line`` sits in a Rust ``#[cfg(test)]`` module or ``#[test]`` function: test code kept
+    beside the library, as Rust does, so it is a test whatever the file's path says."""
+    if ctx.language != "rust" or ctx.tree is None:
+        return False
+    text = ctx.line(line)
+    column = len(text.encode("utf-8")) - len(text.lstrip().encode("utf-8"))
+    node = ctx.tree.root_node.descendant_for_point_range((line - 1, column), (line - 1, column))
+    while node is not None:
+        if node.type in RUST_TEST_ITEMS:
+            attribute = node.prev_named_sibling
+            while attribute is not None and attribute.type == "attribute_item":
+                if re.search(r"\btest\b", ctx.node_text(attribute)):
+                    return True
+                attribute = attribute.prev_named_sibling
+        node = node.parent
+    return False

@@ -5,6 +5,11 @@ a question as a finding: "The new version does not skip any check", or praises t
 ("which is a performance optimization"). Neither is a review comment; a reviewer would
 not write it. :func:`states_no_defect` recognises such a message when every sentence of it
 is of that kind (a message that goes on to name a problem is kept).
+
+``review.v2`` asks the model to open each message with the question it answers ("Inverted
+condition: ..."). On Qwen2.5-Coder-1.5B every message that did so described its defect,
+and none of those that did not (bench/review_quality.py --llm): :func:`names_question`
+is that contract, checked.
 """
 
 from __future__ import annotations
@@ -32,6 +37,11 @@ _NO_DEFECT = (
     re.compile(
         r"\b(?:is|as) an? (?:\w+ ){0,2}(?:optimi[sz]ation|improvement|enhancement)\b", re.IGNORECASE
     ),
+    # "The code is well-structured and follows PEP 8 conventions."
+    re.compile(
+        r"\b(?:is|looks) (?:well[- ](?:structured|written|organi[sz]ed)|clean and|clear and)",
+        re.IGNORECASE,
+    ),
 )
 
 
@@ -41,3 +51,16 @@ def states_no_defect(message: str) -> bool:
     return bool(sentences) and all(
         any(p.search(sentence) for p in _NO_DEFECT) for sentence in sentences
     )
+
+
+_QUESTION = re.compile(
+    r"^\W*(?:(?:dropped|removed|missing) (?:check|call|branch|guard|error path|behaviou?r)"
+    r"|inverted condition|changed boundary|off[- ]by[- ]one|wrong (?:variable|field|argument)"
+    r"|unused (?:parameter|value)|callers?)\b",
+    re.IGNORECASE,
+)
+
+
+def names_question(message: str) -> bool:
+    """``message`` opens with one of ``review.v2``'s defect questions (or a plain synonym)."""
+    return bool(_QUESTION.match(message))

@@ -23,6 +23,7 @@ import jsonschema
 from tactful.analyzers.model import ChangeUnit, Finding
 from tactful.server.llm import critique
 from tactful.server.llm.cache import ReplyCache
+from tactful.server.llm.claims import names_question
 from tactful.server.llm.client import LlmCallError, LlmClient
 from tactful.server.llm.parse import normalise_finding, parse_reply
 from tactful.server.llm.prompt import Prompt, estimate_tokens, review_prompt, schema
@@ -366,6 +367,9 @@ class _Run:
             raw = normalise_finding(item)
             if raw is None:
                 self.counts["llm.dropped.malformed"] += 1
+                continue
+            if self.version == "review.v2" and not names_question(raw.message):
+                self.counts["llm.dropped.no-question-named"] += 1
                 continue
             verdict = validate(
                 raw, work.unit, work.file.new_text, work.file.language, context=work.context
