@@ -236,7 +236,7 @@ def test_timeout(server: FakeOpenAI, tmp_path: Path) -> None:
     assert_offline_kept(result)
     [note] = llm_notes(result)
     assert "within 0.3 s (timeout)" in note
-    assert server.hangup_seen.wait(5)
+    assert server.hangup_seen.wait(30)
 
 
 async def test_slow_reply_cancelled_by_newer_review(server: FakeOpenAI, tmp_path: Path) -> None:
@@ -253,7 +253,7 @@ async def test_slow_reply_cancelled_by_newer_review(server: FakeOpenAI, tmp_path
         with pytest.raises(asyncio.CancelledError):
             await first
         assert [f.code for f in second.findings] == ["return total"]
-        assert await loop.run_in_executor(None, server.hangup_seen.wait, 5)
+        assert await loop.run_in_executor(None, server.hangup_seen.wait, 30)
         assert server.disconnected == [0]
     finally:
         await reviewer.aclose()
@@ -269,7 +269,7 @@ async def test_cancel_event_aborts_request(server: FakeOpenAI, tmp_path: Path) -
     cancel.set()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await asyncio.get_running_loop().run_in_executor(None, server.hangup_seen.wait, 5)
+    assert await asyncio.get_running_loop().run_in_executor(None, server.hangup_seen.wait, 30)
 
 
 def test_no_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
