@@ -103,8 +103,8 @@ def repeated(runs: int, once: Callable[[], Run]) -> tuple[str, list[Run]]:
     wall = [r.seconds for r in done]
     cpu = [r.cpu for r in done]
     return (
-        f"min {min(wall):.2f} s, median {statistics.median(wall):.2f} s over {runs} "
-        f"(CPU min {min(cpu):.2f} s, median {statistics.median(cpu):.2f} s)"
+        f"min {min(wall):.3f} s, median {statistics.median(wall):.3f} s over {runs} "
+        f"(CPU min {min(cpu):.3f} s, median {statistics.median(cpu):.3f} s)"
     ), done
 
 
