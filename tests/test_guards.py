@@ -266,6 +266,18 @@ REMOVED = [
     pytest.param(
         "a.rs",
         """
+ fn new_resolver(builder: Builder) -> Resolver {
+     builder.options_mut().strict = true;
+-    builder.build()
++    builder.build().unwrap()
+ }
+""",
+        3,
+        id="rust-call-used-as-is-now-unwrapped",
+    ),
+    pytest.param(
+        "a.rs",
+        """
  fn port(s: Option<u16>) -> u16 {
 -    let p = match s {
 -        Some(p) => p,
@@ -634,6 +646,28 @@ SILENT = [
  }
 """,
         id="rust-unwrap-to-question",
+    ),
+    pytest.param(
+        "a.rs",
+        """
+ fn bump(state: &Mutex<u32>) {
+-    let mut n = state.lock();
++    let mut n = state.lock().unwrap();
+     *n += 1;
+ }
+""",
+        id="rust-std-mutex-lock-unwrap",
+    ),
+    pytest.param(
+        "a.rs",
+        """
+ fn port(s: &str) -> u16 {
+-    let p = s.parse::<u16>().expect("port");
++    let p = s.parse::<u16>().unwrap();
+     p
+ }
+""",
+        id="rust-expect-became-unwrap",
     ),
     pytest.param(
         "a.ts",

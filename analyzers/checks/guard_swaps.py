@@ -25,6 +25,8 @@ _RUST_UNCHECKED = re.compile(r"\.unwrap\(\)|\.expect\(\"(?:[^\"\\]|\\.){0,200}\"
 _RUST_CHECKED = re.compile(
     r"\.map_err\([^;]{0,200}?\)\?|\.ok_or(?:_else)?\([^;]{0,200}?\)\?|\?|\.unwrap_or_default\(\)|\.unwrap_or_else\([^;]{0,200}?\)|\.unwrap_or\([^;]{0,200}?\)"
 )
+# A poisoned lock or a panicked thread is conventionally a panic: not an error to propagate.
+_RUST_IDIOMATIC_UNWRAP = re.compile(r"\.(?:lock|read|write|join)\(\)\s{0,4}\.(?:unwrap|expect)\(")
 _RUST_MATCH = re.compile(
     r"^\s*(?:let\s+\w+\s*=\s*)?(?:match\s+(?P<m>[^{]{1,120}?)|if\s+let\s+(?:Some|Ok)\s*\(\s*\w+\s*\)\s*=\s*(?P<l>[^{]{1,120}?))\s*\{"
 )
@@ -185,6 +187,14 @@ def _swap_message(language: str, old: set[str], removed: list[str], new: str) ->
             if line != new
         ):
             return "`.unwrap()`/`.expect()` replaced error handling (`?` or a fallback), so this now panics where it used to recover or propagate."
+        # The same call used as is before now needs `.unwrap()`: its result became a Result or
+        # Option (an API change), and that failure now panics instead of reaching the caller.
+        bare = _RUST_UNCHECKED.sub("", new)
+        if bare != new and bare in old and "(" in bare and not _RUST_IDIOMATIC_UNWRAP.search(new):
+            return (
+                "`.unwrap()`/`.expect()` was added to a call whose value was used as is before, so the "
+                "failure it can now report panics here; return it to the caller (`?`) instead."
+            )
         for line in removed:
             match = _RUST_MATCH.match(line)
             value = match and (match.group("m") or match.group("l"))
