@@ -301,6 +301,8 @@ def summarise(
         "units": units, "replies": replies, "cache_hits": cached, "schema_valid": valid,
         "seconds": round(seconds, 1), "prompt_tokens": prompt_t, "completion_tokens": completion_t,
         "dropped": {k: v for k, v in counters.items() if k.startswith("llm.dropped.")},
+        "pure_deletion_units": counters["llm.units.pure-deletion"],
+        "anchored_on_removed_lines": counters["llm.anchored.removed-lines"],
     }  # fmt: skip
     errors = [f"{i.case.id}: {i.error}" for i in planted if i.error]
     if reals:

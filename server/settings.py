@@ -91,10 +91,11 @@ class LlmSettings:
     """Run a second pass that scores each finding 0-10 (a gate feature, not a filter)."""
     enabled: bool = True
     """Use the LLM reviewer when an endpoint is configured (false: deterministic checks only)."""
-    prompt_version: str = checked(_check_prompt_version, default="review.v1")
-    """Review prompt template in server/prompts: ``review.v1`` (new version and removed lines)
-    or ``review.v2`` (old and new version side by side, targeted defect questions; not yet
-    measured against v1 on a real model, so not the default)."""
+    prompt_version: str = checked(_check_prompt_version, default="review.v2")
+    """Review prompt template in server/prompts: ``review.v2`` (old and new version side by
+    side, targeted defect questions; each finding must name its question) or ``review.v1``
+    (new version and removed lines). Measured on Qwen2.5-Coder-1.5B: as many planted defects
+    explained as v1 and no wrong finding on the real-diff sample, where v1 had 8."""
     max_prompt_tokens: int = bounded(1_500, low=0)
     """Cap (estimated) on one unit's review prompt: code windows and context shrink to fit;
     0 means no cap."""

@@ -15,7 +15,7 @@ def _finding(existing: str, improved: str | None = None) -> dict:
             {
                 "category": "correctness",
                 "confidence": 0.9,
-                "message": "Division by zero when total is 0.",
+                "message": "Dropped check: division by zero when total is 0.",
                 "existing_code": existing,
                 "improved_code": improved,
             }

@@ -66,7 +66,7 @@ def test_pairs_carry_code_diff_model_and_prompt_version_and_say_what_was_dropped
     context = pair["context"]
     assert context["new"] == body and context["old"].startswith("def load(p):\n    return open(p)")
     assert "+    f = open(p)" in context["diff"] and "-    return open(p)" in context["diff"]
-    assert context["model"] == "qwen-test" and context["prompt_version"] == "review.v1"
+    assert context["model"] == "qwen-test" and context["prompt_version"] == "review.v2"
     assert (
         context["path"] == "src/app.py" and context["unit"] == "load" and context["truncated"] == []
     )

@@ -46,6 +46,9 @@ def make_settings(server: FakeOpenAI | None, tmp_path: Path, **llm: object) -> S
         "model": "fake",
         "timeout_s": 5.0,
         "max_retries": 2,
+        # Plumbing shared by both templates, on v1, whose messages need no question name
+        # (review.v2's rule: tests/test_llm_claims.py).
+        "prompt_version": "review.v1",
     }
     if server is not None:
         values["base_url"] = server.base_url

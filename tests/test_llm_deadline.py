@@ -98,7 +98,7 @@ def test_one_html_reply_does_not_cost_the_other_units_their_findings(
         if "def scale" in request.prompt:
             return Reply.text("<html><body>502 Bad Gateway</body></html>")
         return Reply.json({"findings": [{"category": "correctness", "confidence": 0.9,
-                                         "message": "Division by zero when total is 0.",
+                                         "message": "Dropped check: division by zero when total is 0.",
                                          "existing_code": "share = done / total", "improved_code": None}]})  # fmt: skip
 
     with FakeOpenAI(default=reply) as server:

@@ -108,5 +108,5 @@ def test_session_sends_the_chosen_version_within_the_cap(repo: Path, tmp_path: P
 
 def test_unknown_prompt_version_is_one_clear_error() -> None:
     settings, errors = settings_from_dict({"llm": {"promptVersion": "review.v9"}})
-    assert settings.llm.prompt_version == "review.v1"
+    assert settings.llm.prompt_version == "review.v2"  # the default stays
     assert any("llm.promptVersion" in e and "review.v1, review.v2" in e for e in errors)

@@ -37,7 +37,7 @@ LLM_REPLY = {
         {
             "category": "correctness",
             "confidence": 0.8,
-            "message": "Check the type.",
+            "message": "Wrong variable: check the type.",
             "existing_code": "return total",
             "improved_code": "return int(total)",
         }

@@ -61,6 +61,9 @@ _QUESTION = re.compile(
 )
 
 
-def names_question(message: str) -> bool:
-    """``message`` opens with one of ``review.v2``'s defect questions (or a plain synonym)."""
-    return bool(_QUESTION.match(message))
+def names_question(message: str, category: str = "correctness") -> bool:
+    """``message`` opens with one of ``review.v2``'s defect questions (or a plain synonym).
+
+    A security finding need not: the prompt allows one outside the six questions.
+    """
+    return category == "security" or bool(_QUESTION.match(message))

@@ -368,14 +368,14 @@ class _Run:
             if raw is None:
                 self.counts["llm.dropped.malformed"] += 1
                 continue
-            if self.version == "review.v2" and not names_question(raw.message):
-                self.counts["llm.dropped.no-question-named"] += 1
-                continue
             verdict = validate(
                 raw, work.unit, work.file.new_text, work.file.language, context=work.context
             )
             if verdict.finding is None:
                 self.counts[f"llm.dropped.{verdict.dropped}"] += 1
+                continue
+            if self.version == "review.v2" and not names_question(raw.message, raw.category):
+                self.counts["llm.dropped.no-question-named"] += 1
                 continue
             if verdict.removed_code:
                 self.counts["llm.anchored.removed-lines"] += 1
