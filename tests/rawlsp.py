@@ -7,6 +7,7 @@ import os
 import select
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,14 @@ class RawClient:
     def __init__(self, tmp_path: Path) -> None:
         env = {**os.environ, "TACTFUL_CACHE_DIR": str(tmp_path / "c"), "TACTFUL_DATA_DIR": str(tmp_path / "d"),
                "TACTFUL_CONFIG_DIR": str(tmp_path / "cfg")}  # fmt: skip
+        # stderr goes to a file, not a pipe: a pipe nobody reads fills after ~64 KiB of log
+        # lines, and the server then blocks in its next log call and answers nothing.
+        self.stderr = tempfile.TemporaryFile(dir=tmp_path)  # noqa: SIM115  (closed in close())
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tactful.server", "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, cwd=tmp_path, env=env,
+            stderr=self.stderr, cwd=tmp_path, env=env,
         )  # fmt: skip
+        self.stderr_text = ""
         self.buffer = b""
         self.notifications: list[dict[str, Any]] = []
         self.responses: dict[str, list[dict[str, Any]]] = {}
@@ -69,8 +74,11 @@ class RawClient:
     def close(self) -> str:
         self.proc.kill()
         self.proc.wait()
-        assert self.proc.stderr is not None
-        return self.proc.stderr.read().decode("utf-8", "replace")
+        if not self.stderr.closed:  # a second close() gives the same text
+            self.stderr.seek(0)
+            self.stderr_text = self.stderr.read().decode("utf-8", "replace")
+            self.stderr.close()
+        return self.stderr_text
 
     def send_bytes(self, frame: bytes) -> None:
         """Write raw bytes: a frame as a broken client might produce it."""
