@@ -96,7 +96,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--feedback",
         metavar="DB",
         type=Path,
-        help="a feedback store whose rejected/dismissed fingerprints are never reported again",
+        help="a feedback store (the repository's or team's) that drives the display gate: what "
+        "its reviewers keep rejecting is hidden, rejected fingerprints are never reported again; "
+        "read only, nothing is written to it (see --record-feedback); --all ignores it",
+    )
+    ci.add_argument(
+        "--record-feedback",
+        action="store_true",
+        help="with --feedback: log this run's shown/hidden decisions into DB (the learned state is "
+        "never saved)",
     )
     ci.add_argument(
         "--post-github",
@@ -135,6 +143,24 @@ def _change(args: argparse.Namespace, root: Path | None, settings: Settings) -> 
     return changes.from_worktree(root, settings=settings, untracked=args.untracked)
 
 
+def _session(
+    args: argparse.Namespace, settings: Settings, root: Path | None, feedback_db: Path | None
+) -> tuple[ReviewSession, list[str]]:
+    """The review session: the gate learned from ``--feedback DB`` (read only unless
+    ``--record-feedback``), else the user's own feedback log and gate; no gate with ``--all``."""
+    if args.all:  # no gate, so nothing to log: no feedback log is opened (or created)
+        notes = (
+            [f"--all: the verdicts in {args.feedback} were not applied"] if args.feedback else []
+        )
+        return ReviewSession(settings, root, "cli"), notes
+    if feedback_db is None:
+        return ReviewSession.open(settings, root, client="cli"), []
+    from tactful.server.headless_gate import feedback_session
+
+    session, note = feedback_session(settings, root, feedback_db, record=args.record_feedback)
+    return session, [note]
+
+
 def run(args: argparse.Namespace) -> int:
     root = _root(args)
     pull = None
@@ -145,8 +171,11 @@ def run(args: argparse.Namespace) -> int:
         pull = github_api.PullRequest.parse(
             args.post_github, api, os.environ.get("GITHUB_TOKEN", "")
         )
+    if args.record_feedback and not args.feedback:
+        raise UsageError("--record-feedback needs --feedback DB")
     # Read every input before the review, so a bad one costs no review.
-    rejected = headless.rejected_fingerprints(args.feedback, args.rejected)
+    feedback_db = None if args.all else args.feedback  # --all: every finding, no verdict applies
+    rejected = headless.rejected_fingerprints(feedback_db, args.rejected)
     previous = headless.load_state(args.state) if args.state else None
     if args.previous_comments:
         previous = headless.state_from_comments(args.previous_comments)
@@ -156,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(
             settings, review=dataclasses.replace(settings.review, call_graph=False)
         )
-    session = ReviewSession.open(settings, root, client="cli", gate=not args.all)
+    session, notes = _session(args, settings, root, feedback_db)
     try:
         with terminal_progress("indexing the repository") as progress:
             session.index_progress = progress
@@ -164,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
             result = review_once(change, settings, session=session, llm=not args.no_llm)
     finally:
         session.close()
-    for note in ignored:  # say which repository settings were not used
+    for note in [*ignored, *notes]:  # which repository settings were not used; the gate's source
         add_note(result, note)
     headless.drop_rejected(result, rejected)
     first_review = True

@@ -151,6 +151,14 @@ def test_rdjson_is_valid_with_byte_columns_and_suggestions(cli, git_repo: GitRep
     assert diag["location"]["range"]["start"] == {"line": 2, "column": 15}
     assert diag["severity"] == "WARNING"
     assert diag["original_output"].startswith("fingerprint=")
+    # The coverage rides as an extra top-level field (reviewdog >= 0.18 discards unknown ones).
+    coverage = _review(cli, git_repo, "--format", "json")["coverage"]
+    assert data["coverage"] == {
+        **coverage,
+        "change": "main...HEAD",
+        "shown": len(data["diagnostics"]),
+        "hidden": 0,
+    }
 
 
 def _comment_lines(comment: dict[str, Any]) -> range:

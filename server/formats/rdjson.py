@@ -3,6 +3,12 @@
 Positions are 1-based with columns counted in UTF-8 bytes (reviewdog's rule), ranges
 end-exclusive; fixes become ``suggestions``. rdjson has no fingerprint field, so the
 fingerprint rides in ``original_output`` (``fingerprint=<hex>``) for steps that de-duplicate.
+
+rdjson has no field for coverage either; it rides as a top-level ``coverage`` object (the
+JSON format's, plus the shown and hidden counts). The schema allows extra properties, and
+reviewdog reads rdjson with unknown fields discarded since v0.18.0 (June 2024): it posts
+the diagnostics and ignores the coverage, which a step can read from the same document.
+Older reviewdog refuses unknown fields, so they fail on this document.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import json
 from typing import Any
 
 from tactful.analyzers.model import Finding, Location, Severity, Span
-from tactful.server.formats.common import TOOL_NAME, line_of, new_texts
+from tactful.server.formats.common import TOOL_NAME, coverage_data, line_of, new_texts
 from tactful.server.pipeline import ReviewResult
 
 SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
@@ -61,13 +67,14 @@ def diagnostic(finding: Finding, texts: dict[str, str | None]) -> dict[str, Any]
     return out
 
 
-def rdjson_result(result: ReviewResult) -> dict[str, Any]:
+def rdjson_result(result: ReviewResult, label: str = "") -> dict[str, Any]:
     texts = new_texts(result)
     return {
         "source": {"name": TOOL_NAME},
         "diagnostics": [diagnostic(f, texts) for f in result.findings],
+        "coverage": {"change": label, **coverage_data(result)},
     }
 
 
 def render(result: ReviewResult, label: str = "") -> str:
-    return json.dumps(rdjson_result(result), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(rdjson_result(result, label), indent=2, ensure_ascii=False) + "\n"
