@@ -230,3 +230,33 @@ def test_deleting_only_the_release_from_an_exit_branch_is_still_flagged() -> Non
         .replace("-    return;\n-  }", "     return;\n   }")
     )
     assert flagged_lines("src/tcp.c", change, "generic.removed-release") == [8]
+
+
+# --- generic.removed-guard: a rewrite that still raises did not make a failure silent ------
+
+REWRITTEN_POP = """\
+ class Context:
+     def pop(self):
+-        ctx = current.get()
+-        current.reset(self.token)
+-        if ctx is not self:
+-            raise AssertionError("popped the wrong context")
++        if self.token is None:
++            raise RuntimeError("not pushed")
++        self.count -= 1
++        if self.count > 0:
++            return
++        current.reset(self.token)
+"""
+
+
+def test_a_rewritten_block_that_still_raises_is_not_a_raise_made_silent() -> None:
+    assert findings("pkg/ctx.py", REWRITTEN_POP, "generic.removed-guard") == []
+
+
+def test_a_raise_replaced_by_a_return_is_still_flagged() -> None:
+    change = (
+        " def pop(self):\n     ctx = current.get()\n     if ctx is not self:\n"
+        '-        raise AssertionError("wrong context")\n+        return\n     current.reset()\n'
+    )
+    assert flagged_lines("pkg/ctx.py", change, "generic.removed-guard") == [4]
