@@ -260,3 +260,22 @@ def test_a_raise_replaced_by_a_return_is_still_flagged() -> None:
         '-        raise AssertionError("wrong context")\n+        return\n     current.reset()\n'
     )
     assert flagged_lines("pkg/ctx.py", change, "generic.removed-guard") == [4]
+
+
+# --- generic.removed-scope: `with x: pass` ran nothing under the scope ---------------------
+
+
+def test_removing_a_with_whose_body_was_pass_keeps_nothing() -> None:
+    change = (
+        " def index():\n     with app_ctx:\n-        with request_ctx:\n-            pass\n"
+        "+        pass\n     return ''\n"
+    )
+    assert findings("app/views.py", change, "generic.removed-scope") == []
+
+
+def test_removing_a_with_lock_around_real_work_is_still_flagged() -> None:
+    change = (
+        " def bump(self):\n-    with self.lock:\n-        self.count += 1\n+    self.count += 1\n"
+        "     return self.count\n"
+    )
+    assert flagged_lines("app/counter.py", change, "generic.removed-scope") == [2]
