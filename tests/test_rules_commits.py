@@ -279,3 +279,53 @@ def test_removing_a_with_lock_around_real_work_is_still_flagged() -> None:
         "     return self.count\n"
     )
     assert flagged_lines("app/counter.py", change, "generic.removed-scope") == [2]
+
+
+# --- go.ignored-error: a new case copying the file's settled discard of the same call ------
+
+SWITCH_COPY = """\
+ package p
+ func find(kind, s string) any {
+ \tswitch kind {
+ \tcase "stringSlice":
+ \t\tres, _ := readAsCSV(s)
+ \t\treturn res
++\tcase "boolSlice":
++\t\tres, _ := readAsCSV(s)
++\t\treturn toBools(res)
+ \t}
+ \treturn nil
+ }
+"""
+
+
+def test_a_discard_the_file_already_makes_for_that_call_is_not_new() -> None:
+    assert findings("p/find.go", SWITCH_COPY, "go.ignored-error") == []
+
+
+def test_a_discard_of_a_call_the_file_does_not_discard_is_still_flagged() -> None:
+    change = SWITCH_COPY.replace("+\t\tres, _ := readAsCSV(s)", "+\t\tres, _ := parseBools(s)")
+    assert flagged_lines("p/find.go", change, "go.ignored-error") == [8]
+
+
+# --- generic.dropped-parameter: the kept block already returned the same value -------------
+
+NARROWED_RETURN = """\
+ function parse(payload, ctx, inner) {
+-  if (inner.optin === "optional") {
+-    const result = inner.run(payload, ctx);
+-    return handle(result);
+-  }
+   if (payload.value === undefined) {
+-    return payload;
++    if (inner.optin !== "defaulted") return payload;
++    const result = inner.run(payload, ctx);
++    return handle(result);
+   }
+   return inner.run(payload, ctx);
+ }
+"""
+
+
+def test_a_return_the_kept_block_already_made_is_not_new() -> None:
+    assert findings("src/a.js", NARROWED_RETURN, "generic.dropped-parameter") == []
