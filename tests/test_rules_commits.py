@@ -329,3 +329,34 @@ NARROWED_RETURN = """\
 
 def test_a_return_the_kept_block_already_made_is_not_new() -> None:
     assert findings("src/a.js", NARROWED_RETURN, "generic.dropped-parameter") == []
+
+
+# --- py.debug-print: the functions a module's command line runs print for its user ---------
+
+CLI_MODULE = """\
+ import argparse
+ def apply(runner):
+     return runner.up()
++def _cmd_create(runner, args):
++    print(runner.create(args.name))
++def _parser():
++    parser = argparse.ArgumentParser()
++    parser.set_defaults(func=_cmd_create)
++    return parser
++def main(argv=None):
++    args = _parser().parse_args(argv)
++    return args.func(None, args)
+ if __name__ == '__main__':
+     main()
+"""
+
+
+def test_print_in_a_function_the_command_line_runs_is_output() -> None:
+    assert findings("playhouse/migrations.py", CLI_MODULE, "py.debug-print") == []
+
+
+def test_print_in_a_library_function_of_a_cli_module_is_still_flagged() -> None:
+    change = CLI_MODULE.replace(
+        "     return runner.up()", "+    print(runner)\n     return runner.up()"
+    )
+    assert flagged_lines("playhouse/migrations.py", change, "py.debug-print") == [3]
