@@ -360,3 +360,29 @@ def test_print_in_a_library_function_of_a_cli_module_is_still_flagged() -> None:
         "     return runner.up()", "+    print(runner)\n     return runner.up()"
     )
     assert flagged_lines("playhouse/migrations.py", change, "py.debug-print") == [3]
+
+
+# --- generic.removed-guard: the condition extracted into a helper the new code tests -------
+
+GUARD_EXTRACTED = """\
++def _is_implicit_id(field):
++    return type(field) is AutoField and field.name == 'id'
+ def model_source(model):
+     lines = []
+     for field in model.fields:
+-        if type(field) is AutoField and field.name == 'id':
+-            continue
++        if _is_implicit_id(field):
++            continue
+         lines.append(field.name)
+     return lines
+"""
+
+
+def test_a_guard_extracted_into_a_helper_is_not_removed() -> None:
+    assert findings("pkg/gen.py", GUARD_EXTRACTED, "generic.removed-guard") == []
+
+
+def test_a_guard_deleted_outright_is_still_flagged() -> None:
+    change = GUARD_EXTRACTED.replace("+        if _is_implicit_id(field):\n+            continue\n", "")
+    assert flagged_lines("pkg/gen.py", change, "generic.removed-guard") == [6]
