@@ -386,3 +386,22 @@ def test_a_guard_extracted_into_a_helper_is_not_removed() -> None:
 def test_a_guard_deleted_outright_is_still_flagged() -> None:
     change = GUARD_EXTRACTED.replace("+        if _is_implicit_id(field):\n+            continue\n", "")
     assert flagged_lines("pkg/gen.py", change, "generic.removed-guard") == [6]
+
+
+# --- generic.sql-injection: a loop over literal names splices constants --------------------
+
+
+def test_sql_built_from_a_loop_over_literal_names_is_constant() -> None:
+    change = (
+        " def teardown(db):\n+    for table in ('sd_tag', 'sd_sku'):\n"
+        "+        db.execute_sql('DROP TABLE IF EXISTS %s' % table)\n"
+    )
+    assert findings("app/clean.py", change, "generic.sql-injection") == []
+
+
+def test_sql_built_from_a_loop_over_caller_names_is_still_flagged() -> None:
+    change = (
+        " def teardown(db, tables):\n+    for table in tables:\n"
+        "+        db.execute_sql('DROP TABLE IF EXISTS %s' % table)\n"
+    )
+    assert flagged_lines("app/clean.py", change, "generic.sql-injection") == [3]
