@@ -384,7 +384,9 @@ def test_a_guard_extracted_into_a_helper_is_not_removed() -> None:
 
 
 def test_a_guard_deleted_outright_is_still_flagged() -> None:
-    change = GUARD_EXTRACTED.replace("+        if _is_implicit_id(field):\n+            continue\n", "")
+    change = GUARD_EXTRACTED.replace(
+        "+        if _is_implicit_id(field):\n+            continue\n", ""
+    )
     assert flagged_lines("pkg/gen.py", change, "generic.removed-guard") == [6]
 
 
