@@ -407,3 +407,35 @@ def test_sql_built_from_a_loop_over_caller_names_is_still_flagged() -> None:
         "+        db.execute_sql('DROP TABLE IF EXISTS %s' % table)\n"
     )
     assert flagged_lines("app/clean.py", change, "generic.sql-injection") == [3]
+
+
+# --- generic.removed-release: the release moved into a helper named for it -----------------
+
+FREE_HELPER = """\
+ int cpu_info(info_t** out, int* count) {
+   info_t* infos = calloc(n, sizeof(*infos));
+   if (fill(infos) != 0)
+     goto error;
+   *out = infos;
+   return 0;
+  error:
+   if (infos != NULL) {
+-    for (i = 0; i < n; i++)
+-      free(infos[i].model);
++    free_cpu_info(infos, n);
+   }
+-  free(infos);
+   return -1;
+ }
+"""
+
+
+def test_a_release_moved_into_a_helper_named_for_it_is_not_removed() -> None:
+    assert findings("src/util.c", FREE_HELPER, "generic.removed-release") == []
+
+
+def test_a_release_deleted_with_no_helper_is_still_flagged() -> None:
+    change = FREE_HELPER.replace(
+        "+    free_cpu_info(infos, n);\n", "+    log_cpu_info(infos, n);\n"
+    )
+    assert flagged_lines("src/util.c", change, "generic.removed-release") == [11]
