@@ -12,6 +12,7 @@ with one line.
 
     python bench/commits.py                                  # the pinned default set
     python bench/commits.py pallets/flask@REV:30 /path/to/bare.git:10 [--verbose] [--json FILE]
+    python bench/commits.py --skip 30      # the next 30 below each pinned tip (a held-out set)
 """
 
 from __future__ import annotations
@@ -149,13 +150,19 @@ def review(clone: Path, commit: str, env: dict[str, str]) -> tuple[dict[str, Any
         return None, f"bad JSON: {exc}"
 
 
-def run_repo(spec: Spec, max_lines: int, work: Path) -> RepoResult:
+def run_repo(spec: Spec, max_lines: int, work: Path, skip: int = 0) -> RepoResult:
     result = RepoResult(spec)
     started = time.perf_counter()
     clone = work / spec.name.replace("/", "+")
     git(work, "clone", "-q", "--shared", "--no-checkout", str(spec.mirror), str(clone))
     listed = git(
-        clone, "rev-list", "--no-merges", "--min-parents=1", f"--max-count={spec.count}", spec.rev
+        clone,
+        "rev-list",
+        "--no-merges",
+        "--min-parents=1",
+        f"--skip={skip}",
+        f"--max-count={spec.count}",
+        spec.rev,
     )
     env = {
         **os.environ,
@@ -237,6 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--count", type=int, default=30, help="commits per repository")
     parser.add_argument("--max-lines", type=int, default=2000, help="skip larger commits")
+    parser.add_argument(
+        "--skip",
+        type=int,
+        default=0,
+        help="start this many non-merge commits below REV (held-out sets)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="list every finding")
     parser.add_argument("--json", metavar="FILE", help="also write machine-readable results")
     args = parser.parse_args(argv)
@@ -247,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             if not (spec.mirror / "HEAD").is_file() and not (spec.mirror / ".git").exists():
                 print(f"commits: skipped {spec.name}: no git mirror at {spec.mirror}")
                 continue
-            results.append(run_repo(spec, args.max_lines, Path(tmp)))
+            results.append(run_repo(spec, args.max_lines, Path(tmp), args.skip))
     if results:
         print(report(results, args.verbose))
     if args.json:

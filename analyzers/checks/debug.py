@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from tactful.analyzers.checks.base import JS_LIKE, CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.checks.cli_reach import cli_reached, top_level_function
 from tactful.analyzers.checks.debug_output import (
     JS_BLOCKS,
     PHP_BLOCKS,
@@ -43,6 +44,7 @@ def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
     main_guarded = ctx.tree is not None and any(
         is_main_guard(ctx, n) for n in ctx.tree.root_node.named_children
     )
+    cli = cli_reached(ctx)
     for captures in ctx.captures("py.print"):
         statement = captures["py.print"][0]
         args = captures["args"][0]
@@ -55,6 +57,8 @@ def find_python_print(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if main_guarded and at_module_level(statement):
             continue  # top-level output of a file with a `__main__` block is the script's output
+        if cli and top_level_function(ctx, statement) in cli:
+            continue  # a function the module's command line runs reports to its user
         fix = ctx.removal_fix(statement, "Remove the debug print", PY_BLOCKS, ("#",))
         yield ctx.hit(
             statement,

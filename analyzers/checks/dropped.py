@@ -19,7 +19,7 @@ import tree_sitter as ts
 from tactful.analyzers.callgraph.params import parameter_info
 from tactful.analyzers.checks import guard_lang as g
 from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
-from tactful.analyzers.linemap import line_maps
+from tactful.analyzers.linemap import LineMap, line_maps
 from tactful.analyzers.model import Severity
 
 _RETURNS = frozenset({"return_statement", "return_expression", "return"})
@@ -89,6 +89,8 @@ def find_dropped_parameters(ctx: CheckContext) -> Iterator[Hit]:
         ]
         if _nothing_to_iterate(_condition_text(ctx, statement), names, after_lines):
             continue
+        if _block_already_returned(ctx, statement, to_old):
+            continue
         old_body = old_function.child_by_field_name("body")
         old_text = ctx.node_text(old_body) if old_body is not None else ""
         for name in names:
@@ -154,6 +156,54 @@ def _nothing_to_iterate(condition: str, names: Sequence[str], after_lines: list[
         return False
     loop = re.compile(_ITERATES.format(name=re.escape(found.group(1))))
     return any(loop.search(line) for line in after_lines)
+
+
+def _block_already_returned(ctx: CheckContext, statement: ts.Node, to_old: LineMap) -> bool:
+    """The new return sits in a kept ``if`` whose old version already returned the same value
+    (``if (value === undefined) { return payload; }`` now returns it on most of that path):
+    the path skipped the rest of the function before the change too."""
+    if ctx.old_tree is None:
+        return False
+    returned = _compact(ctx.node_text(statement))
+    node = statement.parent
+    while node is not None and node.type not in g.FUNCTION_TYPES:
+        header = node.start_point[0] + 1
+        if node.type in g.IF_TYPES and not ctx.is_added(header):
+            old_header = to_old(header)
+            old_if = _old_if(ctx.old_tree, old_header) if old_header else None
+            if old_if is not None and any(
+                _compact(ctx.node_text(r)) == returned for r in _returns_in(old_if)
+            ):
+                return True
+        node = node.parent
+    return False
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text).rstrip(";")
+
+
+def _old_if(tree: ts.Tree, line: int) -> ts.Node | None:
+    row = line - 1
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.start_point[0] > row or node.end_point[0] < row:
+            continue
+        if node.type in g.IF_TYPES and node.start_point[0] == row:
+            return node
+        stack.extend(node.named_children)
+    return None
+
+
+def _returns_in(node: ts.Node) -> Iterator[ts.Node]:
+    stack = list(node.named_children)
+    while stack:
+        current = stack.pop()
+        if current.type in _RETURNS:
+            yield current
+        elif current.type not in g.FUNCTION_TYPES:
+            stack.extend(current.named_children)
 
 
 def _honoured_on_every_path(old_body: str, pattern: re.Pattern[str]) -> bool:

@@ -63,10 +63,13 @@ def _line_swaps(ctx: CheckContext) -> Iterator[Hit]:
     for hunk in ctx.file.hunks:
         for removed, added in _blocks(hunk):
             old = {line.strip() for line in removed}
+            # A block that still raises rewrote its failures (a rewrite of the whole function),
+            # so a `return` in it is not the raise made silent.
+            raises = any(_RAISE_LINE.match(t) for _, t in added)
             found = False
             for number, text in added:
                 stripped = text.strip()
-                message = _swap_message(language, old, removed, stripped)
+                message = _swap_message(language, old, removed, stripped, raises)
                 if message:
                     found = True
                     yield _hit(ctx, number, message, 0.8)
@@ -79,7 +82,7 @@ def _line_swaps(ctx: CheckContext) -> Iterator[Hit]:
                 continue
             # A statement split over lines (`x\n    .map_err(...)?;`) compares as one line.
             joined_old, joined_new = _joined(removed), _joined([text for _, text in added])
-            message = _swap_message(language, {joined_old}, [joined_old], joined_new)
+            message = _swap_message(language, {joined_old}, [joined_old], joined_new, raises)
             if message:
                 number = next(
                     (n for n, text in added if _RUST_UNCHECKED.search(text) or "!" in text),
@@ -140,8 +143,10 @@ def _js_plain(line: str) -> str:
     return _JS_ASSERTION.sub("", line.replace("?.(", "(").replace("?.[", "[").replace("?.", "."))
 
 
-def _swap_message(language: str, old: set[str], removed: list[str], new: str) -> str | None:
-    if _BARE_RETURN.match(new):
+def _swap_message(
+    language: str, old: set[str], removed: list[str], new: str, still_raises: bool = False
+) -> str | None:
+    if _BARE_RETURN.match(new) and not still_raises:
         # `raise StopIteration` -> `return` is the PEP 479 fix for generators, not a dropped failure
         thrown = next(
             (line for line in removed if _RAISE_LINE.match(line) and "StopIteration" not in line),

@@ -30,6 +30,7 @@ from tactful.analyzers.checks.guard_uses import (
     _MAX_GUARD_TEXT,
     _RAISE_LINE,
     _assigned_on_added,
+    _code_lines,
     _declared_on_added_header,
     _error_parameter_dropped,
     _first_return,
@@ -119,6 +120,7 @@ def find_removed_guards(ctx: CheckContext) -> Iterator[Hit]:
                 _tested_in(
                     ctx, name, "falsy" if default is not None else kind, new_first, tested_to
                 )
+                or _tested_by_added_helper(ctx, name, new_first, tested_to)
                 or _assigned_on_added(ctx, name, new_first, new_last)
                 or _declared_on_added_header(ctx, name, use)
                 or (
@@ -211,6 +213,16 @@ def _passed_to_added_call(ctx: CheckContext, node: ts.Node) -> bool:
         for name in names
         for line in lines
     )
+
+
+_HELPER_TEST = r"^\s{{0,80}}(?:if|elif|unless|while|else\s{{1,4}}if)\b[^\n]{{0,200}}?\w\s{{0,2}}\([^)]{{0,200}}?(?<![\w$@.]){name}(?![\w$])"
+
+
+def _tested_by_added_helper(ctx: CheckContext, name: str, first: int, last: int) -> bool:
+    """An added ``if _is_implicit_id(field):`` in the function: the deleted condition was
+    extracted into a helper that the new code tests ``name`` with."""
+    test = re.compile(_HELPER_TEST.format(name=re.escape(name)))
+    return any(ctx.is_added(n) and test.search(text) for n, text in _code_lines(ctx, first, last))
 
 
 def _tests_a_call_result(node: ts.Node) -> bool:

@@ -131,6 +131,8 @@ def _sink_injections(
             continue
         if kind == "sql" and not reads_as_sql(built.literal):
             continue  # a `query()` that is not SQL (GraphQL, a search API, a regex)
+        if all(_literal_loop_value(piece) for piece in built.pieces):
+            continue  # `for table in ('a', 'b'): execute('DROP TABLE %s' % table)`: constants
         if not (ctx.is_added(call.start_point[0] + 1) or _changed(ctx, built.nodes)):
             continue
         # The last piece: values usually follow the table names (`FROM {t} WHERE id = {i}`).
@@ -180,6 +182,31 @@ def _sink_injections(
             confidence=confidence,
             related=(Location(ctx.path, ctx.span(call), "where it runs"),),
         )
+
+
+_LOOPS = frozenset({"for_statement", "for_in_statement"})
+_SEQUENCES = frozenset({"tuple", "list", "array"})
+_STRINGS = frozenset({"string", "string_literal", "template_string"})
+
+
+def _literal_loop_value(piece: ts.Node) -> bool:
+    """``piece`` is the variable of an enclosing ``for`` over a literal list of plain strings."""
+    if piece.type in ("interpolation", "template_substitution") and piece.named_child_count:
+        piece = piece.named_children[0]
+    if piece.type != "identifier":
+        return False
+    name, current = _text(piece), piece.parent
+    while current is not None:
+        if current.type in _LOOPS:
+            left, right = current.child_by_field_name("left"), current.child_by_field_name("right")
+            if left is not None and right is not None and _text(left) == name:
+                return right.type in _SEQUENCES and all(
+                    c.type in _STRINGS and not any(i.type in ("interpolation", "template_substitution")
+                                                   for i in c.named_children)
+                    for c in right.named_children if "comment" not in c.type
+                )  # fmt: skip
+        current = current.parent
+    return False
 
 
 # A value pasted between SQL quotes: `'${name}'`, `'{}'`, `'%s'`, `'" + name + "'`, `'$name'`, `'#{name}'`.

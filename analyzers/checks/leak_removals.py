@@ -120,6 +120,8 @@ def find_removed_release(ctx: CheckContext) -> Iterator[Hit]:
                     confidence=0.6,
                 )
             continue
+        if _added_release_helper(ctx, function, handle):
+            continue  # `uv_free_cpu_info(cpu_infos, n)` now frees it (and what it holds)
         yield Hit(
             Span(anchor, column, anchor, len(text.rstrip())),
             f"The change deletes `{removed}` while this function still holds `{handle}`, so it is "
@@ -272,6 +274,19 @@ def _exit_tests(ctx: CheckContext, node: ts.Node, escaped: str) -> bool:
             return re.search(rf"(?<![\w.]){escaped}(?!\w)", text) is not None
         current = current.parent
     return False
+
+
+_RELEASE_WORD = r"(?:free|Free|close|Close|release|Release|destroy|Destroy|dispose|Dispose|cleanup|Cleanup|unref|Unref|delete|Delete)"
+
+
+def _added_release_helper(ctx: CheckContext, function: ts.Node, handle: str) -> bool:
+    """An added line hands ``handle`` first to a call named for releasing (``free_info(p, n)``):
+    the deleted release moved into a helper that releases it together with what it owns."""
+    call = re.compile(
+        rf"\b\w{{0,40}}{_RELEASE_WORD}\w{{0,40}}\s{{0,2}}\(\s{{0,4}}[&*]?\$?{re.escape(handle)}\b"
+    )
+    first, last = function.start_point[0] + 1, function.end_point[0] + 1
+    return any(ctx.is_added(n) and call.search(ctx.line(n)) for n in range(first, last + 1))
 
 
 def _released_anyway(body: str, handle: str) -> bool:

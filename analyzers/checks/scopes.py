@@ -87,6 +87,9 @@ def find_removed_scope(ctx: CheckContext) -> Iterator[Hit]:
         )
 
 
+_NO_OP = frozenset({"pass", "...", "continue", "break", "return", ";"})
+
+
 def _kept_body_line(ctx: CheckContext, old_line: int, added: dict[str, int]) -> int | None:
     """The first added line that repeats a statement of the deleted block's body."""
     indent = len(ctx.old_line(old_line)) - len(ctx.old_line(old_line).lstrip())
@@ -97,6 +100,9 @@ def _kept_body_line(ctx: CheckContext, old_line: int, added: dict[str, int]) -> 
         if text.strip() and len(text) - len(text.lstrip()) <= indent:
             break
         key = _compact(text)
+        if key in _NO_OP:
+            number += 1
+            continue  # `with ctx: pass` ran nothing under the scope: keeping `pass` keeps nothing
         if key and not key.startswith("#") and key in added:
             return added[key]
         number += 1
