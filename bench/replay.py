@@ -25,8 +25,8 @@ Target on every learnable profile and seed: rejects_hidden >= 0.5, hide_precisio
 accepts_kept >= 0.95. The random profile (rejects half, independent of everything) must not
 meet it.
 
-    python bench/replay.py [--events 200] [--seeds 5] [--noise 0.02] [--only NAME] [--why]
-                           [--findings FILE]
+    python bench/replay.py [--events 200] [--seeds 5] [--first-seed 0] [--noise 0.02]
+                           [--only NAME] [--why] [--findings FILE]
 
 ``--findings FILE`` reads the findings pool from FILE (written there on the first run), so
 runs on different machines or after a corpus change can replay the same pool. The decide
@@ -337,6 +337,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument(
+        "--first-seed", type=int, default=0, help="seeds FIRST..FIRST+SEEDS-1 (split a long run)"
+    )
     parser.add_argument("--noise", type=float, default=0.02)
     parser.add_argument("--only", default="", help="profiles whose name contains this")
     parser.add_argument("--findings", type=Path, help="the findings pool (written on first use)")
@@ -356,7 +359,8 @@ def main() -> int:
     for name, (_, learnable) in PROFILES.items():
         if args.only and args.only not in name:
             continue
-        runs = [simulate(name, items, seed, args.events, args.noise) for seed in range(args.seeds)]
+        seeds = range(args.first_seed, args.first_seed + args.seeds)
+        runs = [simulate(name, items, seed, args.events, args.noise) for seed in seeds]
         met = sum(meets(r) for r in runs)
         latency += [s for r in runs for s in r["latency"]]
         cells = []
@@ -369,7 +373,7 @@ def main() -> int:
         print(f"| {name} | {share:.0%} | {' | '.join(cells)} | {met}/{len(runs)} | {explored:.0%} | "
               f"{learned:.0f} |")  # fmt: skip
         if args.why:
-            for seed, r in enumerate(runs):
+            for seed, r in zip(seeds, runs, strict=True):
                 print(f"|   seed {seed}: {'met' if meets(r) else 'missed'}; rejects_hidden "
                       f"{r['rejects_hidden']:.2f}, hide_precision {r['hide_precision']:.2f}, "
                       f"accepts_kept {r['accepts_kept']:.2f}; {r['why']} |")  # fmt: skip
