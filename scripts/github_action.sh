@@ -35,7 +35,25 @@ case "$MODE" in
   github)
     exec "$TACTFUL" "${args[@]}" --format github --post-github "${GITHUB_REPOSITORY:?}#$number" > /dev/null ;;
   reviewdog)
-    "$TACTFUL" "${args[@]}" --format rdjson | reviewdog -f=rdjson -name=tactful -reporter=github-pr-review ;;
+    # reviewdog posts the diagnostics and ignores rdjson's coverage field: the job log says it.
+    rdjson=$(mktemp)
+    trap 'rm -f "$rdjson"' EXIT
+    status=0
+    "$TACTFUL" "${args[@]}" --format rdjson > "$rdjson" || status=$?
+    [ "$status" -le 1 ] || exit "$status"
+    python3 - "$rdjson" >&2 <<'PY'
+import json, sys
+cov = json.load(open(sys.argv[1], encoding="utf-8"))["coverage"]
+skipped = [f"{s['path']} ({s['reason']})" for s in cov["skipped"]]
+more = f" and {len(skipped) - 20} more" if len(skipped) > 20 else ""
+print(f"tactful: {cov['change']}: {cov['shown']} shown, {cov['hidden']} hidden; "
+      f"{len(cov['reviewed'])} file(s) reviewed, {cov['units']} change unit(s); "
+      f"skipped: {', '.join(skipped[:20]) + more or 'none'}")
+for note in cov["notes"]:
+    print(f"  note: {note}")
+PY
+    reviewdog -f=rdjson -name=tactful -reporter=github-pr-review < "$rdjson"
+    exit "$status" ;;
   none)
     exec "$TACTFUL" "${args[@]}" ;;
   *)

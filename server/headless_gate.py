@@ -37,9 +37,10 @@ class FeedbackGate:
     replayed: bool
     """True when the learned model was rebuilt from the verdicts (no saved state for the reviewer)."""
 
-    def note(self, db: Path) -> str:
+    def note(self, db: Path, *, recorded: bool = False) -> str:
         how = "model replayed from them" if self.replayed else "saved model"
-        return f"display gate: {self.verdicts} verdict(s) from {db}, {how} (read only, nothing written)"
+        written = "decisions logged into it" if recorded else "read only, nothing written"
+        return f"display gate: {self.verdicts} verdict(s) from {db}, {how} ({written})"
 
 
 def _discard(key: str, value: dict[str, Any]) -> bool:
@@ -93,7 +94,9 @@ def feedback_session(
             settings, feedback=dataclasses.replace(settings.feedback, db_path=str(db))
         )
         sink = open_sink(writing, client="cli", repository=str(root or ""), user=git_user(root))
-    note = learned.note(db) if gate is not None else "display gate: off (gate.enabled)"
-    if record:
-        note = note.replace("read only, nothing written", "decisions logged into it")
+    note = (
+        learned.note(db, recorded=record)
+        if gate is not None
+        else "display gate: off (gate.enabled)"
+    )
     return ReviewSession(settings, root, "cli", sink=sink, gate=gate), note

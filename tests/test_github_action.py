@@ -120,6 +120,7 @@ def _run_action(
         TACTFUL_DATA_DIR=str(tmp_path / "data"), INPUT_ARGS="--no-llm",
         INPUT_SARIF=str(tmp_path / "tactful.sarif"),
         **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
+        PATH=f"{bindir}{os.pathsep}{env.get('PATH', '')}",  # stand-ins (reviewdog) go here
     )  # fmt: skip
     return subprocess.run(
         ["bash", str(SCRIPT)], cwd=repo.root, env=env, capture_output=True, text=True, timeout=300
@@ -189,3 +190,30 @@ def test_action_refuses_an_event_without_a_pull_request(
     result = _run_action(git_repo, api, event, tmp_path)
     assert result.returncode != 0
     assert "the event has no pull_request" in result.stderr
+
+
+def test_reviewdog_mode_hands_rdjson_over_and_logs_the_coverage(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    git_repo.write("inventory.py", "def add(items, name):\n    return items\n")
+    base = git_repo.commit("base")
+    git_repo.git("checkout", "-q", "-b", "feature")
+    git_repo.write("inventory.py", "def add(items, name):\n    print(name)\n    return items\n")
+    head = git_repo.commit("push 1")
+    # A stand-in reviewdog on PATH (the action's bin folder) keeps what it was handed.
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    handed = tmp_path / "handed.rdjson"
+    (bindir / "reviewdog").write_text(f'#!/bin/sh\ncat > "{handed}"\n')
+    (bindir / "reviewdog").chmod(0o755)
+    result = _run_action(
+        git_repo, "http://127.0.0.1:9", _event(tmp_path / "event.json", base, head), tmp_path,
+        mode="reviewdog",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(handed.read_text())
+    jsonschema.Draft4Validator(
+        json.loads((ROOT / "server/data/rdjson.schema.json").read_text())
+    ).validate(data)
+    assert [d["code"]["value"] for d in data["diagnostics"]] == ["py.debug-print"]
+    assert f"tactful: {base}...{head}: 1 shown, 0 hidden; 1 file(s) reviewed" in result.stderr
