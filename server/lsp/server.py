@@ -184,7 +184,12 @@ class TactfulServer(LanguageServer):
 
     def open_document(self, uri: str) -> None:
         doc = self.workspace.get_text_document(uri)
+        old = self.docs.get(uri)
         self.docs[uri] = DocState(uri=uri, path=Path(doc.path), opened_text=doc.source)
+        if old is not None:
+            # Opened again without a close: a pull waiting on the old state must wake and
+            # wait for the new one, or it is never answered.
+            old.notify_updated()
         self.schedule(uri, immediate=True)
 
     def close_document(self, uri: str) -> None:
