@@ -117,3 +117,20 @@ def test_a_pull_waiting_when_the_document_is_opened_again_is_answered(
                  "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 3, "text": "x = 2\n"}}})  # fmt: skip
     # Answered for version 1 (its review may be done) or 3; before the fix, never.
     assert client.answer(60)["result"]["kind"] == "full"
+
+
+def test_a_pull_for_a_document_out_of_sync_is_answered_with_nothing(
+    client: RawClient, tmp_path: Path
+) -> None:
+    """Also found by the long fuzz run: the pull waited for a review that an out-of-sync
+    document never gets."""
+    uri = (tmp_path / "m.py").as_uri()
+    client.send({"method": "textDocument/didOpen",
+                 "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "breakpoint()\n"}}})  # fmt: skip
+    far = {"start": {"line": 9, "character": 0}, "end": {"line": 9, "character": 0}}
+    client.send({"method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 2},
+                 "contentChanges": [{"range": far, "text": "y"}]}})  # fmt: skip
+    client.send(
+        {"id": 61, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}}
+    )
+    assert client.answer(61)["result"]["items"] == []
