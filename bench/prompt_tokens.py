@@ -40,9 +40,9 @@ from tactful.server.llm.prompt import (
     template,
 )
 from tactful.server.llm.records import Record, read_records
-from tactful.server.llm.redact import redact
 from tactful.server.llm.stage import prompt_context
 from tactful.server.pipeline import review
+from tactful.server.redact import redact
 from tactful.server.session import ReviewSession
 from tactful.server.settings import LlmSettings, Settings
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from tactful.analyzers.model import ChangeUnit, Span
 from tactful.server.llm.parse import RawFinding, normalise_finding, parse_reply
-from tactful.server.llm.redact import redact
 from tactful.server.llm.validate import validate
+from tactful.server.redact import redact
 
 GOOD = (
     '{"findings": [{"category": "bug", "confidence": 0.9, "message": "m", "existing_code": "x"}]}'

@@ -96,3 +96,41 @@ def test_a_body_that_is_not_json_or_not_an_object_is_answered_without_a_popup(
     assert "Traceback" not in stderr
     assert "dropped a message whose body is not JSON" in stderr
     assert not [n for n in client.notifications if n.get("method") == "window/showMessage"]
+
+
+def test_a_pull_waiting_when_the_document_is_opened_again_is_answered(
+    client: RawClient, tmp_path: Path
+) -> None:
+    """Found by the long fuzz run: a second didOpen without a close replaced the document's
+    state, and a pull waiting on the old one was never answered."""
+    uri = (tmp_path / "m.py").as_uri()
+    client.send({"method": "textDocument/didOpen",
+                 "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "x = 1\n"}}})  # fmt: skip
+    far = {"start": {"line": 9, "character": 0}, "end": {"line": 9, "character": 0}}
+    client.send({"method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 2},
+                 "contentChanges": [{"range": far, "text": "y"}]}})  # fmt: skip
+    # Out of sync: the pull waits for the whole text, which the second open brings.
+    client.send(
+        {"id": 60, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}}
+    )
+    client.send({"method": "textDocument/didOpen",
+                 "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 3, "text": "x = 2\n"}}})  # fmt: skip
+    # Answered for version 1 (its review may be done) or 3; before the fix, never.
+    assert client.answer(60)["result"]["kind"] == "full"
+
+
+def test_a_pull_for_a_document_out_of_sync_is_answered_with_nothing(
+    client: RawClient, tmp_path: Path
+) -> None:
+    """Also found by the long fuzz run: the pull waited for a review that an out-of-sync
+    document never gets."""
+    uri = (tmp_path / "m.py").as_uri()
+    client.send({"method": "textDocument/didOpen",
+                 "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "breakpoint()\n"}}})  # fmt: skip
+    far = {"start": {"line": 9, "character": 0}, "end": {"line": 9, "character": 0}}
+    client.send({"method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 2},
+                 "contentChanges": [{"range": far, "text": "y"}]}})  # fmt: skip
+    client.send(
+        {"id": 61, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}}
+    )
+    assert client.answer(61)["result"]["items"] == []

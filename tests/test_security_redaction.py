@@ -13,7 +13,7 @@ from fakeopenai import FakeOpenAI
 from support import GitRepo
 from tactful.analyzers.checks import run_checks
 from tactful.analyzers.languages import detect_language
-from tactful.server.llm.redact import redact
+from tactful.server.redact import redact
 from test_checks import change
 
 PEM_OLD = (

@@ -17,7 +17,7 @@ import pytest
 from tactful.analyzers.checks import ALL_RULES
 from tactful.analyzers.checks.base import CheckContext
 from tactful.analyzers.model import FileChange, FileStatus, Hunk
-from tactful.server.llm.redact import redact
+from tactful.server.redact import redact
 
 LENGTH = 100_000
 BUDGET_S = 0.050

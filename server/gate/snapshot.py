@@ -5,7 +5,7 @@ input that produced both suggestions: the unit's old and new code and its diff, 
 call-graph context the model saw, the model and the prompt version. The display gate
 stores this once per content (the feedback store's ``snapshots`` table, by content id) and
 puts the id on the ``shown`` event. Each text is cut to a bound so one huge unit cannot
-bloat the log; a cut says so. Every text is redacted first (:mod:`tactful.server.llm.redact`),
+bloat the log; a cut says so. Every text is redacted first (:mod:`tactful.server.redact`),
 as a prompt is: the log and its exports never hold a credential the model would not see.
 """
 
@@ -15,6 +15,7 @@ import difflib
 import json
 
 from tactful.analyzers.model import ChangeUnit, Finding
+from tactful.server.redact import redact
 
 MAX_TEXT = 8_000
 """Characters kept of each part (old code, new code, diff, call-graph context)."""
@@ -22,9 +23,6 @@ SNAPSHOT_VERSION = 1
 
 
 def _bounded(text: str, cut: list[str], name: str) -> str:
-    # Imported here: the llm package imports the gate, so a module-level import is circular.
-    from tactful.server.llm.redact import redact
-
     text = redact(text)[0]
     if len(text) <= MAX_TEXT:
         return text

@@ -5,7 +5,7 @@ numbers and ``+`` on changed lines, the old source (``review.v2``, with ``-`` on
 lines) or just the removed lines (``review.v1``), the call-graph context, and the
 repository's own ``.tactful/instructions.md``; ``review.v2`` also asks targeted defect
 questions. A per-unit token cap (``llm.maxPromptTokens``) narrows what is shown to fit. Everything sent is redacted first
-(:mod:`tactful.server.llm.redact`). The template version is part of the cache key, so
+(:mod:`tactful.server.redact`). The template version is part of the cache key, so
 editing a template invalidates cached replies.
 """
 
@@ -21,8 +21,8 @@ from importlib import resources
 from typing import Any
 
 from tactful.analyzers.model import ChangeUnit
-from tactful.server.llm.redact import redact
 from tactful.server.llm.removed import removal_anchors
+from tactful.server.redact import redact
 
 REVIEW_VERSION = "review.v2"
 """The default template (``llm.promptVersion``); chosen by bench/review_quality.py --llm."""

@@ -184,7 +184,12 @@ class TactfulServer(LanguageServer):
 
     def open_document(self, uri: str) -> None:
         doc = self.workspace.get_text_document(uri)
+        old = self.docs.get(uri)
         self.docs[uri] = DocState(uri=uri, path=Path(doc.path), opened_text=doc.source)
+        if old is not None:
+            # Opened again without a close: a pull waiting on the old state must wake and
+            # wait for the new one, or it is never answered.
+            old.notify_updated()
         self.schedule(uri, immediate=True)
 
     def close_document(self, uri: str) -> None:
@@ -221,6 +226,7 @@ class TactfulServer(LanguageServer):
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
             )
+            self.docs[uri].notify_updated()  # a waiting pull gets the same: nothing, now
             return
         version = self.workspace.get_text_document(uri).version or 0
         delay = 0.0 if immediate else self.settings.lsp.debounce_ms / 1000
@@ -296,8 +302,13 @@ class TactfulServer(LanguageServer):
         )
 
     async def wait_for_report(self, uri: str, *, final: bool = False) -> DocReport | None:
-        """The report of the document's current version, once there is one (``final``: a complete one)."""
+        """The report of the document's current version, once there is one (``final``: a complete one).
+
+        None for a document that is closed, or out of sync (its diagnostics are withheld).
+        """
         while (state := self.docs.get(uri)) is not None:
+            if uri in getattr(self.protocol, "out_of_sync", ()):
+                return None  # withheld until the whole text comes; waiting could be forever
             report = state.report
             if (
                 report is not None
