@@ -439,3 +439,25 @@ def test_a_release_deleted_with_no_helper_is_still_flagged() -> None:
         "+    free_cpu_info(infos, n);\n", "+    log_cpu_info(infos, n);\n"
     )
     assert flagged_lines("src/util.c", change, "generic.removed-release") == [11]
+
+
+REPLACED_CONDITION = (
+    " class Context:\n     def pop(self):\n"
+    '+        if self.token is None:\n+            raise RuntimeError("not pushed")\n'
+    " \n"  # a kept blank line splits the two edits
+    "         self.count -= 1\n"
+    '-        if ctx is not self:\n-            raise AssertionError("popped the wrong context")\n'
+    "+        if self.count > 0:\n+            return\n         current.reset(self.token)\n"
+)
+
+
+def test_a_raise_replaced_by_a_return_under_a_new_condition_is_a_rewrite() -> None:
+    assert findings("pkg/ctx.py", REPLACED_CONDITION, "generic.removed-guard") == []
+
+
+def test_a_raise_replaced_by_a_return_under_the_same_condition_is_still_flagged() -> None:
+    change = (
+        " def pop(self):\n-    if ctx is not self:\n-        raise AssertionError('wrong')\n"
+        "+    if ctx is not self:\n+        return\n     current.reset()\n"
+    )
+    assert 3 in flagged_lines("pkg/ctx.py", change, "generic.removed-guard")
