@@ -237,3 +237,15 @@ def test_a_raise_replaced_by_a_return_under_the_same_condition_is_still_flagged(
         "+    if ctx is not self:\n+        return\n     current.reset()\n"
     )
     assert 3 in flagged_lines("pkg/ctx.py", change, "generic.removed-guard")
+
+
+# --- generic.dropped-parameter: an inverted one-line condition made an early return --------
+
+
+def test_a_one_line_conditional_use_inverted_into_an_early_return_is_not_dropped() -> None:
+    change = (
+        " function prefault(schema, ctx, json) {\n     process(schema, ctx);\n"
+        '-    if (ctx.io === "input") json.prefault = encode(schema);\n'
+        '+    if (ctx.io !== "input") return;\n+    json.prefault = encode(schema);\n }\n'
+    )
+    assert findings("src/p.js", change, "generic.dropped-parameter") == []
