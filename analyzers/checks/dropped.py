@@ -57,6 +57,7 @@ _ITERATES = (
 )
 """The skipped code loops over the parameter (Python/JS/Go-style ``for``, PHP ``foreach``, Ruby
 ``each``, JS ``forEach``, Go ``range``)."""
+_CONDITION_BEFORE = re.compile(r"\b(?:if|elif|unless|when|while)\b|&&|\|\||\?[^.?]")
 _FAILURE = re.compile(r"(?i)err|fail|invalid|exception|null|nil|none|undefined|false")
 
 
@@ -209,7 +210,11 @@ def _returns_in(node: ts.Node) -> Iterator[ts.Node]:
 def _honoured_on_every_path(old_body: str, pattern: re.Pattern[str]) -> bool:
     """The old function used the parameter and had no exit before its first use."""
     found = pattern.search(old_body)
-    return found is not None and not _EXIT_WORD.search(old_body[: found.start()])
+    if found is None or _EXIT_WORD.search(old_body[: found.start()]):
+        return False
+    # `if (io === "input") json.x = …`: a use behind a condition on its own line is conditional.
+    line_start = old_body.rfind("\n", 0, found.start()) + 1
+    return not _CONDITION_BEFORE.search(old_body[line_start : found.start()])
 
 
 def _added_returns(ctx: CheckContext) -> Iterator[ts.Node]:

@@ -63,9 +63,10 @@ def _line_swaps(ctx: CheckContext) -> Iterator[Hit]:
     for hunk in ctx.file.hunks:
         for removed, added in _blocks(hunk):
             old = {line.strip() for line in removed}
-            # A block that still raises rewrote its failures (a rewrite of the whole function),
-            # so a `return` in it is not the raise made silent.
-            raises = any(_RAISE_LINE.match(t) for _, t in added)
+            # A raise made silent swaps one statement under the same condition. A block that
+            # still raises, or adds code besides the `return` (a new condition), is a rewrite.
+            others = {t.strip() for _, t in added if t.strip() and not _BARE_RETURN.match(t)}
+            raises = any(_RAISE_LINE.match(t) for _, t in added) or not others <= old
             found = False
             for number, text in added:
                 stripped = text.strip()
