@@ -94,8 +94,9 @@ class LlmSettings:
     prompt_version: str = checked(_check_prompt_version, default="review.v2")
     """Review prompt template in server/prompts: ``review.v2`` (old and new version side by
     side, targeted defect questions; each finding must name its question) or ``review.v1``
-    (new version and removed lines). Measured on Qwen2.5-Coder-1.5B: as many planted defects
-    explained as v1 and no wrong finding on the real-diff sample, where v1 had 8."""
+    (new version and removed lines). Measured on Qwen2.5-Coder-1.5B (bench/corpus/llm_results.md):
+    as many planted defects explained as v1, and 1 wrong finding on 25 real-diff units where
+    v1 showed 13."""
     max_prompt_tokens: int = bounded(1_500, low=0)
     """Cap (estimated) on one unit's review prompt: code windows and context shrink to fit;
     0 means no cap."""

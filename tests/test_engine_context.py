@@ -116,7 +116,7 @@ GEOMETRY_WORTH_A_CALL = (
     "from util import scale\n\n\ndef area(w, h):\n    # TODO: negative sizes\n    result = scale(w) * h\n"
     "    if result < 0:\n        result = 0\n    return result\n"
 )
-FINDING = {"category": "correctness", "confidence": 0.6, "message": "Clamping hides a negative width.",
+FINDING = {"category": "correctness", "confidence": 0.6, "message": "Changed boundary: clamping hides a negative width.",
            "existing_code": "result = 0"}  # fmt: skip
 
 

@@ -78,11 +78,11 @@ def scripted_reply(request: Recorded) -> Reply:
         return Reply.json({"scores": []})
     if "def check(value)" in prompt:
         return Reply.json({"findings": [
-            {"category": "maintainability", "confidence": 0.9, "message": "Return the comparison itself.",
+            {"category": "maintainability", "confidence": 0.9, "message": "Dropped check: return the comparison itself.",
              "existing_code": "return True", "improved_code": "return value is None"}]})  # fmt: skip
     if "def load(path)" in prompt:
         return Reply.json({"findings": [
-            {"category": "correctness", "confidence": 0.7, "message": "The file is never closed.",
+            {"category": "correctness", "confidence": 0.7, "message": "Dropped call: the file is never closed.",
              "existing_code": "return open(path).read()"}]})  # fmt: skip
     return Reply.json({"findings": []})
 
