@@ -134,3 +134,16 @@ def test_a_pull_for_a_document_out_of_sync_is_answered_with_nothing(
         {"id": 61, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}}
     )
     assert client.answer(61)["result"]["items"] == []
+
+
+def test_a_method_that_is_not_a_name_is_no_traceback(client: RawClient) -> None:
+    """Found by the long fuzz run: {"method": [...]} anywhere in a body raised in pygls's reader."""
+    client.send(
+        {"id": 70, "method": "textDocument/hover", "params": {"method": [1], "x": {"method": {}}}}
+    )
+    assert client.answer(70)["error"]["code"] in (-32602, -32601)
+    body = b'{"jsonrpc": "2.0", "method": 5}'
+    client.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    client.send({"id": 71, "method": "tactful/inspect", "params": {}})
+    assert "result" in client.answer(71)
+    assert "Traceback" not in client.close()

@@ -161,6 +161,11 @@ class TactfulProtocol(LanguageServerProtocol):
         return True
 
     def structure_message(self, data: dict[str, Any]) -> Any:
+        if not isinstance(data.get("method", ""), str):
+            # json.loads calls this for every object, params' own included: a "method" that
+            # is not a name made the lookup raise (a traceback); such a dict is plain data,
+            # and at the top it is answered as not a message.
+            return data
         if "method" in data and "params" not in data and not self.get_message_type(data["method"]):
             # JSON-RPC lets params be left out; pygls's generic message type (tactful/inspect,
             # unknown methods) insists on the key.
