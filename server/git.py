@@ -29,11 +29,14 @@ class GitError(RuntimeError):
     """A git command failed; the message is one line."""
 
 
-def _run(root: Path | str, args: tuple[str, ...]) -> subprocess.CompletedProcess[bytes]:
+def _run(
+    root: Path | str, args: tuple[str, ...], stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     try:
         return subprocess.run(
             ["git", "-C", str(root), "-c", "core.quotepath=on", *args],
+            input=stdin,
             capture_output=True,
             env=env,
             check=False,
@@ -158,9 +161,7 @@ def show_files(
     if not names:
         return out
     request = "".join(f"{rev}:{path}\n" for rev, path in names).encode("utf-8", "surrogateescape")
-    proc = subprocess.run(
-        ["git", "-C", str(root), "cat-file", "--batch"], input=request, capture_output=True, check=False
-    )  # fmt: skip
+    proc = _run(root, ("cat-file", "--batch"), stdin=request)
     data, at = proc.stdout, 0
     for name in names:
         end = data.find(b"\n", at)
