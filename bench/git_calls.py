@@ -109,12 +109,7 @@ async def editor(
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env, cwd=repo,
     )  # fmt: skip
     client = Published(proc)
-    await client.request("initialize", {
-        "processId": os.getpid(), "rootUri": repo.as_uri(),
-        "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
-        "initializationOptions": {"lsp": {"debounceMs": 0}, "llm": {"enabled": False}},
-    })  # fmt: skip
-    client.notify("initialized", {})
+    await client.initialize(repo)
     uri = (repo / "pkg" / "io.py").as_uri()
     opened = client.expect(1)
     client.notify("textDocument/didOpen", {"textDocument": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,15 @@ class Client:
 
     def notify(self, method: str, params: Any) -> None:
         self._send({"method": method, "params": params})
+
+    async def initialize(self, repo: Path) -> None:
+        """Initialize as a push client with versioned diagnostics, no debounce and no LLM."""
+        await self.request("initialize", {
+            "processId": os.getpid(), "rootUri": repo.as_uri(),
+            "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
+            "initializationOptions": {"lsp": {"debounceMs": 0}, "llm": {"enabled": False}},
+        })  # fmt: skip
+        self.notify("initialized", {})
 
     def on_notification(self, message: dict[str, Any], arrived: float) -> None:
         """A notification from the server, with its arrival time (perf_counter)."""

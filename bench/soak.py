@@ -167,12 +167,7 @@ async def run(docs: int, edits: int, trace_memory: bool = False) -> None:
             stdout=asyncio.subprocess.PIPE, env=env, cwd=repo,
         )  # fmt: skip
         client = SoakClient(proc)
-        await client.request("initialize", {
-            "processId": os.getpid(), "rootUri": repo.as_uri(),
-            "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
-            "initializationOptions": {"lsp": {"debounceMs": 0}, "llm": {"enabled": False}},
-        })  # fmt: skip
-        client.notify("initialized", {})
+        await client.initialize(repo)
         texts: dict[str, list[str]] = {}
         versions: dict[str, int] = {}
         for source in sources:
