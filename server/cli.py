@@ -117,11 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING - 10 * min(args.verbose, 2),
-        format="tactful: %(levelname)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from tactful.server.redact import RedactingFormatter
+
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setFormatter(RedactingFormatter("tactful: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2), handlers=[stderr])
     try:
         return int(args.func(args))
     except (UsageError, GitError, DiffError, OSError, ValueError) as exc:

@@ -1,7 +1,8 @@
 """Remove strings that look like credentials from text before it leaves the machine.
 
 Every prompt goes through :func:`redact` (added and removed lines alike), and so does any
-log line or export that quotes reviewed code. The patterns favour catching a secret over
+export that quotes reviewed code; every log line tactful writes goes through
+:func:`redact_log` (its handlers use :class:`RedactingFormatter`). The patterns favour catching a secret over
 keeping a harmless string: a redacted literal costs the reviewer a little context, a
 leaked key costs much more.
 
@@ -15,6 +16,7 @@ line costs milliseconds.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -253,3 +255,40 @@ def _mixed(run: str) -> bool:
 def _entropy(value: str) -> float:
     counts = Counter(value)
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+# Escapes as json.dumps and repr() write them: a traced LSP message quotes the document's
+# text that way, so `password = \"hunter2\"` and `\n`-joined key lines hide from the
+# patterns above until decoded.
+_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|[nrt\"'\\/])")
+_ESCAPED = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = m.group(0)[1:]
+    return chr(int(code[1:], 16)) if code[0] == "u" else _ESCAPED[code]
+
+
+def redact_log(text: str) -> str:
+    """A log line with its credentials redacted, including those inside quoted JSON.
+
+    The line is kept as it is unless decoding its escapes reveals more credentials; then
+    the decoded text is logged (redacted), since only that form shows what was removed.
+    """
+    clean, _ = redact(text)
+    if "\\" not in clean:
+        return clean
+    decoded = _ESCAPE.sub(_unescape, clean)
+    again, more = redact(decoded)
+    return again if more else clean
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record (message, arguments and traceback) and redacts the result.
+
+    Every handler tactful installs uses it: the LSP log file, stderr, ``window/logMessage``
+    and the CLI's log, so pygls's message tracing is redacted like tactful's own lines.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_log(super().format(record))

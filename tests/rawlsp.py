@@ -14,15 +14,18 @@ from typing import Any
 
 
 class RawClient:
-    def __init__(self, tmp_path: Path) -> None:
-        env = {**os.environ, "TACTFUL_CACHE_DIR": str(tmp_path / "c"), "TACTFUL_DATA_DIR": str(tmp_path / "d"),
+    def __init__(
+        self, tmp_path: Path, args: tuple[str, ...] = (), cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        env = {**os.environ, **(env or {}), "TACTFUL_CACHE_DIR": str(tmp_path / "c"), "TACTFUL_DATA_DIR": str(tmp_path / "d"),
                "TACTFUL_CONFIG_DIR": str(tmp_path / "cfg")}  # fmt: skip
         # stderr goes to a file, not a pipe: a pipe nobody reads fills after ~64 KiB of log
         # lines, and the server then blocks in its next log call and answers nothing.
         self.stderr = tempfile.TemporaryFile(dir=tmp_path)  # noqa: SIM115  (closed in close())
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tactful.server", "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.stderr, cwd=tmp_path, env=env,
+            [sys.executable, "-m", "tactful.server", "lsp", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.stderr, cwd=cwd or tmp_path, env=env,
         )  # fmt: skip
         self.stderr_text = ""
         self.buffer = b""
@@ -41,6 +44,22 @@ class RawClient:
 
     def answer(self, msg_id: int | None, timeout: float = 30.0) -> dict[str, Any]:
         """The response to ``msg_id``, skipping notifications and other responses."""
+        key = json.dumps(msg_id)
+        if not self._until(lambda: bool(self.responses.get(key)), timeout):
+            raise AssertionError(f"no answer to request {msg_id}")
+        return self.responses[key].pop(0)
+
+    def notification(self, wanted: Any, timeout: float = 30.0) -> dict[str, Any]:
+        """The first notification (received so far or next) for which ``wanted`` is true."""
+
+        def found() -> dict[str, Any] | None:
+            return next((n for n in self.notifications if wanted(n)), None)
+
+        if not self._until(lambda: found() is not None, timeout):
+            raise AssertionError("no such notification")
+        return found()  # type: ignore[return-value]
+
+    def _until(self, done: Any, timeout: float) -> bool:
         assert self.proc.stdout is not None
         end = time.monotonic() + timeout
         while time.monotonic() < end:
@@ -62,14 +81,14 @@ class RawClient:
                     self.responses.setdefault(key, []).append(message)
                 elif "id" not in message:
                     self.notifications.append(message)
-            if self.responses.get(json.dumps(msg_id)):
-                return self.responses[json.dumps(msg_id)].pop(0)
+            if done():
+                return True
             ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
             if ready:
                 chunk = os.read(self.proc.stdout.fileno(), 65536)
                 assert chunk, "the server exited"
                 self.buffer += chunk
-        raise AssertionError(f"no answer to request {msg_id}")
+        return False
 
     def close(self) -> str:
         self.proc.kill()

@@ -3,6 +3,8 @@
 stdout is the JSON-RPC channel. Records of the ``tactful`` loggers are forwarded to the
 client as ``window/logMessage`` (from whatever thread logged them: the notification is
 sent from the event loop), and written to the log file when one is configured.
+Every handler redacts what it writes (:class:`RedactingFormatter`): at debug verbosity
+pygls traces whole messages, and the editor keeps these logs on disk.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from tactful.server.redact import RedactingFormatter
 
 if TYPE_CHECKING:
     from tactful.server.lsp.host import Host
@@ -58,7 +61,7 @@ def configure(log_file: str | None, verbosity: int) -> None:
     root.handlers.clear()
     level = logging.WARNING - 10 * min(verbosity, 2)
     stderr = logging.StreamHandler(sys.stderr)
-    stderr.setFormatter(logging.Formatter(FORMAT))
+    stderr.setFormatter(RedactingFormatter(FORMAT))
     stderr.setLevel(level)
     root.addHandler(stderr)
     root.setLevel(min(level, logging.INFO))
@@ -78,7 +81,7 @@ def add_file(log_file: str) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(RedactingFormatter(FORMAT))
     handler.setLevel(logging.DEBUG)
     root.addHandler(handler)
 
@@ -88,7 +91,7 @@ def attach_client(server: Host) -> None:
     logger = logging.getLogger("tactful")
     if not any(isinstance(h, ClientLogHandler) for h in logger.handlers):
         handler = ClientLogHandler(server, asyncio.get_running_loop())
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     if server.settings.lsp.log_file:
