@@ -125,11 +125,22 @@ class CodeActions:
     def __init__(self, host: Host) -> None:
         self.host = host
 
-    def actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
-        """The actions for the tactful diagnostics in the request's context."""
+    async def actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        """The actions for the tactful diagnostics in the request's context.
+
+        They come from the last report of the document's current version, even one the
+        settings have since outdated (it is reviewed again; its fixes still fit this text).
+        With no report of that version yet (just opened or edited), the request waits for the
+        running review of it, as a pull does: an empty menu would tell the user there is
+        nothing to do.
+        """
         ls = self.host
-        state = ls.docs.get(params.text_document.uri)
+        uri = params.text_document.uri
+        state = ls.docs.get(uri)
         report = state.report if state else None
+        if report is None or report.version != ls.current_version(uri):
+            report = await ls.wait_for_report(uri)
+            state = ls.docs.get(uri)
         if state is None or report is None:
             return []
         actions: list[types.CodeAction] = []

@@ -212,7 +212,7 @@ class Commands:
         severities = severity_table(ls.settings.lsp.severity_map)
         out = []
         for uri, state in ls.docs.items():
-            report = state.report
+            report = None if state.outdated else state.report  # made under the old settings
             if report is None or (wanted and uri != wanted):
                 continue
 

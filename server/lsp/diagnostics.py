@@ -113,7 +113,7 @@ def make_report(
 def deliver(ls: Host, state: DocState, report: DocReport) -> None:
     """Make ``report`` the document's current one, record what is newly shown, and tell the client."""
     previous = state.report
-    state.report = report
+    state.report, state.outdated = report, False
     log_shown = not ls.gate_active()  # the gate logs its own shown/hidden decisions
     for finding in report.findings:
         if finding.fingerprint not in state.known and log_shown:

@@ -87,8 +87,10 @@ def register(server: TactfulServer) -> None:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )
-    def on_code_action(ls: TactfulServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        return actions.actions(params)
+    async def on_code_action(
+        ls: TactfulServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
+        return await actions.actions(params)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_configuration(

@@ -205,9 +205,13 @@ class TactfulServer(LanguageServer):
             )
 
     def review_all_again(self) -> None:
-        """Review every open document afresh (settings changed): old reports no longer count."""
+        """Review every open document afresh (settings changed): old reports no longer count.
+
+        The old report is kept, marked outdated, until the new one comes: a quick-fix menu
+        opened meanwhile still gets the actions of the text it shows.
+        """
         for uri, state in self.docs.items():
-            state.report = None
+            state.outdated = True
             state.last_final = (
                 None  # findings that vanish with a setting say nothing about the developer
             )
@@ -312,6 +316,7 @@ class TactfulServer(LanguageServer):
             report = state.report
             if (
                 report is not None
+                and not state.outdated
                 and report.version == self.current_version(uri)
                 and (report.final or not final)
             ):

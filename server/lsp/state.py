@@ -52,6 +52,9 @@ class DocState:
     """Reports delivered per version, to make each result id unique."""
     needs_refresh: bool = False
     """Pulling clients must be asked to pull again (the settings changed)."""
+    outdated: bool = False
+    """The settings changed after ``report`` was made: pulls wait for the next one, but code
+    actions still answer from it (its fixes still fit the text of its version)."""
     updated: asyncio.Event = field(default_factory=asyncio.Event)
     """Set (and replaced) whenever a report is delivered."""
 
