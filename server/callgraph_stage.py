@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from tactful.analyzers.callgraph import signature_change_findings
 from tactful.analyzers.callgraph.contracts import Source, caller_contract_findings
+from tactful.analyzers.callgraph.nullable import unguarded_null_findings
 from tactful.analyzers.callgraph.tags import Definition
 from tactful.server import pipeline
 from tactful.server.index import RepoIndex
@@ -53,14 +54,11 @@ def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
         for unit in result.units:
             result.unit_context[(unit.path, unit.name)] = index.unit_context(unit)
         found = signature_change_findings(result.units, old_defs, new_defs, index.graph)
+        source = _source(index, new_texts)
         found += caller_contract_findings(
-            result.units,
-            old_defs,
-            new_defs,
-            index.graph,
-            old_texts,
-            _source(index, new_texts),
+            result.units, old_defs, new_defs, index.graph, old_texts, source
         )
+        found += unguarded_null_findings(result.units, index.graph, source)
         added = pipeline.merge_findings(result, found, settings)
         pipeline.add_counters(
             result, {"callgraph.units": len(result.units), "callgraph.findings": len(added)}

@@ -13,6 +13,8 @@ from tactful.analyzers.callgraph.graph import (
     CallGraph,
 )
 from tactful.analyzers.callgraph.imports import Import
+from tactful.analyzers.callgraph.nullable import RULE as _NULL_RULE
+from tactful.analyzers.callgraph.nullable import SUMMARY as _NULL_SUMMARY
 from tactful.analyzers.callgraph.records import Callee, CallSite
 from tactful.analyzers.callgraph.signature import RULE, SUMMARY, signature_change_findings
 from tactful.analyzers.callgraph.tags import (
@@ -24,7 +26,7 @@ from tactful.analyzers.callgraph.tags import (
     tags_query,
 )
 
-CALLGRAPH_RULES = {RULE: SUMMARY, **_CONTRACT_RULES}
+CALLGRAPH_RULES = {RULE: SUMMARY, **_CONTRACT_RULES, _NULL_RULE: _NULL_SUMMARY}
 """Rule id -> summary of every finding the call graph reports."""
 
 __all__ = [

@@ -1,0 +1,362 @@
+"""``callgraph.unguarded-null``: a changed line reads through a value that another unit says
+may be null.
+
+The nullability is not visible in the changed unit itself; the call graph and the
+project's other code supply it. Two kinds of evidence, both required to be specific:
+
+- **a callee that returns null**: the changed code reads through (``x.f``, ``x->f``,
+  ``x.m()``) the result of a call, directly or through a local variable, with no null test
+  between, and the call resolves to project definitions that ``return null`` / ``nil`` /
+  ``None`` / ``nullptr`` on some path (a Go ``return nil`` only when it is the sole result:
+  ``return nil, err`` comes with an error the caller checks). A call resolved by name alone
+  counts only when at least half of the definitions of that name return null.
+- **a field the project tests for null** (``nullable_fields.py``): the changed line reads
+  through ``recv.F`` where other functions beside this one test ``F`` against null more
+  often than they read through it untested.
+
+Pure: the engine passes the call graph and a reader of file texts in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import tree_sitter as ts
+from tactful.analyzers.callgraph.call_use import CALL_TYPES, FUNCTION_TYPES, call_at
+from tactful.analyzers.callgraph.contracts import Source
+from tactful.analyzers.callgraph.graph import EXACT, IMPORTED, NAME_ONLY, CallGraph, family
+from tactful.analyzers.callgraph.nullable_fields import FieldFacts, field_findings
+from tactful.analyzers.callgraph.tags import Definition, Reference
+from tactful.analyzers.checks import guard_lang as g
+from tactful.analyzers.languages import parse_cached
+from tactful.analyzers.model import ChangeUnit, Finding, Location, Severity, Span
+
+RULE = "callgraph.unguarded-null"
+SUMMARY = "a changed line reads through a value that a callee or the project's other code says may be null"
+LANGUAGES = frozenset(
+    {"java", "csharp", "go", "c", "cpp", "javascript", "typescript", "tsx", "python", "php", "ruby"}
+)
+"""Rust is left out: its Option is typed, and the compiler makes the caller handle it."""
+CONFIDENCE = 0.5
+_MAX_TARGETS = 40
+_NULL_RETURNS = frozenset({"null", "nil", "None", "nullptr", "NULL", "undefined"})
+_TERNARIES = frozenset({"ternary_expression", "conditional_expression"})
+_RETURNS = frozenset({"return_statement", "return", "return_expression"})
+_WRAPPERS = frozenset(
+    {
+        "parenthesized_expression",
+        "cast_expression",
+        "await_expression",
+        "await",
+        "as_expression",
+        "equals_value_clause",
+    }
+)
+_ASSIGNS = frozenset(
+    {
+        "assignment_expression",
+        "assignment",
+        "variable_declarator",
+        "init_declarator",
+        "short_var_declaration",
+        "assignment_statement",
+        "var_spec",
+    }
+)
+_TARGET_FIELDS = ("left", "name", "declarator")
+_OBJECT_FIELDS = ("object", "operand", "argument", "expression", "receiver", "value", "function")
+_NAME = re.compile(r"^[$@]?[A-Za-z_]\w{0,60}$")
+_CHOICE = re.compile(r"\?\.|\?->|\?\?|\s\?\s|&\.")
+"""An optional chain, a null-coalescing operator or a ternary: the line handles null itself."""
+_READ_AFTER = re.compile(r"^\s{0,2}(?:\.(?![.?])|->)\s{0,2}[A-Za-z_]")
+_NULLABLE_SIGNATURE = {
+    "java": re.compile(r"@(?:Nullable|CheckForNull)\b"),
+    "python": re.compile(r"->\s*(?:Optional\[|[^:]*\|\s*None\b|None\s*\|)"),
+    "typescript": re.compile(r"\)\s*:\s*[^{=]*\|\s*(?:null|undefined)\b"),
+    "tsx": re.compile(r"\)\s*:\s*[^{=]*\|\s*(?:null|undefined)\b"),
+}
+"""A declared nullable result: Java's annotations, Python's Optional, TypeScript's ``| null``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A read through the result of one call: where, through which name, and the call."""
+
+    line: int
+    text: str
+    """What the line reads: ``typeAdapter.nullSafe`` or ``find(x).name``."""
+    variable: str
+    """The local the result went into; empty when the line reads through the call itself."""
+    ref: Reference
+
+
+def unguarded_null_findings(
+    units: Iterable[ChangeUnit],
+    graph: CallGraph,
+    source: Source,
+    facts: FieldFacts | None = None,
+) -> list[Finding]:
+    """Findings for changed lines that read through a value a callee may return as null, or
+    through a field that the project's other code tests for null (``facts``)."""
+    findings: list[Finding] = []
+    nullable: dict[int, Location | None] = {}
+    facts = facts or FieldFacts(graph, source)
+    for unit in units:
+        if unit.language not in LANGUAGES or not unit.changed_new_lines or unit.new_span is None:
+            continue
+        text = source(unit.path)
+        tags = graph.files.get(unit.path)
+        if text is None or tags is None:
+            continue
+        lines = text.splitlines()
+        data = text.encode("utf-8")
+        tree = parse_cached(unit.language, data)
+        added = frozenset(unit.changed_new_lines)
+        flagged: set[int] = set()
+        span = unit.new_span
+        refs = [
+            r
+            for r in tags.references
+            if span.start_line <= r.start_line <= span.end_line and r.caller == unit.name
+        ]
+        for ref in refs:
+            read = _read_of(ref, tree, data, lines, unit, added)
+            if read is None or read.line in flagged or _preexisting(read, unit):
+                continue
+            where = _nullable_callee(ref, graph, source, unit.language, nullable)
+            if where is None:
+                continue
+            flagged.add(read.line)
+            findings.append(_finding(unit, read, where))
+        definition = next((d for d in tags.definitions if d.qualified_name == unit.name), None)
+        findings += [
+            f
+            for f in field_findings(unit, lines, facts, definition)
+            if f.span.start_line not in flagged
+        ]
+    return findings
+
+
+# --- the read through a call's result ----------------------------------------------------
+
+
+def _read_of(
+    ref: Reference,
+    tree: ts.Tree,
+    data: bytes,
+    lines: list[str],
+    unit: ChangeUnit,
+    added: frozenset[int],
+) -> _Read | None:
+    """The first read through the call's result, when the change wrote the call or the read."""
+    call = _call_node(tree, ref)
+    if call is None or call.type in ("object_creation_expression", "new_expression"):
+        return None
+    node, parent = call, call.parent
+    while parent is not None and (
+        parent.type in _WRAPPERS
+        or (parent.type == "expression_list" and parent.named_child_count == 1)
+    ):
+        node, parent = parent, parent.parent
+    if parent is None:
+        return None
+    call_line = call.start_point[0] + 1
+    if parent.type in _ASSIGNS:
+        target = next(
+            (t for f in _TARGET_FIELDS if (t := parent.child_by_field_name(f)) is not None), None
+        )
+        if target is None or target == node:
+            return None
+        name = _text(target, data).lstrip("*& ")
+        if target.type == "expression_list" and target.named_child_count == 1:
+            name = _text(target.named_children[0], data)
+        if not _NAME.match(name):
+            return None
+        after = node.end_point[0] + 1
+        read = _first_read(name, lines, after, unit)
+        if read is None or not ({call_line, read[0]} & added):
+            return None
+        return _Read(read[0], read[1], name, ref)
+    if any(parent.child_by_field_name(f) == node for f in _OBJECT_FIELDS):
+        rest = data[node.end_byte : parent.end_byte].decode("utf-8", "replace")
+        line = node.end_point[0] + 1
+        if not _READ_AFTER.match(rest) or line not in added:
+            return None
+        shown = _text(call, data).split("(", 1)[0] + "(...)" + rest.split("(", 1)[0].strip()
+        return _Read(line, shown, "", ref)
+    return None
+
+
+def _call_node(tree: ts.Tree, ref: Reference) -> ts.Node | None:
+    """The call expression of the reference: the one that ends where it does (calls in a
+    chain, ``a.get().create()``, all start at the same place)."""
+    start, end = (ref.start_line - 1, ref.start_col), (ref.end_line - 1, ref.end_col)
+    node = tree.root_node.descendant_for_point_range(start, end)
+    while node is not None and node.type not in FUNCTION_TYPES:
+        if node.type in CALL_TYPES and node.end_point == end:
+            return node
+        node = node.parent
+    return call_at(tree, ref.start_line, ref.start_col)
+
+
+def _first_read(
+    name: str, lines: list[str], after: int, unit: ChangeUnit
+) -> tuple[int, str] | None:
+    """(line, text) of the first read through ``name`` after line ``after`` in the unit,
+    or None when a null test, a new assignment or the unit's end comes first."""
+    assert unit.new_span is not None
+    escaped = re.escape(name)
+    reads = re.compile(rf"(?<![\w$@.]){escaped}\s{{0,2}}(?:\.(?![.?])|->)\s{{0,2}}([A-Za-z_]\w*)")
+    assigned = re.compile(rf"(?<![\w$@.]){escaped}\s{{0,2}}(?::=|=(?!=)|\?\?=|\|\|=)")
+    mentions = re.compile(rf"(?<![\w$@.]){escaped}(?![\w$])")
+    tested = g.null_test_line(name)
+    for number in range(after, min(unit.new_span.end_line, len(lines)) + 1):
+        text = lines[number - 1]
+        if g.COMMENT_LINE.match(text) or not mentions.search(text):
+            continue
+        if tested.search(text) or g.NULL_TEST_WORDS.search(text) or _CHOICE.search(text):
+            return None  # tested (or handled by a ternary / optional chain) before any read
+        found = reads.search(text)
+        if found:
+            return number, re.sub(r"\s+", "", found[0])
+        if number > after and assigned.search(text):
+            return None
+    return None
+
+
+def _preexisting(read: _Read, unit: ChangeUnit) -> bool:
+    """The old unit already read through the same name this way (the change moved it)."""
+    needle = read.text.split("(...)")[-1] if not read.variable else read.text
+    return bool(needle) and needle in unit.old_source and f"{read.ref.name}(" in unit.old_source
+
+
+# --- callees that return null ------------------------------------------------------------
+
+
+def _nullable_callee(
+    ref: Reference,
+    graph: CallGraph,
+    source: Source,
+    language: str,
+    memo: dict[int, Location | None],
+) -> Location | None:
+    """Where the call's callee returns null, when the evidence is specific enough."""
+    resolved = graph.resolve(ref) or (
+        # A receiver the resolver cannot type (`a.get().create()`): every method of the name.
+        tuple((d, NAME_ONLY) for d in graph.definitions_named(ref.name)) if ref.receiver else ()
+    )
+    targets = [
+        (d, c)
+        for d, c in resolved
+        if d.callable and family(d.language) == family(language) and d.accepts(ref.arity)
+    ]
+    if not targets or len(targets) > _MAX_TARGETS:
+        return None
+    best = [d for d, c in targets if c in (EXACT, IMPORTED)]
+    candidates = best or [d for d, c in targets if c == NAME_ONLY]
+    found = []
+    for d in candidates:
+        if id(d) not in memo:
+            memo[id(d)] = _null_return(d, source)
+        where = memo[id(d)]
+        if where is not None:
+            found.append(where)
+    if not found:
+        return None
+    if not best and (
+        len(found) * 2 < len(candidates) or len(candidates) < 2 and not _unique(ref, graph)
+    ):
+        return None
+    return found[0]
+
+
+def _unique(ref: Reference, graph: CallGraph) -> bool:
+    return len(graph.definitions_named(ref.name)) == 1
+
+
+def _null_return(d: Definition, source: Source) -> Location | None:
+    """The first ``return null`` of the definition (or its declared nullable result)."""
+    declared = _NULLABLE_SIGNATURE.get(d.language)
+    if declared is not None and declared.search(d.signature):
+        return Location(
+            d.path,
+            Span.lines(d.start_line, d.start_line),
+            f"{d.qualified_name} is declared nullable",
+        )
+    text = source(d.path)
+    if text is None:
+        return None
+    data = text.encode("utf-8")
+    node = _definition_node(parse_cached(d.language, data), d)
+    if node is None:
+        return None
+    for ret in _own(node, _RETURNS):
+        values = [c for c in ret.named_children if "comment" not in c.type]
+        if len(values) == 1 and values[0].type == "expression_list":
+            values = list(values[0].named_children)
+        if len(values) != 1:
+            continue
+        value = values[0]
+        if value.type in _TERNARIES:  # `return ok ? adapter : null;`
+            nulls = (b for b in value.named_children[1:] if _text(b, data) in _NULL_RETURNS)
+            value = next(nulls, value)
+        if _text(value, data) in _NULL_RETURNS:
+            line = ret.start_point[0] + 1
+            returned = _text(value, data)
+            return Location(
+                d.path, Span.lines(line, line), f"{d.qualified_name} returns {returned}"
+            )
+    return None
+
+
+def _definition_node(tree: ts.Tree, d: Definition) -> ts.Node | None:
+    node = tree.root_node.descendant_for_point_range(
+        (d.start_line - 1, d.start_col), (d.start_line - 1, d.start_col)
+    )
+    while node is not None and not (
+        node.type in FUNCTION_TYPES and node.start_point[0] == d.start_line - 1
+    ):
+        node = node.parent
+    return node
+
+
+def _own(node: ts.Node, types: frozenset[str]) -> Iterator[ts.Node]:
+    """Nodes of ``types`` in the definition, not in functions nested inside it."""
+    stack = list(node.children)
+    while stack:
+        child = stack.pop()
+        if child.type in types:
+            yield child
+        if child.type not in FUNCTION_TYPES:
+            stack.extend(child.children)
+
+
+def _text(node: ts.Node, data: bytes) -> str:
+    return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _finding(unit: ChangeUnit, read: _Read, where: Location) -> Finding:
+    called = f"`{read.ref.name}()`"
+    what = f"`{read.variable}` holds the result of {called}" if read.variable else f"{called}"
+    message = (
+        f"{what}, which can return null ({where.path}:{where.span.start_line}); this line reads "
+        f"through it (`{read.text}`) without a null check."
+    )
+    return Finding(
+        path=unit.path,
+        span=Span.lines(read.line, read.line),
+        severity=Severity.WARNING,
+        rule=RULE,
+        message=message,
+        category="correctness",
+        source="callgraph",
+        related=(where,),
+        confidence=CONFIDENCE,
+        unit=unit.name,
+        code=unit.signature,
+    )
+
+
+__all__ = ["CALL_TYPES", "CONFIDENCE", "LANGUAGES", "RULE", "SUMMARY", "unguarded_null_findings"]

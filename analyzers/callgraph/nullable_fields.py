@@ -1,0 +1,220 @@
+"""Fields the project tests for null: the second evidence of ``callgraph.unguarded-null``.
+
+A changed line reads through ``recv.F`` (``res.RawResponse.Proto``, ``node->next->key``)
+with no null test of ``F`` in the unit before it. That is worth saying only when the code
+around it, the other functions of the same directory (a Go package, a Java package, a
+module folder), test ``F`` against null before reading it in at least two functions and
+more often than they read through it untested. The receiver must be the unit's own
+(``self``/``this``, a parameter, the Go receiver or a local), so ``os.path.join`` is never
+a read through a field ``path``.
+
+Pure: file texts come through the engine's reader; counts are kept per directory.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tactful.analyzers.callgraph.contracts import Source
+from tactful.analyzers.callgraph.graph import CallGraph, family
+from tactful.analyzers.callgraph.tags import Definition
+from tactful.analyzers.checks import guard_lang as g
+from tactful.analyzers.model import ChangeUnit, Finding, Location, Severity, Span
+
+_RULE = "callgraph.unguarded-null"
+_CONFIDENCE = 0.5
+_MIN_GUARDED = 2
+_MAX_FILES = 300
+_MAX_LISTED = 3
+_NULLS = r"(?:nil|null|NULL|nullptr|undefined|None)"
+_MEMBER = r"(?:\.|->)"
+_FIELD_READ = re.compile(
+    r"(?<![\w$@])([$@]?[A-Za-z_]\w*)((?:\s?(?:\.|->)\s?[A-Za-z_]\w*)*?)\s?(?:\.|->)\s?([A-Za-z_]\w*)\s?(?:\.(?![.?])|->)\s?[A-Za-z_]"
+)
+"""``root.path.F.x`` or ``root->F->x``: group 1 the root name, group 3 the field read through."""
+_NULL_TEST = re.compile(
+    rf"{_MEMBER}([A-Za-z_]\w*)\s*(?:===?|!==?|\s+is\s+(?:not\s+)?)\s*{_NULLS}\b"
+    rf"|\b{_NULLS}\s*(?:===?|!==?)\s*[\w$@.>\-]*?{_MEMBER}([A-Za-z_]\w*)\b(?!\s*[.(\[]|->)"
+    rf"|\b(?:is_null|isset|empty)\(\s*[\w$@.>\-]*?->([A-Za-z_]\w*)\s*\)"
+    rf"|{_MEMBER}([A-Za-z_]\w*)\.nil\?"
+)
+"""``x.F == nil``, ``null != x.F``, ``x.F is None``, ``isset($this->F)``, ``x.F.nil?``."""
+_READ_THROUGH = re.compile(rf"{_MEMBER}\s?([A-Za-z_]\w*)\s?(?:\.(?![.?])|->)\s?[A-Za-z_]")
+_OWN_ROOTS = frozenset({"self", "this", "$this", "@"})
+
+
+@dataclass
+class _Counts:
+    guarded: dict[str, list[tuple[str, int, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    """Field -> (path, line, function) of each function that tests it against null."""
+    unguarded: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+    """Field -> (path, function) of each function that reads through it with no null test."""
+
+
+class FieldFacts:
+    """Null tests and reads of fields, per directory of the repository (computed on demand)."""
+
+    def __init__(self, graph: CallGraph, source: Source) -> None:
+        self._graph, self._source = graph, source
+        self._dirs: dict[tuple[str, str], _Counts] = {}
+
+    def counts(self, path: str, language: str) -> _Counts:
+        key = (posixpath.dirname(path), family(language))
+        if key not in self._dirs:
+            self._dirs[key] = self._count(*key)
+        return self._dirs[key]
+
+    def _count(self, directory: str, fam: str) -> _Counts:
+        counts = _Counts()
+        files = [
+            (p, t)
+            for p, t in self._graph.files.items()
+            if posixpath.dirname(p) == directory and family(t.language) == fam
+        ][:_MAX_FILES]
+        for path, tags in files:
+            text = self._source(path)
+            if text is None:
+                continue
+            owners = _owners(tags.definitions)
+            tested: dict[str, set[str]] = defaultdict(set)
+            read: dict[str, set[str]] = defaultdict(set)
+            for number, line in enumerate(text.splitlines(), 1):
+                if g.COMMENT_LINE.match(line):
+                    continue
+                owner = owners.get(number, "")
+                for match in _NULL_TEST.finditer(line):
+                    name = next(n for n in match.groups() if n)
+                    if owner not in tested[name]:
+                        tested[name].add(owner)
+                        counts.guarded[name].append((path, number, owner))
+                for match in _READ_THROUGH.finditer(line):
+                    read[match[1]].add(owner)
+            for name, functions in read.items():
+                counts.unguarded[name] |= {(path, f) for f in functions - tested[name]}
+        return counts
+
+
+def _owners(definitions: tuple[Definition, ...] | list[Definition]) -> dict[int, str]:
+    """Line -> qualified name of the innermost callable definition holding it."""
+    owners: dict[int, str] = {}
+    for d in sorted(
+        (d for d in definitions if d.callable),
+        key=lambda d: d.end_line - d.start_line,
+        reverse=True,
+    ):
+        for line in range(d.start_line, d.end_line + 1):
+            owners[line] = d.qualified_name
+    return owners
+
+
+def field_findings(
+    unit: ChangeUnit, lines: list[str], facts: FieldFacts, definition: Definition | None
+) -> list[Finding]:
+    """Findings for the unit's added lines that read through a field its neighbours test for null."""
+    assert unit.new_span is not None and unit.language is not None
+    added = frozenset(unit.changed_new_lines)
+    first, last = unit.new_span.start_line, min(unit.new_span.end_line, len(lines))
+    roots = _roots(unit, lines, definition)
+    out: list[Finding] = []
+    reported: set[str] = set()
+    for number in sorted(added):
+        if number > last or g.COMMENT_LINE.match(lines[number - 1]):
+            continue
+        for root, name, shown in _reads(lines[number - 1]):
+            if name in reported or root not in roots:
+                continue
+            if _tested_before(name, lines, first, number) or _read_unchanged(
+                name, lines, first, last, added
+            ):
+                continue
+            counts = facts.counts(unit.path, unit.language)
+            guarded = [
+                x
+                for x in counts.guarded.get(name, ())
+                if not (x[0] == unit.path and x[2] == unit.name)
+            ]
+            unguarded = {x for x in counts.unguarded.get(name, ()) if x != (unit.path, unit.name)}
+            if len(guarded) < _MIN_GUARDED or len(guarded) <= len(unguarded):
+                continue
+            reported.add(name)
+            out.append(_finding(unit, number, shown, name, guarded))
+    return out
+
+
+def _reads(line: str) -> Iterator[tuple[str, str, str]]:
+    """(root, field, text) of each ``root....F.x`` read on the line."""
+    if "?." in line or "?->" in line or "&." in line:
+        return  # optional chaining: the line handles null itself
+    for match in _FIELD_READ.finditer(line):
+        yield match[1], match[3], re.sub(r"\s+", "", match[0])[:-1].rstrip(".->")
+
+
+def _roots(unit: ChangeUnit, lines: list[str], definition: Definition | None) -> set[str]:
+    """Names the unit owns: self/this, its parameters, its Go receiver, locals it assigns."""
+    roots = set(_OWN_ROOTS)
+    if definition is not None:
+        roots |= {p.lstrip("*&") for p in definition.params}
+        roots |= (
+            {"$" + p.lstrip("$") for p in definition.params} if unit.language == "php" else set()
+        )
+        if definition.receiver:
+            roots.add(definition.receiver)
+    assert unit.new_span is not None
+    body = "\n".join(lines[unit.new_span.start_line - 1 : unit.new_span.end_line])
+    roots |= set(re.findall(r"([$@]?[A-Za-z_]\w*)\s{0,2}(?::=|=(?![=>~]))", body))
+    return roots
+
+
+def _tested_before(name: str, lines: list[str], first: int, line: int) -> bool:
+    mention = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
+    return any(
+        mention.search(text) and (g.TEST_LINE.search(text) or g.NULL_TEST_WORDS.search(text))
+        for text in lines[first - 1 : line]
+        if not g.COMMENT_LINE.match(text)
+    )
+
+
+def _read_unchanged(
+    name: str, lines: list[str], first: int, last: int, added: frozenset[int]
+) -> bool:
+    """An unchanged line of the unit already reads through the field (the unit assumes it is set)."""
+    return any(
+        m[1] == name
+        for number in range(first, last + 1)
+        if number not in added
+        for m in _READ_THROUGH.finditer(lines[number - 1])
+    )
+
+
+def _finding(
+    unit: ChangeUnit, line: int, shown: str, name: str, guarded: list[tuple[str, int, str]]
+) -> Finding:
+    functions = len({(p, f) for p, _, f in guarded})
+    listed = ", ".join(f"{p}:{n}" for p, n, _ in guarded[:_MAX_LISTED])
+    message = (
+        f"`{shown}` may be null here: {functions} other functions beside this one test `{name}` "
+        f"against null before reading it ({listed}); this line reads through it without a check."
+    )
+    related = tuple(
+        Location(p, Span.lines(n, n), f"{f or 'top level'} tests {name} for null")
+        for p, n, f in guarded[:_MAX_LISTED]
+    )
+    return Finding(
+        path=unit.path,
+        span=Span.lines(line, line),
+        severity=Severity.WARNING,
+        rule=_RULE,
+        message=message,
+        category="correctness",
+        source="callgraph",
+        related=related,
+        confidence=_CONFIDENCE,
+        unit=unit.name,
+        code=unit.signature,
+    )

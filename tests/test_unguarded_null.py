@@ -1,0 +1,144 @@
+"""``callgraph.unguarded-null``: changed code reads through a value another unit says may be
+null, reviewed by the real CLI on real git repositories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from support import GitRepo
+
+RULE = "callgraph.unguarded-null"
+
+
+def _findings(
+    cli, repo: GitRepo, before: dict[str, str], after: dict[str, str]
+) -> list[dict[str, Any]]:
+    for path, text in before.items():
+        repo.write(path, text)
+    repo.commit("base")
+    for path, text in after.items():
+        repo.write(path, text)
+    result = cli("review", "--format", "json", "--all", "--no-llm", cwd=repo.root)
+    assert result.returncode == 0, result.stderr
+    return [f for f in result.json()["findings"] if f["rule"] == RULE]
+
+
+JAVA_REGISTRY = (
+    "package app;\n\n"
+    "class Registry {\n"
+    "  Handler lookup(String name) {\n"
+    "    if (!handlers.containsKey(name)) {\n"
+    "      return null;\n"
+    "    }\n"
+    "    return handlers.get(name);\n"
+    "  }\n"
+    "}\n"
+)
+JAVA_CALLER = (
+    "package app;\n\n"
+    "class Dispatcher {\n"
+    "  Registry registry;\n\n"
+    "  String dispatch(String name) {\n"
+    "    return name;\n"
+    "  }\n"
+    "}\n"
+)
+
+
+def test_a_read_through_a_callee_result_that_can_be_null_is_reported(cli, git_repo) -> None:
+    after = JAVA_CALLER.replace(
+        "    return name;\n",
+        "    Handler handler = registry.lookup(name);\n    return handler.describe();\n",
+    )
+    before = {"src/app/Registry.java": JAVA_REGISTRY, "src/app/Dispatcher.java": JAVA_CALLER}
+    (finding,) = _findings(cli, git_repo, before, {"src/app/Dispatcher.java": after})
+    assert finding["path"] == "src/app/Dispatcher.java" and finding["line"] == 8
+    assert "`handler` holds the result of `lookup()`" in finding["message"]
+    assert [(r["path"], r["line"]) for r in finding["related"]] == [("src/app/Registry.java", 6)]
+
+
+def test_a_null_test_before_the_read_keeps_it_silent(cli, git_repo) -> None:
+    after = JAVA_CALLER.replace(
+        "    return name;\n",
+        "    Handler handler = registry.lookup(name);\n"
+        '    if (handler == null) {\n      return "";\n    }\n'
+        "    return handler.describe();\n",
+    )
+    before = {"src/app/Registry.java": JAVA_REGISTRY, "src/app/Dispatcher.java": JAVA_CALLER}
+    assert _findings(cli, git_repo, before, {"src/app/Dispatcher.java": after}) == []
+
+
+def test_a_callee_that_never_returns_null_is_silent(cli, git_repo) -> None:
+    registry = JAVA_REGISTRY.replace("return null;", "return Handler.NONE;")
+    after = JAVA_CALLER.replace(
+        "    return name;\n",
+        "    Handler handler = registry.lookup(name);\n    return handler.describe();\n",
+    )
+    before = {"src/app/Registry.java": registry, "src/app/Dispatcher.java": JAVA_CALLER}
+    assert _findings(cli, git_repo, before, {"src/app/Dispatcher.java": after}) == []
+
+
+GO_RESPONSE = (
+    "package client\n\n"
+    "type Response struct {\n\tRaw *http.Response\n}\n\n"
+    "func (r *Response) Status() string {\n"
+    '\tif r.Raw == nil {\n\t\treturn ""\n\t}\n'
+    "\treturn r.Raw.Status\n}\n\n"
+    "func (r *Response) Proto() string {\n"
+    '\tif r.Raw == nil {\n\t\treturn ""\n\t}\n'
+    "\treturn r.Raw.Proto\n}\n"
+)
+GO_LOGGER = (
+    "package client\n\n"
+    "func logResponse(res *Response) string {\n"
+    '\tout := "status " + res.Status()\n'
+    "\treturn out\n}\n"
+)
+
+
+def test_a_read_through_a_field_the_package_tests_for_nil_is_reported(cli, git_repo) -> None:
+    after = GO_LOGGER.replace(
+        "\treturn out\n", '\tout += " proto " + res.Raw.Proto\n\treturn out\n'
+    )
+    before = {"client/response.go": GO_RESPONSE, "client/logger.go": GO_LOGGER}
+    (finding,) = _findings(cli, git_repo, before, {"client/logger.go": after})
+    assert finding["path"] == "client/logger.go" and finding["line"] == 5
+    assert "2 other functions beside this one test `Raw`" in finding["message"]
+
+
+def test_a_field_the_package_mostly_reads_without_a_test_is_silent(cli, git_repo) -> None:
+    readers = "".join(
+        f"\nfunc (r *Response) Read{n}() string {{\n\treturn r.Raw.Header{n}\n}}\n"
+        for n in range(3)
+    )
+    after = GO_LOGGER.replace(
+        "\treturn out\n", '\tout += " proto " + res.Raw.Proto\n\treturn out\n'
+    )
+    before = {"client/response.go": GO_RESPONSE + readers, "client/logger.go": GO_LOGGER}
+    assert _findings(cli, git_repo, before, {"client/logger.go": after}) == []
+
+
+PY_STORE = (
+    "def find_user(users, name):\n"
+    "    for user in users:\n"
+    "        if user.name == name:\n"
+    "            return user\n"
+    "    return None\n"
+)
+PY_VIEW = "from store import find_user\n\n\ndef greet(users, name):\n    return 'hello ' + name\n"
+
+
+def test_python_a_direct_read_through_a_none_result_is_reported(cli, git_repo) -> None:
+    after = PY_VIEW.replace("'hello ' + name", "'hello ' + find_user(users, name).display")
+    before = {"store.py": PY_STORE, "view.py": PY_VIEW}
+    (finding,) = _findings(cli, git_repo, before, {"view.py": after})
+    assert finding["line"] == 5 and "`find_user()`" in finding["message"]
+
+
+def test_python_an_or_default_keeps_it_silent(cli, git_repo) -> None:
+    after = PY_VIEW.replace(
+        "    return 'hello ' + name\n",
+        "    user = find_user(users, name) or DEFAULT\n    return 'hello ' + user.display\n",
+    )
+    before = {"store.py": PY_STORE, "view.py": PY_VIEW}
+    assert _findings(cli, git_repo, before, {"view.py": after}) == []
