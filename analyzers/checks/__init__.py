@@ -12,7 +12,9 @@ file-purpose exemption for every language), ``errors`` (swallowed exceptions),
 callbacks that stopped passing errors on), ``error_results`` (results no longer checked), ``go`` (ignored Go errors), ``python`` (Python pitfalls), ``asserts`` (assertions that validate arguments, dropped in
 production builds),
 ``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``guard_weakened`` (a null check whose exit now also needs a second condition), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
-pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``leak_paths`` (C/C++ failure returns that leave an allocation behind), ``secrets``, ``logged_secrets`` (passwords and tokens passed to a logging call), and
+pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``leak_paths`` (C/C++ failure returns that leave an allocation behind), ``secrets``, ``logged_secrets`` (passwords and tokens passed to a logging call),
+``logic_bounds``, ``logic_variables`` and ``logic_conditions`` (off-by-one loops, wrong
+variables and self-contradictory conditions, decided from the old and new lines), and
 ``hygiene`` (conflict markers, commented-out code), ``todos`` (unlinked TODOs, judged by the
 project's habit). Findings come out sorted, with
 identical ones numbered (:func:`~tactful.analyzers.model.number_occurrences`) so each has
@@ -46,6 +48,9 @@ from tactful.analyzers.checks import (
     leak_removals,
     leaks,
     logged_secrets,
+    logic_bounds,
+    logic_conditions,
+    logic_variables,
     pitfalls,
     python,
     scopes,
@@ -101,6 +106,9 @@ ALL_RULES: tuple[Rule, ...] = (
     *leak_removals.RULES,
     *leak_paths.RULES,
     *scopes.RULES,
+    *logic_bounds.RULES,
+    *logic_variables.RULES,
+    *logic_conditions.RULES,
 )
 
 RULES: Mapping[str, RuleInfo] = MappingProxyType({rule.info.id: rule.info for rule in ALL_RULES})

@@ -1,0 +1,143 @@
+"""What the logic rules share: changed lines paired with the lines they replaced, a code
+tokenizer, single-token swaps, and the enclosing function of a line.
+
+A logic defect (a bound, an operand, a condition) usually lives in a line that was edited
+rather than written: the old line beside the new one says what changed. Pairs come from
+each run of removed lines followed by added lines in a hunk; lines pair one to one when
+the run has as many of each, otherwise by text similarity.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tree_sitter as ts
+from tactful.analyzers.checks.base import CALLABLE_NODES, CheckContext
+from tactful.analyzers.model import Hunk
+
+LANGUAGES = (
+    "python", "javascript", "typescript", "tsx", "go", "java", "c", "cpp", "csharp", "ruby",
+    "php", "rust",
+)  # fmt: skip
+
+_TOKEN = re.compile(
+    r"[$@]{0,2}[A-Za-z_][\w$]*[?!]?|\d[\w.]*"
+    r"|\.\.=|===|!==|<=>|->|::|\?\.|&&|\|\||[<>=!:+\-*/%&|^]=|<<|>>|\.\.|\S"
+)
+_SIMILAR = 0.6
+"""Least difflib ratio for an old and a new line of unequal runs to count as one edited line."""
+
+WORD = re.compile(r"[$@]{0,2}[A-Za-z_][\w$]*")
+NOT_VARIABLES = frozenset(
+    {
+        "true", "false", "True", "False", "None", "null", "nil", "NULL", "nullptr", "undefined",
+        "self", "this", "super", "Self", "and", "or", "not", "in", "is", "new", "return", "if",
+        "else", "elif", "for", "while", "let", "var", "const", "mut", "def", "fn", "func",
+        "function", "int", "long", "float", "double", "char", "bool", "string", "void", "auto",
+        "static", "final", "await", "async", "yield", "len", "size", "length", "_",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LinePair:
+    """An edited line: the old text and the new line that replaced it."""
+
+    old_line: int
+    old: str
+    new_line: int
+    new: str
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(_strip_comment(text))
+
+
+def _strip_comment(text: str) -> str:
+    # A trailing comment is not code; a `#` or `//` inside a string is rare enough on an edited line.
+    return re.split(r"\s(?://|#)\s", text, maxsplit=1)[0]
+
+
+def line_pairs(ctx: CheckContext) -> Iterator[LinePair]:
+    """Every (old line, new line) pair of an edited line, across the file's hunks."""
+    for hunk in ctx.file.hunks:
+        for removed, added in _numbered_blocks(hunk):
+            yield from _pair(removed, added)
+
+
+def _numbered_blocks(hunk: Hunk) -> Iterator[tuple[list[tuple[int, str]], list[tuple[int, str]]]]:
+    """Each run of removed lines with the added lines that follow it, with line numbers."""
+    old_line, new_line = hunk.old_start, hunk.new_start
+    removed: list[tuple[int, str]] = []
+    added: list[tuple[int, str]] = []
+    for raw in hunk.lines:
+        tag, body = raw[:1], raw[1:]
+        if tag == "-":
+            if added:
+                yield removed, added
+                removed, added = [], []
+            removed.append((old_line, body))
+            old_line += 1
+        elif tag == "+":
+            added.append((new_line, body))
+            new_line += 1
+        elif tag == " ":
+            if removed and added:
+                yield removed, added
+            removed, added = [], []
+            old_line += 1
+            new_line += 1
+    if removed and added:
+        yield removed, added
+
+
+def _pair(removed: list[tuple[int, str]], added: list[tuple[int, str]]) -> Iterator[LinePair]:
+    if len(removed) == len(added):
+        for (o, old), (n, new) in zip(removed, added, strict=True):
+            if old.strip() and new.strip():
+                yield LinePair(o, old, n, new)
+        return
+    for n, new in added:
+        if not new.strip():
+            continue
+        best = max(
+            removed,
+            key=lambda item: difflib.SequenceMatcher(None, item[1].strip(), new.strip()).ratio(),
+        )
+        if difflib.SequenceMatcher(None, best[1].strip(), new.strip()).ratio() >= _SIMILAR:
+            yield LinePair(best[0], best[1], n, new)
+
+
+def single_swap(old: str, new: str) -> tuple[str, str, int] | None:
+    """The one token the edit replaced: (old token, new token, index in the new tokens), or None
+    when the lines differ in anything else."""
+    a, b = tokens(old), tokens(new)
+    if len(a) != len(b):
+        return None
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diffs) != 1:
+        return None
+    i = diffs[0]
+    return a[i], b[i], i
+
+
+def enclosing_function(node: ts.Node | None) -> ts.Node | None:
+    while node is not None:
+        if node.type in CALLABLE_NODES:
+            return node
+        node = node.parent
+    return None
+
+
+def node_at(tree: ts.Tree, line: int, text: str) -> ts.Node:
+    """The smallest node at the first code character of 1-based ``line`` (``text`` is the line)."""
+    col = len(text.encode("utf-8")) - len(text.lstrip().encode("utf-8"))
+    found = tree.root_node.descendant_for_point_range((line - 1, col), (line - 1, col))
+    return found if found is not None else tree.root_node
+
+
+def is_variable(token: str) -> bool:
+    return bool(WORD.fullmatch(token)) and token not in NOT_VARIABLES and not token[:1].isupper()
