@@ -62,7 +62,7 @@ def test_the_cli_skips_a_hostile_file_with_a_reason_and_reviews_the_rest(
     assert "Traceback" not in result.stderr
 
 
-def test_the_editor_answers_with_diagnostics_for_a_hostile_document(
+def test_the_editor_answers_and_says_why_for_hostile_and_minified_documents(
     git_repo: GitRepo, tmp_path: Path
 ) -> None:
     git_repo.write("h.rb", "x = 1\n")
@@ -89,6 +89,13 @@ def test_the_editor_answers_with_diagnostics_for_a_hostile_document(
         client.notification(lambda n: n.get("method") == "textDocument/publishDiagnostics"
                             and n["params"]["uri"] == hostile and n["params"].get("version") == 3,
                             timeout=60)  # fmt: skip
+        # A minified bundle is left out before parsing, in the editor as in the CLI.
+        bundle = ";".join(f"console.log({n})" for n in range(2000))
+        client.send({"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": (git_repo.root / "m.js").as_uri(), "languageId": "javascript", "version": 1,
+            "text": bundle + "\n"}}})  # fmt: skip
+        client.notification(lambda n: n.get("method") == "textDocument/publishDiagnostics"
+                            and n["params"]["uri"].endswith("/m.js"), timeout=60)  # fmt: skip
         # The server is not wedged: another document is reviewed after it.
         client.send({"method": "textDocument/didOpen", "params": {"textDocument": {
             "uri": ok, "languageId": "python", "version": 1, "text": "x = 1\nbreakpoint()\n"}}})  # fmt: skip
@@ -105,3 +112,4 @@ def test_the_editor_answers_with_diagnostics_for_a_hostile_document(
         if n.get("method") == "window/logMessage"
     ]
     assert any("h.rb: not reviewed: parse-budget" in m for m in said), said
+    assert any("m.js: not reviewed: minified" in m for m in said), said
