@@ -18,7 +18,7 @@ import tokenize
 from collections.abc import Sequence
 
 import tree_sitter as ts
-from tactful.analyzers.languages import count_error_nodes, get_parser, parse
+from tactful.analyzers.languages import ParseTooSlow, bounded_parse, count_error_nodes, parse
 from tactful.analyzers.model import Fix, Span, TextEdit
 from tactful.analyzers.text import line_offsets
 
@@ -97,7 +97,10 @@ class FixValidator:
         except FixError as exc:
             return f"fix does not apply: {exc}"
         if self.language is not None:
-            errors_after = count_error_nodes(self._reparse(fix.edits, result))
+            try:
+                errors_after = count_error_nodes(self._reparse(fix.edits, result))
+            except ParseTooSlow as exc:
+                return f"fix not checked: {exc}"
             if errors_after > self._errors_before:
                 return f"fix breaks the syntax: {errors_after} error nodes after, {self._errors_before} before"
         for edit in fix.edits:
@@ -134,7 +137,7 @@ class FixValidator:
                 old_end_point,
                 new_end_point,
             )
-        return get_parser(self.language).parse(result.encode("utf-8"), tree)
+        return bounded_parse(self.language, result.encode("utf-8"), tree)
 
     def _point(self, line: int, col: int) -> tuple[int, int]:
         """(row, byte column) of a position, as tree-sitter counts; the end of text is allowed."""

@@ -3,6 +3,14 @@
 Grammars come only from the official per-language wheels. Each ``Language`` and each
 compiled ``Query`` is built once per process and reused: compiling a query costs far more
 than running it. Parsers are not thread-safe, so each thread gets its own.
+
+Every parse is bounded. tree-sitter's error recovery costs up to ~45 us a byte on hostile
+text (runs of unterminated strings such as ``"a"a"a...`` in Ruby or C#, where real code
+costs under 1.5 us), so a 1 MB file could hold a review for 45 s. A parse of more than
+``BOUNDED_FROM_BYTES`` gets a CPU-time budget (``PARSE_BUDGET_S`` plus
+``PARSE_BUDGET_PER_BYTE_S`` a byte, several times what real code needs) through
+tree-sitter's progress callback, and raises :class:`ParseTooSlow` past it. CPU time of
+the parsing thread, not wall time, so a loaded machine does not cut real files.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ import functools
 import importlib
 import os
 import threading
+import time
 from dataclasses import dataclass
 from importlib import resources
 
@@ -154,15 +163,63 @@ def get_parser(name: str) -> ts.Parser:
     return parser
 
 
+BOUNDED_FROM_BYTES = 4096
+"""Smaller texts are parsed without a budget: at the worst rate they cost under 0.2 s."""
+PARSE_BUDGET_S = 0.25
+PARSE_BUDGET_PER_BYTE_S = 2e-6
+_CHUNK = 65536
+
+
+class ParseTooSlow(Exception):
+    """A parse ran past its CPU budget and was stopped (the text is hostile or pathological)."""
+
+
+def parse_budget_s(size: int) -> float:
+    """CPU seconds a parse of ``size`` bytes may take."""
+    return PARSE_BUDGET_S + PARSE_BUDGET_PER_BYTE_S * size
+
+
+def bounded_parse(name: str, data: bytes, old_tree: ts.Tree | None = None) -> ts.Tree:
+    """``data`` parsed as language ``name`` (incrementally from ``old_tree``), within budget.
+
+    Raises :class:`ParseTooSlow` when the parse is stopped; the parser is reset, since a
+    stopped parser would otherwise resume that parse on its next call.
+    """
+    parser = get_parser(name)
+    if len(data) < BOUNDED_FROM_BYTES:
+        return parser.parse(data) if old_tree is None else parser.parse(data, old_tree)
+    budget = parse_budget_s(len(data))
+    deadline = time.thread_time() + budget
+
+    def read(offset: int, _point: tuple[int, int]) -> bytes:
+        return data[offset : offset + _CHUNK]
+
+    def stop(_offset: int, _has_error: bool) -> bool:
+        return time.thread_time() > deadline
+
+    try:
+        if old_tree is None:
+            return parser.parse(read, progress_callback=stop)
+        return parser.parse(read, old_tree, progress_callback=stop)
+    except ValueError:  # what py-tree-sitter raises for a parse the callback stopped
+        parser.reset()
+        raise ParseTooSlow(
+            f"parsing {len(data):,} bytes of {name} took over {budget:.2f} s of CPU (stopped)"
+        ) from None
+
+
 def parse(name: str, source: bytes | str) -> ts.Tree:
-    """Parse ``source`` as language ``name``."""
+    """Parse ``source`` as language ``name`` (bounded: may raise :class:`ParseTooSlow`)."""
     data = source.encode("utf-8") if isinstance(source, str) else source
-    return get_parser(name).parse(data)
+    return bounded_parse(name, data)
 
 
 @functools.lru_cache(maxsize=16)
-def _parse_once(name: str, data: bytes) -> ts.Tree:
-    return get_parser(name).parse(data)
+def _parse_once(name: str, data: bytes) -> ts.Tree | ParseTooSlow:
+    try:
+        return bounded_parse(name, data)
+    except ParseTooSlow as exc:
+        return exc  # remembered too: a base revision too slow to parse is not tried again
 
 
 def parse_cached(name: str, data: bytes) -> ts.Tree:
@@ -171,7 +228,10 @@ def parse_cached(name: str, data: bytes) -> ts.Tree:
     An editor reviews the same base revision after every keystroke; its tree is parsed
     once. Each caller gets its own shallow copy, since a tree is not shared across threads.
     """
-    return _parse_once(name, data).copy()
+    tree = _parse_once(name, data)
+    if isinstance(tree, ParseTooSlow):
+        raise ParseTooSlow(*tree.args)
+    return tree.copy()
 
 
 def parse_edited(name: str, old_tree: ts.Tree, old_data: bytes, new_data: bytes) -> ts.Tree:
@@ -180,7 +240,7 @@ def parse_edited(name: str, old_tree: ts.Tree, old_data: bytes, new_data: bytes)
     The edit is the span between the texts' common prefix and common suffix, so a review of
     a one-line change reparses about one line instead of the whole file.
     """
-    return get_parser(name).parse(new_data, edited_tree(old_tree, old_data, new_data))
+    return bounded_parse(name, new_data, edited_tree(old_tree, old_data, new_data))
 
 
 def edited_tree(old_tree: ts.Tree, old_data: bytes, new_data: bytes) -> ts.Tree:

@@ -240,7 +240,8 @@ class SkippedFile:
     """``binary``, ``too-large``, ``unknown-language``, ``generated``, ``vendored``,
     ``deleted``, ``non-utf8``, ``outside-repo``, ``unreadable``, ``mode-only``, ``minified``,
     ``ignored`` (git ignores it), ``untracked`` (an untracked file left out by a setting or
-    limit), ``symlink`` (an untracked link to a file in the repository), ``not-a-file``."""
+    limit), ``symlink`` (an untracked link to a file in the repository), ``not-a-file``,
+    ``parse-budget`` (tree-sitter ran past its CPU budget on the text: hostile input)."""
     detail: str = ""
 
 

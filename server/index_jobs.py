@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tactful.analyzers.callgraph import FileTags, extract_tags
 from tactful.analyzers.filekinds import has_generated_marker, has_generated_name, is_vendored
-from tactful.analyzers.languages import detect_language
+from tactful.analyzers.languages import ParseTooSlow, detect_language
 
 
 @dataclass
@@ -68,6 +68,8 @@ def run_job(job: Job) -> Outcome:
         )
     try:
         tags = extract_tags(job.language, job.path, text)
+    except ParseTooSlow as exc:
+        return Outcome(job.path, job.key, skip=("parse-budget", str(exc)))
     except Exception as exc:  # a grammar crash on one file must not stop the index
         return Outcome(job.path, job.key, skip=("unparsable", f"{exc.__class__.__name__}: {exc}"))
     return Outcome(job.path, job.key, tags, lines)

@@ -31,7 +31,7 @@ from tactful.analyzers.filekinds import (
     minified_reason,
 )
 from tactful.analyzers.habits import ProjectHabits, adds_todo
-from tactful.analyzers.languages import detect_language
+from tactful.analyzers.languages import ParseTooSlow, detect_language
 from tactful.analyzers.model import (
     ChangeSet,
     ChangeUnit,
@@ -357,6 +357,11 @@ def _screen(
         cov.notes.append(f"{path}: unknown language, reviewed at hunk level")
     try:
         mapping = syntax.change_units(file, old_text, new_text, language)
+    except ParseTooSlow as exc:
+        # Hostile text (tree-sitter's error recovery on it is slow): every check would
+        # parse it again, so the file is left out rather than reviewed without syntax.
+        cov.skip(path, "parse-budget", str(exc))
+        return None
     except Exception as exc:
         log.exception("unit mapping failed on %s", path)
         cov.notes.append(f"{path}: unit mapping failed: {exc.__class__.__name__}: {exc}")

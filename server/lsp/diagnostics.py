@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.uris import from_fs_path
 from tactful.analyzers.fixes import apply_edits
-from tactful.analyzers.model import Finding
+from tactful.analyzers.model import Finding, SkippedFile
 from tactful.analyzers.textdiff import split_lines
 from tactful.server.lsp import feedback
 from tactful.server.lsp.convert import severity_table, suggestion_id, to_diagnostic
@@ -106,7 +106,19 @@ def make_report(
         diagnostics=diagnostics,
         result_id=state.next_result_id(version),
         final=delivery.final,
-        notes=result.coverage.notes,
+        notes=(*result.coverage.notes, *_not_reviewed(result.coverage.skipped, baseline.path)),
+    )
+
+
+# Why a document shows no diagnostics at all, said in the log (the CLI lists every skip).
+_TOLD_SKIPS = frozenset({"minified", "parse-budget", "too-large"})
+
+
+def _not_reviewed(skipped: Sequence[SkippedFile], path: str) -> tuple[str, ...]:
+    return tuple(
+        f"not reviewed: {s.reason} ({s.detail})"
+        for s in skipped
+        if s.path == path and s.reason in _TOLD_SKIPS
     )
 
 
