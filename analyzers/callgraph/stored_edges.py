@@ -87,6 +87,7 @@ class StoredEdges(Resolver):
         self._dirty: set[str] = set()
         self._positions: dict[str, dict[int, int]] = {}
         """path -> id(record) -> position, for the files' call sites and definitions."""
+        self._replacing = False
         self.live_resolutions = 0
         """Call sites resolved by the rules (not from stored edges) over this graph's life."""
 
@@ -126,10 +127,18 @@ class StoredEdges(Resolver):
                 self._changed(path, None, tags)
             else:
                 self.forget_edges()  # a new file: the module layout changes
-        super().replace_file(tags)
+        self._replacing = True  # the base class removes the old version first: not a deletion
+        try:
+            super().replace_file(tags)
+        finally:
+            self._replacing = False
 
     def remove_file(self, path: str) -> None:
-        if self._edges is not None and (path in self._edge_files or path in self._edge_old):
+        if (
+            self._edges is not None
+            and not self._replacing
+            and (path in self._edge_files or path in self._edge_old)
+        ):
             self.forget_edges()
         super().remove_file(path)
 
@@ -232,12 +241,15 @@ class StoredEdges(Resolver):
 
     def call_sites_of(self, target: Definition) -> list[Reference]:
         """Every call site that may resolve to ``target`` (a superset: callers still resolve
-        each). From the stored edges when they hold: only files that call it are loaded."""
-        stored = self._stored_callers(target)
-        if stored is not None:
-            return stored
-        self._need_references(target.name)
-        return list(self._refs_by_name.get(target.name, ()))
+        each), in place order. From the stored edges when they hold: only files that call it
+        are loaded. The order is fixed, not the one files were loaded in, since a call site
+        reached through two callers is reported under the first."""
+        found = self._stored_callers(target)
+        if found is None:
+            self._need_references(target.name)
+            found = list(self._refs_by_name.get(target.name, ()))
+        found.sort(key=lambda r: (r.path, r.start_line, r.start_col))
+        return found
 
     def _stored_callers(self, target: Definition) -> list[Reference] | None:
         if self._edges is None or target.name in self._dirty:
