@@ -44,8 +44,12 @@ def run_index(args: argparse.Namespace) -> int:
     index = RepoIndex(root, load_settings(root, args.config))
     stats = index.build()
     started = time.perf_counter()
+    stored = index.graph.has_edges
     counts = index.graph.resolved_counts()
-    sys.stdout.write(_summary(stats, counts, time.perf_counter() - started))
+    resolve_seconds = time.perf_counter() - started
+    index.save_edges()  # the next run resolves only what changed since
+    live = index.graph.live_resolutions if stored else None
+    sys.stdout.write(_summary(stats, counts, resolve_seconds, live))
     return EXIT_OK
 
 
@@ -129,13 +133,20 @@ def _lines(text: str, definition: defs.Definition) -> str:
     return "".join(lines[span.start_line - 1 : last])
 
 
-def _summary(stats: IndexStats, counts: dict[str, int], resolve_seconds: float) -> str:
+def _summary(
+    stats: IndexStats, counts: dict[str, int], resolve_seconds: float, live: int | None
+) -> str:
     total = sum(counts.values()) or 1
     resolved = total - counts["unresolved"]
     skipped: dict[str, int] = {}
     for item in stats.skipped:
         skipped[item.reason] = skipped.get(item.reason, 0) + 1
     skip_text = ", ".join(f"{n} {reason}" for reason, n in sorted(skipped.items())) or "none"
+    resolving = (
+        "resolving every call site"
+        if live is None
+        else f"resolving ({live:,} call sites again, the rest from stored edges)"
+    )
     return (
         f"files        {stats.files:,} ({stats.parsed:,} parsed, {stats.from_cache:,} from cache, "
         f"{stats.files_with_errors:,} with parse errors; cache: {stats.cache})\n"
@@ -145,5 +156,5 @@ def _summary(stats: IndexStats, counts: dict[str, int], resolve_seconds: float) 
         f"resolved     {resolved / total:.1%} (exact {counts['exact']:,}, imported {counts['imported']:,}, "
         f"name-only {counts['name-only']:,}, unresolved {counts['unresolved']:,})\n"
         f"skipped      {skip_text}\n"
-        f"time         {stats.seconds:.2f} s index + {resolve_seconds:.2f} s resolving every call site\n"
+        f"time         {stats.seconds:.2f} s index + {resolve_seconds:.2f} s {resolving}\n"
     )

@@ -9,6 +9,8 @@ index: every file of the last build in one read, see ``index_cache``), else from
 process pool over files for a cold build). A cache that cannot be opened or read degrades
 to memory with one warning.
 ``update_file`` replaces one file's tags in memory (the LSP server's didChange).
+``save_edges`` keeps the call graph's resolved edges beside the snapshot (``tactful index``),
+so a later index resolves only the call sites a change can affect (``index_edges``).
 """
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ from tactful.server.index_cache import (
     decode_snapshot,
     encode_snapshot,
     gc_paused,
+    snapshot_digest,
     snapshot_key,
 )
+from tactful.server.index_edges import StoredEdgeData, decode_edges, edges_key, encode_edges
 from tactful.server.index_jobs import Job, Outcome, content_key, run_job, screen_path
 from tactful.server.settings import Settings, cache_dir
 
@@ -120,6 +124,8 @@ class RepoIndex:
         self._skips: dict[str, Skip] = {}
         """path -> (key, reason, detail) of files skipped by the last build (unreadable ones aside)."""
         self._snapshot_keys: dict[str, str] | None = None
+        self._edge_data: StoredEdgeData | None = None
+        """Edges stored for the loaded snapshot, attached once the build installed every file."""
         """path -> key of what the repository's stored snapshot holds, when known."""
         self.parse_count = 0
         """Files parsed by this index over its lifetime (cache misses plus updates)."""
@@ -159,6 +165,9 @@ class RepoIndex:
             self._skips = skips
             self._store.set_many(fresh)
             self._save_snapshot()
+        if self._edge_data is not None:
+            self._graph.attach_edges(self._edge_data)
+            self._edge_data = None
         self.parse_count += len(todo)
         return self._stats(
             len(todo), from_cache, skipped, listing.unknown, time.perf_counter() - started
@@ -287,12 +296,31 @@ class RepoIndex:
         snapshot = decode_snapshot(self._store.get_mapped(snapshot_key(self.root, CACHE_VERSION)))
         if snapshot is not None:
             self._snapshot_keys = snapshot.keys()
+            self._edge_data = decode_edges(
+                self._store.get_mapped(edges_key(self.root, CACHE_VERSION)), snapshot.digest
+            )
         return snapshot
 
-    def _save_snapshot(self) -> None:
-        """Store this build as the repository's snapshot, unless the stored one is close enough."""
+    def save_edges(self) -> bool:
+        """Store the graph's resolved edges with a snapshot of exactly the files they cover,
+        unless the stored ones still hold. Resolves every call site: for ``tactful index``."""
+        if self._store.kind != "disk" or self._graph.has_edges:
+            return False
+        if any(e.key.startswith("buffer:") for e in self._entries.values()):
+            return False  # an editor buffer is not what the next run will find on disk
+        blob = self._save_snapshot(force=True)
+        if blob is None:
+            return False
+        paths = sorted(self._graph.files)
+        data = encode_edges(snapshot_digest(blob), self._graph.export_edges(paths))
+        self._store.set_many([(edges_key(self.root, CACHE_VERSION), data)])
+        return True
+
+    def _save_snapshot(self, *, force: bool = False) -> bytes | None:
+        """Store this build as the repository's snapshot, unless the stored one is close enough
+        (``force``: store it anyway); the blob stored, if any."""
         if self._store.kind != "disk":
-            return
+            return None
         entries = [
             (path, e) for path, e in self._entries.items() if not e.key.startswith("buffer:")
         ]
@@ -301,10 +329,12 @@ class RepoIndex:
         current.update((path, skip[0]) for path, skip in self._skips.items())
         known = self._snapshot_keys
         # A few stale files cost a few per-file cache reads; rewriting the blob costs far more.
-        if known is not None and len(current.items() ^ known.items()) <= max(
-            SNAPSHOT_SLACK, len(current) // 50
+        if (
+            not force
+            and known is not None
+            and len(current.items() ^ known.items()) <= max(SNAPSHOT_SLACK, len(current) // 50)
         ):
-            return
+            return None
         blob = encode_snapshot(
             ((path, e.key, e.lines, e.tags) for path, e in entries),
             self._skips,
@@ -313,6 +343,7 @@ class RepoIndex:
         )
         self._store.set_many([(snapshot_key(self.root, CACHE_VERSION), blob)])
         self._snapshot_keys = current
+        return blob
 
     def _install(self, path: str, entry: _Entry) -> None:
         self._stored.pop(path, None)

@@ -16,6 +16,7 @@ matches the listing, everything else goes through the per-file entries.
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import marshal
 import mmap
@@ -148,6 +149,8 @@ class Snapshot:
     """The stored value (bytes or an ``mmap``) the rows' offsets point into."""
     base: int = 0
     """Where in ``data`` the file records start."""
+    digest: bytes = b""
+    """Identifies this snapshot (its header's hash): stored edges name the one they fit."""
 
     def matches(self, path: str, key: str) -> bool:
         """Whether the snapshot holds this exact version of the file."""
@@ -206,6 +209,13 @@ class Snapshot:
                 for row in rows:
                     out[self.paths[row]][side].append(name)
         return out
+
+
+def snapshot_digest(data: bytes | mmap.mmap) -> bytes:
+    """The digest of a snapshot blob's header (what :class:`Snapshot` carries)."""
+    start = len(_MAGIC) + _HEADER_SIZE.size
+    header_size, _records = _HEADER_SIZE.unpack(data[len(_MAGIC) : start])
+    return hashlib.blake2b(data[start : start + header_size], digest_size=16).digest()
 
 
 def snapshot_key(root: Path, cache_version: int) -> str:
@@ -294,7 +304,14 @@ def decode_snapshot(data: object) -> Snapshot | None:
             if not isinstance(rows, dict) or not isinstance(skipped, dict):
                 raise TypeError("rows are not a map")
             return Snapshot(
-                rows, skipped, list(rows), defining, referencing, data, start + header_size
+                rows,
+                skipped,
+                list(rows),
+                defining,
+                referencing,
+                data,
+                start + header_size,
+                snapshot_digest(data),
             )
     except (ValueError, EOFError, TypeError, IndexError, struct.error) as exc:
         log.debug("index snapshot unreadable (%s); using per-file cache entries", exc)

@@ -309,7 +309,7 @@ def _callers(
             (ref, "")
             for ref in graph.calls_named(new.name)
             if id(ref) not in seen
-            and (tags := graph.files.get(ref.path)) is not None
+            and (tags := graph.tags_of(ref.path)) is not None
             and family(tags.language) == family(new.language)
             and not graph.resolve(ref)
         ]
@@ -331,7 +331,7 @@ def _unique(new: Definition, graph: CallGraph) -> bool:
 def _at_call(
     ref: Reference, graph: CallGraph, source: Source, read: Callable[[ts.Node, bytes], T]
 ) -> T | None:
-    tags = graph.files.get(ref.path)
+    tags = graph.tags_of(ref.path)
     text = source(ref.path)
     if tags is None or text is None:
         return None

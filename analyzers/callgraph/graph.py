@@ -1,7 +1,7 @@
 """The repository call graph: callers and callees of a definition, over resolved call sites.
 
 :class:`CallGraph` is the store (:mod:`graph_index`) with the resolution rules
-(:mod:`resolve`) and the walks the reviewers ask for: call sites of a definition and of its
+(:mod:`resolve`), the edges kept from an earlier resolution (:mod:`stored_edges`) and the walks the reviewers ask for: call sites of a definition and of its
 callers, definitions it calls and what those call, each up to a depth, and the resolved
 share of every call site for ``tactful index``.
 """
@@ -17,9 +17,9 @@ from tactful.analyzers.callgraph.resolve import (
     EXACT,
     IMPORTED,
     NAME_ONLY,
-    Resolver,
     family,
 )
+from tactful.analyzers.callgraph.stored_edges import StoredEdges
 from tactful.analyzers.callgraph.tags import Definition, FileTags, Reference
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class CallGraph(Resolver):
+class CallGraph(StoredEdges):
     """Definitions and call sites of many files, resolved on demand."""
 
     @classmethod
@@ -52,6 +52,11 @@ class CallGraph(Resolver):
         self.load_all()
         return self._files
 
+    def tags_of(self, path: str) -> FileTags | None:
+        """One file's tags (loads it when pending; never the others)."""
+        self._need_file(path)
+        return self._files.get(path)
+
     def references(self) -> Iterator[Reference]:
         self.load_all()
         for tags in self._files.values():
@@ -59,6 +64,9 @@ class CallGraph(Resolver):
 
     def resolved_counts(self) -> dict[str, int]:
         """Call sites by the best confidence they resolve with (``unresolved`` when none)."""
+        stored = self.stored_counts()
+        if stored is not None:
+            return stored
         counts = {EXACT: 0, IMPORTED: 0, NAME_ONLY: 0, "unresolved": 0}
         for ref in self.references():
             targets = self.resolve(ref)
@@ -77,8 +85,7 @@ class CallGraph(Resolver):
         for level in range(1, depth + 1):
             next_targets: list[Definition] = []
             for target in targets:
-                self._need_references(target.name)
-                for ref in self._refs_by_name.get(target.name, ()):
+                for ref in self.call_sites_of(target):
                     if id(ref) in seen_refs:
                         continue
                     conf = next((c for d, c in self.resolve(ref) if d is target), None)
@@ -102,21 +109,31 @@ class CallGraph(Resolver):
                             seen_defs.add(id(caller_def))
                             next_targets.append(caller_def)
             targets = next_targets
-        out.sort(key=lambda c: (c.depth, CONFIDENCE_RANK[c.confidence], c.path, c.span.start_line))
+        # Column too: the order call sites are found in (stored edges or a scan) must not show.
+        out.sort(
+            key=lambda c: (
+                c.depth,
+                CONFIDENCE_RANK[c.confidence],
+                c.path,
+                c.span.start_line,
+                c.span.start_col,
+            )
+        )
         return out
 
     def direct_calls(self, target: Definition) -> list[tuple[Reference, str]]:
         """Call sites that resolve to ``target`` itself, with their confidence."""
         out = []
-        self._need_references(target.name)
-        for ref in self._refs_by_name.get(target.name, ()):
+        for ref in self.call_sites_of(target):
             conf = next((c for d, c in self.resolve(ref) if d is target), None)
             if conf is not None:
                 out.append((ref, conf))
+        out.sort(key=lambda item: (item[0].path, item[0].start_line, item[0].start_col))
         return out
 
     def calls_named(self, name: str) -> list[Reference]:
         """Every call site of ``name``, resolved or not."""
+        self._need_references(name)
         return list(self._refs_by_name.get(name, ()))
 
     def definitions_named(self, name: str) -> list[Definition]:

@@ -64,6 +64,10 @@ class GraphIndex:
     def pending(self) -> int:
         return len(self._pending)
 
+    def loaded(self, path: str) -> bool:
+        """Whether the file's tags are in memory (not only known through the source)."""
+        return path in self._files
+
     def replace_file(self, tags: FileTags) -> None:
         """Add a file, or replace its earlier tags."""
         known = tags.path in self._files or tags.path in self._pending
