@@ -101,4 +101,6 @@ func load(path string) ([]byte, error) {
 }
 GO
 echo "sample repository with an uncommitted change: $repo" >&2
+# A throwaway sample: its findings and index stay out of your feedback log, gate and cache.
+export TACTFUL_DATA_DIR="${repo%/sample}/data" TACTFUL_CACHE_DIR="${repo%/sample}/cache"
 exec "$tactful" review --repo "$repo" "$@"

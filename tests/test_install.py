@@ -96,3 +96,12 @@ def test_version_comes_from_the_package_metadata(tmp_path: Path) -> None:
     result = _lean(tmp_path, "--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"tactful {version('tactful')}\n"
+
+
+def test_editor_nvim_prints_the_shipped_plugin_folder(tmp_path: Path) -> None:
+    result = _lean(tmp_path, "editor", "nvim")
+    assert result.returncode == 0, result.stderr
+    folder = Path(result.stdout.strip())
+    for part in ("lua/tactful/init.lua", "lua/tactful/health.lua", "plugin/tactful.lua"):
+        assert (folder / part).is_file(), part
+    assert (folder / "doc" / "tactful.txt").is_file()

@@ -65,6 +65,17 @@ def test_wheel_ships_queries_and_markers(wheel: zipfile.ZipFile) -> None:
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
 
 
+def test_wheel_ships_the_neovim_plugin(wheel: zipfile.ZipFile) -> None:
+    # `tactful editor nvim` prints this folder: a pip install is all a Neovim user needs.
+    plugin = ROOT / "editors" / "nvim"
+    expected = {
+        f"tactful/editors/nvim/{p.relative_to(plugin).as_posix()}"
+        for p in plugin.rglob("*")
+        if p.is_file()
+    }
+    assert expected and expected <= set(wheel.namelist())
+
+
 def test_wheel_declares_console_script(wheel: zipfile.ZipFile) -> None:
     entry_points = next(n for n in wheel.namelist() if n.endswith("entry_points.txt"))
     assert "tactful = tactful.server.cli:main" in wheel.read(entry_points).decode()

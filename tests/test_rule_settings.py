@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from support import GitRepo
 from tactful.analyzers.model import Finding, Severity, Span
@@ -97,3 +99,18 @@ def test_review_honours_suppressions_and_rule_severity(git_repo: GitRepo, cli) -
     assert rules_of(severe) == {"py.bare-except": "error", "py.debug-print": "info"}
     failing = cli("review", "--all", "--no-llm", "--fail-on", "error", cwd=git_repo.root)
     assert failing.returncode == 1
+
+
+def test_rules_lists_every_rule_with_its_languages_and_severity(cli) -> None:
+    from tactful.analyzers.checks import RULES
+
+    listed = cli("rules", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["id"]: r for r in json.loads(listed.stdout)}
+    assert set(RULES) <= set(rows)  # every id a setting or a comment can name
+    assert rows["py.bare-except"]["languages"] == ["python"]
+    assert rows["py.bare-except"]["severity"] == RULES["py.bare-except"].severity.value
+    text = cli("rules")
+    assert text.returncode == 0, text.stderr
+    line = next(line for line in text.stdout.splitlines() if line.startswith("py.bare-except "))
+    assert line.split()[1] == RULES["py.bare-except"].severity.value and "python:" in line
