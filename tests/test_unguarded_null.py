@@ -142,3 +142,91 @@ def test_python_an_or_default_keeps_it_silent(cli, git_repo) -> None:
     )
     before = {"store.py": PY_STORE, "view.py": PY_VIEW}
     assert _findings(cli, git_repo, before, {"view.py": after}) == []
+
+
+RB_BODY = (
+    "class Body\n"
+    "  def streaming?\n    @parts.any?\n  end\n\n"
+    "  def to_stream\n    return nil unless streaming?\n    Stream.new(@parts)\n  end\n"
+    "end\n"
+)
+RB_REQUEST = "class Request\n  def setup(body)\n    @raw.body = body.call\n  end\nend\n"
+
+
+def test_a_null_returned_under_a_condition_the_caller_tested_is_silent(cli, git_repo) -> None:
+    after = RB_REQUEST.replace(
+        "    @raw.body = body.call\n",
+        "    if body.streaming?\n      stream = body.to_stream\n      @raw.length = stream.size\n"
+        "    else\n      @raw.body = body.call\n    end\n",
+    )
+    before = {"lib/body.rb": RB_BODY, "lib/request.rb": RB_REQUEST}
+    assert _findings(cli, git_repo, before, {"lib/request.rb": after}) == []
+
+
+def test_ruby_the_same_read_without_the_callers_test_is_reported(cli, git_repo) -> None:
+    after = RB_REQUEST.replace(
+        "    @raw.body = body.call\n",
+        "    stream = body.to_stream\n    @raw.length = stream.size\n",
+    )
+    before = {"lib/body.rb": RB_BODY, "lib/request.rb": RB_REQUEST}
+    (finding,) = _findings(cli, git_repo, before, {"lib/request.rb": after})
+    assert (
+        finding["line"] == 4 and "`stream` holds the result of `to_stream()`" in finding["message"]
+    )
+
+
+CPP_STACK = (
+    "#include <stack>\n\n"
+    "void Scanner::PopIndent() {\n  const Indent& indent = *m_indents.top();\n  m_indents.pop();\n}\n\n"
+    "void Scanner::PopAll() {\n  while (!m_indents.empty()) {\n    PopIndent();\n  }\n}\n\n"
+    "void Scanner::PopInvalid() {\n"
+    "  while (!m_indents.empty() && m_indents.top()->invalid) {\n    PopIndent();\n  }\n}\n\n"
+    "void Scanner::Next() {\n  if (m_keys.empty()) {\n    return;\n  }\n  Scan();\n}\n"
+)
+
+
+def test_a_new_call_that_skips_the_test_every_other_caller_makes_is_reported(cli, git_repo) -> None:
+    after = CPP_STACK.replace(
+        "  Scan();\n", "  if (m_keys.top().unverified) {\n    PopIndent();\n  }\n  Scan();\n"
+    )
+    (finding,) = _findings(
+        cli, git_repo, {"src/scanner.cpp": CPP_STACK}, {"src/scanner.cpp": after}
+    )
+    assert finding["line"] == 25
+    assert "all 2 of its other call sites call it only after" in finding["message"]
+    assert "`m_indents`" in finding["message"]
+
+
+def test_a_new_call_under_the_same_test_is_silent(cli, git_repo) -> None:
+    after = CPP_STACK.replace(
+        "  Scan();\n", "  if (!m_indents.empty()) {\n    PopIndent();\n  }\n  Scan();\n"
+    )
+    assert (
+        _findings(cli, git_repo, {"src/scanner.cpp": CPP_STACK}, {"src/scanner.cpp": after}) == []
+    )
+
+
+CS_CONVERTER = (
+    "class Converter\n{\n"
+    "    object Convert(object value)\n    {\n"
+    "        var text = value as string;\n"
+    "        if (text != null)\n        {\n            value = Truncate(text);\n        }\n"
+    "        return value;\n    }\n\n"
+    "    string Truncate(string text)\n    {\n"
+    "        return text.Length > Max ? text.Substring(0, Max) : text;\n    }\n\n"
+    "    object Stringify(object value)\n    {\n        return value;\n    }\n"
+    "}\n"
+)
+
+
+def test_csharp_a_new_caller_passing_an_untested_argument_is_reported(cli, git_repo) -> None:
+    after = CS_CONVERTER.replace(
+        "    object Stringify(object value)\n    {\n        return value;\n",
+        "    object Stringify(object value)\n    {\n"
+        "        var shown = value.ToString();\n        return Truncate(shown);\n",
+    )
+    before = {"src/Converter.cs": CS_CONVERTER}
+    (finding,) = _findings(cli, git_repo, before, {"src/Converter.cs": after})
+    assert finding["line"] == 21
+    assert "reads through its parameter `text`" in finding["message"]
+    assert "passes `shown`" in finding["message"]

@@ -20,16 +20,19 @@ Pure: the engine passes the call graph and a reader of file texts in.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import tree_sitter as ts
 from tactful.analyzers.callgraph.call_use import CALL_TYPES, FUNCTION_TYPES, call_at
 from tactful.analyzers.callgraph.contracts import Source
-from tactful.analyzers.callgraph.graph import EXACT, IMPORTED, NAME_ONLY, CallGraph, family
+from tactful.analyzers.callgraph.graph import CallGraph
+from tactful.analyzers.callgraph.nullable_callers import guards_at, precondition
 from tactful.analyzers.callgraph.nullable_fields import FieldFacts, field_findings
-from tactful.analyzers.callgraph.tags import Definition, Reference
+from tactful.analyzers.callgraph.nullable_returns import NullReturns, nullable_callee, words_of
+from tactful.analyzers.callgraph.tags import Reference
 from tactful.analyzers.checks import guard_lang as g
+from tactful.analyzers.checks.base import is_test_path
 from tactful.analyzers.languages import parse_cached
 from tactful.analyzers.model import ChangeUnit, Finding, Location, Severity, Span
 
@@ -40,10 +43,6 @@ LANGUAGES = frozenset(
 )
 """Rust is left out: its Option is typed, and the compiler makes the caller handle it."""
 CONFIDENCE = 0.5
-_MAX_TARGETS = 40
-_NULL_RETURNS = frozenset({"null", "nil", "None", "nullptr", "NULL", "undefined"})
-_TERNARIES = frozenset({"ternary_expression", "conditional_expression"})
-_RETURNS = frozenset({"return_statement", "return", "return_expression"})
 _WRAPPERS = frozenset(
     {
         "parenthesized_expression",
@@ -71,13 +70,6 @@ _NAME = re.compile(r"^[$@]?[A-Za-z_]\w{0,60}$")
 _CHOICE = re.compile(r"\?\.|\?->|\?\?|\s\?\s|&\.")
 """An optional chain, a null-coalescing operator or a ternary: the line handles null itself."""
 _READ_AFTER = re.compile(r"^\s{0,2}(?:\.(?![.?])|->)\s{0,2}[A-Za-z_]")
-_NULLABLE_SIGNATURE = {
-    "java": re.compile(r"@(?:Nullable|CheckForNull)\b"),
-    "python": re.compile(r"->\s*(?:Optional\[|[^:]*\|\s*None\b|None\s*\|)"),
-    "typescript": re.compile(r"\)\s*:\s*[^{=]*\|\s*(?:null|undefined)\b"),
-    "tsx": re.compile(r"\)\s*:\s*[^{=]*\|\s*(?:null|undefined)\b"),
-}
-"""A declared nullable result: Java's annotations, Python's Optional, TypeScript's ``| null``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +82,8 @@ class _Read:
     variable: str
     """The local the result went into; empty when the line reads through the call itself."""
     ref: Reference
+    guarded: frozenset[str]
+    """Names the conditions around the call test."""
 
 
 def unguarded_null_findings(
@@ -101,11 +95,13 @@ def unguarded_null_findings(
     """Findings for changed lines that read through a value a callee may return as null, or
     through a field that the project's other code tests for null (``facts``)."""
     findings: list[Finding] = []
-    nullable: dict[int, Location | None] = {}
+    nullable: dict[int, NullReturns] = {}
     facts = facts or FieldFacts(graph, source)
     for unit in units:
         if unit.language not in LANGUAGES or not unit.changed_new_lines or unit.new_span is None:
             continue
+        if is_test_path(unit.path):
+            continue  # a test that reads through a null fails loudly; that is its check
         text = source(unit.path)
         tags = graph.files.get(unit.path)
         if text is None or tags is None:
@@ -123,13 +119,17 @@ def unguarded_null_findings(
         ]
         for ref in refs:
             read = _read_of(ref, tree, data, lines, unit, added)
-            if read is None or read.line in flagged or _preexisting(read, unit):
-                continue
-            where = _nullable_callee(ref, graph, source, unit.language, nullable)
-            if where is None:
-                continue
-            flagged.add(read.line)
-            findings.append(_finding(unit, read, where))
+            if read is not None and read.line not in flagged and not _preexisting(read, unit):
+                where = nullable_callee(ref, graph, source, unit.language, nullable, read.guarded)
+                if where is not None:
+                    flagged.add(read.line)
+                    findings.append(_finding(unit, read, where))
+                    continue
+            if ref.start_line in added and ref.start_line not in flagged:
+                finding = _skipped_precondition(unit, ref, tree, data, lines, graph, source)
+                if finding is not None:
+                    flagged.add(ref.start_line)
+                    findings.append(finding)
         definition = next((d for d in tags.definitions if d.qualified_name == unit.name), None)
         findings += [
             f
@@ -178,15 +178,19 @@ def _read_of(
         read = _first_read(name, lines, after, unit)
         if read is None or not ({call_line, read[0]} & added):
             return None
-        return _Read(read[0], read[1], name, ref)
+        return _Read(read[0], read[1], name, ref, _guarded(call, data))
     if any(parent.child_by_field_name(f) == node for f in _OBJECT_FIELDS):
         rest = data[node.end_byte : parent.end_byte].decode("utf-8", "replace")
         line = node.end_point[0] + 1
         if not _READ_AFTER.match(rest) or line not in added:
             return None
         shown = _text(call, data).split("(", 1)[0] + "(...)" + rest.split("(", 1)[0].strip()
-        return _Read(line, shown, "", ref)
+        return _Read(line, shown, "", ref, _guarded(call, data))
     return None
+
+
+def _guarded(call: ts.Node, data: bytes) -> frozenset[str]:
+    return frozenset().union(*(words_of(text) for text, _ in guards_at(call, data)))
 
 
 def _call_node(tree: ts.Tree, ref: Reference) -> ts.Node | None:
@@ -232,116 +236,79 @@ def _preexisting(read: _Read, unit: ChangeUnit) -> bool:
     return bool(needle) and needle in unit.old_source and f"{read.ref.name}(" in unit.old_source
 
 
-# --- callees that return null ------------------------------------------------------------
-
-
-def _nullable_callee(
-    ref: Reference,
-    graph: CallGraph,
-    source: Source,
-    language: str,
-    memo: dict[int, Location | None],
-) -> Location | None:
-    """Where the call's callee returns null, when the evidence is specific enough."""
-    resolved = graph.resolve(ref) or (
-        # A receiver the resolver cannot type (`a.get().create()`): every method of the name.
-        tuple((d, NAME_ONLY) for d in graph.definitions_named(ref.name)) if ref.receiver else ()
-    )
-    targets = [
-        (d, c)
-        for d, c in resolved
-        if d.callable and family(d.language) == family(language) and d.accepts(ref.arity)
-    ]
-    if not targets or len(targets) > _MAX_TARGETS:
-        return None
-    best = [d for d, c in targets if c in (EXACT, IMPORTED)]
-    candidates = best or [d for d, c in targets if c == NAME_ONLY]
-    found = []
-    for d in candidates:
-        if id(d) not in memo:
-            memo[id(d)] = _null_return(d, source)
-        where = memo[id(d)]
-        if where is not None:
-            found.append(where)
-    if not found:
-        return None
-    if not best and (
-        len(found) * 2 < len(candidates) or len(candidates) < 2 and not _unique(ref, graph)
-    ):
-        return None
-    return found[0]
-
-
-def _unique(ref: Reference, graph: CallGraph) -> bool:
-    return len(graph.definitions_named(ref.name)) == 1
-
-
-def _null_return(d: Definition, source: Source) -> Location | None:
-    """The first ``return null`` of the definition (or its declared nullable result)."""
-    declared = _NULLABLE_SIGNATURE.get(d.language)
-    if declared is not None and declared.search(d.signature):
-        return Location(
-            d.path,
-            Span.lines(d.start_line, d.start_line),
-            f"{d.qualified_name} is declared nullable",
-        )
-    text = source(d.path)
-    if text is None:
-        return None
-    data = text.encode("utf-8")
-    node = _definition_node(parse_cached(d.language, data), d)
-    if node is None:
-        return None
-    for ret in _own(node, _RETURNS):
-        values = [c for c in ret.named_children if "comment" not in c.type]
-        if len(values) == 1 and values[0].type == "expression_list":
-            values = list(values[0].named_children)
-        if len(values) != 1:
-            continue
-        value = values[0]
-        if value.type in _TERNARIES:  # `return ok ? adapter : null;`
-            nulls = (b for b in value.named_children[1:] if _text(b, data) in _NULL_RETURNS)
-            value = next(nulls, value)
-        if _text(value, data) in _NULL_RETURNS:
-            line = ret.start_point[0] + 1
-            returned = _text(value, data)
-            return Location(
-                d.path, Span.lines(line, line), f"{d.qualified_name} returns {returned}"
-            )
-    return None
-
-
-def _definition_node(tree: ts.Tree, d: Definition) -> ts.Node | None:
-    node = tree.root_node.descendant_for_point_range(
-        (d.start_line - 1, d.start_col), (d.start_line - 1, d.start_col)
-    )
-    while node is not None and not (
-        node.type in FUNCTION_TYPES and node.start_point[0] == d.start_line - 1
-    ):
-        node = node.parent
-    return node
-
-
-def _own(node: ts.Node, types: frozenset[str]) -> Iterator[ts.Node]:
-    """Nodes of ``types`` in the definition, not in functions nested inside it."""
-    stack = list(node.children)
-    while stack:
-        child = stack.pop()
-        if child.type in types:
-            yield child
-        if child.type not in FUNCTION_TYPES:
-            stack.extend(child.children)
-
-
 def _text(node: ts.Node, data: bytes) -> str:
     return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _skipped_precondition(
+    unit: ChangeUnit,
+    ref: Reference,
+    tree: ts.Tree,
+    data: bytes,
+    lines: list[str],
+    graph: CallGraph,
+    source: Source,
+) -> Finding | None:
+    """A new call that skips the null or emptiness test every other caller makes."""
+    assert unit.language is not None and unit.new_span is not None
+    if f"{ref.name}(" in unit.old_source:
+        return None  # the unit called it before: not a new caller
+    call = _call_node(tree, ref)
+    if call is None:
+        return None
+    found = precondition(ref, call, data, graph, source, unit.language)
+    if found is None:
+        return None
+    if found.argument:
+        mentions = re.compile(rf"(?<![\w$@.]){re.escape(found.argument)}(?![\w$])")
+        earlier = lines[unit.new_span.start_line - 1 : ref.start_line]
+        if any(
+            mentions.search(t) and (g.NULL_TEST_WORDS.search(t) or _CHOICE.search(t))
+            for t in earlier
+        ):
+            return None  # tested (or defaulted) before the call
+    others = (
+        "its other call site"
+        if found.callers == 1
+        else f"all {found.callers} of its other call sites"
+    )
+    where = f"{found.where[0]}:{found.where[1]}"
+    if found.argument:
+        message = (
+            f"`{ref.name}()` reads through its parameter `{found.subject}` without a null test, "
+            f"and {others} {'tests' if found.callers == 1 else 'test'} the argument first ({where}); this new call passes "
+            f"`{found.argument}` with no such test."
+        )
+    else:
+        message = (
+            f"`{ref.name}()` reads through `{found.subject}` without a test, and {others} "
+            f"{'calls' if found.callers == 1 else 'call'} it only after a null or emptiness test of `{found.subject}` ({where}); "
+            f"this new call has no such test."
+        )
+    path, line = found.where
+    return Finding(
+        path=unit.path,
+        span=Span.lines(ref.start_line, ref.start_line),
+        severity=Severity.WARNING,
+        rule=RULE,
+        message=message,
+        category="correctness",
+        source="callgraph",
+        related=(Location(path, Span.lines(line, line), f"another caller tests {found.subject}"),),
+        confidence=CONFIDENCE,
+        unit=unit.name,
+        code=unit.signature,
+    )
 
 
 def _finding(unit: ChangeUnit, read: _Read, where: Location) -> Finding:
     called = f"`{read.ref.name}()`"
     what = f"`{read.variable}` holds the result of {called}" if read.variable else f"{called}"
+    how = where.message.split(";")[0] if ";" in where.message else "which can return null"
+    if ";" in where.message:
+        how = f"which can return null ({how})"
     message = (
-        f"{what}, which can return null ({where.path}:{where.span.start_line}); this line reads "
+        f"{what}, {how} ({where.path}:{where.span.start_line}); this line reads "
         f"through it (`{read.text}`) without a null check."
     )
     return Finding(

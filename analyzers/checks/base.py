@@ -55,6 +55,11 @@ _TEST_PATH = re.compile(
 )
 
 
+def is_test_path(path: str) -> bool:
+    """A test file by its path (``tests/``, ``spec/``, ``test_x.py``, ``x_test.go``, ``x.spec.ts``)."""
+    return bool(_TEST_PATH.search(path.replace("\\", "/")))
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     """What a rule is, for documentation and the CLI's rule listing."""
@@ -127,7 +132,7 @@ class CheckContext:
 
     @property
     def is_test_file(self) -> bool:
-        return bool(_TEST_PATH.search(self.path.replace("\\", "/")))
+        return is_test_path(self.path)
 
     @property
     def basename(self) -> str:
