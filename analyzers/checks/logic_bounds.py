@@ -4,7 +4,7 @@ body indexes that collection with it, and a read at index ``len(x)``.
 Both read one element past the end: ``for (i = 0; i <= a.length; i++) a[i]``,
 ``for i in range(len(a) + 1): a[i]``, ``0..=v.len()``, ``(0..list.size).each { |i| list[i] }``,
 ``a[len(a)]``, ``list.get(list.size())``. The loop is silent when its body compares the
-index with the length (it handles the last step itself) or indexes with an offset
+index before that read (it handles the last step itself) or indexes with an offset
 (``a[i - 1]``). An append written as an assignment (``a[a.length] = v``) is not a read; C
 and C++ index reads at the length are left alone (``s[strlen(s)]`` is the terminator).
 """
@@ -69,7 +69,8 @@ def find_loop_past_end(ctx: CheckContext) -> Iterator[Hit]:
             collection = next(match.group(g) for g in ("c1", "c2", "c3", "c4") if match.group(g))
             index = match.group("i")
             body = _loop_text(ctx, number, text)
-            if body is None or not _indexes(body, collection, index) or _compares(body, index):
+            read = None if body is None else _first_index(body, collection, index)
+            if body is None or read is None or _compares_before(body, index, read):
                 continue
             yield Hit(
                 Span(number, match.start("i"), number, match.end()),
@@ -111,23 +112,25 @@ def _loop_text(ctx: CheckContext, number: int, text: str) -> str | None:
     return None
 
 
-def _indexes(body: str, collection: str, index: str) -> bool:
+def _first_index(body: str, collection: str, index: str) -> int | None:
+    """Offset of the body's first ``collection[index]`` read (None without one)."""
     c, i = re.escape(collection), re.escape(index)
+    match = re.search(rf"(?<![\w$.]){c}\s*(?:\[\s*{i}\s*\]|\.(?:get|charAt|at)\(\s*{i}\s*\))", body)
+    return None if match is None else match.start()
+
+
+def _compares_before(body: str, index: str, end: int) -> bool:
+    """The body tests the index (`if i == n`, `i < len(a)`) before its first read: it handles
+    the last step itself. A test after the read comes too late to protect it."""
+    i = re.escape(index)
+    header_end = body.find("\n")
+    if header_end < 0 or header_end >= end:
+        return False  # past the header, whose test is the bound itself
     return bool(
         re.search(
-            rf"(?<![\w$.]){c}\s*(?:\[\s*{i}\s*\]|\.(?:get|charAt|at)\(\s*{i}\s*\))",
-            body,
+            rf"(?<![\w$]){i}\s*(?:[<>]=?|[!=]==?)|(?:[<>]=?|[!=]==?)\s*{i}(?![\w$])",
+            body[header_end:end],
         )
-    )
-
-
-def _compares(body: str, index: str) -> bool:
-    """The body tests the index itself (`if i == n`, `i < len(a)`): it handles the last step."""
-    i = re.escape(index)
-    lines = body.split("\n")[1:]  # past the header, whose test is the bound itself
-    return any(
-        re.search(rf"(?<![\w$]){i}\s*(?:[<>]=?|[!=]==?)|(?:[<>]=?|[!=]==?)\s*{i}(?![\w$])", line)
-        for line in lines
     )
 
 

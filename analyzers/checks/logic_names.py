@@ -47,11 +47,14 @@ class Uses:
     """1-based lines where the name is read."""
     writes: tuple[int, ...]
     """1-based lines where it is assigned, declared or received as a parameter."""
+    parameter: bool = False
+    """One of the writes is the function's parameter."""
 
 
 def uses(function: ts.Node, name: str, source: bytes) -> Uses:
     reads: list[int] = []
     writes: list[int] = []
+    parameter = False
     for leaf in _named_leaves(function):
         if (leaf.text or b"").decode("utf-8", "replace") != name or _is_member(leaf, source):
             continue
@@ -62,8 +65,10 @@ def uses(function: ts.Node, name: str, source: bytes) -> Uses:
             and parent.child_by_field_name("name") == leaf
         ):
             continue  # `f(a=1)` names a parameter of f
-        (writes if _is_write(leaf, function) else reads).append(leaf.start_point[0] + 1)
-    return Uses(tuple(reads), tuple(writes))
+        kind = _write_kind(leaf, function)
+        parameter = parameter or kind == "parameter"
+        (writes if kind else reads).append(leaf.start_point[0] + 1)
+    return Uses(tuple(reads), tuple(writes), parameter)
 
 
 def _named_leaves(node: ts.Node) -> Iterator[ts.Node]:
@@ -83,22 +88,23 @@ def _is_member(leaf: ts.Node, source: bytes) -> bool:
     return before.rstrip().endswith(_MEMBER_BEFORE)
 
 
-def _is_write(leaf: ts.Node, function: ts.Node) -> bool:
+def _write_kind(leaf: ts.Node, function: ts.Node) -> str:
+    """``assignment``, ``parameter``, or '' for a read."""
     target = leaf
     parent = leaf.parent
     while parent is not None and parent.type in _TARGET_WRAPPERS:
         target, parent = parent, parent.parent
     if parent is not None:
         if parent.type in _ASSIGNMENTS and _in_field(parent, target) and _plain(parent, target):
-            return True
+            return "assignment"
         if parent.type in _DECLARATIONS and _in_field(parent, target):
-            return True
+            return "assignment"
     node = leaf.parent
     while node is not None and node != function:
         if "parameter" in node.type:
-            return True
+            return "parameter"
         node = node.parent
-    return False
+    return ""
 
 
 def _in_field(parent: ts.Node, target: ts.Node) -> bool:
