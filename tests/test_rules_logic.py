@@ -246,6 +246,18 @@ NEGATIVE = [
         LOOP,
         id="go-len-minus-one",
     ),
+    pytest.param(
+        "a.c",
+        " int f(const char *s) {\n-  for (size_t i = 0; i < strlen(s); i++) {\n+  for (size_t i = 0; i <= strlen(s); i++) {\n     emit(s[i]);\n   }\n }\n",
+        LOOP,
+        id="c-loop-through-terminator",
+    ),
+    pytest.param(
+        "a.cpp",
+        " void f(const std::string &s) {\n-  for (size_t i = 0; i < s.size(); i++) {\n+  for (size_t i = 0; i <= s.size(); i++) {\n     emit(s[i]);\n   }\n }\n",
+        LOOP,
+        id="cpp-string-terminator",
+    ),
     # NaN test, literals, calls, pre-existing self-comparison, uniform scale written anew.
     pytest.param("a.py", " def f(x):\n+    return x != x\n", SAME, id="py-nan-idiom"),
     pytest.param("a.js", " function f() {\n+  return rand() - rand();\n }\n", SAME, id="js-calls"),
@@ -292,6 +304,12 @@ NEGATIVE = [
         UNUSED,
         id="js-parameter-only-use-moved",
     ),
+    pytest.param(
+        "a.py",
+        " def f(d):\n     for key, value in d.items():\n-        emit(key)\n+        emit(value)\n",
+        UNUSED,
+        id="py-loop-variable-left",
+    ),
     # A fix-up assignment, an early return, `or`, Go pointers, and a Ruby method nil has.
     pytest.param(
         "a.py",
@@ -316,6 +334,12 @@ NEGATIVE = [
         " package p\n func f(p *T) int {\n-\tif p != nil {\n+\tif p == nil {\n \t\treturn p.Size()\n \t}\n \treturn 0\n }\n",
         GUARD,
         id="go-nil-receiver",
+    ),
+    pytest.param(
+        "a.py",
+        " def f(seen):\n-    if seen:\n+    if not seen:\n         seen[0] = True\n",
+        GUARD,
+        id="py-store-into-empty",
     ),
     pytest.param(
         "a.rb", " def f(x)\n+  if x.nil?\n+    x.to_s\n+  end\n end\n", GUARD, id="ruby-nil-to-s"
