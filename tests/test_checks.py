@@ -910,8 +910,9 @@ def test_every_rule_has_a_positive_case_and_the_catalogue_is_wide() -> None:
     from test_rules_errors import POSITIVE as ERRORS
     from test_rules_injection import POSITIVE as INJECTION
     from test_rules_leaks import POSITIVE as LEAKS
+    from test_rules_logic import POSITIVE as LOGIC
 
-    covered = {p.values[2] for p in (*POSITIVE, *ERRORS, *INJECTION, *LEAKS)}
+    covered = {p.values[2] for p in (*POSITIVE, *ERRORS, *INJECTION, *LEAKS, *LOGIC)}
     assert set(RULES) <= covered
     assert len(RULES) >= 12
     languages = {lang for info in RULES.values() for lang in info.languages}

@@ -1051,6 +1051,23 @@ DROPPED_SILENT = [
 """,
         id="final-return-edited",
     ),
+    pytest.param(
+        "A.java",
+        """
+ class A {
+   void handle(Option option) {
+-    if (handler != null) {
+-      handler.accept(option);
+-    }
++    if (handler == null) {
++      return;
++    }
++    handler.accept(option);
+   }
+ }
+""",
+        id="old-use-under-another-test",
+    ),
 ]
 
 

@@ -100,6 +100,8 @@ def find_dropped_parameters(ctx: CheckContext) -> Iterator[Hit]:
             pattern = re.compile(rf"(?<![\w$@.]){re.escape(name)}(?![\w$])")
             if pattern.search(before) or not _honoured_on_every_path(old_text, pattern):
                 continue
+            if old_body is not None and _under_other_condition(old_body, old_text, pattern):
+                continue
             acted = [line for line in after_lines if pattern.search(line)]
             if not acted or not _SIDE_EFFECT.match(acted[0]):
                 continue
@@ -215,6 +217,26 @@ def _honoured_on_every_path(old_body: str, pattern: re.Pattern[str]) -> bool:
     # `if (io === "input") json.x = …`: a use behind a condition on its own line is conditional.
     line_start = old_body.rfind("\n", 0, found.start()) + 1
     return not _CONDITION_BEFORE.search(old_body[line_start : found.start()])
+
+
+def _under_other_condition(old_body: ts.Node, old_text: str, pattern: re.Pattern[str]) -> bool:
+    """The old first use sat in an ``if`` block whose test is about something else
+    (``if (handler != null) { handler.accept(option); }``): the old code skipped the parameter
+    on that path too, so an early return on the opposite test is the same behaviour."""
+    found = pattern.search(old_text)
+    if found is None:
+        return False
+    start = old_body.start_byte + len(old_text[: found.start()].encode("utf-8"))
+    node = old_body.descendant_for_byte_range(start, start)
+    while node is not None and node != old_body:
+        parent = node.parent
+        if parent is not None and parent.type in g.IF_TYPES:
+            condition = parent.child_by_field_name("condition")
+            if condition is not None and node != condition:
+                text = (condition.text or b"").decode("utf-8", "replace")
+                return not pattern.search(text)
+        node = parent
+    return False
 
 
 def _added_returns(ctx: CheckContext) -> Iterator[ts.Node]:

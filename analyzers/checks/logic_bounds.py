@@ -4,9 +4,10 @@ body indexes that collection with it, and a read at index ``len(x)``.
 Both read one element past the end: ``for (i = 0; i <= a.length; i++) a[i]``,
 ``for i in range(len(a) + 1): a[i]``, ``0..=v.len()``, ``(0..list.size).each { |i| list[i] }``,
 ``a[len(a)]``, ``list.get(list.size())``. The loop is silent when its body compares the
-index with the length (it handles the last step itself) or indexes with an offset
-(``a[i - 1]``). An append written as an assignment (``a[a.length] = v``) is not a read; C
-and C++ index reads at the length are left alone (``s[strlen(s)]`` is the terminator).
+index before that read (it handles the last step itself) or indexes with an offset
+(``a[i - 1]``). An append written as an assignment (``a[a.length] = v``) is not a read. In C
+and C++ a string's length is a legal index (the terminator): loops bounded by ``strlen(s)``,
+``s.size()`` or ``s.length()`` and index reads at the length are left alone there.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _NAME = r"[$@]{0,2}[A-Za-z_][\w$]{0,60}(?:(?:\.|->)[A-Za-z_]\w{0,60}){0,3}"
 # The length of collection `c`, in the spellings of the eleven grammars.
 _LENGTH = (
     rf"(?:len\(\s*(?P<c1>{_NAME})\s*\)|(?P<c2>{_NAME})\s*\.\s*(?:length|size|Length|Count|len)\b(?:\s*\(\s*\))?"
-    rf"|count\(\s*(?P<c3>{_NAME})\s*\)|strlen\(\s*(?P<c4>{_NAME})\s*\))"
+    rf"|count\(\s*(?P<c3>{_NAME})\s*\))"
 )
 _LOOP_HEADERS = (
     # for (i = 0; i <= a.length; i++) / for i := 0; i <= len(a); i++ / while (i <= n.size())
@@ -66,10 +67,17 @@ def find_loop_past_end(ctx: CheckContext) -> Iterator[Hit]:
             match = header.search(text)
             if match is None:
                 continue
-            collection = next(match.group(g) for g in ("c1", "c2", "c3", "c4") if match.group(g))
+            collection = next(match.group(g) for g in ("c1", "c2", "c3") if match.group(g))
+            if (
+                match.group("c2")
+                and ctx.language in ("c", "cpp")
+                and "(" in text[match.end("c2") : match.end()]
+            ):
+                continue  # a C++ string's `s[s.size()]` is its terminator, a legal read
             index = match.group("i")
             body = _loop_text(ctx, number, text)
-            if body is None or not _indexes(body, collection, index) or _compares(body, index):
+            read = None if body is None else _first_index(body, collection, index)
+            if body is None or read is None or _compares_before(body, index, read):
                 continue
             yield Hit(
                 Span(number, match.start("i"), number, match.end()),
@@ -111,23 +119,25 @@ def _loop_text(ctx: CheckContext, number: int, text: str) -> str | None:
     return None
 
 
-def _indexes(body: str, collection: str, index: str) -> bool:
+def _first_index(body: str, collection: str, index: str) -> int | None:
+    """Offset of the body's first ``collection[index]`` read (None without one)."""
     c, i = re.escape(collection), re.escape(index)
+    match = re.search(rf"(?<![\w$.]){c}\s*(?:\[\s*{i}\s*\]|\.(?:get|charAt|at)\(\s*{i}\s*\))", body)
+    return None if match is None else match.start()
+
+
+def _compares_before(body: str, index: str, end: int) -> bool:
+    """The body tests the index (`if i == n`, `i < len(a)`) before its first read: it handles
+    the last step itself. A test after the read comes too late to protect it."""
+    i = re.escape(index)
+    header_end = body.find("\n")
+    if header_end < 0 or header_end >= end:
+        return False  # past the header, whose test is the bound itself
     return bool(
         re.search(
-            rf"(?<![\w$.]){c}\s*(?:\[\s*{i}\s*\]|\.(?:get|charAt|at)\(\s*{i}\s*\))",
-            body,
+            rf"(?<![\w$]){i}\s*(?:[<>]=?|[!=]==?)|(?:[<>]=?|[!=]==?)\s*{i}(?![\w$])",
+            body[header_end:end],
         )
-    )
-
-
-def _compares(body: str, index: str) -> bool:
-    """The body tests the index itself (`if i == n`, `i < len(a)`): it handles the last step."""
-    i = re.escape(index)
-    lines = body.split("\n")[1:]  # past the header, whose test is the bound itself
-    return any(
-        re.search(rf"(?<![\w$]){i}\s*(?:[<>]=?|[!=]==?)|(?:[<>]=?|[!=]==?)\s*{i}(?![\w$])", line)
-        for line in lines
     )
 
 

@@ -43,6 +43,8 @@ _C_NOT = rf"^!\s*{_X}$"
 _PY_NOT = rf"^not\s+{_X}$"
 # Methods that work on nil/None-like receivers (Ruby's nil responds to these).
 _SAFE_ON_NIL = r"nil\?|to_s|to_a|to_i|to_h|inspect|class|is_a\?|equal\?|hash|frozen\?|then|tap|presence|blank\?|present\?|try"
+_STORED = re.compile(r"^\s*\]?\s*=(?!=)")
+"""`d[0] = v` stores into the value (a dict or JS array takes it), not a read of what is missing."""
 _GO_ERR = re.compile(r"^(?P<x>[A-Za-z_]*[eE]rr\w*)\s*==\s*nil$")
 
 
@@ -178,8 +180,9 @@ def _contradiction(
         if assigns.search(text) or _branches(statement) or "=>" in text or "lambda" in text:
             return None
         for raw in text.split("\n"):
-            match = use.search(raw.split("//")[0].split(" #")[0])
-            if match:
+            code = raw.split("//")[0].split(" #")[0]
+            match = use.search(code)
+            if match and not _STORED.match(code[match.end() :]):
                 return name, match.group(0).strip()
         if _exits(text):
             return None

@@ -2,7 +2,7 @@
 are not code; ``obj.name`` is a member, not the local).
 
 A write is an assignment target (``a = ...``, ``a, err := ...``, ``let a = ...``), a
-declaration, a loop variable or a parameter; every other occurrence is a read (``a += 1``
+declaration, a loop variable or a parameter (each told apart in :attr:`Uses.kinds`); every other occurrence is a read (``a += 1``
 reads ``a`` too).
 """
 
@@ -33,8 +33,13 @@ _DECLARATIONS = frozenset(
     {
         "variable_declarator", "init_declarator", "declaration", "let_declaration", "var_spec",
         "const_spec", "local_variable_declaration", "variable_declaration", "named_expression",
+        "as_pattern_target",
+    }
+)  # fmt: skip
+_LOOPS = frozenset(
+    {
         "for_statement", "for_in_statement", "for_expression", "range_clause", "for",
-        "for_in_clause", "enhanced_for_statement", "foreach_statement", "as_pattern_target",
+        "for_in_clause", "enhanced_for_statement", "foreach_statement",
     }
 )  # fmt: skip
 _TARGET_FIELDS = ("left", "declarator", "name", "pattern")
@@ -47,11 +52,14 @@ class Uses:
     """1-based lines where the name is read."""
     writes: tuple[int, ...]
     """1-based lines where it is assigned, declared or received as a parameter."""
+    kinds: frozenset[str] = frozenset()
+    """What the writes are: ``assignment``, ``loop`` (a loop variable), ``parameter``."""
 
 
 def uses(function: ts.Node, name: str, source: bytes) -> Uses:
     reads: list[int] = []
     writes: list[int] = []
+    kinds: set[str] = set()
     for leaf in _named_leaves(function):
         if (leaf.text or b"").decode("utf-8", "replace") != name or _is_member(leaf, source):
             continue
@@ -62,8 +70,11 @@ def uses(function: ts.Node, name: str, source: bytes) -> Uses:
             and parent.child_by_field_name("name") == leaf
         ):
             continue  # `f(a=1)` names a parameter of f
-        (writes if _is_write(leaf, function) else reads).append(leaf.start_point[0] + 1)
-    return Uses(tuple(reads), tuple(writes))
+        kind = _write_kind(leaf, function)
+        if kind:
+            kinds.add(kind)
+        (writes if kind else reads).append(leaf.start_point[0] + 1)
+    return Uses(tuple(reads), tuple(writes), frozenset(kinds))
 
 
 def _named_leaves(node: ts.Node) -> Iterator[ts.Node]:
@@ -83,22 +94,25 @@ def _is_member(leaf: ts.Node, source: bytes) -> bool:
     return before.rstrip().endswith(_MEMBER_BEFORE)
 
 
-def _is_write(leaf: ts.Node, function: ts.Node) -> bool:
+def _write_kind(leaf: ts.Node, function: ts.Node) -> str:
+    """``assignment``, ``loop``, ``parameter``, or '' for a read."""
     target = leaf
     parent = leaf.parent
     while parent is not None and parent.type in _TARGET_WRAPPERS:
         target, parent = parent, parent.parent
     if parent is not None:
         if parent.type in _ASSIGNMENTS and _in_field(parent, target) and _plain(parent, target):
-            return True
+            return "assignment"
         if parent.type in _DECLARATIONS and _in_field(parent, target):
-            return True
+            return "assignment"
+        if parent.type in _LOOPS and _in_field(parent, target):
+            return "loop"
     node = leaf.parent
     while node is not None and node != function:
         if "parameter" in node.type:
-            return True
+            return "parameter"
         node = node.parent
-    return False
+    return ""
 
 
 def _in_field(parent: ts.Node, target: ts.Node) -> bool:

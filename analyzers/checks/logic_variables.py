@@ -10,7 +10,9 @@ literals.
 ``generic.replaced-variable-unused``: the edit swapped one name for another in one place
 (``return total`` became ``return count``), and the local or parameter the old code read
 there is now assigned but never read in the function: the computed value is dead, which is
-what a wrong-variable slip looks like and a deliberate change rarely leaves.
+what a wrong-variable slip looks like and a deliberate change rarely leaves. A parameter
+or loop variable left unused stays silent (an interface may keep one, ``for k, v in ...``
+may read just one on purpose).
 """
 
 from __future__ import annotations
@@ -167,6 +169,8 @@ def find_replaced_variable_unused(ctx: CheckContext) -> Iterator[Hit]:
         now_uses = uses(function, now, new_source)
         if after.reads or not after.writes or not before.reads or not now_uses.writes:
             continue
+        if "assignment" not in after.kinds or "parameter" in after.kinds:
+            continue  # an unused parameter or loop variable may be on purpose; a dead local is the slip
         if all(ctx.is_added(line) for line in after.writes):
             continue  # defined by this change too: a rewrite, not a slip
         defined = (
