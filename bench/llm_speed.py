@@ -4,9 +4,11 @@
 
 First the review prompts of some planted logic cases are recorded exactly as the LLM stage
 builds them (the review runs against an in-process recorder that answers "no findings",
-so no model is involved). Then each ``--config`` ("t<threads> [llama-server options]")
-starts a fresh llama-server with the evaluation model and replays the same prompts in
-the same order, schema-constrained as the client sends them. Per unit it prints what
+so no model is involved). Then each ``--config`` ("t<threads> [llama-server options] [loose]"; ``loose`` sends
+the reply bounds used before they were tightened: 5 findings, longer strings, 1,024 tokens) gets a fresh llama-server with the evaluation
+model, and the prompts are replayed schema-constrained as the client sends them,
+interleaved (unit 1 on every configuration, then unit 2, ...) so that each configuration
+meets the same machine load. Per unit it prints what
 llama-server reports in ``timings``: prompt tokens read and reused from the prompt cache,
 prompt and generation milliseconds and tokens/s, and the wall time; then the mean per
 configuration and the load average. The first prompt of a server finds an empty cache;
@@ -17,6 +19,7 @@ keeps in the slot.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -39,6 +42,7 @@ from tactful.server.llm.client import MAX_REPLY_TOKENS
 from tactful.server.llm.local_server import LlamaServer, default_binary, llama_dir
 
 EVAL_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+LOOSE_MAX_TOKENS = 1024
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -102,8 +106,21 @@ class Timing:
     draft_accepted: int = 0
 
 
-def replay(base: str, body: dict[str, Any], max_tokens: int) -> Timing:
-    request = dict(body, max_tokens=max_tokens, model="eval")
+LOOSE = {"message": 400, "existing_code": 800, "improved_code": 1200}
+"""``review.v2``'s string bounds before they were tightened (with 5 findings, 1,024 tokens)."""
+
+
+def _loosened(body: dict[str, Any]) -> dict[str, Any]:
+    body = json.loads(json.dumps(body))
+    schema = body["response_format"]["json_schema"]["schema"]["properties"]["findings"]
+    schema["maxItems"] = 5
+    for name, bound in LOOSE.items():
+        schema["items"]["properties"][name]["maxLength"] = bound
+    return body
+
+
+def replay(base: str, body: dict[str, Any], max_tokens: int, loose: bool = False) -> Timing:
+    request = dict(_loosened(body) if loose else body, max_tokens=max_tokens, model="eval")
     started = time.perf_counter()
     with urllib.request.urlopen(
         urllib.request.Request(
@@ -141,35 +158,45 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tactful-speed-") as tmp:
         bodies = record_prompts(args.limit, args.version, Path(tmp))
     print(f"{len(bodies)} prompts recorded ({args.version}); load {os.getloadavg()[0]:.2f}")
-    for config in configs:
-        words = shlex.split(config)
-        threads = int(words[0].removeprefix("t"))
-        rows: list[Timing] = []
-        with LlamaServer(default_binary(), args.model, threads=threads, extra=words[1:]) as server:
-            for body in bodies:
-                rows.append(replay(server.base_url, body, args.max_tokens))
-                r = rows[-1]
+    rows: dict[str, list[Timing]] = {c: [] for c in configs}
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for config in configs:
+            words = shlex.split(config)
+            threads = int(words[0].removeprefix("t"))
+            options = [w for w in words[1:] if w != "loose"]
+            servers[config] = stack.enter_context(
+                LlamaServer(default_binary(), args.model, threads=threads, extra=options)
+            )
+        # Interleaved, one request at a time: every configuration meets the same load.
+        for index, body in enumerate(bodies):
+            for config, server in servers.items():
+                loose = "loose" in shlex.split(config)
+                r = replay(
+                    server.base_url, body, LOOSE_MAX_TOKENS if loose else args.max_tokens, loose
+                )
+                rows[config].append(r)
                 print(
-                    f"  [{config}] prompt {r.prompt_n:4d} new + {r.cache_n:4d} cached "
+                    f"  unit {index} [{config}] prompt {r.prompt_n:4d} new + {r.cache_n:4d} cached "
                     f"{r.prompt_ms / 1000:5.1f}s ({_rate(r.prompt_n, r.prompt_ms):5.1f} t/s); "
                     f"gen {r.predicted_n:4d} {r.predicted_ms / 1000:5.1f}s "
                     f"({_rate(r.predicted_n, r.predicted_ms):4.1f} t/s)"
                     + (f", draft {r.draft_accepted}/{r.draft_n}" if r.draft_n else "")
-                    + f"; wall {r.wall_s:5.1f}s",
+                    + f"; wall {r.wall_s:5.1f}s; load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
-        warm = rows[1:] or rows
+    for config, timings in rows.items():
+        warm = timings[1:] or timings
         mean = statistics.mean
         print(
-            f"[{config}] {len(rows)} units: {mean(r.wall_s for r in rows):.1f} s/unit "
+            f"[{config}] {len(timings)} units: {mean(r.wall_s for r in timings):.1f} s/unit "
             f"(after the first: {mean(r.wall_s for r in warm):.1f}); prompt "
             f"{mean(r.prompt_n for r in warm):.0f} new + {mean(r.cache_n for r in warm):.0f} cached "
             f"tokens, {mean(r.prompt_ms for r in warm) / 1000:.1f} s "
             f"({_rate(sum(r.prompt_n for r in warm), sum(r.prompt_ms for r in warm)):.1f} t/s); "
             f"generation {mean(r.predicted_n for r in warm):.0f} tokens, "
             f"{mean(r.predicted_ms for r in warm) / 1000:.1f} s "
-            f"({_rate(sum(r.predicted_n for r in warm), sum(r.predicted_ms for r in warm)):.1f} t/s); "
-            f"load {os.getloadavg()[0]:.2f}",
+            f"({_rate(sum(r.predicted_n for r in warm), sum(r.predicted_ms for r in warm)):.1f} t/s)",
             flush=True,
         )
     return 0
