@@ -297,12 +297,24 @@ def summarise(
         f"{seconds / max(units - cached, 1):.1f} s/unit (uncached), "
         f"{prompt_t / max(replies, 1):.0f} prompt + {completion_t / max(replies, 1):.0f} completion tokens/reply"
     )
+    prompt_ms, gen_ms = counters["llm.time.prompt-ms"], counters["llm.time.generation-ms"]
+    if prompt_ms or gen_ms:  # llama-server's timings: where the seconds go
+        reused = counters["llm.tokens.prompt-cached"]
+        out.append(
+            f"  per reply: prompt {prompt_ms / 1000 / max(replies, 1):.1f} s"
+            f" ({(prompt_t - reused) / max(prompt_ms / 1000, 1e-9):.1f} t/s read,"
+            f" {reused / max(replies, 1):.0f} tokens reused from the prompt cache),"
+            f" generation {gen_ms / 1000 / max(replies, 1):.1f} s"
+            f" ({completion_t / max(gen_ms / 1000, 1e-9):.1f} t/s); load {os.getloadavg()[0]:.1f}"
+        )
     data["costs"] = {
         "units": units, "replies": replies, "cache_hits": cached, "schema_valid": valid,
         "seconds": round(seconds, 1), "prompt_tokens": prompt_t, "completion_tokens": completion_t,
         "dropped": {k: v for k, v in counters.items() if k.startswith("llm.dropped.")},
         "pure_deletion_units": counters["llm.units.pure-deletion"],
         "anchored_on_removed_lines": counters["llm.anchored.removed-lines"],
+        "prompt_ms": prompt_ms, "generation_ms": gen_ms,
+        "prompt_tokens_cached": counters["llm.tokens.prompt-cached"],
     }  # fmt: skip
     errors = [f"{i.case.id}: {i.error}" for i in planted if i.error]
     if reals:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -48,12 +49,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--binary", type=Path, help="llama-server (default: LLAMA_SERVER, else the cached build)"
     )
     serve.add_argument("--port", type=int, default=8089, help="port on 127.0.0.1 (0: any free)")
-    serve.add_argument("--threads", type=int, default=2, help="CPU threads for the model")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=default_threads(),
+        help="CPU threads for the model (default: all cores but one, at least 1)",
+    )
     serve.add_argument("--context", type=int, default=4096, help="context window in tokens")
     serve.add_argument(
         "--startup-timeout", type=float, default=180.0, help="seconds to wait for /health"
     )
     serve.set_defaults(func=run_serve)
+
+
+def default_threads() -> int:
+    """All cores but one: the editor and the offline checks keep a core. On a busy 2-core
+    machine a second model thread made generation 15x slower (8.9 -> 0.6 tokens/s, threads
+    waiting on each other while other work held a core; bench/llm_speed.py)."""
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 def check_serve_args(args: argparse.Namespace) -> tuple[Path, Path]:

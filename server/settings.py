@@ -89,6 +89,10 @@ class LlmSettings:
     """Token budget of the call-graph context per change unit."""
     critique: bool = False
     """Run a second pass that scores each finding 0-10 (a gate feature, not a filter)."""
+    samples: int = bounded(1, low=1, high=8)
+    """Ask the model this many times per unit (self-consistency: greedy, then seeded samples)
+    and keep the findings at least two samples agree on (same category, within 2 lines); the
+    agreeing share is a display-gate feature. Each extra sample costs its generated tokens."""
     enabled: bool = True
     """Use the LLM reviewer when an endpoint is configured (false: deterministic checks only)."""
     prompt_version: str = checked(_check_prompt_version, default="review.v2")
@@ -113,6 +117,12 @@ class GateSettings:
     hide_precision: float = bounded(0.95, low=0.5, high=1.0, high_open=True)
     """Hide only where, by your logged verdicts (inverse-propensity weighted, lower confidence
     bound), at least this share of hidden suggestions would have been rejected (CDHF)."""
+    llm_min_strength: float = bounded(0.5, low=0.0, high=1.0)
+    """Until you have judged ``gate.llmPriorVerdicts`` LLM findings, show one only when its own
+    signals (agreement across ``llm.samples``, critique score, a fix that validated,
+    confidence) give it at least this strength; 0 shows them all (a strong hosted model)."""
+    llm_prior_verdicts: int = bounded(10, low=0)
+    """Verdicts on LLM findings after which the learned gate decides on them as on any finding."""
 
 
 @dataclass(frozen=True, kw_only=True)

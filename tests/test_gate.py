@@ -15,7 +15,11 @@ from tactful.server.gate.runtime import LoggedDecisions
 from tactful.server.pipeline import ReviewResult
 from tactful.server.settings import GateSettings, Settings
 
-STRICT = GateSettings(target_precision=0.5, exploration=0.0, hide_precision=0.5)
+# llm_min_strength=0: these tests pin the learned gate's mechanics on LLM-sourced findings;
+# the prior that hides a new model's weak findings is tested in test_llm_gate_prior.py.
+STRICT = GateSettings(
+    target_precision=0.5, exploration=0.0, hide_precision=0.5, llm_min_strength=0.0
+)
 """The bare P(act) < 0.5 rule: hiding needs the prior (or the log) only 50% sure."""
 
 
@@ -55,7 +59,10 @@ def test_a_rejected_fingerprint_is_never_shown_again() -> None:
 def test_exploration_shows_low_scores_and_logs_the_propensity() -> None:
     # Exploration draws among what the policy would hide (here: everything the prior doubts).
     gate = Gate.open(
-        GateSettings(target_precision=0.999, exploration=0.05, hide_precision=0.5), seed=3
+        GateSettings(
+            target_precision=0.999, exploration=0.05, hide_precision=0.5, llm_min_strength=0.0
+        ),
+        seed=3,
     )
     gate.suggestions.model.prior.clear()  # every P(act) = 0.5: the prior is 50% sure of each reject
     decisions = [gate.decide(finding(n), unit()) for n in range(400)]

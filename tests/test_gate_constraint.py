@@ -1,5 +1,8 @@
 """CDHF's hide constraint: hides no more than the developer's IPW-weighted log supports."""
 
+# The findings here are LLM-sourced; llm_min_strength=0 keeps the LLM prior (a cold-start
+# rule, tests/test_llm_gate_prior.py) out of the learned gate's mechanics pinned below.
+
 from __future__ import annotations
 
 import random
@@ -81,7 +84,7 @@ def test_explored_outcomes_weigh_by_their_inverse_propensity() -> None:
 
 
 def test_until_the_log_supports_it_only_what_the_prior_is_sure_of_is_hidden() -> None:
-    gate = Gate.open(GateSettings(exploration=0.0), user="dev")
+    gate = Gate.open(GateSettings(exploration=0.0, llm_min_strength=0.0), user="dev")
     for n in range(10):  # 10 rejections: the bound needs 20
         item = _finding(n)
         assert gate.decide(item, _unit()).show
@@ -100,7 +103,7 @@ def test_until_the_log_supports_it_only_what_the_prior_is_sure_of_is_hidden() ->
 def test_propensities_are_logged_with_each_decision_and_used_after_a_restart(
     tmp_path: Path,
 ) -> None:
-    settings = GateSettings(exploration=0.2, hide_precision=0.9)
+    settings = GateSettings(exploration=0.2, hide_precision=0.9, llm_min_strength=0.0)
     sink = FeedbackSink(tmp_path / "f.db", user="dev", client="cli")
     gate = Gate.open(settings, sink.store, user=sink.user, seed=5)
     gate.suggestions.constraint.extend(
@@ -220,7 +223,7 @@ def test_a_restarted_gate_reads_each_outcomes_strata_back_from_the_log(tmp_path:
     from tactful.server.gate.history import context_keys
     from tactful.server.pipeline import ReviewResult
 
-    settings = GateSettings(exploration=0.0)
+    settings = GateSettings(exploration=0.0, llm_min_strength=0.0)
     sink = FeedbackSink(tmp_path / "f.db", user="dev", client="cli")
     gate = Gate.open(settings, sink.store, user=sink.user)
     findings = [_finding(n) for n in range(3)]

@@ -69,6 +69,8 @@ class GateHistory:
     rejected: set[str] = field(default_factory=set)
     """Fingerprints the developer rejected: never shown again."""
     session: SessionTracker = field(default_factory=SessionTracker)
+    sources: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    """Finding source (``checks``, ``llm``) -> [acted on, verdicts] for the user."""
 
     @classmethod
     def from_store(cls, store: FeedbackStore, user: str = "", team: str = "") -> GateHistory:
@@ -93,6 +95,9 @@ class GateHistory:
                 counts = self.counts[key]
                 counts[0] += label
                 counts[1] += 1
+            source = self.sources[event.source or "checks"]
+            source[0] += label
+            source[1] += 1
             if event.kind == "rejected":
                 self.rejected.add(event.fingerprint)
             elif label == 1:

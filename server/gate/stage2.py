@@ -6,7 +6,9 @@ of its unit, the stage-1 score, and the developer's and team's smoothed acceptan
 the rule. A suggestion is hidden only when the probability is below the target precision
 *and* CDHF's hide constraint (:mod:`constraint`) allows it: the developer's own logged
 outcomes say at least ``gate.hidePrecision`` of what is hidden at this P(reject) would have
-been rejected, or the prior alone is that sure. A rejected fingerprint is never shown again;
+been rejected, or the prior alone is that sure. An LLM finding starts hidden unless its own
+signals make it strong (:mod:`llm_prior`), until the developer's verdicts on LLM findings
+let the learned model decide. A rejected fingerprint is never shown again;
 a would-be-hidden suggestion is shown anyway at a small exploration rate, with its propensity
 logged, so learning never starves and the constraint's IPW estimate stays possible.
 """
@@ -23,6 +25,7 @@ from typing import Any
 
 from tactful.analyzers.model import ChangeUnit, Finding, Severity, Span
 from tactful.server.feedback.events import FeedbackEvent
+from tactful.server.gate import llm_prior
 from tactful.server.gate.constraint import HideConstraint, Outcome
 from tactful.server.gate.features import (
     TOKEN,
@@ -74,8 +77,9 @@ class Decision:
     reason: str
     """``above-threshold``, ``unsupported`` (below it, but the log does not yet support
     hiding at this P(reject)), ``below-threshold``, ``explore``, ``rejected-before``,
-    ``floor`` (an error-severity security or correctness finding the model would hide) or
-    ``gate-disabled``."""
+    ``floor`` (an error-severity security or correctness finding the model would hide),
+    ``llm-prior`` (an LLM finding too weak to show before the developer's verdicts on LLM
+    findings, :mod:`llm_prior`) or ``gate-disabled``."""
     explored: bool
     strata: tuple[str, ...] = ()
     """The suggestion's context keys, where the hide constraint counts its outcome (logged)."""
@@ -284,7 +288,10 @@ class SuggestionGate:
             finding, unit, history, critique, llm_confidence, extra, now
         )
         p = self.model.predict(x)
-        decision = self._policy(finding, p, 1.0 - self.model.predict_prior(static), history, strata)
+        weak = llm_prior.too_weak(finding, history, extra, self.settings)
+        decision = self._policy(
+            finding, p, 1.0 - self.model.predict_prior(static), history, strata, weak
+        )
         # A verdict on a hidden one (the developer asked to see it) was observed for sure.
         shown_with = decision.propensity if decision.show else 1.0
         self._remember(finding.fingerprint, Remembered(x, shown_with, 1.0 - p, categories, strata))
@@ -308,28 +315,39 @@ class SuggestionGate:
     ) -> bool:  # fmt: skip
         """Would the policy hide ``finding`` now (no exploration, no learning, no session count)?"""
         x, static, _, strata = self._features(finding, unit, history, None, None, extra, None)
-        return self.would_hide(
+        return llm_prior.too_weak(finding, history, extra, self.settings) or self.would_hide(
             self.model.predict(x), 1.0 - self.model.predict_prior(static), strata
         )
 
     def _policy(
         self, finding: Finding, p: float, prior_reject: float, history: GateHistory | None,
-        strata: tuple[str, ...],
+        strata: tuple[str, ...], weak_llm: bool = False,
     ) -> Decision:  # fmt: skip
         if history is not None and finding.fingerprint in history.rejected:
             return Decision(False, p, 1.0, "rejected-before", False, strata)
         if not self.settings.enabled:
             return Decision(True, p, 1.0, "gate-disabled", False, strata)
+        if weak_llm:
+            # The configured rate, not the warm-up's raised one: a new user should not meet
+            # a third of a weak model's findings.
+            rate = min(max(self.settings.exploration, 0.0), 1.0)
+            return self._explore_or_hide(finding, p, strata, "llm-prior", rate)
         if p >= self.threshold:
             return Decision(True, p, 1.0, "above-threshold", False, strata)
         if not self.would_hide(p, prior_reject, strata):
             return Decision(True, p, 1.0, "unsupported", False, strata)
         if under_floor(finding):
             return Decision(True, p, 1.0, "floor", False, strata)
-        rate = self.exploration_rate
+        return self._explore_or_hide(finding, p, strata, "below-threshold")
+
+    def _explore_or_hide(
+        self, finding: Finding, p: float, strata: tuple[str, ...], reason: str,
+        rate: float | None = None,
+    ) -> Decision:  # fmt: skip
+        rate = self.exploration_rate if rate is None else rate
         if rate > 0 and self._draw(finding.fingerprint) < rate:
             return Decision(True, p, rate, "explore", True, strata)
-        return Decision(False, p, 1.0 - rate, "below-threshold", False, strata)
+        return Decision(False, p, 1.0 - rate, reason, False, strata)
 
     def _draw(self, fingerprint: str) -> float:
         if self._rng is not None:

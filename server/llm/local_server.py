@@ -15,6 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,11 @@ class LlamaServer:
         context: int = 4096,
         startup_s: float = 180.0,
         port: int = 0,
+        extra: Sequence[str] = (),
     ) -> None:
         self.binary, self.model = binary, model
+        self.extra = tuple(extra)
+        """Further llama-server options (e.g. ``--spec-type ngram-simple``)."""
         self.threads, self.context, self.startup_s = threads, context, startup_s
         self.port = port or _free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -87,6 +91,7 @@ class LlamaServer:
                     str(self.context),
                     "--parallel",
                     "1",
+                    *self.extra,
                 ],
                 stdout=log_file,
                 stderr=subprocess.STDOUT,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 from tactful.analyzers.model import ChangeUnit, Finding
-from tactful.server.llm import critique
+from tactful.server.llm import consistency, critique
 from tactful.server.llm.cache import ReplyCache
 from tactful.server.llm.claims import names_question
 from tactful.server.llm.client import LlmCallError, LlmClient
@@ -49,6 +49,7 @@ DISABLED_NOTE = LLM_DISABLED_NOTE
 DEFAULT_MODEL = "default"
 MAX_LISTED_UNITS = 8
 FIX_VALIDATED = "llm.fix_validated"
+AGREEMENT = "llm.agreement"
 
 ContextText = Callable[[ChangeUnit], str]
 
@@ -213,6 +214,8 @@ class _Run:
         self.parse_errors: list[str] = []
         self.fix_problems: list[str] = []
         self.fix_validated: dict[str, float] = {}
+        self.agreement: dict[str, float] = {}
+        self.samples = max(1, reviewer.llm.samples)
         self.outcome = LlmOutcome()
         self.semaphore = asyncio.Semaphore(max(1, reviewer.llm.max_concurrency))
         self.version = reviewer.llm.prompt_version
@@ -299,10 +302,28 @@ class _Run:
             return ""
 
     async def _unit(self, work: _UnitWork) -> list[Finding]:
-        async with self.semaphore:
-            text = await self._ask(work)
-        if text is None:
+        samples: list[list[Finding]] = []
+        for sample in range(self.samples):
+            async with self.semaphore:
+                text = await self._ask(work, sample)
+            if text is None:
+                break  # budget or endpoint failure: agree over the samples that came
+            samples.append(self._read(work, text))
+        if not samples:
             return []
+        found = samples[0]
+        if self.samples > 1:
+            kept, dropped = consistency.agreeing(samples)
+            if dropped:
+                self.counts["llm.dropped.no-agreement"] += dropped
+            found = [f for f, _ in kept]
+            for finding, share in kept:
+                self.agreement[finding.fingerprint] = share
+        if found and self.critique_pass:
+            await self._critique(work, found)
+        return found
+
+    def _read(self, work: _UnitWork, text: str) -> list[Finding]:
         parsed = parse_reply(text, "findings")
         if parsed.error:
             self.counts["llm.parse.failed"] += 1
@@ -312,14 +333,11 @@ class _Run:
             self.counts[f"llm.parse.repaired.{parsed.repair}"] += 1
         elif self.validator.is_valid({"findings": parsed.items}):
             self.counts["llm.replies.schema-valid"] += 1
-        found = self._validate(work, parsed.items)
-        if found and self.critique_pass:
-            await self._critique(work, found)
-        return found
+        return self._validate(work, parsed.items)
 
-    async def _ask(self, work: _UnitWork) -> str | None:
+    async def _ask(self, work: _UnitWork, sample: int = 0) -> str | None:
         """The reply text for a unit: from the cache, or from the endpoint within budget."""
-        key = work.prompt.key(self.model)
+        key = work.prompt.key(self.model) + (f":sample{sample}" if sample else "")
         cached = self.reviewer.cache.get(key)
         if cached is not None:
             self.counts["llm.cache.hits"] += 1
@@ -332,7 +350,7 @@ class _Run:
         self.reserved += estimate
         try:
             completion = await self.client.complete(
-                work.prompt.messages, schema(self.version), "review"
+                work.prompt.messages, schema(self.version), "review", sample=sample
             )
         except LlmCallError as exc:
             count, message = self.errors.get(exc.kind, (0, str(exc)))
@@ -343,6 +361,14 @@ class _Run:
             self.reserved -= estimate
         self._spend(completion.prompt_tokens, completion.completion_tokens)
         self.counts["llm.replies"] += 1
+        # Where a unit's seconds go (llama-server reports it; other endpoints leave 0s).
+        for counter, value in (
+            ("llm.time.prompt-ms", round(completion.prompt_ms)),
+            ("llm.time.generation-ms", round(completion.generation_ms)),
+            ("llm.tokens.prompt-cached", completion.cached_tokens),
+        ):
+            if value:
+                self.counts[counter] += value
         if parse_reply(completion.text, "findings").error == "":
             self.reviewer.cache.put(
                 key,
@@ -443,6 +469,8 @@ class _Run:
             features["llm_confidence"] = finding.confidence
             if finding.fingerprint in self.fix_validated:
                 features[FIX_VALIDATED] = self.fix_validated[finding.fingerprint]
+            if finding.fingerprint in self.agreement:
+                features[AGREEMENT] = self.agreement[finding.fingerprint]
 
     def _finish(self, units: int) -> None:
         notes = self.outcome.notes
