@@ -114,7 +114,7 @@ def test_no_planted_credential_reaches_the_lsp_log_file_stderr_or_log_messages(
             whole = {"start": {"line": 0, "character": 0}, "end": {"line": 60, "character": 0}}
             client.send({"id": 3, "method": "textDocument/codeAction", "params": {
                 "textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}}})  # fmt: skip
-            client.answer(3)
+            actions = json.dumps(client.answer(3))
             client.send({"id": 2, "method": "shutdown"})
             client.answer(2)
         finally:
@@ -127,6 +127,7 @@ def test_no_planted_credential_reaches_the_lsp_log_file_stderr_or_log_messages(
     assert [s for s in planted if s in logged] == []
     assert [s for s in planted if s in stderr] == []
     assert [s for s in planted if s in messages] == []
+    assert [s for s in planted if s in actions] == []
     assert [s for s in planted if s in prompts] == []
     assert "[REDACTED]" in logged  # what was removed is said
 

@@ -17,7 +17,7 @@ import pytest
 from tactful.analyzers.checks import ALL_RULES
 from tactful.analyzers.checks.base import CheckContext
 from tactful.analyzers.model import FileChange, FileStatus, Hunk
-from tactful.server.redact import redact
+from tactful.server.redact import redact, redact_log
 
 LENGTH = 100_000
 BUDGET_S = 0.050
@@ -76,6 +76,22 @@ def test_redactor_is_linear(shape: str) -> None:
     line = SHAPES[shape]
     budget = BUDGET_S * (2 if shape in DENSE_SECRETS else 1)
     assert _best_of(3, lambda: redact(line)) <= budget
+
+
+# Log lines quote code as JSON does: escapes alone, and secrets that only decoding shows.
+ESCAPED = {
+    "escapes": ('\\"a\\n' * LENGTH)[:LENGTH],
+    "escaped-secrets": ('password = \\"hunter22\\"\\n' * LENGTH)[:LENGTH],
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("shape", [*sorted(SHAPES), *ESCAPED])
+def test_log_redaction_is_linear(shape: str) -> None:
+    """Every log line goes through redact_log, which may decode escapes and redact twice."""
+    line = SHAPES.get(shape) or ESCAPED[shape]
+    dense = shape in DENSE_SECRETS or shape == "escaped-secrets"
+    assert _best_of(3, lambda: redact_log(line)) <= 2 * BUDGET_S * (2 if dense else 1)
 
 
 def _context(rule, line: str) -> CheckContext:
