@@ -119,9 +119,12 @@ def tactful_command() -> list[str]:
 
 
 def body_change(root: Path) -> str | None:
-    """Add a statement at the top of one method's body in the largest Python file: a change
-    whose unit has callers and callees (``path:line``), or None without such a method."""
-    files = sorted(root.rglob("*.py"), key=lambda p: (-p.stat().st_size, p))
+    """Add a statement at the top of one method's body in the largest Python file outside the
+    tests: a change whose unit has callers and callees (``path:line``), or None without one."""
+    files = sorted(
+        (p for p in root.rglob("*.py") if "tests" not in p.relative_to(root).parts),
+        key=lambda p: (-p.stat().st_size, p),
+    )
     for path in files[:5]:
         lines = path.read_text("utf-8").split("\n")
         for i, line in enumerate(lines):

@@ -215,7 +215,11 @@ def snapshot_digest(data: bytes | mmap.mmap) -> bytes:
     """The digest of a snapshot blob's header (what :class:`Snapshot` carries)."""
     start = len(_MAGIC) + _HEADER_SIZE.size
     header_size, _records = _HEADER_SIZE.unpack(data[len(_MAGIC) : start])
-    return hashlib.blake2b(data[start : start + header_size], digest_size=16).digest()
+    return _digest(data[start : start + header_size])
+
+
+def _digest(header: bytes) -> bytes:
+    return hashlib.blake2b(header, digest_size=16).digest()
 
 
 def snapshot_key(root: Path, cache_version: int) -> str:
@@ -296,9 +300,8 @@ def decode_snapshot(data: object) -> Snapshot | None:
             raise ValueError(f"{len(data)} bytes, the header says {start + header_size + records_size}")  # fmt: skip
         with gc_paused():
             # Dicts come back from marshal as built, in C: no per-row Python work here.
-            form, schema, rows, skipped, (defining, referencing) = marshal.loads(
-                data[start : start + header_size]
-            )
+            header = data[start : start + header_size]  # one copy: decoded, then hashed
+            form, schema, rows, skipped, (defining, referencing) = marshal.loads(header)
             if form != SNAPSHOT_FORMAT or schema != _SCHEMA:
                 return None
             if not isinstance(rows, dict) or not isinstance(skipped, dict):
@@ -311,7 +314,7 @@ def decode_snapshot(data: object) -> Snapshot | None:
                 referencing,
                 data,
                 start + header_size,
-                snapshot_digest(data),
+                _digest(header),
             )
     except (ValueError, EOFError, TypeError, IndexError, struct.error) as exc:
         log.debug("index snapshot unreadable (%s); using per-file cache entries", exc)

@@ -217,3 +217,20 @@ def test_reviewdog_mode_hands_rdjson_over_and_logs_the_coverage(
     ).validate(data)
     assert [d["code"]["value"] for d in data["diagnostics"]] == ["py.debug-print"]
     assert f"tactful: {base}...{head}: 1 shown, 0 hidden; 1 file(s) reviewed" in result.stderr
+
+
+def test_action_manifest_runs_the_script_and_uploads_the_sarif_it_wrote() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert manifest["runs"]["using"] == "composite"
+    steps = manifest["runs"]["steps"]
+    review = next(s for s in steps if "github_action.sh" in s.get("run", ""))
+    assert review["env"]["INPUT_SARIF"] == "${{ inputs.sarif }}"
+    upload = next(
+        s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    )
+    assert steps.index(upload) > steps.index(review)
+    assert upload["with"]["sarif_file"] == "${{ inputs.sarif }}"
+    assert "always()" in upload["if"] and "inputs.upload-sarif == 'true'" in upload["if"]
+    assert set(manifest["inputs"]) >= {"mode", "sarif", "upload-sarif", "fail-on", "max-findings"}

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import random
 import shutil
 import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from support import GitRepo
+from support import GIT_ENV, GitRepo
 from tactful.analyzers.diff import parse_diff
 from tactful.server.formats.github import hunk_ranges
 
@@ -318,3 +320,58 @@ def test_ci_gets_plain_progress_lines_on_stderr_and_stdout_stays_machine_readabl
     assert result.returncode == 0, result.stderr
     json.loads(result.stdout)
     assert "tactful: indexing the repository: 1/1" in result.stderr
+
+
+def test_a_terminal_gets_a_progress_bar_and_stdout_stays_machine_readable(
+    pr: GitRepo, tmp_path: Path
+) -> None:
+    """stderr on a pseudo-terminal (as in an interactive shell): the bar goes there, only there."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "OPENAI_BASE_URL")}
+    env.update(GIT_ENV, TERM="xterm-256color", COLUMNS="100",
+               TACTFUL_CACHE_DIR=str(tmp_path / "cache"), TACTFUL_DATA_DIR=str(tmp_path / "data"),
+               TACTFUL_CONFIG_DIR=str(tmp_path / "config"))  # fmt: skip
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tactful.server", "review", "--base", "main", "--all",
+         "--no-llm", "--format", "sarif"],
+        cwd=pr.root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, env=env,
+    )  # fmt: skip
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # EIO: the last writer closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, shown.decode(errors="replace")
+    assert json.loads(out)["runs"][0]["tool"]["driver"]["name"] == "tactful"
+    assert b"indexing the repository" in shown
+    assert b"\x1b[" in shown  # drawn with terminal control sequences, then cleared
+
+
+def test_sarif_rules_have_help_text_and_related_locations(cli, git_repo: GitRepo) -> None:
+    """A call-graph rule (not a per-file check) is described too; its call sites are related."""
+    from tactful.analyzers.callgraph import CALLGRAPH_RULES
+
+    git_repo.write("lib.py", "def total(counts):\n    return sum(counts)\n")
+    git_repo.write(
+        "use.py", "from lib import total\n\n\ndef report(rows):\n    return total(rows)\n"
+    )
+    git_repo.commit("base")
+    git_repo.git("checkout", "-q", "-b", "feature")
+    git_repo.write("lib.py", "def total(counts, scale):\n    return sum(counts) * scale\n")
+    git_repo.commit("new parameter")
+    run = _review(cli, git_repo, "--format", "sarif")["runs"][0]
+    (rule,) = run["tool"]["driver"]["rules"]
+    assert rule["id"] == "callgraph.signature-change"
+    assert rule["help"]["text"] == CALLGRAPH_RULES["callgraph.signature-change"] != rule["id"]
+    assert rule["defaultConfiguration"]["level"] == "warning"
+    (result,) = run["results"]
+    (related,) = result["relatedLocations"]
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "use.py"
+    assert related["physicalLocation"]["region"]["startLine"] == 5

@@ -177,3 +177,23 @@ def test_tactful_index_resolves_again_only_what_changed(cli, repo: GitRepo) -> N
 
     assert figures(second.stdout)[1:] == figures(first.stdout)[1:]  # all but parsed/cached
     assert figures(third.stdout)[1:] == figures(first.stdout)[1:]
+
+
+@pytest.mark.parametrize("stored", [b"not marshal at all", "other snapshot"])
+def test_damaged_or_foreign_edges_are_ignored(repo: GitRepo, tmp_path: Path, stored) -> None:
+    from tactful.server.index import CACHE_VERSION
+    from tactful.server.index_cache import TagStore
+    from tactful.server.index_edges import edges_key, encode_edges
+
+    _indexed(repo, tmp_path)
+    store = TagStore(tmp_path / "cache" / "index")
+    key = edges_key(repo.root.resolve(), CACHE_VERSION)
+    # Edges resolved over another snapshot (another digest) describe other files.
+    value = encode_edges(b"\0" * 16, {}) if stored == "other snapshot" else stored
+    store.set_many([(key, value)])
+    warm = RepoIndex(repo.root, _settings(tmp_path), workers=1)
+    warm.build()
+    assert not warm.graph.has_edges
+    fresh = _fresh(repo, tmp_path)
+    names = _names(fresh)
+    assert _view(warm, names) == _view(fresh, names)

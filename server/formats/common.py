@@ -36,10 +36,12 @@ def describe_rule(finding: Finding) -> RuleDescription:
     info = RULES.get(finding.rule)
     if info is not None:
         return RuleDescription(info.id, info.summary, info.severity, info.category)
+    from tactful.analyzers.callgraph import CALLGRAPH_RULES  # loaded by the review already
+
     if finding.rule.startswith("llm."):
         summary = f"LLM reviewer: {finding.category} issue"
     else:
-        summary = finding.rule
+        summary = CALLGRAPH_RULES.get(finding.rule, finding.rule)
     return RuleDescription(finding.rule, summary, finding.severity, finding.category)
 
 
