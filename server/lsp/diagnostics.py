@@ -9,6 +9,10 @@ stage, a dismissal) the server asks the client to pull again (``workspace/diagno
 *Push* (``textDocument/publishDiagnostics``): every delivered report is published with the
 document version it belongs to.
 
+A review of a version the client already has diagnostics for (a save, which may precede a
+commit) that finds the same diagnostics keeps the result id and tells the client nothing
+(no refresh, no push): redrawing identical markers cancels a quick-fix menu being opened.
+
 *Status* (``tactful/status``, only to a client that sets ``experimental.tactfulStatus``):
 what the gate did with each delivered report, ``{uri, version, shown, hidden, final}``, for
 a status bar ("3 shown · 5 hidden").
@@ -125,6 +129,16 @@ def _not_reviewed(skipped: Sequence[SkippedFile], path: str) -> tuple[str, ...]:
 def deliver(ls: Host, state: DocState, report: DocReport) -> None:
     """Make ``report`` the document's current one, record what is newly shown, and tell the client."""
     previous = state.report
+    again = (
+        previous is not None
+        and not (state.outdated or state.needs_refresh)
+        and previous.version == report.version
+        and previous.diagnostics == report.diagnostics
+    )
+    if again and previous is not None:
+        # A save's re-review found what the client already shows. Telling it again makes
+        # VS Code pull and replace its markers, which empties a quick-fix menu opening then.
+        report = dataclasses.replace(report, result_id=previous.result_id)
     state.report, state.outdated = report, False
     log_shown = not ls.gate_active()  # the gate logs its own shown/hidden decisions
     for finding in report.findings:
@@ -141,15 +155,22 @@ def deliver(ls: Host, state: DocState, report: DocReport) -> None:
         state.last_final = report
     for note in report.notes:
         log.info("%s: %s", state.path.name, note)
-    refresh = state.needs_refresh or (previous is not None and previous.version == report.version)
+    refresh = state.needs_refresh or (
+        not again and previous is not None and previous.version == report.version
+    )
     if refresh:
         state.needs_refresh = False
-    _tell_client(ls, state, report, refresh=refresh)
+    _tell_client(ls, state, report, refresh=refresh, publish=not again)
 
 
-def _tell_client(ls: Host, state: DocState, report: DocReport, *, refresh: bool) -> None:
-    """Push the report, or (pull clients) ask for a new pull when ``refresh`` says it changed."""
-    if not ls.pull_mode:
+def _tell_client(
+    ls: Host, state: DocState, report: DocReport, *, refresh: bool, publish: bool = True
+) -> None:
+    """Push the report, or (pull clients) ask for a new pull when ``refresh`` says it changed.
+
+    ``publish`` false: the client has these very diagnostics; only the status goes out.
+    """
+    if not ls.pull_mode and publish:
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=state.uri, diagnostics=report.diagnostics, version=report.version
