@@ -175,7 +175,7 @@ def _read_of(
         if not _NAME.match(name):
             return None
         after = node.end_point[0] + 1
-        read = _first_read(name, lines, after, unit)
+        read = _first_read(name, lines, after, unit.new_span.end_line if unit.new_span else 0)
         if read is None or not ({call_line, read[0]} & added):
             return None
         return _Read(read[0], read[1], name, ref, _guarded(call, data))
@@ -205,18 +205,17 @@ def _call_node(tree: ts.Tree, ref: Reference) -> ts.Node | None:
     return call_at(tree, ref.start_line, ref.start_col)
 
 
-def _first_read(
-    name: str, lines: list[str], after: int, unit: ChangeUnit
-) -> tuple[int, str] | None:
-    """(line, text) of the first read through ``name`` after line ``after`` in the unit,
-    or None when a null test, a new assignment or the unit's end comes first."""
-    assert unit.new_span is not None
+def _first_read(name: str, lines: list[str], after: int, last: int) -> tuple[int, str] | None:
+    """(line, text) of the first read through ``name`` from line ``after`` to ``last``, or
+    None when a null test, a new assignment or the end comes first."""
     escaped = re.escape(name)
-    reads = re.compile(rf"(?<![\w$@.]){escaped}\s{{0,2}}(?:\.(?![.?])|->)\s{{0,2}}([A-Za-z_]\w*)")
+    reads = re.compile(
+        rf"(?<![\w$@.]){escaped}\s{{0,2}}(?:(?:\.(?![.?])|->)\s{{0,2}}[A-Za-z_]\w*|\[)"
+    )
     assigned = re.compile(rf"(?<![\w$@.]){escaped}\s{{0,2}}(?::=|=(?!=)|\?\?=|\|\|=)")
     mentions = re.compile(rf"(?<![\w$@.]){escaped}(?![\w$])")
     tested = g.null_test_line(name)
-    for number in range(after, min(unit.new_span.end_line, len(lines)) + 1):
+    for number in range(after, min(last, len(lines)) + 1):
         text = lines[number - 1]
         if g.COMMENT_LINE.match(text) or not mentions.search(text):
             continue
@@ -231,9 +230,24 @@ def _first_read(
 
 
 def _preexisting(read: _Read, unit: ChangeUnit) -> bool:
-    """The old unit already read through the same name this way (the change moved it)."""
-    needle = read.text.split("(...)")[-1] if not read.variable else read.text
-    return bool(needle) and needle in unit.old_source and f"{read.ref.name}(" in unit.old_source
+    """The old unit already made the same unguarded read of the call's result (the change
+    only moved or reformatted it); a read that the old code made after a null test is new."""
+    old = unit.old_source
+    if f"{read.ref.name}(" not in old:
+        return False
+    if not read.variable:  # the same call read through the same way: `f(...).x`
+        member = re.escape(read.text.split("(...)")[-1])
+        call = rf"(?<![\w$]){re.escape(read.ref.name)}\s*\((?:[^()]|\([^()]*\))*\)\s*{member}"
+        return bool(re.search(call, old))
+    lines = old.splitlines()
+    assigned = re.compile(rf"(?<![\w$@.]){re.escape(read.variable)}\s{{0,2}}(?::=|=(?!=))")
+    for number, text in enumerate(lines, 1):
+        window = " ".join(lines[number - 1 : number + 2])
+        if assigned.search(text) and f"{read.ref.name}(" in window:
+            before = _first_read(read.variable, lines, number + 1, len(lines))
+            if before is not None and before[1] == read.text:
+                return True
+    return False
 
 
 def _text(node: ts.Node, data: bytes) -> str:
@@ -303,14 +317,21 @@ def _skipped_precondition(
 
 def _finding(unit: ChangeUnit, read: _Read, where: Location) -> Finding:
     called = f"`{read.ref.name}()`"
-    what = f"`{read.variable}` holds the result of {called}" if read.variable else f"{called}"
-    how = where.message.split(";")[0] if ";" in where.message else "which can return null"
-    if ";" in where.message:
-        how = f"which can return null ({how})"
-    message = (
-        f"{what}, {how} ({where.path}:{where.span.start_line}); this line reads "
-        f"through it (`{read.text}`) without a null check."
-    )
+    word = where.message.split(";")[-1].rsplit(" ", 1)[-1]
+    word = word if word in ("nil", "None", "NULL", "nullptr", "undefined") else "null"
+    place = f"{where.path}:{where.span.start_line}"
+    if ";" in where.message:  # a by-name match: how many of the definitions return null
+        place = f"{where.message.split(';')[0]}, e.g. {place}"
+    if read.variable:
+        message = (
+            f"`{read.variable}` holds the result of {called}, which returns {word} on some paths "
+            f"({place}); this line reads through it (`{read.text}`) without a {word} check."
+        )
+    else:
+        message = (
+            f"{called} returns {word} on some paths ({place}); this line reads through its "
+            f"result (`{read.text}`) without a {word} check."
+        )
     return Finding(
         path=unit.path,
         span=Span.lines(read.line, read.line),

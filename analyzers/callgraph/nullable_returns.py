@@ -98,7 +98,7 @@ def nullable_callee(
         return None
     if len(candidates) > 1:  # say how strong a by-name match is
         shown = found[0]
-        why = f"{len(found)} of the {len(candidates)} definitions of {ref.name} return null"
+        why = f"{len(found)} of the {len(candidates)} definitions of `{ref.name}` do"
         return Location(shown.path, shown.span, f"{why}; {shown.message}")
     return found[0]
 
