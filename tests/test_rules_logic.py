@@ -214,6 +214,13 @@ POSITIVE = [
         id="c-null-then-arrow",
     ),
     pytest.param(
+        "a.c",
+        " void f(struct node *head, struct node *cur) {\n-  if (head != NULL) {\n+  if (head == NULL) {\n     head->prev = cur;\n   }\n }\n",
+        GUARD,
+        2,
+        id="c-null-then-store-through",
+    ),
+    pytest.param(
         "a.go",
         " package p\n func f() error {\n \terr := g()\n-\tif err != nil {\n+\tif err == nil {\n \t\treturn err\n \t}\n \treturn nil\n }\n",
         GUARD,

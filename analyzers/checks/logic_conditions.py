@@ -182,7 +182,7 @@ def _contradiction(
         for raw in text.split("\n"):
             code = raw.split("//")[0].split(" #")[0]
             match = use.search(code)
-            if match and not _STORED.match(code[match.end() :]):
+            if match and not (kind == "empty" and _STORED.match(code[match.end() :])):
                 return name, match.group(0).strip()
         if _exits(text):
             return None
