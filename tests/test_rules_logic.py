@@ -412,6 +412,18 @@ NEGATIVE = [
         id="py-store-into-empty",
     ),
     pytest.param(
+        "A.java",
+        ' class A {\n   String f(List<String> xs) {\n-    if (!xs.isEmpty()) {\n+    if (xs.isEmpty()) {\n       xs.add("x");\n       return xs.get(0);\n     }\n     return null;\n   }\n }\n',
+        GUARD,
+        id="java-filled-first",
+    ),
+    pytest.param(
+        "a.js",
+        " class A {\n   send(m) {\n-    if (this.conn !== null) {\n+    if (this.conn === null) {\n       this.connect();\n       this.conn.write(m);\n     }\n   }\n }\n",
+        GUARD,
+        id="js-field-set-by-call",
+    ),
+    pytest.param(
         "a.rb", " def f(x)\n+  if x.nil?\n+    x.to_s\n+  end\n end\n", GUARD, id="ruby-nil-to-s"
     ),
     pytest.param(
