@@ -1,5 +1,6 @@
 """Logic rules decided from the old and new lines: loops past the end, same operands, a
-variable an edit left unread, and a null/empty test that its own body contradicts.
+variable an edit left unread, a branch that uses what its sibling tests, and a null/empty
+test that its own body contradicts.
 
 Each rule has a hit and a silent case per language family; the silent cases are the
 look-alikes a reviewer would let pass (an offset index, a NaN test, a rename, a fix-up
@@ -15,6 +16,7 @@ LOOP = "generic.loop-past-end"
 SAME = "generic.same-operands"
 UNUSED = "generic.replaced-variable-unused"
 GUARD = "generic.contradicted-guard"
+BRANCH = "generic.branch-copy-paste"
 
 POSITIVE = [
     # --- off-by-one: the bound made inclusive while the body indexes by it -----------------
@@ -160,6 +162,42 @@ POSITIVE = [
         4,
         id="php-local-unused",
     ),
+    # --- wrong variable: a branch now uses what its sibling branch tests --------------------
+    pytest.param(
+        "a.py",
+        " def clamp(value, floor, ceil):\n     if floor is not None and value < floor:\n         value = floor\n     elif ceil is not None and value > ceil:\n-        value = ceil\n+        value = floor\n     return value\n",
+        BRANCH,
+        5,
+        id="py-elif-copy",
+    ),
+    pytest.param(
+        "a.js",
+        " function clamp(v, lo, hi) {\n   if (v < lo) {\n     v = lo;\n   } else if (v > hi) {\n-    v = hi;\n+    v = lo;\n   }\n   return v;\n }\n",
+        BRANCH,
+        5,
+        id="js-else-if-copy",
+    ),
+    pytest.param(
+        "a.go",
+        " package p\n func clamp(v, lo, hi int) int {\n \tif v < lo {\n \t\treturn lo\n \t} else if v > hi {\n-\t\treturn hi\n+\t\treturn lo\n \t}\n \treturn v\n }\n",
+        BRANCH,
+        6,
+        id="go-else-if-copy",
+    ),
+    pytest.param(
+        "a.rb",
+        " def clamp(v, lo, hi)\n   if v < lo\n     v = lo\n   elsif v > hi\n-    v = hi\n+    v = lo\n   end\n   v\n end\n",
+        BRANCH,
+        5,
+        id="ruby-elsif-copy",
+    ),
+    pytest.param(
+        "A.java",
+        " class A {\n   int pick(int w, int h, boolean wide) {\n     if (wide && w > 0) {\n       return w;\n     } else if (h > 0) {\n-      return h;\n+      return w;\n     }\n     return 0;\n   }\n }\n",
+        BRANCH,
+        6,
+        id="java-else-if-copy",
+    ),
     # --- inverted condition: the body uses what the test says is missing -------------------
     pytest.param(
         "a.py",
@@ -174,6 +212,13 @@ POSITIVE = [
         GUARD,
         2,
         id="c-null-then-arrow",
+    ),
+    pytest.param(
+        "a.c",
+        " void f(struct node *head, struct node *cur) {\n-  if (head != NULL) {\n+  if (head == NULL) {\n     head->prev = cur;\n   }\n }\n",
+        GUARD,
+        2,
+        id="c-null-then-store-through",
     ),
     pytest.param(
         "a.go",
@@ -310,6 +355,31 @@ NEGATIVE = [
         UNUSED,
         id="py-loop-variable-left",
     ),
+    # An else branch, an edited test, a value that no sibling tests, a test naming both.
+    pytest.param(
+        "a.py",
+        " def f(a, b):\n     if a:\n         x = a\n     else:\n-        x = b\n+        x = a\n     return x\n",
+        BRANCH,
+        id="py-else-branch",
+    ),
+    pytest.param(
+        "a.js",
+        " function f(v, lo, hi) {\n   if (v < lo) {\n     v = lo;\n-  } else if (v > hi) {\n+  } else if (v > lo) {\n     v = hi;\n   }\n }\n",
+        BRANCH,
+        id="js-edited-test",
+    ),
+    pytest.param(
+        "a.py",
+        " def f(v, lo, hi, default):\n     if v < lo:\n         v = lo\n     elif v > hi:\n-        v = hi\n+        v = default\n     return v\n",
+        BRANCH,
+        id="py-value-no-sibling-tests",
+    ),
+    pytest.param(
+        "a.go",
+        " package p\n func f(v, lo, hi int) int {\n \tif v < lo {\n \t\treturn lo\n \t} else if v > hi && hi > lo {\n-\t\treturn hi\n+\t\treturn lo\n \t}\n \treturn v\n }\n",
+        BRANCH,
+        id="go-test-names-both",
+    ),
     # A fix-up assignment, an early return, `or`, Go pointers, and a Ruby method nil has.
     pytest.param(
         "a.py",
@@ -340,6 +410,18 @@ NEGATIVE = [
         " def f(seen):\n-    if seen:\n+    if not seen:\n         seen[0] = True\n",
         GUARD,
         id="py-store-into-empty",
+    ),
+    pytest.param(
+        "A.java",
+        ' class A {\n   String f(List<String> xs) {\n-    if (!xs.isEmpty()) {\n+    if (xs.isEmpty()) {\n       xs.add("x");\n       return xs.get(0);\n     }\n     return null;\n   }\n }\n',
+        GUARD,
+        id="java-filled-first",
+    ),
+    pytest.param(
+        "a.js",
+        " class A {\n   send(m) {\n-    if (this.conn !== null) {\n+    if (this.conn === null) {\n       this.connect();\n       this.conn.write(m);\n     }\n   }\n }\n",
+        GUARD,
+        id="js-field-set-by-call",
     ),
     pytest.param(
         "a.rb", " def f(x)\n+  if x.nil?\n+    x.to_s\n+  end\n end\n", GUARD, id="ruby-nil-to-s"

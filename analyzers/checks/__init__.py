@@ -13,8 +13,8 @@ callbacks that stopped passing errors on), ``error_results`` (results no longer 
 production builds),
 ``pitfalls`` (JS and C pitfalls), ``guards`` (guards the change deleted while the value is still used), ``guard_weakened`` (a null check whose exit now also needs a second condition), ``dropped`` (an early return that skips what a parameter asked for), ``injection`` (SQL and shell text built from dynamic
 pieces), ``injection_c`` (C/C++ shell commands built with sprintf/strcat/`+`), ``leaks`` (handles never released, releases the change deleted), ``leak_paths`` (C/C++ failure returns that leave an allocation behind), ``secrets``, ``logged_secrets`` (passwords and tokens passed to a logging call),
-``logic_bounds``, ``logic_variables`` and ``logic_conditions`` (off-by-one loops, wrong
-variables and self-contradictory conditions, decided from the old and new lines), and
+``logic_bounds``, ``logic_variables``, ``logic_branches`` and ``logic_conditions`` (off-by-one
+loops, wrong variables and self-contradictory conditions, decided from the old and new lines), and
 ``hygiene`` (conflict markers, commented-out code), ``todos`` (unlinked TODOs, judged by the
 project's habit). Findings come out sorted, with
 identical ones numbered (:func:`~tactful.analyzers.model.number_occurrences`) so each has
@@ -49,6 +49,7 @@ from tactful.analyzers.checks import (
     leaks,
     logged_secrets,
     logic_bounds,
+    logic_branches,
     logic_conditions,
     logic_variables,
     pitfalls,
@@ -108,6 +109,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *scopes.RULES,
     *logic_bounds.RULES,
     *logic_variables.RULES,
+    *logic_branches.RULES,
     *logic_conditions.RULES,
 )
 

@@ -5,7 +5,8 @@ value is missing (or empty) and whose body then uses it as present.
 ``if (list.isEmpty()) return list.get(0)``, ``if x.is_none() { x.unwrap() }``, and Go's
 ``if err == nil { return err }`` where the old line tested ``err != nil``. Only the body's
 leading statements count, up to the first one that assigns the value, branches or loops
-(``if x is None: x = load()`` is the usual fix-up, not a contradiction). A condition joined
+(``if x is None: x = load()`` is the usual fix-up, not a contradiction); for a container's
+emptiness or a field (``this.conn``), which any call may fill, only the first statement. A condition joined
 with ``or`` proves nothing about the body and stays silent. Every other flipped condition
 is left alone: intentional fixes flip conditions too.
 """
@@ -175,14 +176,17 @@ def _contradiction(
     statements = [c for c in body.named_children if "comment" not in c.type]
     if body.type not in _BLOCKS:
         statements = [body]
-    for statement in statements[:4]:
+    # A container can be filled and a field set by any call (`list.add(x)`, `this.connect()`):
+    # for those only the first statement is certain to see what the test saw.
+    certain = 1 if kind == "empty" or re.search(r"\.|->", name) else 4
+    for statement in statements[:certain]:
         text = ctx.node_text(statement)
         if assigns.search(text) or _branches(statement) or "=>" in text or "lambda" in text:
             return None
         for raw in text.split("\n"):
             code = raw.split("//")[0].split(" #")[0]
             match = use.search(code)
-            if match and not _STORED.match(code[match.end() :]):
+            if match and not (kind == "empty" and _STORED.match(code[match.end() :])):
                 return name, match.group(0).strip()
         if _exits(text):
             return None
