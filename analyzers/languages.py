@@ -218,8 +218,45 @@ def parse_budget_s(size: int) -> float:
     return PARSE_BUDGET_S + PARSE_BUDGET_PER_BYTE_S * size
 
 
+MAX_ERROR_CHILDREN = 5000
+"""Widest syntax-error node a tree may hold: queries cost the square of that width (real
+files seen: at most 1,621, in a macro-heavy C test file; 10,000 costs ~1 s of queries)."""
+
+
+def _widest_error(tree: ts.Tree) -> int:
+    """Children of the widest ERROR node, looking only where ``has_error`` leads."""
+    widest = 0
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.is_error:
+            widest = max(widest, node.child_count)
+            if widest > MAX_ERROR_CHILDREN:
+                break
+        stack.extend(child for child in node.children if child.has_error)
+    return widest
+
+
 def bounded_parse(
     name: str, data: bytes, old_tree: ts.Tree | None = None, changed: int | None = None
+) -> ts.Tree:
+    """:func:`_parse_within_budget`, refusing a tree that queries could not search in time.
+
+    Text like ``((((...`` parses fast, but tree-sitter recovers it into one ERROR node with
+    a child per bracket, and every query over it is quadratic in that width (400 lines of
+    100 brackets, 40,000 children, held a review for 11-20 s).
+    """
+    tree = _parse_within_budget(name, data, old_tree, changed)
+    if tree.root_node.has_error and (width := _widest_error(tree)) > MAX_ERROR_CHILDREN:
+        raise ParseTooSlow(
+            f"a syntax error spanning {width:,}+ nodes in {len(data):,} bytes of {name} "
+            f"(queries over it would take minutes)"
+        )
+    return tree
+
+
+def _parse_within_budget(
+    name: str, data: bytes, old_tree: ts.Tree | None, changed: int | None
 ) -> ts.Tree:
     """``data`` parsed as language ``name`` (incrementally from ``old_tree``), within budget.
 
