@@ -137,7 +137,8 @@ class FixValidator:
                 old_end_point,
                 new_end_point,
             )
-        return bounded_parse(self.language, result.encode("utf-8"), tree)
+        changed = sum(len(edit.new_text.encode("utf-8")) + 1 for edit in edits)
+        return bounded_parse(self.language, result.encode("utf-8"), tree, changed=changed)
 
     def _point(self, line: int, col: int) -> tuple[int, int]:
         """(row, byte column) of a position, as tree-sitter counts; the end of text is allowed."""

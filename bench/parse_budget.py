@@ -1,12 +1,12 @@
 """tree-sitter on hostile text: parse time against length, unbounded and with the budget.
 
 Each shape repeats a short unit (``"a`` is an endless run of unterminated strings) to a
-length; the worst shapes cost tree-sitter's error recovery up to ~45 us a byte, where real
+length (64 KiB or more, where the budget applies); the worst shapes cost tree-sitter's error recovery up to ~45 us a byte, where real
 code costs under 1.5 us. Prints, per language and shape: CPU seconds of a plain parse, and
 of :func:`bounded_parse` (which stops at ``parse_budget_s``), at each length. Then the
 same for one real file, to show that the budget leaves real code alone.
 
-    python bench/parse_budget.py [--lengths 10000,40000,160000] [--languages ruby,csharp]
+    python bench/parse_budget.py [--lengths 80000,160000,640000] [--languages ruby,csharp]
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def _cpu(work) -> tuple[float, str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--lengths", default="10000,40000,160000")
+    ap.add_argument("--lengths", default="80000,160000,640000")
     ap.add_argument("--languages", default=",".join(WORST))
     args = ap.parse_args()
     lengths = [int(n) for n in args.lengths.split(",")]
