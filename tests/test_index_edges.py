@@ -214,3 +214,24 @@ def test_damaged_or_foreign_edges_are_ignored(repo: GitRepo, tmp_path: Path, sto
     fresh = _fresh(repo, tmp_path)
     names = _names(fresh)
     assert _view(warm, names) == _view(fresh, names)
+
+
+def test_a_rewritten_snapshot_gets_its_edges_stored_with_it(cli, repo: GitRepo) -> None:
+    from tactful.server.index import SNAPSHOT_SLACK
+
+    for i in range(SNAPSHOT_SLACK + 8):  # enough new files that the build rewrites the snapshot
+        repo.write(
+            f"pkg/m{i}.py", f"from lib import area\n\n\ndef f{i}():\n    return area({i}, 1)\n"
+        )
+    repo.commit("more")
+    assert "resolving every call site" in cli("index", cwd=repo.root).stdout
+    for i in range(SNAPSHOT_SLACK + 8):
+        repo.write(
+            f"pkg/m{i}.py", f"from lib import area\n\n\ndef f{i}():\n    return area(1, {i})\n"
+        )
+    changed = cli(
+        "index", cwd=repo.root
+    ).stdout  # layout kept: stored edges serve, then stored anew
+    assert "call sites again, the rest from stored edges" in changed, changed
+    again = cli("index", cwd=repo.root).stdout
+    assert "resolving (0 call sites again" in again, again
