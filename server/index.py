@@ -125,6 +125,8 @@ class RepoIndex:
         """path -> (key, reason, detail) of files skipped by the last build (unreadable ones aside)."""
         self._snapshot_keys: dict[str, str] | None = None
         self._edge_data: StoredEdgeData | None = None
+        self._edges_on_disk = False
+        """Whether the stored edges fit the snapshot stored now (a rewrite makes them stale)."""
         """Edges stored for the loaded snapshot, attached once the build installed every file."""
         """path -> key of what the repository's stored snapshot holds, when known."""
         self.parse_count = 0
@@ -299,12 +301,13 @@ class RepoIndex:
             self._edge_data = decode_edges(
                 self._store.get_mapped(edges_key(self.root, CACHE_VERSION)), snapshot.digest
             )
+            self._edges_on_disk = self._edge_data is not None
         return snapshot
 
     def save_edges(self) -> bool:
         """Store the graph's resolved edges with a snapshot of exactly the files they cover,
         unless the stored ones still hold. Resolves every call site: for ``tactful index``."""
-        if self._store.kind != "disk" or self._graph.has_edges:
+        if self._store.kind != "disk" or (self._graph.has_edges and self._edges_on_disk):
             return False
         if any(e.key.startswith("buffer:") for e in self._entries.values()):
             return False  # an editor buffer is not what the next run will find on disk
@@ -314,6 +317,7 @@ class RepoIndex:
         paths = sorted(self._graph.files)
         data = encode_edges(snapshot_digest(blob), self._graph.export_edges(paths))
         self._store.set_many([(edges_key(self.root, CACHE_VERSION), data)])
+        self._edges_on_disk = True
         return True
 
     def _save_snapshot(self, *, force: bool = False) -> bytes | None:
@@ -343,6 +347,7 @@ class RepoIndex:
         )
         self._store.set_many([(snapshot_key(self.root, CACHE_VERSION), blob)])
         self._snapshot_keys = current
+        self._edges_on_disk = False
         return blob
 
     def _install(self, path: str, entry: _Entry) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from tactful.analyzers.callgraph.records import Callee, CallSite
@@ -180,5 +181,20 @@ def coverage_summary(result: ReviewResult, label: str = "") -> str:
         lines.append(f"  {left_out}")
     if cov.hunk_level:
         lines.append("  hunk-level only: " + ", ".join(cov.hunk_level))
+    if llm := _llm_usage(dict(cov.counters)):
+        lines.append(f"  {llm}")
     lines.extend(f"  note: {note}" for note in cov.notes)
     return "\n".join(lines) + "\n"
+
+
+def _llm_usage(counters: Mapping[str, int]) -> str:
+    """Model calls and tokens this review spent (empty when the LLM reviewer asked nothing)."""
+    calls = counters.get("llm.replies", 0) + sum(
+        n for key, n in counters.items() if key.startswith("llm.errors.")
+    )
+    hits = counters.get("llm.cache.hits", 0)
+    if not calls and not hits:
+        return ""
+    tokens = counters.get("llm.tokens.prompt", 0), counters.get("llm.tokens.completion", 0)
+    cached = f", {hits} answered from the cache" if hits else ""
+    return f"LLM: {calls} model call(s), {tokens[0]:,} prompt + {tokens[1]:,} completion tokens{cached}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fakeopenai import FakeOpenAI, Reply
 from support import GitRepo
 
@@ -49,6 +51,18 @@ def test_llm_findings_join_offline_findings(cli, git_repo: GitRepo) -> None:
     )
     assert finding["fix"]["edits"][0]["newText"].strip() == "share = done / total if total else 0.0"
     assert data["coverage"]["counters"]["llm.tokens.prompt"] > 0
+    calls = data["coverage"]["counters"]["llm.replies"]
+    tokens = [data["coverage"]["counters"][f"llm.tokens.{k}"] for k in ("prompt", "completion")]
+    # The summary of the text format and of the GitHub review body says what the model cost:
+    # here nothing, the endpoint is gone and the cache answers.
+    for fmt in ("text", "github"):
+        out = cli("review", "--all", "--format", fmt, cwd=git_repo.root, env=env).stdout
+        summary = out if fmt == "text" else json.loads(out)["body"]
+        assert (
+            "  LLM: 0 model call(s), 0 prompt + 0 completion tokens, 1 answered from the cache"
+            in summary
+        )
+    assert calls == 1 and tokens[0] > 0 and tokens[1] > 0
 
 
 def test_dead_endpoint_keeps_offline_findings_with_one_line(cli, git_repo: GitRepo) -> None:

@@ -375,3 +375,16 @@ def test_sarif_rules_have_help_text_and_related_locations(cli, git_repo: GitRepo
     (related,) = result["relatedLocations"]
     assert related["physicalLocation"]["artifactLocation"]["uri"] == "use.py"
     assert related["physicalLocation"]["region"]["startLine"] == 5
+
+
+def test_rdjson_suggestions_apply_to_the_new_text(cli, pr: GitRepo) -> None:
+    data = _review(cli, pr, "--format", "rdjson")
+    (diag,) = [d for d in data["diagnostics"] if d["code"]["value"] == "py.none-comparison"]
+    lines = PUSH_1.split("\n")
+    for suggestion in reversed(diag["suggestions"]):  # rdjson: 1-based lines, byte columns
+        start, end = suggestion["range"]["start"], suggestion["range"]["end"]
+        assert start["line"] == end["line"] == 11
+        raw = lines[10].encode()
+        raw = raw[: start["column"] - 1] + suggestion["text"].encode() + raw[end["column"] - 1 :]
+        lines[10] = raw.decode()
+    assert lines[10] == "    if counts is None:"

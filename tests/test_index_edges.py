@@ -134,6 +134,22 @@ def test_an_edited_file_gives_the_answers_of_a_fresh_resolution(
     assert _view(warm, names) == _view(fresh, names)
 
 
+def test_an_edited_file_keeps_the_edges_of_its_unchanged_call_sites(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    _indexed(repo, tmp_path)
+    warm = RepoIndex(repo.root, _settings(tmp_path), workers=1)
+    warm.build()
+    warm.update_file(
+        "lib.py", "\n\n" + LIB.replace("return w * h", "total = w * h\n    return total")
+    )
+    warm.update_file("use.py", USE)  # the same text again: not a change at all
+    callees = warm.graph.callees("Box.grow", "lib.py", depth=1)
+    assert [(c.qualified_name, c.span.start_line) for c in callees] == [("Box.size", 9)]
+    assert [c.caller for c in warm.graph.callers("Box.size", "lib.py", depth=1)] == ["Box.grow"]
+    assert warm.graph.live_resolutions == 0
+
+
 @pytest.mark.parametrize("case", ["signature", "new definition"])
 def test_a_working_tree_change_before_the_build_counts_as_changed(
     repo: GitRepo, tmp_path: Path, case: str
@@ -169,8 +185,9 @@ def test_tactful_index_resolves_again_only_what_changed(cli, repo: GitRepo) -> N
     assert "resolving (0 call sites again, the rest from stored edges)" in second.stdout
     repo.write("lib.py", LIB.replace("def area(w, h):", "def area(w, h, d=1):"))
     third = cli("index", cwd=repo.root)
-    # lib.py's own two call sites, and the three listed under `area` in use.py and other.py
-    assert "resolving (5 call sites again" in third.stdout, third.stdout
+    # The four call sites listed under `area` (lib.py's, use.py's two, other.py's); lib.py's
+    # self.size() is still there with the same imports, so it keeps its edge.
+    assert "resolving (4 call sites again" in third.stdout, third.stdout
 
     def figures(out: str) -> list[str]:
         return [line for line in out.splitlines() if not line.startswith("time")]
@@ -197,3 +214,24 @@ def test_damaged_or_foreign_edges_are_ignored(repo: GitRepo, tmp_path: Path, sto
     fresh = _fresh(repo, tmp_path)
     names = _names(fresh)
     assert _view(warm, names) == _view(fresh, names)
+
+
+def test_a_rewritten_snapshot_gets_its_edges_stored_with_it(cli, repo: GitRepo) -> None:
+    from tactful.server.index import SNAPSHOT_SLACK
+
+    for i in range(SNAPSHOT_SLACK + 8):  # enough new files that the build rewrites the snapshot
+        repo.write(
+            f"pkg/m{i}.py", f"from lib import area\n\n\ndef f{i}():\n    return area({i}, 1)\n"
+        )
+    repo.commit("more")
+    assert "resolving every call site" in cli("index", cwd=repo.root).stdout
+    for i in range(SNAPSHOT_SLACK + 8):
+        repo.write(
+            f"pkg/m{i}.py", f"from lib import area\n\n\ndef f{i}():\n    return area(1, {i})\n"
+        )
+    changed = cli(
+        "index", cwd=repo.root
+    ).stdout  # layout kept: stored edges serve, then stored anew
+    assert "call sites again, the rest from stored edges" in changed, changed
+    again = cli("index", cwd=repo.root).stdout
+    assert "resolving (0 call sites again" in again, again

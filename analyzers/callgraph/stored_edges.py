@@ -10,12 +10,15 @@ A stored edge is used only while the resolution it records cannot have changed. 
 a call site reads its own file (imports, enclosing definitions), the module layout (which
 file holds which module), and the definitions carrying the names the call site is listed
 under (its name, and for ``from m import f as g`` the ``f`` of ``g()``). So the edges are
-dropped altogether when the set of files or a file's package changes; a changed file's own
-call sites are resolved again; and a changed file marks dirty every name whose definitions
-in it differ in anything resolution reads (kind, names, parameters, receiver, order), so
-call sites listed under a dirty name are resolved again too. Positions and bodies may move
-freely: an edge into a changed file is mapped to the same definition there by qualified
-name and rank among its namesakes. Every answer equals the one a fresh resolution gives.
+dropped altogether when the set of files or a file's package changes; a changed file marks
+dirty every name whose definitions in it differ in anything resolution reads (kind, names,
+parameters, receiver, order), so call sites listed under a dirty name are resolved again;
+and a changed file's own call sites keep their edges only where they are still there (the
+n-th call with the same name, receiver, caller and argument count), its imports are the
+same and its enclosing names are not dirty. Positions and bodies may move freely: an edge
+into a changed file is mapped to the same definition there by qualified name and rank among
+its namesakes. A file whose records come back identical is not changed at all. Every answer
+equals the one a fresh resolution gives.
 """
 
 from __future__ import annotations
@@ -68,6 +71,19 @@ def _by_name(defs: Iterable[Definition]) -> dict[str, list[tuple[object, ...]]]:
     return out
 
 
+def _call_key(r: Reference) -> tuple[object, ...]:
+    """What resolving a call site reads of it (not where it is)."""
+    return (r.name, r.receiver, r.caller, r.arity, r.kind)
+
+
+def _same_records(old: FileTags, new: FileTags) -> bool:
+    return (
+        old.definitions == new.definitions
+        and old.references == new.references
+        and old.imports == new.imports
+    )
+
+
 def _rank_among(defs: tuple[Definition, ...] | list[Definition], at: int) -> int:
     """How many definitions before ``defs[at]`` share its qualified name."""
     name = defs[at].qualified_name
@@ -82,8 +98,10 @@ class StoredEdges(Resolver):
         self._edges: EdgeSource | None = None
         self._edge_files: set[str] = set()
         """Files still as the edges know them."""
-        self._edge_old: dict[str, tuple[Definition, ...]] = {}
-        """Changed files: their definitions as the edges know them."""
+        self._edge_old: dict[str, FileTags] = {}
+        """Changed files: their tags as the edges know them."""
+        self._ref_maps: dict[str, dict[int, int]] = {}
+        """Changed files: id(call site) -> the position of the same call site in the old tags."""
         self._dirty: set[str] = set()
         self._positions: dict[str, dict[int, int]] = {}
         """path -> id(record) -> position, for the files' call sites and definitions."""
@@ -111,6 +129,7 @@ class StoredEdges(Resolver):
         self._edges = None
         self._edge_files.clear()
         self._edge_old.clear()
+        self._ref_maps.clear()
         self._dirty.clear()
 
     # -- maintenance: what a change invalidates ------------------------------------------
@@ -144,15 +163,19 @@ class StoredEdges(Resolver):
 
     def _changed(self, path: str, old: FileTags | None, new: FileTags) -> None:
         """``path`` now holds ``new``; ``old`` is the version the edges know (None: seen before)."""
+        self._positions.pop(path, None)
+        self._ref_maps.pop(path, None)
         before = self._edge_old.get(path)
         if before is None:
             if old is None or old.package != new.package or old.language != new.language:
                 self.forget_edges()
                 return
-            before = self._edge_old[path] = old.definitions
+            if _same_records(old, new):  # the same file again (a head that is the working tree)
+                self._edge_files.add(path)
+                return
+            before = self._edge_old[path] = old
         self._edge_files.discard(path)
-        self._positions.pop(path, None)
-        was, now = _by_name(before), _by_name(new.definitions)
+        was, now = _by_name(before.definitions), _by_name(new.definitions)
         self._dirty.update(n for n in was.keys() | now.keys() if was.get(n) != now.get(n))
 
     # -- answers from stored edges -------------------------------------------------------
@@ -182,12 +205,19 @@ class StoredEdges(Resolver):
         return names
 
     def _stored_targets(self, ref: Reference) -> tuple[Target, ...] | None:
-        if ref.path not in self._edge_files or (
-            self._dirty and self._dirty & self._listed_under(ref)
-        ):
+        if self._dirty and self._dirty & self._listed_under(ref):
             return None
         assert self._edges is not None
-        at = self._position(ref.path, ref, "references")
+        if ref.path in self._edge_files:
+            at = self._position(ref.path, ref, "references")
+        elif ref.path in self._edge_old:
+            # A changed file's call site: the same one as before (name, receiver, caller,
+            # arguments), in a file with the same imports, whose enclosing names kept their shape.
+            if self._dirty and not self._dirty.isdisjoint(ref.caller.split(".")):
+                return None
+            at = self._old_position(ref)
+        else:
+            return None
         if at is None:
             return None
         out: list[Target] = []
@@ -206,8 +236,9 @@ class StoredEdges(Resolver):
             return None
         if path in self._edge_files:
             return tags.definitions[index] if index < len(tags.definitions) else None
-        old = self._edge_old.get(path)
-        if old is None or index >= len(old):
+        old_tags = self._edge_old.get(path)
+        old = old_tags.definitions if old_tags is not None else ()
+        if index >= len(old):
             return None
         same = self._by_file_qname.get(path, {}).get(old[index].qualified_name, [])
         rank = _rank_among(old, index)
@@ -217,16 +248,37 @@ class StoredEdges(Resolver):
         """Where ``target`` stood in its file as the edges know it."""
         if target.path in self._edge_files:
             return self._position(target.path, target, "definitions")
-        old = self._edge_old.get(target.path)
+        old_tags = self._edge_old.get(target.path)
         tags = self._files.get(target.path)
-        if old is None or tags is None:
+        if old_tags is None or tags is None:
             return None
+        old = old_tags.definitions
         here = next((i for i, d in enumerate(tags.definitions) if d is target), None)
         if here is None:
             return None
         rank = _rank_among(tags.definitions, here)
         namesakes = [i for i, d in enumerate(old) if d.qualified_name == target.qualified_name]
         return namesakes[rank] if rank < len(namesakes) else None
+
+    def _old_position(self, ref: Reference) -> int | None:
+        """Where the same call site stood in the changed file's old tags (the n-th call with
+        this name, receiver, caller and arguments maps to the n-th one before)."""
+        mapping = self._ref_maps.get(ref.path)
+        if mapping is None:
+            mapping = self._ref_maps[ref.path] = {}
+            old, tags = self._edge_old[ref.path], self._files.get(ref.path)
+            if tags is not None and old.imports == tags.imports:
+                slots: dict[tuple[object, ...], list[int]] = {}
+                for i, r in enumerate(old.references):
+                    slots.setdefault(_call_key(r), []).append(i)
+                taken: dict[tuple[object, ...], int] = {}
+                for r in tags.references:
+                    key = _call_key(r)
+                    n = taken[key] = taken.get(key, -1) + 1
+                    before = slots.get(key, [])
+                    if n < len(before):
+                        mapping[id(r)] = before[n]
+        return mapping.get(id(ref))
 
     def _position(self, path: str, record: object, kind: str) -> int | None:
         positions = self._positions.get(path)
