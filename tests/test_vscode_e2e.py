@@ -100,6 +100,7 @@ def workbench(tmp_path: Path) -> Iterator[tuple[str, GitRepo, Path]]:
         f'  "tactful.server.path": "{sys.executable}",\n'
         '  "tactful.lsp.debounceMs": 0,\n'
         '  "tactful.gate.enabled": false,\n'
+        '  "tactful.trace.server": "verbose",\n'  # every LSP message in the tactful log
         f'  "tactful.feedback.dbPath": "{feedback}",\n'
         '  "workbench.startupEditor": "none",\n'
         '  "workbench.tips.enabled": false,\n'
@@ -151,7 +152,8 @@ def test_extension_in_a_real_workbench(workbench: tuple[str, GitRepo, Path], tmp
     )  # fmt: skip
     assert driven.returncode == 0, (
         f"{driven.stdout}{driven.stderr}\nscreenshots in {screenshots}; "
-        f"code-server's log in {tmp_path / 'code-server.log'}"
+        f"code-server's log in {tmp_path / 'code-server.log'}; the LSP trace in "
+        f"{next(tmp_path.glob('user-data/logs/*/exthost*/tactful.tactful/tactful.log'), '-')}"
     )
     print(f"workbench driven in {time.monotonic() - started:.1f} s; screenshots in {screenshots}")
     assert (repo.root / "app.py").read_text() == EDITED.replace("value == None", "value is None")
