@@ -61,11 +61,19 @@ def repo(tmp_path: Path) -> Path:
 
 
 @pytest_lsp.fixture(
+    # Neovim pulls but cannot be asked to pull again: the late findings must be pushed to it.
+    params=["visual_studio_code", "neovim"],
     config=ClientServerConfig(
         server_command=[sys.executable, "-m", "tactful.server.lsp"], server_env=ENV
-    )
+    ),
 )
-async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: FakeOpenAI):
+async def client(
+    request: pytest.FixtureRequest,
+    lsp_client: LanguageClient,
+    repo: Path,
+    tmp_path: Path,
+    llm: FakeOpenAI,
+):
     options = {
         "lsp": {"debounceMs": 0},
         "gate": {"enabled": False},
@@ -75,7 +83,7 @@ async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: Fa
     }
     await lsp_client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities("visual_studio_code"),
+            capabilities=client_capabilities(request.param),
             root_uri=from_fs_path(str(repo)),
             initialization_options=options,
         )
