@@ -11,7 +11,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ from support import GIT_ENV  # noqa: E402
 ENV = (
     {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
     | GIT_ENV
-    | {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data")}
+    # TACTFUL_*_DIR: this session's folder (tests/conftest.py)
 )
 OLD = "def add(a, b):\n    return a + b\n"
 EDITS = 50

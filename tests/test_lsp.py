@@ -13,7 +13,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -32,12 +31,8 @@ from tactful.server.lsp.protocol import pulls as server_pulls
 
 FAULTY_RULE = "test.always-crashes"
 FAULTY_SERVER = Path(__file__).with_name("faulty_lsp.py")
-# Data and caches never land in the real user directories, whatever a test forgets to set.
-SAFE_DIRS = {
-    "TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data"),
-    "TACTFUL_CACHE_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-cache"),
-}
-SERVER_ENV = {**os.environ, **GIT_ENV, **SAFE_DIRS, "TACTFUL_TEST_FAULTY_RULE": FAULTY_RULE}
+# Data and caches go to this session's folder (tests/conftest.py sets TACTFUL_*_DIR).
+SERVER_ENV = {**os.environ, **GIT_ENV, "TACTFUL_TEST_FAULTY_RULE": FAULTY_RULE}
 SERVER_ENV.pop("OPENAI_BASE_URL", None)
 SERVER_ENV.pop("OPENAI_API_KEY", None)
 

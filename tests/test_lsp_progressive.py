@@ -12,7 +12,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from support import GIT_ENV
 ENV = (
     {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
     | GIT_ENV
-    | {"TACTFUL_DATA_DIR": os.path.join(tempfile.gettempdir(), "tactful-test-data")}
+    # TACTFUL_*_DIR: this session's folder (tests/conftest.py)
 )
 OLD = "def add(a, b):\n    return a + b\n"
 NEW = "def add(a, b):\n    print(a)\n    total = a + b\n    return total\n"
@@ -62,11 +61,19 @@ def repo(tmp_path: Path) -> Path:
 
 
 @pytest_lsp.fixture(
+    # Neovim pulls but cannot be asked to pull again: the late findings must be pushed to it.
+    params=["visual_studio_code", "neovim"],
     config=ClientServerConfig(
         server_command=[sys.executable, "-m", "tactful.server.lsp"], server_env=ENV
-    )
+    ),
 )
-async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: FakeOpenAI):
+async def client(
+    request: pytest.FixtureRequest,
+    lsp_client: LanguageClient,
+    repo: Path,
+    tmp_path: Path,
+    llm: FakeOpenAI,
+):
     options = {
         "lsp": {"debounceMs": 0},
         "gate": {"enabled": False},
@@ -76,7 +83,7 @@ async def client(lsp_client: LanguageClient, repo: Path, tmp_path: Path, llm: Fa
     }
     await lsp_client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities("visual_studio_code"),
+            capabilities=client_capabilities(request.param),
             root_uri=from_fs_path(str(repo)),
             initialization_options=options,
         )

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
@@ -124,7 +125,17 @@ def test_vsix_packages_without_warnings(tmp_path: Path):
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "WARNING" not in proc.stdout + proc.stderr
-    assert vsix.stat().st_size > 0
+    with zipfile.ZipFile(vsix) as packed:
+        shipped = {n for n in packed.namelist() if n.startswith("extension/")}
+    # the bundle, the manifest and the documents: no sources, dev scripts or node_modules
+    assert shipped == {
+        "extension/package.json",
+        "extension/readme.md",
+        "extension/changelog.md",
+        "extension/LICENSE.txt",
+        "extension/images/icon.png",
+        "extension/dist/extension.js",
+    }
 
 
 @NEEDS_NPM

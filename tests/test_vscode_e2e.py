@@ -69,6 +69,15 @@ def node(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["node", *args], capture_output=True, text=True, check=False, **kwargs)
 
 
+def own_dirs(tmp_path: Path) -> dict[str, str]:
+    """code-server and chromium keep their config, data and logs here, not in the user's home."""
+    return {
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+    }
+
+
 @pytest.fixture
 def workbench(tmp_path: Path) -> Iterator[tuple[str, GitRepo, Path]]:
     """code-server with the freshly packaged extension, serving a repository with a change."""
@@ -82,7 +91,7 @@ def workbench(tmp_path: Path) -> Iterator[tuple[str, GitRepo, Path]]:
     user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
     installed = node(
         str(ENTRY), "--user-data-dir", str(user_data), "--extensions-dir", str(extensions),
-        "--install-extension", str(vsix), timeout=300,
+        "--install-extension", str(vsix), timeout=300, env={**os.environ, **own_dirs(tmp_path)},
     )  # fmt: skip
     assert installed.returncode == 0, installed.stdout + installed.stderr
 
@@ -100,6 +109,7 @@ def workbench(tmp_path: Path) -> Iterator[tuple[str, GitRepo, Path]]:
         f'  "tactful.server.path": "{sys.executable}",\n'
         '  "tactful.lsp.debounceMs": 0,\n'
         '  "tactful.gate.enabled": false,\n'
+        '  "tactful.trace.server": "verbose",\n'  # every LSP message in the tactful log
         f'  "tactful.feedback.dbPath": "{feedback}",\n'
         '  "workbench.startupEditor": "none",\n'
         '  "workbench.tips.enabled": false,\n'
@@ -113,6 +123,7 @@ def workbench(tmp_path: Path) -> Iterator[tuple[str, GitRepo, Path]]:
         **GIT_ENV,
         "TACTFUL_DATA_DIR": str(tmp_path / "data"),
         "TACTFUL_CACHE_DIR": str(tmp_path / "cache"),
+        **own_dirs(tmp_path),
     }
     port = free_port()
     log = (tmp_path / "code-server.log").open("w+")
@@ -146,12 +157,13 @@ def test_extension_in_a_real_workbench(workbench: tuple[str, GitRepo, Path], tmp
     started = time.monotonic()
     driven = node(
         str(DRIVER), timeout=400,
-        env={**os.environ, "CODE_SERVER_DIR": str(CACHE), "URL": url, "REPO": str(repo.root),
-             "OUT": str(screenshots)},
+        env={**os.environ, **own_dirs(tmp_path), "CODE_SERVER_DIR": str(CACHE), "URL": url,
+             "REPO": str(repo.root), "OUT": str(screenshots)},
     )  # fmt: skip
     assert driven.returncode == 0, (
         f"{driven.stdout}{driven.stderr}\nscreenshots in {screenshots}; "
-        f"code-server's log in {tmp_path / 'code-server.log'}"
+        f"code-server's log in {tmp_path / 'code-server.log'}; the LSP trace in "
+        f"{next(tmp_path.glob('user-data/logs/*/exthost*/tactful.tactful/tactful.log'), '-')}"
     )
     print(f"workbench driven in {time.monotonic() - started:.1f} s; screenshots in {screenshots}")
     assert (repo.root / "app.py").read_text() == EDITED.replace("value == None", "value is None")
