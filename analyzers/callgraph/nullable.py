@@ -96,7 +96,8 @@ def unguarded_null_findings(
     through a field that the project's other code tests for null (``facts``)."""
     findings: list[Finding] = []
     nullable: dict[int, NullReturns] = {}
-    facts = facts or FieldFacts(graph, source)
+    units = list(units)
+    facts = facts or FieldFacts(graph, source, frozenset((u.path, u.name) for u in units))
     for unit in units:
         if unit.language not in LANGUAGES or not unit.changed_new_lines or unit.new_span is None:
             continue
