@@ -85,7 +85,7 @@ class FieldFacts:
             text = self._source(path)
             if text is None:
                 continue
-            owners = _owners(tags.definitions)
+            owners = owners_of(tags.definitions)
             tested: dict[str, set[str]] = defaultdict(set)
             read: dict[str, set[str]] = defaultdict(set)
             for number, line in enumerate(text.splitlines(), 1):
@@ -106,7 +106,7 @@ class FieldFacts:
         return counts
 
 
-def _owners(definitions: tuple[Definition, ...] | list[Definition]) -> dict[int, str]:
+def owners_of(definitions: tuple[Definition, ...] | list[Definition]) -> dict[int, str]:
     """Line -> qualified name of the innermost callable definition holding it."""
     owners: dict[int, str] = {}
     for d in sorted(
