@@ -178,12 +178,24 @@ def _roots(unit: ChangeUnit, lines: list[str], definition: Definition | None) ->
 
 
 def _tested_before(name: str, lines: list[str], first: int, line: int) -> bool:
-    mention = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
-    return any(
-        mention.search(text) and (g.TEST_LINE.search(text) or g.NULL_TEST_WORDS.search(text))
-        for text in lines[first - 1 : line]
-        if not g.COMMENT_LINE.match(text)
+    """A null test of the field (or a truthiness test, an optional chain, a null word beside
+    it) on a line of the unit up to the read; a condition that only reads through it
+    (``if x.F.Name == ""``) is no test of ``F``."""
+    n = re.escape(name)
+    truthy = re.compile(
+        rf"(?:!|\bnot\s|\bif\s{{0,3}}\(?|\bunless\s|&&|\|\||\band\s|\bor\s)\s{{0,3}}"
+        rf"[$@]?[\w.>\-]{{0,80}}?{_MEMBER}{n}\s{{0,3}}(?:\)|&&|\|\||:|;|\{{|\band\b|\bor\b|\bthen\b|$)"
+        rf"|{_MEMBER}{n}\s{{0,2}}(?:\?\.|\?->|&\.|\?\?)"
     )
+    mention = re.compile(rf"(?<![\w$]){n}(?![\w$])")
+    for text in lines[first - 1 : line]:
+        if g.COMMENT_LINE.match(text) or not mention.search(text):
+            continue
+        if any(name in m.groups() for m in _NULL_TEST.finditer(text)) or truthy.search(text):
+            return True
+        if g.NULL_TEST_WORDS.search(text) and not _NULL_TEST.search(text):
+            return True  # `isset($x->F)`, `assert x.F`, a null word beside it
+    return False
 
 
 def _read_unchanged(
