@@ -103,7 +103,7 @@ def test_a_read_through_a_field_the_package_tests_for_nil_is_reported(cli, git_r
     before = {"client/response.go": GO_RESPONSE, "client/logger.go": GO_LOGGER}
     (finding,) = _findings(cli, git_repo, before, {"client/logger.go": after})
     assert finding["path"] == "client/logger.go" and finding["line"] == 5
-    assert "2 other functions beside this one test `Raw`" in finding["message"]
+    assert "2 other functions beside this one test `Raw` against nil" in finding["message"]
 
 
 def test_a_field_the_package_mostly_reads_without_a_test_is_silent(cli, git_repo) -> None:
