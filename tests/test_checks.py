@@ -356,6 +356,16 @@ POSITIVE = [
         id="generic.dropped-parameter",
     ),
     pytest.param(
+        "src/Factory.php",
+        "<?php\n function apply($request, array &$conf) {\n     $size = $request->size();\n"
+        "     $conf[CURLOPT_UPLOAD] = true;\n-    $conf[CURLOPT_INFILESIZE] = $size;\n"
+        "     $conf[CURLOPT_READFUNCTION] = reader($request, $size);\n }\n",
+        "generic.dropped-option",
+        [(4, 0, 5, 0)],
+        None,
+        id="generic.dropped-option",
+    ),
+    pytest.param(
         "a.py",
         " def f(user, guest):\n-    if user is None:\n+    if user is None and guest is None:\n"
         "         return ''\n     return user.name\n",
@@ -583,6 +593,9 @@ def test_rule_ignores_the_same_code_on_unchanged_lines(
 ) -> None:
     if rule in ("go.removed-err-check", "generic.removed-guard"):
         annotated = annotated.replace("-", " ")  # the check is kept: nothing was removed
+    if rule == "generic.dropped-option":  # the option is kept (`->` must survive: PHP)
+        lines = annotated.split("\n")
+        annotated = "\n".join(" " + x[1:] if x.startswith("-") else x for x in lines)
     findings, _ = check(path, unchanged(annotated) + "\n+\n", rule)
     assert findings == []
 

@@ -103,7 +103,7 @@ def test_a_read_through_a_field_the_package_tests_for_nil_is_reported(cli, git_r
     before = {"client/response.go": GO_RESPONSE, "client/logger.go": GO_LOGGER}
     (finding,) = _findings(cli, git_repo, before, {"client/logger.go": after})
     assert finding["path"] == "client/logger.go" and finding["line"] == 5
-    assert "2 other functions beside this one test `Raw`" in finding["message"]
+    assert "2 other functions beside this one test `Raw` against nil" in finding["message"]
 
 
 def test_a_field_the_package_mostly_reads_without_a_test_is_silent(cli, git_repo) -> None:
@@ -230,3 +230,38 @@ def test_csharp_a_new_caller_passing_an_untested_argument_is_reported(cli, git_r
     assert finding["line"] == 21
     assert "reads through its parameter `text`" in finding["message"]
     assert "passes `shown`" in finding["message"]
+
+
+GO_FLAGS = (
+    'package cli\n\nimport "reflect"\n\n'
+    "func (f *Flag) TypeName() string {\n"
+    '\tty := reflect.TypeOf(f.Value)\n\tif ty == nil {\n\t\treturn ""\n\t}\n'
+    "\treturn ty.Name()\n}\n\n"
+    "func (f *Flag) IsMulti() bool {\n"
+    "\tif reflect.TypeOf(f.Value) == nil {\n\t\treturn false\n\t}\n"
+    "\treturn reflect.TypeOf(f.Value).Kind() == reflect.Slice\n}\n\n"
+    'func (f *Flag) ItemsType() string {\n\treturn ""\n}\n'
+)
+
+
+def test_a_read_through_a_call_result_the_package_tests_for_nil_is_reported(cli, git_repo) -> None:
+    after = GO_FLAGS.replace(
+        'func (f *Flag) ItemsType() string {\n\treturn ""\n',
+        "func (f *Flag) ItemsType() string {\n\tvar zero T\n\tt := reflect.TypeOf(zero)\n"
+        '\tif t.Kind() == reflect.Slice {\n\t\treturn t.Elem().Name()\n\t}\n\treturn ""\n',
+    )
+    (finding,) = _findings(cli, git_repo, {"flags.go": GO_FLAGS}, {"flags.go": after})
+    assert finding["line"] == 23
+    assert "`reflect.TypeOf()`, which 2 other functions here test for null" in finding["message"]
+
+
+def test_a_call_result_the_package_reads_without_a_test_is_silent(cli, git_repo) -> None:
+    plain = GO_FLAGS.replace('\tif ty == nil {\n\t\treturn ""\n\t}\n', "").replace(
+        "\tif reflect.TypeOf(f.Value) == nil {\n\t\treturn false\n\t}\n", ""
+    )
+    after = plain.replace(
+        'func (f *Flag) ItemsType() string {\n\treturn ""\n',
+        "func (f *Flag) ItemsType() string {\n\tvar zero T\n\tt := reflect.TypeOf(zero)\n"
+        '\tif t.Kind() == reflect.Slice {\n\t\treturn t.Elem().Name()\n\t}\n\treturn ""\n',
+    )
+    assert _findings(cli, git_repo, {"flags.go": plain}, {"flags.go": after}) == []

@@ -28,6 +28,7 @@ from tactful.analyzers.callgraph.call_use import CALL_TYPES, FUNCTION_TYPES, cal
 from tactful.analyzers.callgraph.contracts import Source
 from tactful.analyzers.callgraph.graph import CallGraph
 from tactful.analyzers.callgraph.nullable_callers import guards_at, precondition
+from tactful.analyzers.callgraph.nullable_calls import CallFacts, CallHabit, call_key
 from tactful.analyzers.callgraph.nullable_fields import FieldFacts, field_findings
 from tactful.analyzers.callgraph.nullable_returns import NullReturns, nullable_callee, words_of
 from tactful.analyzers.callgraph.tags import Reference
@@ -96,7 +97,10 @@ def unguarded_null_findings(
     through a field that the project's other code tests for null (``facts``)."""
     findings: list[Finding] = []
     nullable: dict[int, NullReturns] = {}
-    facts = facts or FieldFacts(graph, source)
+    units = list(units)
+    changed = frozenset((u.path, u.name) for u in units)
+    facts = facts or FieldFacts(graph, source, changed)
+    calls = CallFacts(graph, source, changed)
     for unit in units:
         if unit.language not in LANGUAGES or not unit.changed_new_lines or unit.new_span is None:
             continue
@@ -124,6 +128,11 @@ def unguarded_null_findings(
                 if where is not None:
                     flagged.add(read.line)
                     findings.append(_finding(unit, read, where))
+                    continue
+                habit = calls.tested_often(unit.path, unit.language, call_key(ref))
+                if habit is not None:
+                    flagged.add(read.line)
+                    findings.append(_habit_finding(unit, read, habit))
                     continue
             if ref.start_line in added and ref.start_line not in flagged:
                 finding = _skipped_precondition(unit, ref, tree, data, lines, graph, source)
@@ -309,6 +318,37 @@ def _skipped_precondition(
         category="correctness",
         source="callgraph",
         related=(Location(path, Span.lines(line, line), f"another caller tests {found.subject}"),),
+        confidence=CONFIDENCE,
+        unit=unit.name,
+        code=unit.signature,
+    )
+
+
+def _habit_finding(unit: ChangeUnit, read: _Read, habit: CallHabit) -> Finding:
+    functions = len(habit.guarded)
+    listed = ", ".join(f"{p}:{n}" for p, n in habit.guarded[:3])
+    what = f"`{read.variable}` holds the result of" if read.variable else "This line reads through"
+    message = (
+        f"{what} `{habit.key}()`, which {functions} other functions here test for null before "
+        f"using ({listed}); this line reads through it (`{read.text}`) without a check."
+    )
+    related = tuple(
+        Location(p, Span.lines(n, n), f"tests the result of {habit.key}")
+        for p, n in habit.guarded[:3]
+    )
+    return _made(unit, read.line, message, related)
+
+
+def _made(unit: ChangeUnit, line: int, message: str, related: tuple[Location, ...]) -> Finding:
+    return Finding(
+        path=unit.path,
+        span=Span.lines(line, line),
+        severity=Severity.WARNING,
+        rule=RULE,
+        message=message,
+        category="correctness",
+        source="callgraph",
+        related=related,
         confidence=CONFIDENCE,
         unit=unit.name,
         code=unit.signature,

@@ -23,6 +23,7 @@ from tactful.analyzers.callgraph.contracts import Source
 from tactful.analyzers.callgraph.graph import CallGraph, family
 from tactful.analyzers.callgraph.tags import Definition
 from tactful.analyzers.checks import guard_lang as g
+from tactful.analyzers.checks.base import is_test_path
 from tactful.analyzers.model import ChangeUnit, Finding, Location, Severity, Span
 
 _RULE = "callgraph.unguarded-null"
@@ -32,10 +33,8 @@ _MAX_FILES = 300
 _MAX_LISTED = 3
 _NULLS = r"(?:nil|null|NULL|nullptr|undefined|None)"
 _MEMBER = r"(?:\.|->)"
-_FIELD_READ = re.compile(
-    r"(?<![\w$@])([$@]?[A-Za-z_]\w*)((?:\s?(?:\.|->)\s?[A-Za-z_]\w*)*?)\s?(?:\.|->)\s?([A-Za-z_]\w*)\s?(?:\.(?![.?])|->)\s?[A-Za-z_]"
-)
-"""``root.path.F.x`` or ``root->F->x``: group 1 the root name, group 3 the field read through."""
+_CHAIN = re.compile(r"(?<![\w$@])([$@]?[A-Za-z_]\w*)((?:\s?(?:\.(?![.?])|->)\s?[A-Za-z_]\w*){2,8})")
+"""``root.a.b.c``: group 1 the root, group 2 the member chain (two members or more)."""
 _NULL_TEST = re.compile(
     rf"{_MEMBER}([A-Za-z_]\w*)\s*(?:===?|!==?|\s+is\s+(?:not\s+)?)\s*{_NULLS}\b"
     rf"|\b{_NULLS}\s*(?:===?|!==?)\s*[\w$@.>\-]*?{_MEMBER}([A-Za-z_]\w*)\b(?!\s*[.(\[]|->)"
@@ -44,6 +43,7 @@ _NULL_TEST = re.compile(
 )
 """``x.F == nil``, ``null != x.F``, ``x.F is None``, ``isset($this->F)``, ``x.F.nil?``."""
 _READ_THROUGH = re.compile(rf"{_MEMBER}\s?([A-Za-z_]\w*)\s?(?:\.(?![.?])|->)\s?[A-Za-z_]")
+_NULL_WORD = {"go": "nil", "ruby": "nil", "python": "None", "c": "NULL", "cpp": "nullptr"}
 _OWN_ROOTS = frozenset({"self", "this", "$this", "@"})
 
 
@@ -60,8 +60,12 @@ class _Counts:
 class FieldFacts:
     """Null tests and reads of fields, per directory of the repository (computed on demand)."""
 
-    def __init__(self, graph: CallGraph, source: Source) -> None:
-        self._graph, self._source = graph, source
+    def __init__(
+        self, graph: CallGraph, source: Source, changed: frozenset[tuple[str, str]] = frozenset()
+    ) -> None:
+        """``changed``: (path, qualified name) of the units under review, left out of the
+        counts: the project's habit is what the unchanged code does."""
+        self._graph, self._source, self._changed = graph, source, changed
         self._dirs: dict[tuple[str, str], _Counts] = {}
 
     def counts(self, path: str, language: str) -> _Counts:
@@ -78,16 +82,18 @@ class FieldFacts:
             if posixpath.dirname(p) == directory and family(t.language) == fam
         ][:_MAX_FILES]
         for path, tags in files:
-            text = self._source(path)
+            text = None if is_test_path(path) else self._source(path)
             if text is None:
-                continue
-            owners = _owners(tags.definitions)
+                continue  # tests read through whatever their fixture set up: no habit
+            owners = owners_of(tags.definitions)
             tested: dict[str, set[str]] = defaultdict(set)
             read: dict[str, set[str]] = defaultdict(set)
             for number, line in enumerate(text.splitlines(), 1):
                 if g.COMMENT_LINE.match(line):
                     continue
                 owner = owners.get(number, "")
+                if (path, owner) in self._changed:
+                    continue
                 for match in _NULL_TEST.finditer(line):
                     name = next(n for n in match.groups() if n)
                     if owner not in tested[name]:
@@ -100,7 +106,7 @@ class FieldFacts:
         return counts
 
 
-def _owners(definitions: tuple[Definition, ...] | list[Definition]) -> dict[int, str]:
+def owners_of(definitions: tuple[Definition, ...] | list[Definition]) -> dict[int, str]:
     """Line -> qualified name of the innermost callable definition holding it."""
     owners: dict[int, str] = {}
     for d in sorted(
@@ -151,8 +157,17 @@ def _reads(line: str) -> Iterator[tuple[str, str, str]]:
     """(root, field, text) of each ``root....F.x`` read on the line."""
     if "?." in line or "?->" in line or "&." in line:
         return  # optional chaining: the line handles null itself
-    for match in _FIELD_READ.finditer(line):
-        yield match[1], match[3], re.sub(r"\s+", "", match[0])[:-1].rstrip(".->")
+    for match in _CHAIN.finditer(line):
+        root, chain = match[1], re.sub(r"\s+", "", match[2])
+        members = re.findall(r"(?:\.|->)([A-Za-z_]\w*)", chain)
+        for member in members[:-1]:  # each member the line reads through
+            yield root, member, root + _prefix(chain, member)
+
+
+def _prefix(chain: str, member: str) -> str:
+    """The chain up to and including ``member`` (``.cfg.tls`` of ``.cfg.tls.ServerName``)."""
+    found = re.search(rf"(?:\.|->){re.escape(member)}(?![\w$])", chain)
+    return chain[: found.end()] if found else chain
 
 
 def _roots(unit: ChangeUnit, lines: list[str], definition: Definition | None) -> set[str]:
@@ -172,12 +187,24 @@ def _roots(unit: ChangeUnit, lines: list[str], definition: Definition | None) ->
 
 
 def _tested_before(name: str, lines: list[str], first: int, line: int) -> bool:
-    mention = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
-    return any(
-        mention.search(text) and (g.TEST_LINE.search(text) or g.NULL_TEST_WORDS.search(text))
-        for text in lines[first - 1 : line]
-        if not g.COMMENT_LINE.match(text)
+    """A null test of the field (or a truthiness test, an optional chain, a null word beside
+    it) on a line of the unit up to the read; a condition that only reads through it
+    (``if x.F.Name == ""``) is no test of ``F``."""
+    n = re.escape(name)
+    truthy = re.compile(
+        rf"(?:!|\bnot\s|\bif\s{{0,3}}\(?|\bunless\s|&&|\|\||\band\s|\bor\s)\s{{0,3}}"
+        rf"[$@]?[\w.>\-]{{0,80}}?{_MEMBER}{n}\s{{0,3}}(?:\)|&&|\|\||:|;|\{{|\band\b|\bor\b|\bthen\b|$)"
+        rf"|{_MEMBER}{n}\s{{0,2}}(?:\?\.|\?->|&\.|\?\?)"
     )
+    mention = re.compile(rf"(?<![\w$]){n}(?![\w$])")
+    for text in lines[first - 1 : line]:
+        if g.COMMENT_LINE.match(text) or not mention.search(text):
+            continue
+        if any(name in m.groups() for m in _NULL_TEST.finditer(text)) or truthy.search(text):
+            return True
+        if g.NULL_TEST_WORDS.search(text) and not _NULL_TEST.search(text):
+            return True  # `isset($x->F)`, `assert x.F`, a null word beside it
+    return False
 
 
 def _read_unchanged(
@@ -197,12 +224,14 @@ def _finding(
 ) -> Finding:
     functions = len({(p, f) for p, _, f in guarded})
     listed = ", ".join(f"{p}:{n}" for p, n, _ in guarded[:_MAX_LISTED])
+    null = _NULL_WORD.get(unit.language or "", "null")
     message = (
-        f"`{shown}` may be null here: {functions} other functions beside this one test `{name}` "
-        f"against null before reading it ({listed}); this line reads through it without a check."
+        f"`{shown}` may be {null} here: {functions} other functions beside this one test "
+        f"`{name}` against {null} before reading it ({listed}); this line reads through it "
+        f"without a check."
     )
     related = tuple(
-        Location(p, Span.lines(n, n), f"{f or 'top level'} tests {name} for null")
+        Location(p, Span.lines(n, n), f"{f or 'top level'} tests {name} for {null}")
         for p, n, f in guarded[:_MAX_LISTED]
     )
     return Finding(
