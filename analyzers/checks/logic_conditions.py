@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterator
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo, nodes_of
-from tactful.analyzers.checks.logic_lines import LANGUAGES, line_pairs
+from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
+from tactful.analyzers.checks.logic_lines import LANGUAGES, line_pairs, nodes_on_added
 from tactful.analyzers.model import Severity
 
 _IFS = frozenset({"if_statement", "if_expression", "if"})
@@ -52,12 +52,11 @@ _GO_ERR = re.compile(r"^(?P<x>[A-Za-z_]*[eE]rr\w*)\s*==\s*nil$")
 def find_contradicted_guards(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.tree is None or ctx.is_test_file or not ctx.added:
         return
-    rows = (min(ctx.added) - 1, max(ctx.added) - 1)
     flipped = _flipped_lines(ctx) if ctx.language == "go" else set()
-    for node in nodes_of(ctx.tree.root_node, _IFS, rows):
+    for node in nodes_on_added(ctx, _IFS):
         line = node.start_point[0] + 1
         condition = node.child_by_field_name("condition")
-        if not ctx.is_added(line) or condition is None:
+        if condition is None:
             continue
         tests = _tests(ctx.node_text(condition))
         if tests is None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import CALLABLE_NODES, CheckContext
+from tactful.analyzers.checks.base import CALLABLE_NODES, CheckContext, nodes_of
 from tactful.analyzers.model import Hunk
 
 LANGUAGES = (
@@ -24,9 +24,11 @@ LANGUAGES = (
 )  # fmt: skip
 
 _TOKEN = re.compile(
-    r"[$@]{0,2}[A-Za-z_][\w$]*[?!]?|\d[\w.]*"
+    r"[$@]{0,2}[A-Za-z_][\w$]*(?:[?!](?!=))?|\d[\w.]*"
     r"|\.\.=|===|!==|<=>|->|::|\?\.|&&|\|\||[<>=!:+\-*/%&|^]=|<<|>>|\.\.|\S"
 )
+_MAX_MATCHES = 400
+"""Most line comparisons for one unequal run of removed and added lines."""
 _SIMILAR = 0.6
 """Least difflib ratio for an old and a new line of unequal runs to count as one edited line."""
 
@@ -95,6 +97,8 @@ def _numbered_blocks(hunk: Hunk) -> Iterator[tuple[list[tuple[int, str]], list[t
 
 
 def _pair(removed: list[tuple[int, str]], added: list[tuple[int, str]]) -> Iterator[LinePair]:
+    if len(removed) != len(added) and len(removed) * len(added) > _MAX_MATCHES:
+        return  # a rewritten block, not an edited line: nothing to pair (and no quadratic cost)
     if len(removed) == len(added):
         for (o, old), (n, new) in zip(removed, added, strict=True):
             if old.strip() and new.strip():
@@ -122,6 +126,34 @@ def single_swap(old: str, new: str) -> tuple[str, str, int] | None:
         return None
     i = diffs[0]
     return a[i], b[i], i
+
+
+def nodes_on_added(ctx: CheckContext, types: frozenset[str]) -> Iterator[ts.Node]:
+    """Nodes of ``types`` that start on an added line, each run of added lines searched on its
+    own (one search over the rows from the first to the last change would walk the whole file)."""
+    if ctx.tree is None:
+        return
+    runs: list[list[int]] = []
+    for number in sorted(ctx.added):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    for first, last in runs:
+        yield from nodes_on_rows(ctx, types, first - 1, last - 1)
+
+
+def nodes_on_rows(
+    ctx: CheckContext, types: frozenset[str], first: int, last: int
+) -> Iterator[ts.Node]:
+    """Nodes of ``types`` starting on 0-based rows ``first``..``last``, searched from the smallest
+    node that covers those whole rows (not from the root: a file has hundreds of top-level nodes)."""
+    assert ctx.tree is not None
+    end = len(ctx.line(last + 1).encode("utf-8"))
+    start = ctx.tree.root_node.descendant_for_point_range((first, 0), (last, end))
+    for node in nodes_of(start or ctx.tree.root_node, types, (first, last)):
+        if first <= node.start_point[0] <= last:
+            yield node
 
 
 def enclosing_function(node: ts.Node | None) -> ts.Node | None:

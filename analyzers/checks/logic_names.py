@@ -56,12 +56,24 @@ class Uses:
     """What the writes are: ``assignment``, ``loop`` (a loop variable), ``parameter``."""
 
 
-def uses(function: ts.Node, name: str, source: bytes) -> Uses:
+LeafIndex = dict[str, list[ts.Node]]
+
+
+def leaf_index(function: ts.Node) -> LeafIndex:
+    """The function's name leaves by text: built once, then every name's uses are a lookup."""
+    index: LeafIndex = {}
+    for leaf in _named_leaves(function):
+        index.setdefault((leaf.text or b"").decode("utf-8", "replace"), []).append(leaf)
+    return index
+
+
+def uses(function: ts.Node, name: str, source: bytes, index: LeafIndex | None = None) -> Uses:
     reads: list[int] = []
     writes: list[int] = []
     kinds: set[str] = set()
-    for leaf in _named_leaves(function):
-        if (leaf.text or b"").decode("utf-8", "replace") != name or _is_member(leaf, source):
+    leaves = (index if index is not None else leaf_index(function)).get(name, [])
+    for leaf in leaves:
+        if _is_member(leaf, source):
             continue
         parent = leaf.parent
         if (

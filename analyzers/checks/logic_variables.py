@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 import tree_sitter as ts
-from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo, nodes_of
+from tactful.analyzers.checks.base import CheckContext, Hit, Rule, RuleInfo
 from tactful.analyzers.checks.logic_lines import (
     LANGUAGES,
     WORD,
@@ -29,10 +29,12 @@ from tactful.analyzers.checks.logic_lines import (
     is_variable,
     line_pairs,
     node_at,
+    nodes_on_added,
+    nodes_on_rows,
     single_swap,
     tokens,
 )
-from tactful.analyzers.checks.logic_names import uses
+from tactful.analyzers.checks.logic_names import LeafIndex, leaf_index, uses
 from tactful.analyzers.model import Severity, Span
 
 _BINARY = frozenset(
@@ -50,11 +52,10 @@ def find_same_operands(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.tree is None or ctx.old_text is None or ctx.is_test_file or not ctx.added:
         return
     old_flat = _flat(ctx.old_text)
-    rows = (min(ctx.added) - 1, max(ctx.added) - 1)
     seen: set[int] = set()
-    for node in nodes_of(ctx.tree.root_node, _BINARY, rows):
+    for node in nodes_on_added(ctx, _BINARY):
         line = node.start_point[0] + 1
-        if line in seen or not ctx.is_added(line):
+        if line in seen:
             continue
         sides = _sides(node)
         if sides is None:
@@ -101,9 +102,7 @@ def find_same_operands(ctx: CheckContext) -> Iterator[Hit]:
 def _duplicated_argument(ctx: CheckContext, number: int, text: str, name: str) -> str | None:
     assert ctx.tree is not None
     row = number - 1
-    for node in nodes_of(ctx.tree.root_node, _ARGUMENTS, (row, row)):
-        if node.start_point[0] != row:
-            continue
+    for node in nodes_on_rows(ctx, _ARGUMENTS, row, row):
         args = [_flat(ctx.node_text(a)) for a in node.named_children if "comment" not in a.type]
         for i, arg in enumerate(args):
             if arg in args[i + 1 :] and _plain_operand(arg) and name in tokens(arg):
@@ -152,22 +151,30 @@ def find_replaced_variable_unused(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.tree is None or ctx.old_tree is None or ctx.old_text is None or ctx.is_test_file:
         return
     new_source, old_source = ctx.text.encode("utf-8"), ctx.old_text.encode("utf-8")
+    indexes: dict[int, LeafIndex] = {}
     for pair in line_pairs(ctx):
         swap = single_swap(pair.old, pair.new)
         if swap is None:
             continue
-        was, now, index = swap
+        was, now, position = swap
         if not (is_variable(was) and is_variable(now)) or was.startswith("@"):
             continue
-        if _assigns_at(tokens(pair.new), index):
+        if _assigns_at(tokens(pair.new), position):
             continue  # the target changed, not what is read
         function = enclosing_function(node_at(ctx.tree, pair.new_line, pair.new))
         old_function = enclosing_function(node_at(ctx.old_tree, pair.old_line, pair.old))
         if function is None or old_function is None:
             continue
-        after, before = uses(function, was, new_source), uses(old_function, was, old_source)
-        now_uses = uses(function, now, new_source)
-        if after.reads or not after.writes or not before.reads or not now_uses.writes:
+        index = indexes.get(function.id)
+        if index is None:
+            index = indexes[function.id] = leaf_index(function)
+        after = uses(function, was, new_source, index)
+        if after.reads or not after.writes:
+            continue  # still read (the usual case): the old side need not be walked
+        if (
+            not uses(old_function, was, old_source).reads
+            or not uses(function, now, new_source, index).writes
+        ):
             continue
         if "assignment" not in after.kinds or "parameter" in after.kinds:
             continue  # an unused parameter or loop variable may be on purpose; a dead local is the slip
