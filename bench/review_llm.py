@@ -45,11 +45,13 @@ class LlmConfig:
     max_prompt_tokens: int
     timeout_s: float = 600.0
     critique: bool = False
+    samples: int = 1
 
     @property
     def label(self) -> str:
         critique = " +critique" if self.critique else ""
-        return f"{self.version} {'+context' if self.context else 'no context'}{critique}"
+        samples = f" x{self.samples} samples" if self.samples > 1 else ""
+        return f"{self.version} {'+context' if self.context else 'no context'}{critique}{samples}"
 
 
 @dataclass
@@ -87,6 +89,7 @@ def _settings(root: Path, config: LlmConfig) -> Any:
         timeout_s=config.timeout_s, deadline_s=0.0, max_concurrency=1, max_retries=0,
         token_budget=10_000_000, prompt_version=config.version,
         max_prompt_tokens=config.max_prompt_tokens, enabled=True, critique=config.critique,
+        samples=config.samples,
     )  # fmt: skip
     cache = str(cache_dir() / "llm-replies")
     return dataclasses.replace(settings, llm=llm, cache_dir=cache)
@@ -404,6 +407,9 @@ def add_arguments(parser: Any) -> None:
     group.add_argument(
         "--critique", action="store_true", help="also score each finding (a gate feature)"
     )
+    group.add_argument(
+        "--samples", type=int, default=1, help="llm.samples: self-consistency over N samples"
+    )
 
 
 def main_llm(args: Any, corpus: Corpus, work: Path) -> tuple[str, dict[str, Any]]:
@@ -427,8 +433,9 @@ def main_llm(args: Any, corpus: Corpus, work: Path) -> tuple[str, dict[str, Any]
     for version in versions:
         for context in contexts:
             config = LlmConfig(
-                url, model, key, version, context, args.max_prompt_tokens, critique=args.critique
-            )
+                url, model, key, version, context, args.max_prompt_tokens,
+                critique=args.critique, samples=args.samples,
+            )  # fmt: skip
             planted = run_planted(corpus, cases, config)
             reals = {}
             for diff in diffs:

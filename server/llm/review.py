@@ -25,6 +25,7 @@ from tactful.server.llm import consistency, critique
 from tactful.server.llm.cache import ReplyCache
 from tactful.server.llm.claims import names_question
 from tactful.server.llm.client import LlmCallError, LlmClient
+from tactful.server.llm.notes import MAX_LISTED_UNITS, review_notes
 from tactful.server.llm.parse import normalise_finding, parse_reply
 from tactful.server.llm.prompt import Prompt, estimate_tokens, review_prompt, schema
 from tactful.server.llm.removed import removal_anchors
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 OFF_NOTE = LLM_OFF_NOTE
 DISABLED_NOTE = LLM_DISABLED_NOTE
 DEFAULT_MODEL = "default"
-MAX_LISTED_UNITS = 8
 FIX_VALIDATED = "llm.fix_validated"
 AGREEMENT = "llm.agreement"
 
@@ -481,36 +481,12 @@ class _Run:
             - self.counts["llm.errors.unexpected"]
         )
         self.counts["llm.findings"] += len(self.outcome.findings)
-        for kind, (count, message) in self.errors.items():
-            if kind in ("context", "critique"):
-                notes.append(f"LLM reviewer: {message}")
-            else:
-                notes.append(f"LLM reviewer: {count} of {units} unit(s) not reviewed: {message}")
-        if self.parse_errors:
-            notes.append(
-                f"LLM reviewer: unreadable reply for {len(self.parse_errors)} unit(s): {self.parse_errors[0]}"
+        notes.extend(
+            review_notes(
+                self.counts, self.errors, self.parse_errors, self.fix_problems,
+                self.outcome.skipped_units, self.budget, units,
             )
-        dropped = {
-            k.removeprefix("llm.dropped."): v
-            for k, v in self.counts.items()
-            if k.startswith("llm.dropped.")
-        }
-        if dropped:
-            detail = ", ".join(f"{v} {k}" for k, v in sorted(dropped.items()))
-            notes.append(
-                f"LLM reviewer: dropped {sum(dropped.values())} finding(s) that failed validation ({detail})"
-            )
-        if self.fix_problems:
-            notes.append(
-                f"LLM reviewer: removed the suggested fix of {len(self.fix_problems)} finding(s): {self.fix_problems[0]}"
-            )
-        if self.outcome.skipped_units:
-            listed = ", ".join(self.outcome.skipped_units[:MAX_LISTED_UNITS])
-            more = len(self.outcome.skipped_units) - MAX_LISTED_UNITS
-            notes.append(
-                f"LLM reviewer: token budget {self.budget:,} reached; not reviewed: {listed}"
-                + (f" and {more} more" if more > 0 else "")
-            )
+        )  # fmt: skip
         if self.reviewer.cache.problem:
             notes.append(self.reviewer.cache.problem)
         self.outcome.counters = dict(sorted(self.counts.items()))
