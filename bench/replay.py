@@ -328,9 +328,15 @@ def _auc(scored: list[tuple[float, bool]]) -> float:
     return wins / (len(pos) * len(neg))
 
 
+def missed(figures: dict[str, Any]) -> tuple[bool, bool, bool]:
+    """Which of the three conditions a run meets (rejects_hidden, hide_precision, accepts_kept):
+    a seed that hides too little and one that hides what the developer acts on fail differently."""
+    return (figures["rejects_hidden"] >= 0.5, figures["hide_precision"] >= 0.95,
+            figures["accepts_kept"] >= 0.95)  # fmt: skip
+
+
 def meets(figures: dict[str, Any]) -> bool:
-    return (figures["rejects_hidden"] >= 0.5 and figures["hide_precision"] >= 0.95
-            and figures["accepts_kept"] >= 0.95)  # fmt: skip
+    return all(missed(figures))
 
 
 def main() -> int:
@@ -352,8 +358,9 @@ def main() -> int:
     print(f"{len(items)} real findings ({rules} rules) from {len({i.repo for i in items})} packages; "
           f"{args.events} verdicts, then {EVAL_ITEMS} suggestions measured; {args.seeds} seeds, noise {args.noise}")  # fmt: skip
     print("\n| profile | rejects | rejects_hidden mean / worst | hide_precision mean / worst | "
-          "accepts_kept mean / worst | seeds meeting target | explored while learning | "
-          "rejections among the verdicts |\n|---|---|---|---|---|---|---|---|")  # fmt: skip
+          "accepts_kept mean / worst | seeds meeting target | seeds missing rejects_hidden / "
+          "hide_precision / accepts_kept | explored while learning | rejections among the verdicts |"
+          "\n|---|---|---|---|---|---|---|---|---|")  # fmt: skip
     all_ok, random_meets = True, False
     latency: list[tuple[float, float]] = []
     for name, (_, learnable) in PROFILES.items():
@@ -370,11 +377,22 @@ def main() -> int:
         share = statistics.mean(r["reject_share"] for r in runs)
         explored = statistics.mean(r["explored_share"] for r in runs)
         learned = statistics.mean(r["learned_rejects"] for r in runs)
-        print(f"| {name} | {share:.0%} | {' | '.join(cells)} | {met}/{len(runs)} | {explored:.0%} | "
-              f"{learned:.0f} |")  # fmt: skip
+        misses = " / ".join(
+            str(sum(not ok for ok in column))
+            for column in zip(*(missed(r) for r in runs), strict=True)
+        )
+        print(f"| {name} | {share:.0%} | {' | '.join(cells)} | {met}/{len(runs)} | {misses} | "
+              f"{explored:.0%} | {learned:.0f} |")  # fmt: skip
         if args.why:
             for seed, r in zip(seeds, runs, strict=True):
-                print(f"|   seed {seed}: {'met' if meets(r) else 'missed'}; rejects_hidden "
+                fails = [
+                    k
+                    for k, ok in zip(
+                        ("rejects_hidden", "hide_precision", "accepts_kept"), missed(r), strict=True
+                    )
+                    if not ok
+                ]
+                print(f"|   seed {seed}: {'met' if meets(r) else 'missed ' + '+'.join(fails)}; rejects_hidden "
                       f"{r['rejects_hidden']:.2f}, hide_precision {r['hide_precision']:.2f}, "
                       f"accepts_kept {r['accepts_kept']:.2f}; {r['why']} |")  # fmt: skip
         if learnable:
