@@ -453,3 +453,10 @@ def test_messages_name_both_variables_and_the_dead_one() -> None:
     )
     assert "`count`" in finding.message and "`total`" in finding.message
     assert "line 2" in finding.message
+
+
+def test_an_added_run_before_a_removed_one_pairs_nothing_and_crashes_nothing() -> None:
+    # A hunk may list added lines before removed ones (a hand-written or reordered patch);
+    # `findings` asserts that no rule crashed.
+    annotated = " def get(d, k):\n+    try:\n-    return d[k]\n+        return d[k]\n"
+    assert findings("a.py", annotated, "generic.same-operands") == []

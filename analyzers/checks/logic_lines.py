@@ -78,8 +78,9 @@ def _numbered_blocks(hunk: Hunk) -> Iterator[tuple[list[tuple[int, str]], list[t
     for raw in hunk.lines:
         tag, body = raw[:1], raw[1:]
         if tag == "-":
-            if added:
-                yield removed, added
+            if added:  # an added run ends here; it pairs only with removed lines before it
+                if removed:
+                    yield removed, added
                 removed, added = [], []
             removed.append((old_line, body))
             old_line += 1
