@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import importlib.metadata
 import os
 import threading
 import time
@@ -180,6 +181,18 @@ class ParseTooSlow(Exception):
     """A parse ran past its CPU budget and was stopped (the text is hostile or pathological)."""
 
 
+@functools.cache
+def _progress_callback_works() -> bool:
+    """Whether this py-tree-sitter survives a progress callback: 0.25.2 and 0.26.0 crash
+    the interpreter (SIGSEGV) the first time it fires; 0.26.1 works."""
+    try:
+        version = importlib.metadata.version("tree-sitter")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    numbers = tuple(int(part) for part in version.split(".")[:3] if part.isdigit())
+    return numbers >= (0, 26, 1)
+
+
 class _WithinBudget:
     """Digests of large texts already parsed within budget: parsed again directly.
 
@@ -276,7 +289,7 @@ def _parse_within_budget(
                 _within_budget.add(_WithinBudget.key(name, data))
             return tree
         old_tree = None
-    if small:
+    if small or not _progress_callback_works():
         return parser.parse(data)
     key = _WithinBudget.key(name, data)
     if key in _within_budget:
