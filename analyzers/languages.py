@@ -3,33 +3,31 @@
 Grammars come only from the official per-language wheels. Each ``Language`` and each
 compiled ``Query`` is built once per process and reused: compiling a query costs far more
 than running it. Parsers are not thread-safe, so each thread gets its own.
-
-Large parses are bounded. tree-sitter's error recovery costs up to ~45 us a byte on
-hostile text (runs of unterminated strings such as ``"a"a"a...`` in C#, backticks in
-Ruby), where real code costs under 1.5 us, so a 1 MB file could hold a review for 20-45 s.
-A parse of ``BOUNDED_FROM_BYTES`` or more gets a CPU-time budget (``PARSE_BUDGET_S`` plus
-``PARSE_BUDGET_PER_BYTE_S`` a byte, several times what real code needs) through
-tree-sitter's progress callback, and raises :class:`ParseTooSlow` past it; CPU time of the
-parsing thread, not wall time, so a loaded machine does not cut real files. Smaller texts
-(and incremental parses of smaller edits) cost at most ~3 s at the worst rate measured
-and are parsed directly: py-tree-sitter 0.26 leaks every chunk a read callback returns
-(about the text's size per parse: the editor's RSS grew 14-39 % over 1,000 edits when
-every parse went through it), and the progress callback needs a read callback.
+Every parse goes through :func:`bounded_parse` (see :mod:`tactful.analyzers.parse_budget`).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import os
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import resources
 
 import tree_sitter as ts
+from tactful.analyzers.parse_budget import (
+    BOUNDED_FROM_BYTES,
+    CHUNK,
+    MAX_ERROR_CHILDREN,
+    ParseTooSlow,
+    WithinBudget,
+    parse_budget_s,
+    progress_callback_works,
+    widest_error,
+    within_budget,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,74 +167,6 @@ def get_parser(name: str) -> ts.Parser:
     return parser
 
 
-BOUNDED_FROM_BYTES = 65536
-"""Smaller texts (and smaller edits of a parsed text) are parsed without a budget."""
-PARSE_BUDGET_S = 0.25
-PARSE_BUDGET_PER_BYTE_S = 2e-6
-_CHUNK = 65536
-
-
-class ParseTooSlow(Exception):
-    """A parse ran past its CPU budget and was stopped (the text is hostile or pathological)."""
-
-
-class _WithinBudget:
-    """Digests of large texts already parsed within budget: parsed again directly.
-
-    The editor parses the same base revision on every keystroke (more often than the tree
-    cache holds it, with many documents open); each bounded parse would leak its size.
-    """
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self.digests: OrderedDict[tuple[str, bytes], None] = OrderedDict()
-        self.lock = threading.Lock()
-
-    @staticmethod
-    def key(name: str, data: bytes) -> tuple[str, bytes]:
-        return name, hashlib.blake2b(data, digest_size=16).digest()
-
-    def __contains__(self, key: tuple[str, bytes]) -> bool:
-        with self.lock:
-            if key in self.digests:
-                self.digests.move_to_end(key)
-                return True
-            return False
-
-    def add(self, key: tuple[str, bytes]) -> None:
-        with self.lock:
-            self.digests[key] = None
-            while len(self.digests) > self.size:
-                self.digests.popitem(last=False)
-
-
-_within_budget = _WithinBudget()
-
-
-def parse_budget_s(size: int) -> float:
-    """CPU seconds a parse of ``size`` bytes may take."""
-    return PARSE_BUDGET_S + PARSE_BUDGET_PER_BYTE_S * size
-
-
-MAX_ERROR_CHILDREN = 5000
-"""Widest syntax-error node a tree may hold: queries cost the square of that width (real
-files seen: at most 1,621, in a macro-heavy C test file; 10,000 costs ~1 s of queries)."""
-
-
-def _widest_error(tree: ts.Tree) -> int:
-    """Children of the widest ERROR node, looking only where ``has_error`` leads."""
-    widest = 0
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.is_error:
-            widest = max(widest, node.child_count)
-            if widest > MAX_ERROR_CHILDREN:
-                break
-        stack.extend(child for child in node.children if child.has_error)
-    return widest
-
-
 def bounded_parse(
     name: str, data: bytes, old_tree: ts.Tree | None = None, changed: int | None = None
 ) -> ts.Tree:
@@ -247,7 +177,7 @@ def bounded_parse(
     100 brackets, 40,000 children, held a review for 11-20 s).
     """
     tree = _parse_within_budget(name, data, old_tree, changed)
-    if tree.root_node.has_error and (width := _widest_error(tree)) > MAX_ERROR_CHILDREN:
+    if tree.root_node.has_error and (width := widest_error(tree)) > MAX_ERROR_CHILDREN:
         raise ParseTooSlow(
             f"a syntax error spanning {width:,}+ nodes in {len(data):,} bytes of {name} "
             f"(queries over it would take minutes)"
@@ -273,19 +203,19 @@ def _parse_within_budget(
         if (len(data) if changed is None else changed) < BOUNDED_FROM_BYTES:
             tree = parser.parse(data, old_tree)
             if not small:  # a parsed base and a small edit: a whole parse is safe too
-                _within_budget.add(_WithinBudget.key(name, data))
+                within_budget.add(WithinBudget.key(name, data))
             return tree
         old_tree = None
-    if small:
+    if small or not progress_callback_works():
         return parser.parse(data)
-    key = _WithinBudget.key(name, data)
-    if key in _within_budget:
+    key = WithinBudget.key(name, data)
+    if key in within_budget:
         return parser.parse(data)
     budget = parse_budget_s(len(data))
     deadline = time.thread_time() + budget
 
     def read(offset: int, _point: tuple[int, int]) -> bytes:
-        return data[offset : offset + _CHUNK]
+        return data[offset : offset + CHUNK]
 
     def stop(_offset: int, _has_error: bool) -> bool:
         return time.thread_time() > deadline
@@ -297,7 +227,7 @@ def _parse_within_budget(
         raise ParseTooSlow(
             f"parsing {len(data):,} bytes of {name} took over {budget:.2f} s of CPU (stopped)"
         ) from None
-    _within_budget.add(key)
+    within_budget.add(key)
     return tree
 
 
