@@ -26,15 +26,19 @@ async function problemRow(page, rule) {
 async function runCodeAction(page, rule, title) {
   // Selecting the problem puts the cursor on it; Ctrl+. opens the quick fix menu there.
   const item = page.locator(".action-widget .monaco-list-row", { hasText: title }).first();
-  // Asked once, no retry: a menu asked for while a save's re-review is under way must be
-  // complete (the server answers from the current version's report, or waits for its review).
   await (await problemRow(page, rule)).click();
   await page.keyboard.press("Enter");
   await page.locator(".monaco-editor.focused").waitFor({ timeout: TIMEOUT });
-  // As a user does, wait for the light bulb: VS Code asks for code actions by itself 250 ms
-  // after the cursor moves, and that request cancels a Ctrl+. one still pending (under load),
-  // which then shows "No code actions available" with the light bulb appearing just after.
+  // VS Code asks for code actions by itself 250 ms after the cursor moves, and that request
+  // cancels a Ctrl+. one still pending (under load), which then shows "No code actions
+  // available" whatever the server answered. So, as a user who sees the light bulb: move
+  // the cursor once more with the editor focused (the bulb only shows in a focused editor),
+  // keeping the selection, and wait for the bulb that VS Code's own request brings.
+  await page.keyboard.press("Shift+ArrowRight");
+  await page.keyboard.press("Shift+ArrowLeft");
   await page.locator('.monaco-editor [class*="codicon-lightbulb"]').filter({ visible: true }).first().waitFor({ timeout: TIMEOUT });
+  // Asked once, no retry: a menu asked for while a save's re-review is under way must be
+  // complete (the server answers from the current version's report, or waits for its review).
   await page.keyboard.press("Control+.");
   await item.waitFor({ timeout: TIMEOUT });
   // The menu takes keys, not clicks (a pointer block covers it while it opens): walk to the item.
