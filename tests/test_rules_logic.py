@@ -445,6 +445,13 @@ def test_logic_rule_stays_quiet(path: str, annotated: str, rule: str) -> None:
     assert findings(path, annotated, rule) == []
 
 
+@pytest.mark.parametrize("rule", [LOOP, SAME, UNUSED, BRANCH, GUARD])
+def test_added_lines_before_removed_ones_pair_nothing(rule: str) -> None:
+    # `+` lines first, then a `-` run: the pairing must not look for a replaced line that is not there.
+    annotated = " def get(d, k):\n+    try:\n-    return d[k]\n+        return d[k]\n+    except KeyError:\n+        return None\n"
+    assert findings("a.py", annotated, rule) == []
+
+
 def test_messages_name_both_variables_and_the_dead_one() -> None:
     (finding,) = findings(
         "a.ts",

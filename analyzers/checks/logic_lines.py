@@ -98,6 +98,8 @@ def _numbered_blocks(hunk: Hunk) -> Iterator[tuple[list[tuple[int, str]], list[t
 
 
 def _pair(removed: list[tuple[int, str]], added: list[tuple[int, str]]) -> Iterator[LinePair]:
+    if not removed or not added:
+        return  # a `+` run before a `-` run: nothing replaced yet
     if len(removed) != len(added) and len(removed) * len(added) > _MAX_MATCHES:
         return  # a rewritten block, not an edited line: nothing to pair (and no quadratic cost)
     if len(removed) == len(added):
