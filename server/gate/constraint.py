@@ -23,10 +23,11 @@ alone met 267 but hid up to 13% of what a severity-keyed developer acts on; with
 The same estimate is also kept per *stratum*: each outcome carries the context keys of its
 suggestion (rule, category, severity, language, top directory, hunk size, own-vs-others' code,
 session position, ...: :func:`~tactful.server.gate.history.context_keys`), and a stratum whose
-IPW Wilson bound reaches the target certifies hiding there. A developer who rejects everything
+IPW estimate reaches the target on MIN_SUPPORT outcomes certifies hiding there (with the margin
+above, on the stratum's support). A developer who rejects everything
 in Python files is certified after a few dozen such verdicts even while the model's global
 ranking is too young (its decision-time scores of early outcomes, and a single noisy accept
-among the top-ranked ones, keep the global bound low). The stratum key is fixed, not learned,
+among the top-ranked ones, keep the global estimate low). The stratum key is fixed, not learned,
 so its estimate is not flattered by the model having trained on the same outcomes; the gate
 still hides only what the model ranks below its target, a subset it ranks as *more* likely
 rejected than the stratum as a whole.
