@@ -17,9 +17,11 @@ and learning off, on the next 400 suggestions of the stream (judged by the noise
 preference): the share of would-reject hidden (``rejects_hidden``), of would-accept kept
 (``accepts_kept``) and of hidden that would be rejected (``hide_precision``). The last column
 columns say what exploration cost while learning (the share of would-hide suggestions shown
-anyway) and how many of the verdicts were (noise-free) rejections: with 2% noise a stratum
-needs about 20 clean rejections, or 52 with one accept among them, before the z = 1 Wilson
-bound reaches 0.95, so a profile with few rejections meets the target only on lucky seeds.
+anyway) and how many of the verdicts were (noise-free) rejections: a certificate needs 20
+effective outcomes at an IPW share of at least 0.95, and with 2% noise a region the developer
+always rejects logs ~98% rejections, so a profile with few rejections spread over many strata
+(directory, hunk size) meets the target only on some seeds. The column of missed conditions
+says whether a seed failed by hiding too little or by hiding what the developer acts on.
 
 Target on every learnable profile and seed: rejects_hidden >= 0.5, hide_precision >= 0.95,
 accepts_kept >= 0.95. The random profile (rejects half, independent of everything) must not

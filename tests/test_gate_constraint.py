@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
@@ -13,10 +14,10 @@ from tactful.server.feedback import FeedbackEvent, FeedbackSink
 from tactful.server.gate import Gate
 from tactful.server.gate.constraint import (
     MAX_WEIGHT,
+    MIN_SUPPORT,
     HideConstraint,
     Outcome,
     outcomes_from_log,
-    wilson_lower,
 )
 from tactful.server.settings import GateSettings, Settings, settings_from_dict
 
@@ -33,14 +34,15 @@ def _unit() -> ChangeUnit:
                       new_source="def f():\n    x = 1\n", changed_new_lines=(2,), changed_old_lines=())  # fmt: skip
 
 
-def _ipw_lower(outcomes: list[Outcome], threshold: float) -> float:
+def _ipw(outcomes: list[Outcome], threshold: float) -> tuple[float, float]:
+    """(IPW share rejected, Kish effective support) of the outcomes at or above ``threshold``."""
     above = [o for o in outcomes if o.reject_probability >= threshold]
     weights = [min(1 / o.propensity, MAX_WEIGHT) for o in above]
     share = sum(w for w, o in zip(weights, above, strict=True) if o.rejected) / sum(weights)
-    return wilson_lower(share, sum(weights) ** 2 / sum(w * w for w in weights))
+    return share, sum(weights) ** 2 / sum(w * w for w in weights)
 
 
-def test_the_threshold_is_the_lowest_one_whose_ipw_bound_meets_the_target() -> None:
+def test_the_threshold_is_the_lowest_one_whose_ipw_estimate_meets_the_target() -> None:
     rng = random.Random(7)
     for trial in range(30):
         outcomes = []
@@ -53,15 +55,17 @@ def test_the_threshold_is_the_lowest_one_whose_ipw_bound_meets_the_target() -> N
         constraint = HideConstraint(0.95)
         constraint.extend(outcomes)
         candidates = sorted({o.reject_probability for o in outcomes})
-        allowed = [t for t in candidates if sum(o.reject_probability >= t for o in outcomes) > 0
-                   and _ipw_lower(outcomes, t) >= 0.95 and constraint.allows(t)]  # fmt: skip
+        qualify = [t for t in candidates if _ipw(outcomes, t)[0] >= 0.95
+                   and _ipw(outcomes, t)[1] >= MIN_SUPPORT]  # fmt: skip
         if constraint.threshold is None:
-            assert not any(constraint.allows(t) for t in candidates)
+            assert not qualify and not any(constraint.allows(t) for t in candidates)
             continue
-        # Every P(reject) it would hide at has the estimate's support; nothing below the threshold.
-        assert _ipw_lower(outcomes, constraint.threshold) >= 0.95
-        assert constraint.threshold == min(allowed)
-        assert not constraint.allows(constraint.threshold - 1e-9)
+        # The lowest qualifying threshold; it hides at or above it and above the margin only.
+        assert constraint.threshold == min(qualify)
+        support = _ipw(outcomes, constraint.threshold)[1]
+        line = max(constraint.threshold, 0.5 + 0.5 / math.sqrt(support))
+        assert all(constraint.allows(t) == (t >= line) for t in candidates)
+        assert not constraint.allows(line - 1e-9)
 
 
 def test_explored_outcomes_weigh_by_their_inverse_propensity() -> None:
@@ -69,12 +73,12 @@ def test_explored_outcomes_weigh_by_their_inverse_propensity() -> None:
     outcomes = [Outcome(0.9, 0.25, True) for _ in range(100)] + [
         Outcome(0.9, 1.0, False) for _ in range(3)
     ]
-    weighted = HideConstraint(0.97)
+    weighted = HideConstraint(0.98)
     weighted.extend(outcomes)
     assert weighted.estimate is not None and abs(weighted.estimate.precision - 400 / 403) < 1e-12
     assert abs(weighted.estimate.support - 403**2 / 1603) < 1e-9
-    # Unweighted the same log says 100/103 = 0.971, whose lower bound is below 0.97: no hiding.
-    unweighted = HideConstraint(0.97)
+    # Unweighted the same log says 100/103 = 0.971, below 0.98: no hiding.
+    unweighted = HideConstraint(0.98)
     unweighted.extend(Outcome(o.reject_probability, 1.0, o.rejected) for o in outcomes)
     assert unweighted.threshold is None and weighted.threshold == 0.9
     # A weight is clipped at MAX_WEIGHT: a 1% propensity counts as 1 in 5, not 1 in 100.
@@ -154,12 +158,15 @@ def test_a_stratum_is_certified_only_by_enough_clean_rejections() -> None:
     constraint = HideConstraint(0.95)
     for _ in range(19):
         constraint.add(Outcome(0.1, 1.0, True, ("lang:python", "rule:r")))
-    constraint.add(Outcome(0.1, 1.0, False, ("rule:r",)))
-    # 19 clean: the z=1 Wilson bound is 19/20 = 0.95 but support 19 < 20; one more certifies.
+    constraint.extend([Outcome(0.1, 1.0, False, ("rule:r",))] * 2)
+    # 19 clean, but support 19 < 20; one more certifies. rule:r is 19 of 21 = 0.90.
     assert constraint.certifying(("lang:python",)) is None
     constraint.add(Outcome(0.1, 1.0, True, ("lang:python",)))
     assert constraint.certifying(("rule:r", "lang:python")) == "lang:python"
     assert constraint.certifying(("rule:r",)) is None and constraint.threshold is None
+    # On 20 outcomes the margin is 0.5 / sqrt(20) = 0.11 above the model's hide line (0.5).
+    assert constraint.certifying(("lang:python",), 0.61) is None
+    assert constraint.certifying(("lang:python",), 0.62) == "lang:python"
     # One explored accept stands for five hidden ones: the stratum loses its certificate.
     constraint.add(Outcome(0.9, 0.05, False, ("lang:python",)))
     assert constraint.certifying(("lang:python",)) is None
@@ -203,10 +210,10 @@ def test_model_hides_tallies_forget_evicted_outcomes() -> None:
     from tactful.server.gate.constraint import MODEL_HIDES
 
     constraint = HideConstraint(0.95, max_outcomes=20, model_hides=0.5)
-    constraint.add(Outcome(0.9, 1.0, False, ("rule:r",)))  # a noisy accept, oldest
-    constraint.extend(Outcome(0.9, 1.0, True, ("rule:r",)) for _ in range(19))
+    constraint.extend([Outcome(0.9, 1.0, False, ("rule:r",))] * 2)  # noisy accepts, oldest
+    constraint.extend(Outcome(0.9, 1.0, True, ("rule:r",)) for _ in range(18))
     assert constraint.certifying(("rule:r",)) is None
-    constraint.add(Outcome(0.9, 1.0, True, ("rule:r",)))  # evicts the accept: 20 of 20
+    constraint.extend([Outcome(0.9, 1.0, True, ("rule:r",))] * 2)  # evicts them: 20 of 20
     for key in ("rule:r", "rule:r" + MODEL_HIDES):
         assert constraint.strata[key].estimate()[::2] == (1.0, 20.0)
     assert constraint.certifying(("rule:r",)) == "rule:r"

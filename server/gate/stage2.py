@@ -305,7 +305,7 @@ class SuggestionGate:
             return False
         return (
             self.constraint.allows(1.0 - p)
-            or self.constraint.certifying(strata) is not None
+            or self.constraint.certifying(strata, 1.0 - p) is not None
             or prior_reject >= self.settings.hide_precision
         )
 
