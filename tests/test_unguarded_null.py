@@ -265,3 +265,18 @@ def test_a_call_result_the_package_reads_without_a_test_is_silent(cli, git_repo)
         '\tif t.Kind() == reflect.Slice {\n\t\treturn t.Elem().Name()\n\t}\n\treturn ""\n',
     )
     assert _findings(cli, git_repo, {"flags.go": plain}, {"flags.go": after}) == []
+
+
+def test_ruby_an_assignment_that_is_the_condition_is_a_null_test(cli, git_repo) -> None:
+    body = (
+        "class Sendfile\n"
+        "  def accel_mapping(env)\n    return nil unless @enabled\n    env['MAPPING']\n  end\n\n"
+        "  def map_path(env, path)\n    path\n  end\n"
+        "end\n"
+    )
+    after = body.replace(
+        "  def map_path(env, path)\n    path\n",
+        "  def map_path(env, path)\n    if path.empty?\n      path\n    elsif mapping = accel_mapping(env)\n"
+        "      return mapping.split(',').first\n    end\n    path\n",
+    )
+    assert _findings(cli, git_repo, {"lib/sendfile.rb": body}, {"lib/sendfile.rb": after}) == []

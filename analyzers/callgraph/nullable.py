@@ -65,6 +65,7 @@ _ASSIGNS = frozenset(
         "var_spec",
     }
 )
+_CONDITIONALS = frozenset({"elsif", "while_statement", "while", "until", "do_statement"})
 _TARGET_FIELDS = ("left", "name", "declarator")
 _OBJECT_FIELDS = ("object", "operand", "argument", "expression", "receiver", "value", "function")
 _NAME = re.compile(r"^[$@]?[A-Za-z_]\w{0,60}$")
@@ -176,8 +177,8 @@ def _read_of(
         target = next(
             (t for f in _TARGET_FIELDS if (t := parent.child_by_field_name(f)) is not None), None
         )
-        if target is None or target == node:
-            return None
+        if target is None or target == node or _in_condition(parent):
+            return None  # `elsif mapping = lookup(env)`: the assignment is the null test
         name = _text(target, data).lstrip("*& ")
         if target.type == "expression_list" and target.named_child_count == 1:
             name = _text(target.named_children[0], data)
@@ -196,6 +197,19 @@ def _read_of(
         shown = _text(call, data).split("(", 1)[0] + "(...)" + rest.split("(", 1)[0].strip()
         return _Read(line, shown, "", ref, _guarded(call, data))
     return None
+
+
+def _in_condition(node: ts.Node) -> bool:
+    """The node is (inside) the condition of an ``if``/``elsif``/``while``."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in FUNCTION_TYPES:
+        conditional = parent.type in g.IF_TYPES | _CONDITIONALS
+        if conditional and parent.child_by_field_name("condition") == child:
+            return True
+        if parent.type in g.BLOCK_TYPES:
+            return False
+        child, parent = parent, parent.parent
+    return False
 
 
 def _guarded(call: ts.Node, data: bytes) -> frozenset[str]:
