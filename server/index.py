@@ -1,7 +1,7 @@
 """The repository index: tags of every tracked source file, cached, joined into a call graph.
 
 ``RepoIndex.build`` lists files with ``git ls-files -s`` (so ``.gitignore`` is respected
-and each unchanged file's blob id comes for free), skips vendored, generated, huge, binary
+and each unchanged file's blob id comes for free; see ``index_listing``), skips vendored, generated, huge, binary
 and non-UTF-8 files with a reason, and extracts tags for the rest: from memory when the
 content is unchanged since the last build, else from the repository's snapshot (a new
 index: every file of the last build in one read, see ``index_cache``), else from a
@@ -23,7 +23,7 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,6 @@ from tactful.analyzers.callgraph.splice import splice_tags
 from tactful.analyzers.context import UnitCalls
 from tactful.analyzers.languages import detect_language
 from tactful.analyzers.model import ChangeUnit, SkippedFile
-from tactful.server import git
-from tactful.server.git import GitError, run_git
 from tactful.server.index_cache import (
     Skip,
     Snapshot,
@@ -45,7 +43,8 @@ from tactful.server.index_cache import (
     snapshot_key,
 )
 from tactful.server.index_edges import StoredEdgeData, decode_edges, edges_key, encode_edges
-from tactful.server.index_jobs import Job, Outcome, content_key, run_job, screen_path
+from tactful.server.index_jobs import Job, Outcome, content_key, run_job
+from tactful.server.index_listing import Listing, list_sources
 from tactful.server.settings import Settings, cache_dir
 
 log = logging.getLogger(__name__)
@@ -98,14 +97,6 @@ class _Stored:
     errors: int
 
 
-@dataclass
-class _Listing:
-    files: list[tuple[str, str]] = field(default_factory=list)
-    """(path, content key) of candidate source files."""
-    skipped: list[SkippedFile] = field(default_factory=list)
-    unknown: int = 0
-
-
 class RepoIndex:
     """Tags and call graph of one repository; owned by one CLI run or one LSP server."""
 
@@ -140,7 +131,9 @@ class RepoIndex:
         """Bring the index up to date with the working tree."""
         started = time.perf_counter()
         fresh_index = not self._entries and not self._stored
-        listing, snapshot = self._list(self._load_snapshot if fresh_index else None)
+        listing, snapshot = list_sources(
+            self.root, CACHE_VERSION, self._load_snapshot if fresh_index else None
+        )
         wanted = dict(listing.files)
         for path in [p for p in (*self._entries, *self._stored) if p not in wanted]:
             self._drop(path)
@@ -246,7 +239,7 @@ class RepoIndex:
     # -- internals ---------------------------------------------------------------------
 
     def _reuse(
-        self, listing: _Listing, snapshot: Snapshot | None
+        self, listing: Listing, snapshot: Snapshot | None
     ) -> tuple[list[Job], int, dict[str, Skip]]:
         """Install what memory, the snapshot or the per-file cache hold; the rest is to parse."""
         todo: list[Job] = []
@@ -381,56 +374,6 @@ class RepoIndex:
         except (OSError, concurrent.futures.process.BrokenProcessPool) as exc:
             log.warning("index: process pool unavailable (%s); parsing in this process", exc)
             yield from map(run_job, jobs)
-
-    def _list(
-        self, meanwhile: Callable[[], Snapshot | None] | None = None
-    ) -> tuple[_Listing, Snapshot | None]:
-        """The files to index; ``meanwhile`` (reading the snapshot) runs while git lists them."""
-        listing = _Listing()
-        queries = (("-s", "-z"), ("-m", "-z"), ("-o", "--exclude-standard", "-z"))
-        # Three read-only git processes at once: each mostly waits on the file system.
-        with concurrent.futures.ThreadPoolExecutor(len(queries)) as pool:
-            running = [pool.submit(run_git, self.root, "ls-files", *query) for query in queries]
-            snapshot = meanwhile() if meanwhile is not None else None
-        try:
-            staged, modified_out, others_out = (job.result() for job in running)
-            modified = set(modified_out.decode("utf-8", "replace").split("\0"))
-            others = others_out.decode("utf-8", "replace")
-        except GitError as exc:
-            raise GitError(f"cannot index {self.root}: {exc}") from exc
-        entries: list[tuple[str, str]] = []
-        for record in staged.decode("utf-8", "replace").split("\0"):
-            if "\t" not in record:
-                continue
-            meta, path = record.split("\t", 1)
-            mode, sha, _stage = meta.split()
-            if mode.startswith("120") or mode.startswith("160"):  # symlink or submodule
-                continue
-            entries.append((path, "" if path in modified else sha))
-        entries.extend((p, "") for p in others.split("\0") if p)
-        seen: set[str] = set()
-        containment = git.Containment(self.root)
-        for path, sha in entries:
-            if path in seen:
-                continue
-            seen.add(path)
-            reason = screen_path(path)
-            # Never follow a link out of the repository: its target is not the project's code.
-            if reason != "unknown-language" and containment.leaves(path, regular=bool(sha)):
-                reason = "outside-repo"
-            if reason == "unknown-language":
-                listing.unknown += 1
-            elif reason:
-                listing.skipped.append(SkippedFile(path, reason))
-            elif sha:
-                listing.files.append((path, f"v{CACHE_VERSION}:{path}:{sha}"))
-            else:
-                try:
-                    data = (self.root / path).read_bytes()
-                except OSError:
-                    continue  # deleted in the working tree
-                listing.files.append((path, f"v{CACHE_VERSION}:{path}:{content_key(path, data)}"))
-        return listing, snapshot
 
     def _stats(
         self, parsed: int, from_cache: int, skipped: list[SkippedFile], unknown: int, seconds: float
