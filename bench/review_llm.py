@@ -297,7 +297,7 @@ def summarise(
     out.append(
         f"  units reviewed {units} ({replies} model replies, {cached} from the reply cache); "
         f"schema-valid {_ratio(valid, replies + cached)}; "  # cached replies are read too
-        f"{seconds / max(units - cached, 1):.1f} s/unit (uncached), "
+        f"{seconds / max(units, 1):.1f} s/unit, {seconds / max(replies, 1):.1f} s/model reply, "
         f"{prompt_t / max(replies, 1):.0f} prompt + {completion_t / max(replies, 1):.0f} completion tokens/reply"
     )
     prompt_ms, gen_ms = counters["llm.time.prompt-ms"], counters["llm.time.generation-ms"]

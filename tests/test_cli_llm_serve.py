@@ -116,8 +116,9 @@ def test_serve_prints_endpoint_and_stops_the_server(tmp_path: Path) -> None:
         rest = [proc.stdout.readline() for _ in range(4)]
         assert f"OPENAI_BASE_URL={base_url}" in rest[1] and "TACTFUL_MODEL=tiny" in rest[1]
         assert f'"baseUrl": "{base_url}"' in rest[3]
-        # 1,500 / 20 + 160 / 8 = 95 s a unit; 4 units, twice that; one long reply, twice.
-        assert '"timeoutS": 410.0, "deadlineS": 760.0' in rest[3]
+        # 1,500 / 20 + 160 / 8 = 95 s a unit; 4 units, twice that; one reply of the full
+        # 512 tokens (MAX_REPLY_TOKENS, 1,024 before), twice: (75 + 64) * 2 -> 280 s.
+        assert '"timeoutS": 280.0, "deadlineS": 760.0' in rest[3]
         hint = proc.stdout.readline()
         assert hint.startswith("Speed measured: prompt 20.0 tokens/s, generation 8.0 tokens/s")
         assert "takes about 95 s" in hint
@@ -130,5 +131,5 @@ def test_serve_prints_endpoint_and_stops_the_server(tmp_path: Path) -> None:
 
 def test_unmeasured_speed_prints_limits_for_a_cpu_model() -> None:
     text = endpoint_text("http://127.0.0.1:1/v1", "m", None)
-    assert '"timeoutS": 280.0, "deadlineS": 430.0' in text  # 40 / 10 tokens/s on a busy VM
+    assert '"timeoutS": 180.0, "deadlineS": 430.0' in text  # 40 / 10 tokens/s, 512-token replies
     assert "not measured" in text and "about 54 s" in text

@@ -15,7 +15,7 @@ from tactful.server.gate.snapshot import MAX_TEXT
 from tactful.server.pipeline import FileReview, ReviewResult
 from tactful.server.settings import GateSettings, LlmSettings, Settings
 
-SHOW_ALL = GateSettings(target_precision=0.0, exploration=0.0)
+SHOW_ALL = GateSettings(target_precision=0.0, exploration=0.0, llm_min_strength=0.0)
 
 
 def _unit(body: str) -> ChangeUnit:

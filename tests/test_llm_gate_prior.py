@@ -42,7 +42,10 @@ NOTHING = Reply.json({"findings": []})
 
 
 def _settings(server: FakeOpenAI, tmp_path: Path, name: str, **gate: object) -> Settings:
-    llm = LlmSettings(base_url=server.base_url, api_key="k", model="fake", max_retries=0)
+    # No review deadline: three requests in a row on a loaded machine must not be cut.
+    llm = LlmSettings(
+        base_url=server.base_url, api_key="k", model="fake", max_retries=0, deadline_s=0.0
+    )
     return Settings(
         llm=llm,
         gate=GateSettings(**{"exploration": 0.0, **gate}),  # type: ignore[arg-type]
