@@ -60,13 +60,15 @@ def from_worktree(
     settings: Settings | None = None,
     *,
     untracked: bool | None = None,
+    head: str | None = None,
 ) -> Change:
     """Staged and unstaged changes in ``root`` against ``base``, untracked files as added files.
 
     ``settings`` supply ``review.untracked`` and the limits (defaults when None); ``untracked``
-    overrides ``review.untracked`` for this change (``--untracked``/``--no-untracked``).
+    overrides ``review.untracked`` for this change (``--untracked``/``--no-untracked``);
+    ``head`` is HEAD's commit when the caller knows it (the session's, shared with the gate).
     """
-    text, base_commit = git.working_tree_diff(root, base)
+    text, base_commit = git.working_tree_diff(root, base, head=head)
     new = collect_untracked(root, settings or Settings(), include=untracked)
     return Change(
         parse_diff(text + new.diff),

@@ -133,14 +133,18 @@ def _root(args: argparse.Namespace) -> Path | None:
     return root
 
 
-def _change(args: argparse.Namespace, root: Path | None, settings: Settings) -> Change:
+def _change(
+    args: argparse.Namespace, root: Path | None, settings: Settings, session: ReviewSession
+) -> Change:
     if args.patch:
         text = changes.read_patch(args.patch)
         return changes.from_patch(text, "stdin" if args.patch == "-" else args.patch, root)
     assert root is not None  # _root refused a missing repository
     if args.base:
         return changes.from_range(root, args.base, args.head or "HEAD")
-    return changes.from_worktree(root, settings=settings, untracked=args.untracked)
+    return changes.from_worktree(
+        root, settings=settings, untracked=args.untracked, head=session.head_commit()
+    )
 
 
 def _session(
@@ -180,17 +184,19 @@ def run(args: argparse.Namespace) -> int:
     if args.previous_comments:
         previous = headless.state_from_comments(args.previous_comments)
     settings, ignored = load_settings_noted(root, args.config, trust=args.trust_repo_settings)
-    change = _change(args, root, settings)
+    review_settings = settings
     if args.no_call_graph:
-        settings = dataclasses.replace(
+        review_settings = dataclasses.replace(
             settings, review=dataclasses.replace(settings.review, call_graph=False)
         )
-    session, notes = _session(args, settings, root, feedback_db)
+    # The session first: the diff asks for HEAD through it, and the gate reuses the answer.
+    session, notes = _session(args, review_settings, root, feedback_db)
     try:
+        change = _change(args, root, settings, session)
         with terminal_progress("indexing the repository") as progress:
             session.index_progress = progress
             # The editor's progressive review, to its final delivery.
-            result = review_once(change, settings, session=session, llm=not args.no_llm)
+            result = review_once(change, review_settings, session=session, llm=not args.no_llm)
     finally:
         session.close()
     for note in [*ignored, *notes]:  # which repository settings were not used; the gate's source

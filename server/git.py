@@ -99,10 +99,17 @@ def merge_base(root: Path, a: str, b: str) -> str:
     return out.decode("ascii")
 
 
-def working_tree_diff(root: Path, base: str = "HEAD") -> tuple[str, str]:
-    """Diff of staged plus unstaged changes against ``base``; returns (diff text, base commit)."""
-    # HEAD in one git process: whether it exists and what it is are the same question.
-    base_commit = resolve_rev(root, base) if base != "HEAD" else head_commit(root) or EMPTY_TREE
+def working_tree_diff(
+    root: Path, base: str = "HEAD", *, head: str | None = None
+) -> tuple[str, str]:
+    """Diff of staged plus unstaged changes against ``base``; returns (diff text, base commit).
+
+    ``head``: HEAD's commit when the caller knows it already ('' for none), saving a lookup.
+    """
+    if base != "HEAD":
+        base_commit = resolve_rev(root, base)
+    else:  # HEAD in one git process: whether it exists and what it is are the same question
+        base_commit = (head if head is not None else head_commit(root)) or EMPTY_TREE
     text = run_git(root, "diff", *DIFF_OPTIONS, base_commit, "--")
     return text.decode("utf-8", "surrogateescape"), base_commit
 

@@ -89,14 +89,16 @@ def feedback_session(
     learned = open_feedback_gate(db, settings, root, explore=record)
     gate = learned.gate if settings.gate.enabled else None
     sink = None
+    user = None
     if record:
         writing = dataclasses.replace(
             settings, feedback=dataclasses.replace(settings.feedback, db_path=str(db))
         )
-        sink = open_sink(writing, client="cli", repository=str(root or ""), user=git_user(root))
+        user = git_user(root)
+        sink = open_sink(writing, client="cli", repository=str(root or ""), user=user)
     note = (
         learned.note(db, recorded=record)
         if gate is not None
         else "display gate: off (gate.enabled)"
     )
-    return ReviewSession(settings, root, "cli", sink=sink, gate=gate), note
+    return ReviewSession(settings, root, "cli", sink=sink, gate=gate, user=user), note

@@ -31,6 +31,8 @@ from tactful.server import git, pipeline
 from tactful.server.callgraph_stage import callgraph_stage
 from tactful.server.feedback import FeedbackSink, open_sink
 from tactful.server.gate import DisplayGate, Gate
+from tactful.server.gate.ownership import Ownership
+from tactful.server.git_head import HeadCache
 from tactful.server.habits import measure_habits
 from tactful.server.index import RepoIndex
 from tactful.server.pipeline import Change, ReviewResult, Stage, add_note
@@ -91,13 +93,23 @@ class ReviewSession:
         *,
         sink: FeedbackSink | None = None,
         gate: Gate | None = None,
+        user: str | None = None,
     ) -> None:
         self.settings = settings
         self.root = root
         self.client = client
         self.sink = sink
         self.gate = gate
+        self._user = user
+        """The repository's ``user.email`` once asked (``open`` knows it already)."""
+        self.heads = HeadCache()
+        """HEAD's commit, shared by the diff and the gate's blame: one git lookup a review."""
         self.display_gate = DisplayGate(gate, sink, client) if gate is not None else None
+        if self.display_gate is not None and root is not None:
+            # The gate would otherwise ask git for the email and HEAD a second time.
+            ownership = Ownership(root, self.user_email())
+            ownership.heads = self.heads
+            self.display_gate.ownership = ownership
         self.index: RepoIndex | None = None
         # The index is built lazily: a review of a patch outside a repository never needs it.
         self._index_built = False
@@ -115,7 +127,8 @@ class ReviewSession:
         cls, settings: Settings, root: Path | None, *, client: str, gate: bool = True
     ) -> ReviewSession:
         """A session with the repository's feedback sink and, when enabled, its display gate."""
-        sink = open_sink(settings, client=client, repository=str(root or ""), user=git_user(root))
+        user = git_user(root)
+        sink = open_sink(settings, client=client, repository=str(root or ""), user=user)
         opened = None
         if gate and settings.gate.enabled:
             opened = Gate.open(
@@ -123,7 +136,19 @@ class ReviewSession:
                 repository=sink.repository, saver=sink.save_state,
             )  # fmt: skip
             sink.subscribe(opened.observe)
-        return cls(settings, root, client, sink=sink, gate=opened)
+        return cls(settings, root, client, sink=sink, gate=opened, user=user)
+
+    # -- git facts asked once ----------------------------------------------------------------
+
+    def user_email(self) -> str:
+        """The repository's ``user.email`` ('' when unset), asked of git once per session."""
+        if self._user is None:
+            self._user = git_user(self.root)
+        return self._user
+
+    def head_commit(self) -> str:
+        """HEAD's commit ('' with none or outside a repository), asked again only after HEAD moved."""
+        return self.heads.head(self.root) if self.root is not None else ""
 
     # -- the repository's habits -----------------------------------------------------------
 

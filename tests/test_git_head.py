@@ -110,7 +110,8 @@ def test_the_editor_sees_a_commit_made_between_two_reviews(
 
 
 def test_a_cli_review_spawns_one_rev_parse_for_head(git_repo: GitRepo, tmp_path: Path) -> None:
-    """Whether HEAD exists and what it is are one question for ``git rev-parse``."""
+    """Whether HEAD exists and what it is are one question for ``git rev-parse``, asked once
+    per review through the session; so is ``user.email``."""
     git_repo.write("calc.py", BASE)
     git_repo.commit("base")
     git_repo.write("calc.py", EDITED)
@@ -135,5 +136,8 @@ def test_a_cli_review_spawns_one_rev_parse_for_head(git_repo: GitRepo, tmp_path:
     assert json.loads(proc.stdout)["findings"]
     calls = log.read_text().splitlines()
     heads = [c for c in calls if "rev-parse" in c and "HEAD" in c]
-    # One for the diff's base, one for the display gate's blame: before, three.
-    assert len(heads) == 2, calls
+    # The diff's base and the display gate's blame share the session's answer: before, two.
+    assert len(heads) == 1, calls
+    # The feedback sink and the gate's blame share the session's user.email: before, two.
+    assert sum(c.endswith("config user.email") for c in calls) == 1, calls
+    assert any(" blame " in c for c in calls), calls  # the gate did ask for blame
