@@ -69,6 +69,8 @@ _NOTHING = frozenset({"None", "null", "undefined", "nil", "NULL"})
 T = TypeVar("T")
 Source = Callable[[str], "str | None"]
 """The text of a repository file after the change (None when it cannot be read)."""
+Trees = Mapping[str, ts.Tree]
+"""Trees the review already parsed, by path, each of the text :data:`Source` gives for it."""
 
 
 def caller_contract_findings(
@@ -78,16 +80,18 @@ def caller_contract_findings(
     graph: CallGraph,
     old_texts: Mapping[str, str],
     source: Source,
+    trees: Trees | None = None,
 ) -> list[Finding]:
     """Findings for changed callables whose callers still rely on a raise or a return shape
-    the change removed. ``old_texts``: the changed files before the change, by new path."""
+    the change removed. ``old_texts``: the changed files before the change, by new path;
+    ``trees``: the review's trees of the new texts (a whole reparse per edit otherwise)."""
     findings: list[Finding] = []
     for unit, old, new in changed_definitions(units, old_defs, new_defs, graph):
         old_text, new_text = old_texts.get(unit.path), source(unit.path)
         if old_text is None or new_text is None or unit.language is None:
             continue
         old_body = _nodes(unit.language, old_text, old)
-        new_body = _nodes(unit.language, new_text, new)
+        new_body = _nodes(unit.language, new_text, new, (trees or {}).get(unit.path))
         if old_body is None or new_body is None:
             continue
         finding = _removed_raise(unit, old, new, old_body, new_body, graph, source)
@@ -118,9 +122,10 @@ class _Body:
                 stack.extend(node.children)
 
 
-def _nodes(language: str, text: str, d: Definition) -> _Body | None:
+def _nodes(language: str, text: str, d: Definition, tree: ts.Tree | None = None) -> _Body | None:
     data = text.encode("utf-8")
-    tree = parse_cached(language, data)
+    if tree is None:
+        tree = parse_cached(language, data)
     node = tree.root_node.descendant_for_point_range(
         (d.start_line - 1, d.start_col), (d.start_line - 1, d.start_col)
     )
