@@ -8,6 +8,7 @@ change's new side even when it is not the working tree.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from tactful.analyzers.callgraph import signature_change_findings
 from tactful.analyzers.callgraph.contracts import Source, caller_contract_findings
@@ -37,6 +38,7 @@ def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
         new_defs: list[Definition] = []
         old_texts: dict[str, str] = {}
         new_texts: dict[str, str] = {}
+        new_trees: dict[str, Any] = {}
         for file in result.files:
             if file.language is None:
                 continue
@@ -47,6 +49,8 @@ def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
                 old_defs.extend(old_tags.definitions)
             if file.new_text is not None:
                 new_texts[path] = file.new_text
+                if file.new_tree is not None:
+                    new_trees[path] = file.new_tree
                 new_tags = index.update_file(
                     path, file.new_text, file.new_tree, old_text=file.old_text
                 )
@@ -56,9 +60,9 @@ def callgraph_stage(index_provider: IndexProvider) -> pipeline.Stage:
         found = signature_change_findings(result.units, old_defs, new_defs, index.graph)
         source = _source(index, new_texts)
         found += caller_contract_findings(
-            result.units, old_defs, new_defs, index.graph, old_texts, source
+            result.units, old_defs, new_defs, index.graph, old_texts, source, new_trees
         )
-        found += unguarded_null_findings(result.units, index.graph, source)
+        found += unguarded_null_findings(result.units, index.graph, source, trees=new_trees)
         added = pipeline.merge_findings(result, found, settings)
         pipeline.add_counters(
             result, {"callgraph.units": len(result.units), "callgraph.findings": len(added)}

@@ -69,6 +69,8 @@ _NOTHING = frozenset({"None", "null", "undefined", "nil", "NULL"})
 T = TypeVar("T")
 Source = Callable[[str], "str | None"]
 """The text of a repository file after the change (None when it cannot be read)."""
+Trees = Mapping[str, ts.Tree]
+"""Trees the review already parsed, by path, each of the text :data:`Source` gives for it."""
 
 
 def caller_contract_findings(
@@ -78,21 +80,24 @@ def caller_contract_findings(
     graph: CallGraph,
     old_texts: Mapping[str, str],
     source: Source,
+    trees: Trees | None = None,
 ) -> list[Finding]:
     """Findings for changed callables whose callers still rely on a raise or a return shape
-    the change removed. ``old_texts``: the changed files before the change, by new path."""
+    the change removed. ``old_texts``: the changed files before the change, by new path;
+    ``trees``: the review's trees of the new texts (a whole reparse per edit otherwise)."""
     findings: list[Finding] = []
+    trees = trees or {}
     for unit, old, new in changed_definitions(units, old_defs, new_defs, graph):
         old_text, new_text = old_texts.get(unit.path), source(unit.path)
         if old_text is None or new_text is None or unit.language is None:
             continue
-        old_body = _nodes(unit.language, old_text, old)
-        new_body = _nodes(unit.language, new_text, new)
+        old_body = _nodes(unit.language, old_text, old, {})
+        new_body = _nodes(unit.language, new_text, new, trees)
         if old_body is None or new_body is None:
             continue
-        finding = _removed_raise(unit, old, new, old_body, new_body, graph, source)
+        finding = _removed_raise(unit, old, new, old_body, new_body, graph, source, trees)
         if finding is None and unit.language in SHAPE_LANGUAGES:
-            finding = _changed_shape(unit, old, new, old_body, new_body, graph, source)
+            finding = _changed_shape(unit, old, new, old_body, new_body, graph, source, trees)
         if finding is not None:
             findings.append(finding)
     return findings
@@ -118,9 +123,10 @@ class _Body:
                 stack.extend(node.children)
 
 
-def _nodes(language: str, text: str, d: Definition) -> _Body | None:
+def _nodes(language: str, text: str, d: Definition, trees: Trees) -> _Body | None:
+    """``d``'s node in ``text`` (the new text of ``d.path`` when ``trees`` is not empty)."""
     data = text.encode("utf-8")
-    tree = parse_cached(language, data)
+    tree = _tree(d.path, language, data, trees)
     node = tree.root_node.descendant_for_point_range(
         (d.start_line - 1, d.start_col), (d.start_line - 1, d.start_col)
     )
@@ -160,10 +166,11 @@ def _removed_raise(
     new_body: _Body,
     graph: CallGraph,
     source: Source,
+    trees: Trees,
 ) -> Finding | None:
     before, after = _raised(old_body), _raised(new_body)
     removed = {name for name, count in before.items() if after[name] < count}
-    removed -= _raised_by_callees(new, graph, source)
+    removed -= _raised_by_callees(new, graph, source, trees)
     if not removed:
         return None
     specific = removed - GENERIC_ERRORS
@@ -172,7 +179,7 @@ def _removed_raise(
         # A project's own error caught around `x.get()` names the callee even when the
         # receiver's type is unknown; a generic one only counts on a resolved edge.
         names = specific if confidence in (NAME_ONLY, "") and not _unique(new, graph) else removed
-        caught = _at_call(ref, graph, source, lambda call, data: expected_errors(call, data))
+        caught = _at_call(ref, graph, source, trees, lambda call, data: expected_errors(call, data))
         hit = sorted(names & caught) if caught else []
         if hit:
             stale.append((ref, f"catches {hit[0]}"))
@@ -189,7 +196,7 @@ def _removed_raise(
     return _finding(unit, new, line, RAISE_RULE, message, stale, 0.7)
 
 
-def _raised_by_callees(new: Definition, graph: CallGraph, source: Source) -> set[str]:
+def _raised_by_callees(new: Definition, graph: CallGraph, source: Source, trees: Trees) -> set[str]:
     """Names raised by the functions the new definition calls (a raise moved into a helper)."""
     names: set[str] = set()
     for callee in graph.callees(new.qualified_name, new.path, depth=1):
@@ -197,7 +204,7 @@ def _raised_by_callees(new: Definition, graph: CallGraph, source: Source) -> set
         found = next((d for d in graph.find(callee.qualified_name, callee.path)), None)
         if text is None or found is None or found.language != new.language:
             continue
-        body = _nodes(found.language, text, found)
+        body = _nodes(found.language, text, found, trees)
         if body is not None:
             names |= set(_raised(body))
     return names
@@ -258,6 +265,7 @@ def _changed_shape(
     new_body: _Body,
     graph: CallGraph,
     source: Source,
+    trees: Trees,
 ) -> Finding | None:
     old_sizes = {size for _, size in _returns(old_body) if size}
     changed = set(unit.changed_new_lines)
@@ -280,7 +288,7 @@ def _changed_shape(
     for ref, confidence in _callers(new, graph, unit):
         if confidence == NAME_ONLY and not _unique(new, graph):
             continue
-        use = _at_call(ref, graph, source, lambda call, data: result_use(call))
+        use = _at_call(ref, graph, source, trees, lambda call, data: result_use(call))
         if use is None or use[0] not in stale_uses or (use[0] == "unpack" and use[1] != was):
             continue
         stale.append((ref, {"unpack": "unpacks", "index": "indexes", "scalar": "tests"}[use[0]]))
@@ -329,16 +337,26 @@ def _unique(new: Definition, graph: CallGraph) -> bool:
 
 
 def _at_call(
-    ref: Reference, graph: CallGraph, source: Source, read: Callable[[ts.Node, bytes], T]
+    ref: Reference,
+    graph: CallGraph,
+    source: Source,
+    trees: Trees,
+    read: Callable[[ts.Node, bytes], T],
 ) -> T | None:
     tags = graph.tags_of(ref.path)
     text = source(ref.path)
     if tags is None or text is None:
         return None
     data = text.encode("utf-8")
-    tree = parse_cached(tags.language, data)
+    tree = _tree(ref.path, tags.language, data, trees)
     call = call_at(tree, ref.start_line, ref.start_col)
     return read(call, data) if call is not None else None
+
+
+def _tree(path: str, language: str, data: bytes, trees: Trees) -> ts.Tree:
+    """The review's tree of a changed file (``data`` is its new text), else a cached parse."""
+    tree = trees.get(path)
+    return tree if tree is not None else parse_cached(language, data)
 
 
 def _count(stale: list[tuple[Reference, str]]) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 from tactful.analyzers.callgraph.call_use import CALL_TYPES, FUNCTION_TYPES, call_at
-from tactful.analyzers.callgraph.contracts import Source
+from tactful.analyzers.callgraph.contracts import Source, Trees
 from tactful.analyzers.callgraph.graph import CallGraph
 from tactful.analyzers.callgraph.nullable_callers import guards_at, precondition
 from tactful.analyzers.callgraph.nullable_calls import CallFacts, CallHabit, call_key
@@ -93,9 +93,11 @@ def unguarded_null_findings(
     graph: CallGraph,
     source: Source,
     facts: FieldFacts | None = None,
+    trees: Trees | None = None,
 ) -> list[Finding]:
     """Findings for changed lines that read through a value a callee may return as null, or
-    through a field that the project's other code tests for null (``facts``)."""
+    through a field that the project's other code tests for null (``facts``). ``trees``: the
+    review's trees of the changed files (parsed again otherwise)."""
     findings: list[Finding] = []
     nullable: dict[int, NullReturns] = {}
     units = list(units)
@@ -113,7 +115,7 @@ def unguarded_null_findings(
             continue
         lines = text.splitlines()
         data = text.encode("utf-8")
-        tree = parse_cached(unit.language, data)
+        tree = (trees or {}).get(unit.path) or parse_cached(unit.language, data)
         added = frozenset(unit.changed_new_lines)
         flagged: set[int] = set()
         span = unit.new_span

@@ -44,13 +44,18 @@ def find_dropped_options(ctx: CheckContext) -> Iterator[Hit]:
     removed = ctx.removed
     if not removed:
         return
+    writes = [
+        (old_line, text, match)
+        for old_line in sorted(removed)
+        if (match := _write(text := ctx.old_line(old_line))) is not None
+    ]
+    if not writes:
+        return  # the usual edit: the whole new file need not be joined
     new_text = "\n".join(line for line in ctx.lines if not COMMENT_LINE.match(line))
     to_new, _ = line_maps(ctx.file.hunks)
     reported: set[str] = set()
-    for old_line in sorted(removed):
-        text = ctx.old_line(old_line)
-        match = next((m for pattern in _WRITES if (m := pattern.match(text))), None)
-        if match is None or match["key"] in reported:
+    for old_line, text, match in writes:
+        if match["key"] in reported:
             continue
         key, table, value = match["key"], match["table"], match["value"]
         if _mentions(new_text, key) or not _still_builds(new_text, table, key):
@@ -72,6 +77,10 @@ def find_dropped_options(ctx: CheckContext) -> Iterator[Hit]:
                 Location(ctx.path, Span.lines(line, line), f"old line {old_line}: {text.strip()}"),
             ),
         )
+
+
+def _write(text: str) -> re.Match[str] | None:
+    return next((m for pattern in _WRITES if (m := pattern.match(text))), None)
 
 
 def _mentions(text: str, name: str) -> bool:

@@ -51,7 +51,7 @@ _LITERAL = re.compile(r"""^(?:[\d.'"`-]|true$|false$|null$|nil$|None$|True$|Fals
 def find_same_operands(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.tree is None or ctx.old_text is None or ctx.is_test_file or not ctx.added:
         return
-    old_flat = _flat(ctx.old_text)
+    old_flat: str | None = None  # flattened only once a candidate shows up (rare)
     seen: set[int] = set()
     for node in nodes_on_added(ctx, _BINARY):
         line = node.start_point[0] + 1
@@ -66,6 +66,8 @@ def find_same_operands(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if not _plain_operand(text) or (operator in _EQUALITY and WORD.fullmatch(text)):
             continue
+        if old_flat is None:
+            old_flat = _flat(ctx.old_text)
         if _flat(ctx.node_text(node)) in old_flat:
             continue  # the old code had it: not this change's slip
         seen.add(line)
