@@ -111,8 +111,8 @@ def test_propensities_are_logged_with_each_decision_and_used_after_a_restart(
     sink = FeedbackSink(tmp_path / "f.db", user="dev", client="cli")
     gate = Gate.open(settings, sink.store, user=sink.user, seed=5)
     gate.suggestions.constraint.extend(
-        Outcome(0.55, 1.0, True) for _ in range(200)
-    )  # hiding allowed
+        Outcome(0.55, 1.0, True, ("rule:llm.style",)) for _ in range(200)
+    )  # hiding allowed (and the rule has been judged)
     from tactful.server.changes import from_patch
     from tactful.server.gate import gate_stage
     from tactful.server.pipeline import ReviewResult
@@ -258,3 +258,18 @@ def test_a_restarted_gate_reads_each_outcomes_strata_back_from_the_log(tmp_path:
     assert outcome.strata == tuple(
         context_keys(old.rule, old.category, old.severity, old.path, None, old.repository).values()
     )
+
+
+def test_nothing_learned_hides_a_rule_the_developer_never_judged() -> None:
+    gate = Gate.open(GateSettings(exploration=0.0), user="dev")
+    for n in range(120):  # everything so far rejected, all of one rule
+        item = _finding(n)
+        gate.decide(item, _unit())
+        gate.observe(FeedbackEvent.from_finding("rejected", item, user="dev"))
+    constraint = gate.suggestions.constraint
+    assert constraint.threshold is not None
+    assert not gate.decide(_finding(2000), _unit()).show
+    # The global certificate covers every score, but not a rule with no verdicts yet.
+    other = gate.decide(_finding(3000, rule="llm.naming", category="style"), _unit())
+    assert other.probability < 0.5 and other.show and other.reason == "unsupported"
+    assert not constraint.judged(("rule:llm.naming",)) and constraint.judged(("rule:llm.style",))

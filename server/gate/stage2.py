@@ -299,14 +299,15 @@ class SuggestionGate:
 
     def would_hide(self, p: float, prior_reject: float, strata: tuple[str, ...] = ()) -> bool:
         """The hide rule without exploration, the floor or the reject memory: below the target,
-        and the log supports hiding at this P(reject) or in one of the suggestion's strata,
-        or the prior alone is that sure."""
+        and either the prior alone is that sure, or the developer has judged this rule a few
+        times and the log supports hiding at this P(reject) or in one of the suggestion's strata."""
         if p >= self.threshold:
             return False
-        return (
+        if prior_reject >= self.settings.hide_precision:
+            return True
+        return self.constraint.judged(strata) and (
             self.constraint.allows(1.0 - p)
             or self.constraint.certifying(strata, 1.0 - p) is not None
-            or prior_reject >= self.settings.hide_precision
         )
 
     def policy_hides(
