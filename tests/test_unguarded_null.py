@@ -280,3 +280,47 @@ def test_ruby_an_assignment_that_is_the_condition_is_a_null_test(cli, git_repo) 
         "      return mapping.split(',').first\n    end\n    path\n",
     )
     assert _findings(cli, git_repo, {"lib/sendfile.rb": body}, {"lib/sendfile.rb": after}) == []
+
+
+class _Source:
+    """A lazy tag source over a few texts, counting which files the graph loads."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        from tactful.analyzers.callgraph.tags import extract_tags
+
+        self.texts = texts
+        self.tags_by_path = {p: extract_tags("go", p, t) for p, t in texts.items()}
+        self.loaded: list[str] = []
+
+    def tags(self, path: str) -> Any:
+        self.loaded.append(path)
+        return self.tags_by_path.get(path)
+
+    def defining(self, name: str) -> list[str]:
+        return [
+            p for p, t in self.tags_by_path.items() if any(d.name == name for d in t.definitions)
+        ]
+
+    def referencing(self, name: str) -> list[str]:
+        return [
+            p for p, t in self.tags_by_path.items() if any(r.name == name for r in t.references)
+        ]
+
+
+def test_directory_evidence_loads_that_directory_only() -> None:
+    # A warm review of a large repository loads a few files; the null-test habit of one
+    # directory must not pull in the whole repository's tags.
+    from tactful.analyzers.callgraph.graph import CallGraph
+    from tactful.analyzers.callgraph.nullable_fields import directory_sources
+
+    texts = {
+        "pkg/a.go": "package pkg\n\nfunc A() int { return 1 }\n",
+        "pkg/a_test.go": "package pkg\n\nfunc TestA() {}\n",
+        "other/b.go": "package other\n\nfunc B() int { return 2 }\n",
+    }
+    source = _Source(texts)
+    graph = CallGraph()
+    graph.attach(source, {"pkg/a.go": "pkg", "pkg/a_test.go": "pkg", "other/b.go": "other"})
+    found = list(directory_sources(graph, texts.get, "pkg", "go"))
+    assert [path for path, _, _ in found] == ["pkg/a.go"]
+    assert "other/b.go" not in source.loaded

@@ -10,6 +10,7 @@ only what a review touches.
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 
 from tactful.analyzers.callgraph.imports import Import
@@ -59,6 +60,11 @@ class GraphIndex:
         """Load every pending file (whole-graph queries need them all)."""
         for path in list(self._pending):
             self._load(path)
+
+    def paths_in(self, directory: str) -> list[str]:
+        """Known files directly in ``directory``, loaded or not (loads none), in path order."""
+        known = {*self._files, *self._pending}
+        return sorted(p for p in known if posixpath.dirname(p) == directory)
 
     @property
     def pending(self) -> int:

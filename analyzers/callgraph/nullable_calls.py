@@ -20,9 +20,8 @@ from dataclasses import dataclass
 
 from tactful.analyzers.callgraph.contracts import Source
 from tactful.analyzers.callgraph.graph import CallGraph, family
-from tactful.analyzers.callgraph.nullable_fields import owners_of
+from tactful.analyzers.callgraph.nullable_fields import directory_sources, owners_of
 from tactful.analyzers.callgraph.tags import Reference
-from tactful.analyzers.checks.base import is_test_path
 
 _MIN_GUARDED = 2
 _MAX_FILES = 300
@@ -77,15 +76,7 @@ class CallFacts:
         if memo in self._bodies:
             return self._bodies[memo]
         out: list[tuple[str, int, str]] = []
-        files = [
-            (p, t)
-            for p, t in self._graph.files.items()
-            if posixpath.dirname(p) == directory and family(t.language) == fam
-        ][:_MAX_FILES]
-        for path, tags in files:
-            text = None if is_test_path(path) else self._source(path)
-            if text is None:
-                continue  # tests read through whatever their fixture set up: no habit
+        for path, tags, text in directory_sources(self._graph, self._source, directory, fam):
             lines = text.splitlines()
             owners = owners_of(tags.definitions)
             spans: dict[str, tuple[int, int]] = {}

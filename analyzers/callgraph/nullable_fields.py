@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from tactful.analyzers.callgraph.contracts import Source
 from tactful.analyzers.callgraph.graph import CallGraph, family
 from tactful.analyzers.callgraph.tags import Definition
+from tactful.analyzers.callgraph.tagtypes import FileTags
 from tactful.analyzers.checks import guard_lang as g
 from tactful.analyzers.checks.base import is_test_path
 from tactful.analyzers.model import ChangeUnit, Finding, Location, Severity, Span
@@ -76,15 +77,7 @@ class FieldFacts:
 
     def _count(self, directory: str, fam: str) -> _Counts:
         counts = _Counts()
-        files = [
-            (p, t)
-            for p, t in self._graph.files.items()
-            if posixpath.dirname(p) == directory and family(t.language) == fam
-        ][:_MAX_FILES]
-        for path, tags in files:
-            text = None if is_test_path(path) else self._source(path)
-            if text is None:
-                continue  # tests read through whatever their fixture set up: no habit
+        for path, tags, text in directory_sources(self._graph, self._source, directory, fam):
             owners = owners_of(tags.definitions)
             tested: dict[str, set[str]] = defaultdict(set)
             read: dict[str, set[str]] = defaultdict(set)
@@ -104,6 +97,26 @@ class FieldFacts:
             for name, functions in read.items():
                 counts.unguarded[name] |= {(path, f) for f in functions - tested[name]}
         return counts
+
+
+def directory_sources(
+    graph: CallGraph, source: Source, directory: str, fam: str
+) -> Iterator[tuple[str, FileTags, str]]:
+    """The non-test files of one directory and language family with their text, the habit's
+    evidence; at most a few hundred, so one huge directory cannot make a review slow."""
+    found = 0
+    for path in graph.paths_in(directory):  # loads this directory's files, not the repository's
+        if is_test_path(path):
+            continue  # tests read through whatever their fixture set up: no habit
+        tags = graph.tags_of(path)
+        if tags is None or family(tags.language) != fam:
+            continue
+        found += 1
+        if found > _MAX_FILES:
+            return
+        text = source(path)
+        if text is not None:
+            yield path, tags, text
 
 
 def owners_of(definitions: tuple[Definition, ...] | list[Definition]) -> dict[int, str]:
