@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterator
 
 from tactful.analyzers.checks.base import CheckContext, Hit
+from tactful.analyzers.checks.edit_blocks import edit_blocks
 from tactful.analyzers.checks.guard_uses import _BARE_RETURN, _MAX_GUARD_TEXT, _RAISE_LINE, _hit
-from tactful.analyzers.model import Hunk
 
 # --- line-level swaps ------------------------------------------------------------------------
 _OPTIONAL_CHAINS = {
@@ -34,34 +34,11 @@ _CS_AS = re.compile(r"(?P<value>[\w.]{1,80})\s+as\s+(?P<type>[\w.]{1,80}(?:<[\w.
 _CPP_CAST = re.compile(r"\b(?:static_cast|reinterpret_cast)<")
 
 
-def _blocks(hunk: Hunk) -> Iterator[tuple[list[str], list[tuple[int, str]]]]:
-    """Each run of removed lines with the added lines that follow it: (removed texts, (new line, text))."""
-    new_line = hunk.new_start
-    removed: list[str] = []
-    added: list[tuple[int, str]] = []
-    for raw in hunk.lines:
-        tag, body = raw[:1], raw[1:]
-        if tag == "-":
-            if added:
-                yield removed, added
-                removed, added = [], []
-            removed.append(body)
-        elif tag == "+":
-            added.append((new_line, body))
-            new_line += 1
-        elif tag == " ":
-            if removed and added:
-                yield removed, added
-            removed, added = [], []
-            new_line += 1
-    if removed and added:
-        yield removed, added
-
-
 def _line_swaps(ctx: CheckContext) -> Iterator[Hit]:
     language = ctx.language or ""
     for hunk in ctx.file.hunks:
-        for removed, added in _blocks(hunk):
+        for numbered, added in edit_blocks(hunk):
+            removed = [text for _, text in numbered]
             old = {line.strip() for line in removed}
             # A raise made silent swaps one statement under the same condition. A block that
             # still raises, or adds code besides the `return` (a new condition), is a rewrite.

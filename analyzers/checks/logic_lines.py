@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 from tactful.analyzers.checks.base import CALLABLE_NODES, CheckContext, nodes_of
-from tactful.analyzers.model import Hunk
+from tactful.analyzers.checks.edit_blocks import edit_blocks
 
 LANGUAGES = (
     "python", "javascript", "typescript", "tsx", "go", "java", "c", "cpp", "csharp", "ruby",
@@ -66,35 +66,8 @@ def _strip_comment(text: str) -> str:
 def line_pairs(ctx: CheckContext) -> Iterator[LinePair]:
     """Every (old line, new line) pair of an edited line, across the file's hunks."""
     for hunk in ctx.file.hunks:
-        for removed, added in _numbered_blocks(hunk):
+        for removed, added in edit_blocks(hunk):
             yield from _pair(removed, added)
-
-
-def _numbered_blocks(hunk: Hunk) -> Iterator[tuple[list[tuple[int, str]], list[tuple[int, str]]]]:
-    """Each run of removed lines with the added lines that follow it, with line numbers."""
-    old_line, new_line = hunk.old_start, hunk.new_start
-    removed: list[tuple[int, str]] = []
-    added: list[tuple[int, str]] = []
-    for raw in hunk.lines:
-        tag, body = raw[:1], raw[1:]
-        if tag == "-":
-            if added:  # an added run ends here; it pairs only with removed lines before it
-                if removed:
-                    yield removed, added
-                removed, added = [], []
-            removed.append((old_line, body))
-            old_line += 1
-        elif tag == "+":
-            added.append((new_line, body))
-            new_line += 1
-        elif tag == " ":
-            if removed and added:
-                yield removed, added
-            removed, added = [], []
-            old_line += 1
-            new_line += 1
-    if removed and added:
-        yield removed, added
 
 
 def _pair(removed: list[tuple[int, str]], added: list[tuple[int, str]]) -> Iterator[LinePair]:
